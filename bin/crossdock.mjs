@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = new URL('../dist/cli.mjs', import.meta.url);
+if (!existsSync(fileURLToPath(cli))) {
+  process.stderr.write('Crossdock is not built yet: run "npm run build" in its folder first.\n');
+  process.exit(2);
+}
+await import(cli.href);

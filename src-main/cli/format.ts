@@ -1,0 +1,60 @@
+import type { Job, JobComment, JobLogLine } from '../engine/types.ts';
+
+/** The --json shape of PRODUCT.md: one object per finished job. */
+export function jobJson(job: Job): Record<string, unknown> {
+  const r = job.result;
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    outputs: job.status === 'succeeded' ? job.outputs : [],
+    rows: r?.rows ?? null,
+    found: r?.found ?? null,
+    partial: r?.partial ?? null,
+    notFound: r?.notFound ?? null,
+    invalid: r?.invalid ?? null,
+    error: job.status === 'succeeded' ? null : job.error,
+  };
+}
+
+const when = (t: number | null) => (t ? new Date(t).toLocaleString('sv-SE').slice(0, 19) : '—');
+
+export function formatJobLine(job: Job, queuePosition: number | null = null): string {
+  const r = job.result;
+  let detail = '';
+  if (job.status === 'succeeded') {
+    detail = r && job.kind === 'crossdock'
+      ? `${r.rows} lines: ${r.found} found, ${r.partial} partial, ${r.notFound} not found, ${r.invalid} invalid → ${job.outputs.join(', ')}`
+      : r ? `${r.found} of ${r.rows} lines imported` : '';
+  } else if (job.status === 'queued') {
+    detail = `${queuePosition ? `#${queuePosition} in queue` : 'queued'}${job.error ? ` (last attempt: ${job.error})` : ''}`;
+  } else if (job.status === 'running') {
+    const p = job.progress;
+    detail = p ? `${p.stage} ${p.done}${p.total ? `/${p.total}` : ''} rows` : 'starting';
+  } else detail = job.error ?? '';
+  return `${job.id}  ${job.status.padEnd(9)}  ${job.kind.padEnd(14)}  ${when(job.createdAt)}  ${job.name}  ${detail}`;
+}
+
+export function formatJobDetail(job: Job, queuePosition: number | null, logs: JobLogLine[], comments: JobComment[]): string {
+  const lines = [
+    `Job ${job.id} (${job.kind})`,
+    `  file        ${job.name}`,
+    `  status      ${job.status}${queuePosition ? ` (#${queuePosition} in queue)` : ''}`,
+    `  priority    ${job.priority}`,
+    `  attempts    ${job.attempts} of ${job.maxAttempts}`,
+    `  created     ${when(job.createdAt)}`,
+    `  started     ${when(job.startedAt)}`,
+    `  finished    ${when(job.finishedAt)}`,
+    `  options     ${JSON.stringify(job.spec)}`,
+  ];
+  if (job.result) lines.push(`  result      ${JSON.stringify(job.result)}`);
+  if (job.outputs.length) lines.push(`  outputs     ${job.outputs.join('\n              ')}`);
+  if (job.error) lines.push(`  error       ${job.error}`);
+  lines.push('', 'Log:');
+  for (const l of logs) lines.push(`  ${when(l.at)}  ${l.level.padEnd(5)}  ${l.message}`);
+  if (comments.length) {
+    lines.push('', 'Comments:');
+    for (const c of comments) lines.push(`  ${when(c.createdAt)}  ${c.author}: ${c.text}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

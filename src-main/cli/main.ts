@@ -1,0 +1,288 @@
+import { Command, CommanderError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { Engine, SubmitError } from '../engine/engine.ts';
+import { defaultDataDir } from '../engine/paths.ts';
+import type { Job } from '../engine/types.ts';
+import { ProgressDisplay } from './progress.ts';
+import { formatJobLine, formatJobDetail, jobJson } from './format.ts';
+
+/** A usage error: exit code 2. */
+class UsageError extends Error {}
+
+interface Common {
+  dataDir?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function openEngine(opts: Common, run: 'all' | 'none' | { only: string[] }): Engine {
+  return new Engine({ dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(), run });
+}
+
+/** Runs jobs this process may take to the end, printing progress and one result per job. */
+async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<number> {
+  const display = new ProgressDisplay(process.stderr, !opts.json && process.stderr.isTTY === true);
+  const onProgress = (id: string) => {
+    if (ids.includes(id)) display.update(engine.get(id));
+  };
+  const onJob = (job: Job) => {
+    if (ids.includes(job.id)) display.update(job);
+  };
+  engine.on('progress', onProgress);
+  engine.on('job', onJob);
+  engine.on('changed', () => ids.forEach((id) => display.update(engine.get(id))));
+  const stop = () => {
+    display.clear();
+    process.stderr.write('Stopping: running jobs go back to the queue; run "crossdock jobs resume" to finish them.\n');
+    void engine.close().then(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  engine.start();
+  const jobs = await engine.waitFor(ids);
+  display.clear();
+  let failed = 0;
+  for (const job of jobs) {
+    if (job.status !== 'succeeded') failed++;
+    if (opts.json) process.stdout.write(`${JSON.stringify(jobJson(job))}\n`);
+    else process.stderr.write(`${formatJobLine(job)}\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+function collectFiles(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('crossdock')
+    .description('Price request lists against supplier offers, from the command line.')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const dataDir = () => new Option('--data-dir <dir>', 'Crossdock data folder (default: the app’s, or $CROSSDOCK_DATA_DIR)');
+
+  program
+    .command('run')
+    .description('Crossdock one or more request lists and wait for the results.')
+    .argument('<file...>', 'request lists (.xlsx or .csv)')
+    .requiredOption('--list <name>', 'supplier list, e.g. ОПТ-1')
+    .option('--out <dir>', 'folder for the result files', '.')
+    .addOption(new Option('--source <source>', 'where offers come from').choices(['demo', 'clickhouse']).default('demo'))
+    .option('--clickhouse-url <url>', 'ClickHouse URL')
+    .option('--clickhouse-db <db>', 'ClickHouse database')
+    .option('--alternatives <n>', 'also list up to N next-best offers per line', '0')
+    .option('--brand-col <h>', 'brand column: header text or 1-based index')
+    .option('--article-col <h>', 'article column: header text or 1-based index')
+    .option('--qty-col <h>', 'quantity column: header text or 1-based index')
+    .addOption(new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'))
+    .option('--redis <url>', 'submit to the team queue on this Redis')
+    .option('--max-rows-per-sheet <n>', 'split result sheets after N rows (default: Excel’s limit)')
+    .addOption(dataDir())
+    .option('--json', 'print one JSON object per finished job')
+    .option('--verbose', 'print stack traces')
+    .action(async (files: string[], o: Record<string, string | boolean | undefined> & Common) => {
+      if (o.redis || process.env.CROSSDOCK_REDIS_URL) {
+        throw new UsageError('Team mode (--redis) is not available in this version; run without --redis to crossdock on this computer.');
+      }
+      if (o.source === 'clickhouse') {
+        throw new UsageError('The ClickHouse source is not available in this version; use --source demo.');
+      }
+      const alternatives = Number(o.alternatives);
+      if (!Number.isInteger(alternatives) || alternatives < 0 || alternatives > 20) {
+        throw new UsageError('--alternatives takes a whole number from 0 to 20.');
+      }
+      const maxRows = o.maxRowsPerSheet === undefined ? undefined : Number(o.maxRowsPerSheet);
+      const engine = openEngine(o, { only: [] });
+      try {
+        const known = await engine.supplierLists('demo');
+        if (!known.includes(String(o.list))) {
+          throw new UsageError(`There is no supplier list "${o.list}"; known lists: ${known.join(', ')}.`);
+        }
+        const ids: string[] = [];
+        for (const file of files) {
+          const { job, duplicate } = await engine.submit({
+            kind: 'crossdock',
+            input: file,
+            list: o.list,
+            outDir: o.out,
+            source: 'demo',
+            alternatives,
+            columns: {
+              ...(o.brandCol ? { brand: String(o.brandCol) } : {}),
+              ...(o.articleCol ? { article: String(o.articleCol) } : {}),
+              ...(o.qtyCol ? { quantity: String(o.qtyCol) } : {}),
+            },
+            priority: o.priority,
+            ...(maxRows !== undefined ? { maxRowsPerSheet: maxRows } : {}),
+          });
+          if (duplicate) process.stderr.write(`${file} is already ${job.status} as job ${job.id} with the same options; waiting for it.\n`);
+          ids.push(job.id);
+        }
+        engine.allowRun(ids);
+        process.exitCode = await runToEnd(engine, ids, o);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  const jobs = program.command('jobs').description('List, inspect, cancel, retry or resume jobs.');
+  jobs
+    .command('list', { isDefault: true })
+    .description('List jobs, newest first.')
+    .addOption(new Option('--status <status>', 'only jobs in this status').choices(['queued', 'running', 'succeeded', 'failed', 'cancelled']))
+    .option('--limit <n>', 'at most N jobs', '50')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action((o: Common & { status?: Job['status']; limit: string }) => {
+      const engine = openEngine(o, 'none');
+      try {
+        const list = engine.list({ status: o.status ? [o.status] : undefined, limit: Number(o.limit) || 50 });
+        if (o.json) {
+          for (const j of list) process.stdout.write(`${JSON.stringify({ ...jobJson(j), queuePosition: engine.queuePosition(j.id) })}\n`);
+        } else if (list.length === 0) process.stdout.write('No jobs yet.\n');
+        else for (const j of list) process.stdout.write(`${formatJobLine(j, engine.queuePosition(j.id))}\n`);
+      } finally {
+        void engine.close();
+      }
+    });
+  jobs
+    .command('show')
+    .argument('<id>')
+    .description('Show one job with its log and comments.')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action((id: string, o: Common) => {
+      const engine = openEngine(o, 'none');
+      try {
+        const job = engine.get(id);
+        if (!job) throw new UsageError(`There is no job ${id}; "crossdock jobs list" shows them.`);
+        if (o.json) {
+          process.stdout.write(
+            `${JSON.stringify({ ...jobJson(job), job, queuePosition: engine.queuePosition(id), logs: engine.logs(id), comments: engine.comments(id) })}\n`,
+          );
+        } else process.stdout.write(formatJobDetail(job, engine.queuePosition(id), engine.logs(id), engine.comments(id)));
+      } finally {
+        void engine.close();
+      }
+    });
+  jobs
+    .command('cancel')
+    .argument('<id>')
+    .description('Cancel a queued or running job (wherever it runs on this computer).')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action(async (id: string, o: Common) => {
+      const engine = openEngine(o, 'none');
+      try {
+        const job = await engine.cancel(id);
+        if (o.json) process.stdout.write(`${JSON.stringify(jobJson(job))}\n`);
+        else process.stderr.write(`${formatJobLine(job)}\n`);
+        process.exitCode = job.status === 'cancelled' ? 0 : 1;
+      } finally {
+        await engine.close();
+      }
+    });
+  jobs
+    .command('retry')
+    .argument('<id>')
+    .description('Run a failed or cancelled job again and wait for it.')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action(async (id: string, o: Common) => {
+      const engine = openEngine(o, { only: [id] });
+      try {
+        engine.retry(id);
+        process.exitCode = await runToEnd(engine, [id], o);
+      } finally {
+        await engine.close();
+      }
+    });
+  jobs
+    .command('resume')
+    .description('Run every queued or interrupted job to the end, then exit.')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action(async (o: Common) => {
+      const engine = openEngine(o, 'all');
+      try {
+        engine.start();
+        // Interrupted jobs were requeued by start(); take everything that is queued now.
+        const ids = engine.list({ status: ['queued', 'running'] }).map((j) => j.id);
+        if (ids.length === 0) {
+          if (!o.json) process.stderr.write('Nothing to resume: no queued or interrupted jobs.\n');
+          return;
+        }
+        process.exitCode = await runToEnd(engine, ids, o);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  const catalog = program.command('catalog').description('The embedded demo catalog.');
+  catalog
+    .command('import')
+    .argument('<price-list>', 'a supplier price list (.xlsx or .csv) with brand, article and price columns')
+    .requiredOption('--supplier <name>', 'the supplier the price list belongs to (its previous offers are replaced)')
+    .option('--list <name>', 'also add the supplier to this supplier list')
+    .option('--brand-col <h>', 'brand column: header text or 1-based index')
+    .option('--article-col <h>', 'article column: header text or 1-based index')
+    .addOption(dataDir())
+    .option('--json', 'print one JSON object for the finished job')
+    .action(async (file: string, o: Common & { supplier: string; list?: string; brandCol?: string; articleCol?: string }) => {
+      const engine = openEngine(o, { only: [] });
+      try {
+        const { job } = await engine.submit({
+          kind: 'catalog-import',
+          input: file,
+          supplier: o.supplier,
+          ...(o.list ? { list: o.list } : {}),
+          columns: { ...(o.brandCol ? { brand: o.brandCol } : {}), ...(o.articleCol ? { article: o.articleCol } : {}) },
+        });
+        engine.allowRun([job.id]);
+        process.exitCode = await runToEnd(engine, [job.id], o);
+      } finally {
+        await engine.close();
+      }
+    });
+  catalog
+    .command('lists')
+    .description('Show the supplier lists of the demo catalog.')
+    .addOption(dataDir())
+    .action(async (o: Common) => {
+      const engine = openEngine(o, 'none');
+      try {
+        for (const l of await engine.supplierLists('demo')) process.stdout.write(`${l}\n`);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander already printed the one-line reason
+    }
+    if (err instanceof UsageError || err instanceof SubmitError) {
+      process.stderr.write(`${err.message}\n`);
+      if (verbose) process.stderr.write(`${err.stack}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    process.stderr.write(`${e?.message ?? String(err)}\n`);
+    if (verbose) process.stderr.write(`${e?.stack}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,841 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, copyFileSync, constants } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { monotonicFactory } from 'ulid';
+import { ZodError } from 'zod';
+import type {
+  CatalogImportInput,
+  CrossdockInput,
+  EngineMessage,
+  SourceConfig,
+  TaskOutcome,
+  TaskRequest,
+  WorkerMessage,
+} from '../../src-worker/protocol.ts';
+import { ensureDemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
+import { DemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
+import { copyInput } from './input-copy.ts';
+import { resultBaseName } from './output-name.ts';
+import { defaultWorkerFile } from './paths.ts';
+import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
+import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
+import { JobStore, type JobFilter, type Owner } from './store.ts';
+import type { Job, JobComment, JobLogLine, JobProgress } from './types.ts';
+import { TERMINAL } from './types.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Which jobs this engine may run: every queued job, only these ids, or none (a client only). */
+  run?: 'all' | 'none' | { only: string[] };
+  workerFile?: string;
+  nativeBinding?: string;
+  user?: string;
+  /** How often to look for work and for changes made by other processes. */
+  pollMs?: number;
+  /** A running job whose owner has not beaten its heart for this long is taken as interrupted. */
+  staleAfterMs?: number;
+  clickhouse?: { url: string; database: string; user?: string; password?: string };
+}
+
+/** A mistake in what the caller asked for: nothing was queued. */
+export class SubmitError extends Error {
+  override name = 'SubmitError';
+}
+
+export interface SubmitResult {
+  job: Job;
+  /** An equal job (same content, same options) was already queued or running: this is it. */
+  duplicate: boolean;
+}
+
+interface Running {
+  job: Job;
+  abort: AbortController;
+  reason: 'cancel' | 'hard-timeout' | 'shutdown' | null;
+  port: import('node:worker_threads').MessagePort;
+  progress: JobProgress;
+  startedAt: number;
+  lastEmit: number;
+  lastPersist: number;
+  timers: NodeJS.Timeout[];
+}
+
+const ulid = monotonicFactory();
+const HEARTBEAT_MS = 2000;
+const PROGRESS_EMIT_MS = 100;
+const PROGRESS_PERSIST_MS = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The job runner: the durable job table, the scheduler and the worker pool behind one API that the
+ * desktop shell's IPC handlers and the CLI both call.
+ *
+ * Events: 'job' (Job) after every committed state change, 'progress' (Job id, JobProgress) at most
+ * 10 times a second per job, 'log' (JobLogLine), 'changed' when another process changed the table.
+ */
+export class Engine extends EventEmitter {
+  readonly store: JobStore;
+  readonly dataDir: string;
+  private readonly owner: Owner;
+  private readonly opts: EngineOptions;
+  private pool: Piscina | null = null;
+  private readonly running = new Map<string, Running>();
+  private runFilter: 'all' | 'none' | Set<string>;
+  private loopTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private lastDataVersion = -1;
+  private ticking = false;
+  private tickAgain = false;
+  private closed = false;
+  private settingsCache: Settings;
+
+  constructor(opts: EngineOptions) {
+    super();
+    this.opts = opts;
+    this.dataDir = resolve(opts.dataDir);
+    this.store = new JobStore(this.dataDir, opts.nativeBinding);
+    this.owner = { id: ulid(), pid: process.pid, host: hostname() };
+    const run = opts.run ?? 'all';
+    this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
+    this.settingsCache = loadSettings(this.store);
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  /** Recovers interrupted jobs, cleans up old ones, and starts taking work. */
+  start(): void {
+    this.recoverInterrupted();
+    this.cleanup();
+    this.retentionTimer = setInterval(() => this.cleanup(), DAY_MS);
+    this.retentionTimer.unref();
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
+    this.scheduleTick(0);
+  }
+
+  /**
+   * Stops taking work. Running jobs are stopped and go back to the queue (they resume on the next
+   * start), unless `drain` is set, in which case close waits for them to end.
+   */
+  async close({ drain = false } = {}): Promise<void> {
+    if (this.closed) return;
+    if (drain) await this.waitForIdle();
+    this.closed = true;
+    for (const t of [this.loopTimer, this.heartbeatTimer, this.retentionTimer]) if (t) clearTimeout(t);
+    for (const r of this.running.values()) {
+      r.reason = 'shutdown';
+      r.abort.abort();
+    }
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.pool?.destroy();
+    this.pool = null;
+    this.store.close();
+  }
+
+  private waitForIdle(): Promise<void> {
+    return new Promise((resolveIdle) => {
+      const check = () => {
+        if (this.running.size === 0) {
+          this.off('job', check);
+          resolveIdle();
+        }
+      };
+      this.on('job', check);
+      check();
+    });
+  }
+
+  get settings(): Settings {
+    return this.settingsCache;
+  }
+
+  updateSettings(patch: Partial<Settings>): Settings {
+    this.settingsCache = saveSettings(this.store, patch);
+    this.scheduleTick(0);
+    return this.settingsCache;
+  }
+
+  /** Lets this engine run more jobs (the CLI adds the jobs it submitted). */
+  allowRun(ids: string[]): void {
+    if (this.runFilter === 'all') return;
+    if (this.runFilter === 'none') this.runFilter = new Set();
+    for (const id of ids) this.runFilter.add(id);
+    this.scheduleTick(0);
+  }
+
+  // ── submitting ───────────────────────────────────────────────────────────────────────────────
+
+  async submit(raw: unknown): Promise<SubmitResult> {
+    let spec: ParsedSpec;
+    try {
+      spec = SubmitSpec.parse(raw);
+    } catch (err) {
+      if (err instanceof ZodError) throw new SubmitError(describeSpecError(err));
+      throw err;
+    }
+    const input = resolve(spec.input);
+    let st;
+    try {
+      st = statSync(input);
+    } catch {
+      throw new SubmitError(`The file ${input} does not exist; check the path.`);
+    }
+    if (!st.isFile()) throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+    if (spec.kind === 'crossdock') {
+      const outDir = resolve(spec.outDir);
+      try {
+        mkdirSync(outDir, { recursive: true });
+      } catch {
+        throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
+      }
+      if (!statSync(outDir).isDirectory()) throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
+      spec = { ...spec, outDir };
+    }
+    const copy = await copyInput(input, join(this.dataDir, 'inputs'));
+    const { priority, input: _input, ...options } = spec;
+    const dedupeKey = `${copy.sha256}:${JSON.stringify(options, Object.keys(options).sort())}`;
+    const now = Date.now();
+    const result = this.store.insertUnlessDuplicate({
+      id: ulid(now),
+      kind: spec.kind,
+      priority,
+      name: basename(input),
+      spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },
+      maxAttempts: this.settings.maxAttempts,
+      dedupeKey,
+      submittedBy: this.opts.user ?? process.env.USER ?? process.env.USERNAME ?? 'local',
+      now,
+    });
+    if (!result.duplicate) {
+      this.log(result.job.id, 'info', `Queued ${basename(input)} (${copy.size} bytes).`);
+      this.emit('job', result.job);
+      this.scheduleTick(0);
+    }
+    return result;
+  }
+
+  // ── reading ──────────────────────────────────────────────────────────────────────────────────
+
+  get(id: string): Job | null {
+    return this.store.get(id);
+  }
+
+  list(filter?: JobFilter): Job[] {
+    return this.store.list(filter);
+  }
+
+  queuePosition(id: string): number | null {
+    return this.store.queuePosition(id);
+  }
+
+  logs(id: string, afterId?: number): JobLogLine[] {
+    return this.store.logs(id, afterId);
+  }
+
+  async supplierLists(source: 'demo' | 'clickhouse' = 'demo'): Promise<string[]> {
+    if (source !== 'demo') throw new SubmitError('The ClickHouse source is not available in this version.');
+    const catalog = new DemoCatalog(ensureDemoCatalog(this.dataDir));
+    try {
+      return await catalog.supplierLists();
+    } finally {
+      await catalog.close();
+    }
+  }
+
+  // ── comments ─────────────────────────────────────────────────────────────────────────────────
+
+  comments(jobId: string): JobComment[] {
+    return this.store.comments(jobId);
+  }
+
+  addComment(jobId: string, text: string, author = this.opts.user ?? 'local'): JobComment {
+    if (!this.store.get(jobId)) throw new SubmitError(`There is no job ${jobId}.`);
+    const body = text.trim();
+    if (!body) throw new SubmitError('A comment cannot be empty.');
+    return this.store.addComment(jobId, author, body, Date.now());
+  }
+
+  editComment(id: number, text: string): JobComment {
+    const body = text.trim();
+    if (!body) throw new SubmitError('A comment cannot be empty.');
+    const c = this.store.editComment(id, body, Date.now());
+    if (!c) throw new SubmitError(`There is no comment ${id}.`);
+    return c;
+  }
+
+  deleteComment(id: number): void {
+    if (!this.store.deleteComment(id)) throw new SubmitError(`There is no comment ${id}.`);
+  }
+
+  // ── control ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Cancels a queued job at once, or stops a running one (here or in another process). */
+  async cancel(id: string): Promise<Job> {
+    const job = this.store.get(id);
+    if (!job) throw new SubmitError(`There is no job ${id}.`);
+    if (TERMINAL.includes(job.status)) return job;
+    const now = Date.now();
+    if (job.status === 'queued') {
+      if (this.store.finish(id, null, 'cancelled', { error: 'Cancelled before it started.' }, now)) {
+        this.log(id, 'info', 'Cancelled while queued.');
+        return this.announce(id);
+      }
+      return this.cancel(id); // it started meanwhile
+    }
+    const mine = this.running.get(id);
+    if (mine) {
+      mine.reason = 'cancel';
+      mine.abort.abort();
+      return this.waitUntil(id, (j) => j.status !== 'running', 5000);
+    }
+    if (this.ownerIsGone(job.id)) {
+      this.removeTemporaries(job);
+      this.store.finish(id, null, 'cancelled', { error: 'Cancelled.' }, now);
+      return this.announce(id);
+    }
+    this.store.requestCancel(id, now);
+    return this.waitUntil(id, (j) => j.status !== 'running', 5000);
+  }
+
+  retry(id: string): Job {
+    const job = this.store.get(id);
+    if (!job) throw new SubmitError(`There is no job ${id}.`);
+    if (!this.store.retry(id, Date.now())) {
+      throw new SubmitError(`Only failed or cancelled jobs can be retried; this one is ${job.status}.`);
+    }
+    this.log(id, 'info', 'Retry requested.');
+    this.scheduleTick(0);
+    return this.announce(id);
+  }
+
+  remove(id: string): void {
+    const job = this.store.get(id);
+    if (!job) throw new SubmitError(`There is no job ${id}.`);
+    if (!this.store.remove(id)) throw new SubmitError(`A ${job.status} job cannot be deleted; cancel it first.`);
+    this.emit('removed', id);
+  }
+
+  /** Resolves when every given job has ended (whoever runs it). */
+  async waitFor(ids: string[]): Promise<Job[]> {
+    return Promise.all(ids.map((id) => this.waitUntil(id, (j) => TERMINAL.includes(j.status))));
+  }
+
+  private waitUntil(id: string, done: (j: Job) => boolean, timeoutMs?: number): Promise<Job> {
+    return new Promise((resolveWait) => {
+      let timer: NodeJS.Timeout | null = null;
+      const check = () => {
+        const j = this.store.get(id);
+        if (!j || done(j) || this.closed) {
+          this.off('job', check);
+          this.off('changed', check);
+          if (timer) clearTimeout(timer);
+          resolveWait(j ?? ({ id, status: 'cancelled' } as Job));
+        }
+      };
+      this.on('job', check);
+      this.on('changed', check);
+      if (timeoutMs) timer = setTimeout(() => {
+        this.off('job', check);
+        this.off('changed', check);
+        resolveWait(this.store.get(id)!);
+      }, timeoutMs);
+      check();
+    });
+  }
+
+  /** True when nothing is left that this engine could run now or later. */
+  hasPendingWork(): boolean {
+    if (this.running.size > 0) return true;
+    const queued = this.store.list({ status: ['queued', 'running'] });
+    if (this.runFilter === 'all') return queued.length > 0;
+    if (this.runFilter === 'none') return false;
+    const only = this.runFilter;
+    return queued.some((j) => only.has(j.id));
+  }
+
+  // ── the scheduler ────────────────────────────────────────────────────────────────────────────
+
+  private scheduleTick(delay: number): void {
+    if (this.closed) return;
+    if (this.loopTimer) clearTimeout(this.loopTimer);
+    this.loopTimer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      const version = this.store.dataVersion();
+      if (version !== this.lastDataVersion) {
+        if (this.lastDataVersion !== -1) this.emit('changed');
+        this.lastDataVersion = version;
+        this.honourCancelRequests();
+      }
+      if (this.runFilter !== 'none') {
+        while (this.running.size < this.settings.concurrency && !this.closed) {
+          const only = this.runFilter === 'all' ? undefined : [...this.runFilter];
+          if (only && only.length === 0) break;
+          const job = this.store.claimNext(this.owner, Date.now(), only);
+          if (!job) break;
+          this.startJob(job);
+        }
+      }
+    } catch (err) {
+      this.emit('error', err);
+    } finally {
+      this.ticking = false;
+    }
+    if (this.tickAgain) {
+      this.tickAgain = false;
+      this.scheduleTick(0);
+      return;
+    }
+    const pollMs = this.opts.pollMs ?? 500;
+    const due = this.store.db.open ? this.store.nextDueAt() : null;
+    const wait = due !== null && due > Date.now() ? Math.min(pollMs, due - Date.now()) : pollMs;
+    this.scheduleTick(Math.max(10, wait));
+  }
+
+  private honourCancelRequests(): void {
+    for (const id of this.store.cancelRequestedFor(this.owner.id)) {
+      const r = this.running.get(id);
+      if (r && !r.reason) {
+        r.reason = 'cancel';
+        r.abort.abort();
+      }
+    }
+  }
+
+  private heartbeat(): void {
+    if (this.closed) return;
+    try {
+      this.store.heartbeat(this.owner.id, Date.now());
+      this.recoverInterrupted();
+    } catch (err) {
+      this.emit('error', err);
+    }
+  }
+
+  private ownerIsGone(jobId: string): boolean {
+    const o = this.store.runningOwners().find((r) => r.id === jobId);
+    if (!o) return true;
+    return this.isStale(o.owner, o.ownerPid, o.ownerHost, o.heartbeatAt);
+  }
+
+  private isStale(owner: string | null, pid: number | null, host: string | null, heartbeatAt: number | null): boolean {
+    if (owner === this.owner.id) return false;
+    if (host === this.owner.host && pid !== null && !pidAlive(pid)) return true;
+    return heartbeatAt === null || Date.now() - heartbeatAt > (this.opts.staleAfterMs ?? 30_000);
+  }
+
+  /** Running jobs whose process died go back to the queue (or fail after too many attempts). */
+  private recoverInterrupted(): void {
+    for (const o of this.store.runningOwners()) {
+      if (!this.isStale(o.owner, o.ownerPid, o.ownerHost, o.heartbeatAt)) continue;
+      const job = this.store.get(o.id);
+      if (!job || job.status !== 'running') continue;
+      const now = Date.now();
+      if (job.cancelRequested) {
+        this.removeTemporaries(job);
+        if (this.store.finish(job.id, null, 'cancelled', { error: 'Cancelled.' }, now)) this.announce(job.id);
+        continue;
+      }
+      if (job.attempts >= job.maxAttempts) {
+        const msg = `The job was interrupted ${job.attempts} times (the program running it stopped); retry it when the machine is stable.`;
+        if (this.store.finish(job.id, null, 'failed', { error: msg }, now)) {
+          this.removeTemporaries(job);
+          this.log(job.id, 'error', msg);
+          this.announce(job.id);
+        }
+        continue;
+      }
+      if (this.requeueIfOwner(job.id, o.owner, now)) {
+        this.log(job.id, 'warn', `Attempt ${job.attempts} was interrupted (the program running it stopped); it resumes now.`);
+        this.announce(job.id);
+      }
+    }
+  }
+
+  private requeueIfOwner(id: string, owner: string | null, now: number): boolean {
+    const res = this.store.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', run_after = 0, updated_at = ?, owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL
+         WHERE id = ? AND status = 'running' AND owner IS ?`,
+      )
+      .run(now, id, owner);
+    if (res.changes === 1) this.scheduleTick(0);
+    return res.changes === 1;
+  }
+
+  // ── running one job ──────────────────────────────────────────────────────────────────────────
+
+  private startJob(job: Job): void {
+    const abort = new AbortController();
+    const channel = new MessageChannel();
+    const progress: JobProgress = job.progress ?? { done: 0, total: null, stage: 'starting', eta: null };
+    const r: Running = {
+      job,
+      abort,
+      reason: null,
+      port: channel.port1,
+      progress: { ...progress, stage: 'starting' },
+      startedAt: Date.now(),
+      lastEmit: 0,
+      lastPersist: 0,
+      timers: [],
+    };
+    this.running.set(job.id, r);
+    this.log(job.id, 'info', `Attempt ${job.attempts} of ${job.maxAttempts} started (process ${process.pid}).`);
+    this.announce(job.id);
+    void this.runJob(r, channel.port2).catch((err: unknown) => {
+      this.emit('error', err);
+    });
+  }
+
+  private async runJob(r: Running, workerPort: import('node:worker_threads').MessagePort): Promise<void> {
+    const { job } = r;
+    let outcome: TaskOutcome;
+    try {
+      const request = this.prepare(job, workerPort);
+      if ('done' in request) {
+        outcome = request.done;
+      } else {
+        const limits = this.settings.timeLimits[job.kind];
+        r.timers.push(
+          setTimeout(() => {
+            this.log(job.id, 'warn', `Soft time limit of ${limits.softSeconds} s reached; asking the job to stop.`);
+            r.port.postMessage({ type: 'soft-timeout' } satisfies EngineMessage);
+          }, limits.softSeconds * 1000),
+          setTimeout(() => {
+            r.reason = 'hard-timeout';
+            r.abort.abort();
+          }, limits.hardSeconds * 1000),
+        );
+        r.port.on('message', (m: WorkerMessage) => this.onWorkerMessage(r, m));
+        outcome = (await this.getPool().run(request.task, {
+          transferList: [workerPort] as never,
+          signal: r.abort.signal,
+        })) as TaskOutcome;
+      }
+    } catch (err) {
+      outcome = r.reason
+        ? { ok: false, error: { message: 'stopped', code: 'ABORTED', transient: false } }
+        : {
+            ok: false,
+            error: {
+              message: describeWorkerCrash(err),
+              code: 'WORKER_CRASH',
+              transient: false,
+              details: err instanceof Error ? err.stack : String(err),
+            },
+          };
+    } finally {
+      for (const t of r.timers) clearTimeout(t);
+      r.port.close();
+    }
+    try {
+      this.complete(r, outcome);
+    } finally {
+      this.running.delete(job.id);
+      this.scheduleTick(0);
+      this.emit('job', this.store.db.open ? this.store.get(job.id) : job);
+    }
+  }
+
+  /** Builds the worker's input; plans the output names first so a crash later finds them. */
+  private prepare(job: Job, port: import('node:worker_threads').MessagePort): { task: TaskRequest } | { done: TaskOutcome } {
+    const spec = job.spec as ParsedSpec & { inputCopy: string };
+    const workDir = join(this.dataDir, 'work', job.id);
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true });
+    if (!existsSync(spec.inputCopy)) {
+      return { done: { ok: false, error: { message: 'The copy of the input file is gone from the data folder; submit the file again.', code: 'INPUT_GONE', transient: false } } };
+    }
+    if (spec.kind === 'catalog-import') {
+      const input: CatalogImportInput = {
+        jobId: job.id,
+        inputPath: spec.inputCopy,
+        inputName: job.name,
+        catalogFile: ensureDemoCatalog(this.dataDir),
+        supplier: spec.supplier,
+        list: spec.list,
+        columns: spec.columns,
+      };
+      return { task: { kind: 'catalog-import', input, port } };
+    }
+    let outputs = job.outputs;
+    if (outputs.length === 0) {
+      outputs = [this.planOutput(spec.outDir, job.name, spec.list)];
+      this.store.setPlannedOutputs(job.id, outputs, Date.now());
+    }
+    const final = outputs[0];
+    const tmp = temporaryPath(final, job.id);
+    // A finished result whose job was not yet marked done (a crash in between): just finalize.
+    if (job.result && (existsSync(final) || existsSync(tmp))) {
+      return { done: { ok: true, stats: job.result, files: [{ tmp, final }] } };
+    }
+    const input: CrossdockInput = {
+      jobId: job.id,
+      inputPath: spec.inputCopy,
+      inputName: job.name,
+      list: spec.list,
+      source: this.sourceConfig(spec.source),
+      columns: spec.columns,
+      alternatives: spec.alternatives,
+      tmpPath: tmp,
+      finalPath: final,
+      workDir,
+      maxRowsPerSheet: spec.maxRowsPerSheet,
+    };
+    return { task: { kind: 'crossdock', input, port } };
+  }
+
+  private sourceConfig(kind: 'demo' | 'clickhouse'): SourceConfig {
+    if (kind === 'clickhouse') {
+      const ch = this.opts.clickhouse;
+      if (!ch) throw new SubmitError('No ClickHouse server is configured; pass --clickhouse-url.');
+      return { kind: 'clickhouse', ...ch };
+    }
+    return { kind: 'demo', catalogFile: ensureDemoCatalog(this.dataDir) };
+  }
+
+  /** A result name that exists neither on disk nor among other jobs' planned outputs. */
+  private planOutput(outDir: string, inputName: string, list: string): string {
+    const base = resultBaseName(inputName, list, new Date());
+    const planned = new Set(
+      this.store.db
+        .prepare(`SELECT value FROM jobs, json_each(jobs.outputs) WHERE status IN ('queued', 'running')`)
+        .pluck()
+        .all() as string[],
+    );
+    for (let n = 1; ; n++) {
+      const candidate = join(outDir, n === 1 ? `${base}.xlsx` : `${base} (${n}).xlsx`);
+      if (!existsSync(candidate) && !planned.has(candidate)) return candidate;
+    }
+  }
+
+  private onWorkerMessage(r: Running, m: WorkerMessage): void {
+    const now = Date.now();
+    if (m.type === 'log') {
+      this.log(r.job.id, m.level, m.message);
+      return;
+    }
+    const elapsed = (now - r.startedAt) / 1000;
+    const eta = m.total && m.done > 0 && elapsed > 0.5 ? Math.max(0, ((m.total - m.done) * elapsed) / m.done) : null;
+    r.progress = { done: m.done, total: m.total, stage: m.stage, eta: eta === null ? null : Math.round(eta) };
+    if (now - r.lastPersist >= PROGRESS_PERSIST_MS) {
+      r.lastPersist = now;
+      this.store.setProgress(r.job.id, this.owner.id, r.progress, undefined, now);
+    }
+    if (now - r.lastEmit >= PROGRESS_EMIT_MS) {
+      r.lastEmit = now;
+      this.emit('progress', r.job.id, r.progress);
+    }
+  }
+
+  private complete(r: Running, outcome: TaskOutcome): void {
+    const { job } = r;
+    const now = Date.now();
+    const workDir = join(this.dataDir, 'work', job.id);
+    if (r.reason === 'shutdown') {
+      // Not a failure: the job resumes at the next start.
+      this.removeTemporaries(this.store.get(job.id) ?? job);
+      rmSync(workDir, { recursive: true, force: true });
+      this.store.db
+        .prepare(`UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ? AND owner = ?`)
+        .run(job.id, this.owner.id);
+      this.store.requeue(job.id, this.owner.id, 0, null, now);
+      this.log(job.id, 'info', 'Stopped because the program is closing; it resumes at the next start.');
+      return;
+    }
+    if (r.reason === 'cancel' || r.reason === 'hard-timeout') {
+      this.removeTemporaries(this.store.get(job.id) ?? job);
+      rmSync(workDir, { recursive: true, force: true });
+      if (r.reason === 'cancel') {
+        this.store.finish(job.id, this.owner.id, 'cancelled', { error: 'Cancelled while running.' }, now);
+        this.log(job.id, 'info', 'Cancelled while running; its partial files were removed.');
+      } else {
+        const limit = this.settings.timeLimits[job.kind].hardSeconds;
+        const msg = `The job ran past its time limit of ${limit} s and was stopped; split the file or raise the limit in Settings.`;
+        this.store.finish(job.id, this.owner.id, 'failed', { error: msg }, now);
+        this.log(job.id, 'error', msg);
+      }
+      return;
+    }
+    if (outcome.ok) {
+      try {
+        this.store.setResult(job.id, outcome.stats, now);
+        const outputs = outcome.files.map((f) => finalizeFile(f.tmp, f.final));
+        rmSync(workDir, { recursive: true, force: true });
+        this.store.finish(job.id, this.owner.id, 'succeeded', { outputs }, Date.now());
+        const s = outcome.stats;
+        this.log(
+          job.id,
+          'info',
+          outputs.length
+            ? `Done: ${s.rows} lines (${s.found} found, ${s.partial} partial, ${s.notFound} not found, ${s.invalid} invalid) → ${outputs.join(', ')}`
+            : `Done: ${s.rows} lines.`,
+        );
+      } catch (err) {
+        this.fail(job, { message: `The result could not be saved: ${(err as Error).message}`, code: 'FINALIZE', transient: false }, now);
+      }
+      return;
+    }
+    this.removeTemporaries(this.store.get(job.id) ?? job);
+    rmSync(workDir, { recursive: true, force: true });
+    this.fail(job, outcome.error, now);
+  }
+
+  private fail(job: Job, error: { message: string; code: string; transient: boolean; details?: string }, now: number): void {
+    const current = this.store.get(job.id) ?? job;
+    if (error.transient && current.attempts < current.maxAttempts) {
+      const delay = backoffMs(this.settings, current.attempts);
+      this.store.requeue(job.id, this.owner.id, now + delay, error.message, now);
+      this.log(job.id, 'warn', `${error.message} Retrying in ${Math.round(delay / 100) / 10} s (attempt ${current.attempts + 1} of ${current.maxAttempts}).`);
+      return;
+    }
+    this.store.finish(job.id, this.owner.id, 'failed', { error: error.message, errorDetails: error.details ?? null }, now);
+    this.log(job.id, 'error', error.message);
+  }
+
+  /** Removes the job's partial result files from its output folder. */
+  private removeTemporaries(job: Job): void {
+    for (const final of job.outputs) {
+      const tmp = temporaryPath(final, job.id);
+      rmSync(tmp, { force: true });
+      const dir = dirname(final);
+      try {
+        for (const f of readdirSync(dir)) if (f.startsWith(basename(tmp))) rmSync(join(dir, f), { force: true });
+      } catch {
+        // the folder is gone: nothing to clean
+      }
+    }
+    rmSync(join(this.dataDir, 'work', job.id), { recursive: true, force: true });
+  }
+
+  private getPool(): Piscina {
+    if (!this.pool) {
+      this.pool = new Piscina({
+        filename: this.opts.workerFile ?? defaultWorkerFile(),
+        minThreads: 0,
+        maxThreads: 64,
+        idleTimeout: 30_000,
+        concurrentTasksPerWorker: 1,
+        // A hostile file must not take the whole app down: a worker that runs out of heap fails its job only.
+        resourceLimits: { maxOldGenerationSizeMb: 1536 },
+      });
+    }
+    return this.pool;
+  }
+
+  // ── housekeeping ─────────────────────────────────────────────────────────────────────────────
+
+  /** Removes jobs, logs and input copies older than the retention period. Result files are never touched. */
+  cleanup(now = Date.now()): { jobs: number; inputs: number } {
+    const cutoff = now - this.settings.retentionDays * DAY_MS;
+    const removed = this.store.deleteFinishedBefore(cutoff);
+    this.store.deleteLogsBefore(cutoff);
+    const keep = this.store.referencedInputs();
+    let inputs = 0;
+    const dir = join(this.dataDir, 'inputs');
+    if (existsSync(dir)) {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (keep.has(p)) continue;
+        try {
+          const st = statSync(p);
+          // Unreferenced copies younger than a day may belong to a submission in progress.
+          if (now - st.mtimeMs < DAY_MS && !f.startsWith('.incoming-')) continue;
+          if (f.startsWith('.incoming-') && now - st.mtimeMs < DAY_MS) continue;
+          rmSync(p, { force: true });
+          inputs++;
+        } catch {
+          // removed by another process meanwhile
+        }
+      }
+    }
+    for (const j of removed) this.emit('removed', j.id);
+    return { jobs: removed.length, inputs };
+  }
+
+  private log(jobId: string, level: JobLogLine['level'], message: string): void {
+    try {
+      const line = this.store.addLog(jobId, level, message, Date.now());
+      this.emit('log', line);
+    } catch {
+      // the job was deleted meanwhile
+    }
+  }
+
+  private announce(id: string): Job {
+    const job = this.store.get(id)!;
+    this.emit('job', job);
+    return job;
+  }
+}
+
+export function temporaryPath(final: string, jobId: string): string {
+  return join(dirname(final), `.~crossdock-${jobId}${extname(final)}.tmp`);
+}
+
+/** Moves a finished temporary file into place without ever overwriting; idempotent after a crash. */
+function finalizeFile(tmp: string, final: string): string {
+  if (!existsSync(tmp)) {
+    if (existsSync(final)) return final; // done before a crash
+    throw new Error(`the finished file ${tmp} is missing`);
+  }
+  if (existsSync(final) && sameFile(tmp, final)) {
+    unlinkSync(tmp); // linked before a crash, not yet unlinked
+    return final;
+  }
+  for (let n = 1; ; n++) {
+    const target = n === 1 ? final : final.replace(/(\.[^.]+)$/, ` (${n})$1`);
+    try {
+      linkSync(tmp, target); // fails if target exists: never overwrites
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS') {
+        try {
+          copyFileSync(tmp, target, constants.COPYFILE_EXCL);
+        } catch (copyErr) {
+          if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw copyErr;
+        }
+      } else throw err;
+    }
+    unlinkSync(tmp);
+    return target;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const sa = statSync(a);
+  const sb = statSync(b);
+  return sa.ino === sb.ino && sa.dev === sb.dev;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describeWorkerCrash(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/heap|memory/i.test(msg)) {
+    return 'The job ran out of memory and was stopped; the file may be malformed or too large to process.';
+  }
+  return `The worker running the job stopped unexpectedly (${msg}).`;
+}

@@ -1,0 +1,52 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import type { JobStore } from './store.ts';
+
+const limits = z.object({ softSeconds: z.number().positive(), hardSeconds: z.number().positive() });
+
+export const Settings = z.object({
+  concurrency: z.number().int().min(1).max(64),
+  retentionDays: z.number().int().min(1).max(3650),
+  maxAttempts: z.number().int().min(1).max(20),
+  /** First retry delay; each next one doubles, with jitter. */
+  backoffSeconds: z.number().min(0).max(3600),
+  backoffMaxSeconds: z.number().min(0).max(86_400),
+  timeLimits: z.object({ crossdock: limits, 'catalog-import': limits }),
+  defaultOutDir: z.string().nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export function defaultSettings(): Settings {
+  return {
+    concurrency: Math.max(1, availableParallelism() - 1),
+    retentionDays: 30,
+    maxAttempts: 3,
+    backoffSeconds: 2,
+    backoffMaxSeconds: 300,
+    timeLimits: {
+      crossdock: { softSeconds: 30 * 60, hardSeconds: 35 * 60 },
+      'catalog-import': { softSeconds: 30 * 60, hardSeconds: 35 * 60 },
+    },
+    defaultOutDir: null,
+  };
+}
+
+/** Stored settings merged over the defaults; unknown or invalid stored values fall back. */
+export function loadSettings(store: JobStore): Settings {
+  const stored = store.getSetting<Partial<Settings>>('engine') ?? {};
+  const merged = { ...defaultSettings(), ...stored };
+  const parsed = Settings.safeParse(merged);
+  return parsed.success ? parsed.data : defaultSettings();
+}
+
+export function saveSettings(store: JobStore, patch: Partial<Settings>): Settings {
+  const next = Settings.parse({ ...loadSettings(store), ...patch });
+  store.setSetting('engine', next);
+  return next;
+}
+
+/** Exponential backoff with jitter: attempt 1 waits ~base, then doubling, capped. */
+export function backoffMs(s: Settings, attempt: number, random = Math.random): number {
+  const exp = Math.min(s.backoffMaxSeconds, s.backoffSeconds * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * 1000 * (0.5 + random() * 0.5));
+}

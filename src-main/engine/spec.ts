@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const columns = z
+  .object({
+    brand: z.string().min(1).max(200).optional(),
+    article: z.string().min(1).max(200).optional(),
+    quantity: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .default({});
+
+const priority = z.enum(['high', 'normal', 'low']).default('normal');
+const path = z.string().min(1).max(4096).refine((p) => !p.includes('\u0000'), 'A path cannot contain NUL.');
+
+export const CrossdockSpec = z
+  .object({
+    kind: z.literal('crossdock'),
+    input: path,
+    list: z.string().min(1).max(200),
+    outDir: path,
+    source: z.enum(['demo', 'clickhouse']).default('demo'),
+    alternatives: z.number().int().min(0).max(20).default(0),
+    columns,
+    priority,
+    maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
+  })
+  .strict();
+
+export const CatalogImportSpec = z
+  .object({
+    kind: z.literal('catalog-import'),
+    input: path,
+    supplier: z.string().trim().min(1).max(200),
+    list: z.string().trim().min(1).max(200).optional(),
+    columns,
+    priority,
+  })
+  .strict();
+
+export const SubmitSpec = z.discriminatedUnion('kind', [CrossdockSpec, CatalogImportSpec]);
+export type SubmitSpec = z.input<typeof SubmitSpec>;
+export type ParsedSpec = z.output<typeof SubmitSpec>;
+
+/** One sentence out of a zod error, for a person. */
+export function describeSpecError(err: z.ZodError): string {
+  const issue = err.issues[0];
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  return `The job settings are not valid (${where}${issue.message}).`;
+}

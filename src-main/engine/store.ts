@@ -1,0 +1,460 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Job, JobComment, JobKind, JobLogLine, JobProgress, JobResultStats, JobStatus, Priority } from './types.ts';
+import { PRIORITY_RANK } from './types.ts';
+
+export const STORE_FILE = 'crossdock.sqlite';
+
+// Each entry moves the schema one version up; never edit one that has shipped.
+const MIGRATIONS: string[] = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     outputs TEXT NOT NULL DEFAULT '[]',
+     progress TEXT,
+     checkpoint TEXT,
+     result TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     max_attempts INTEGER NOT NULL,
+     run_after INTEGER NOT NULL DEFAULT 0,
+     error TEXT,
+     error_details TEXT,
+     dedupe_key TEXT,
+     cancel_requested INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     finished_at INTEGER,
+     updated_at INTEGER NOT NULL,
+     origin TEXT NOT NULL DEFAULT 'local',
+     submitted_by TEXT NOT NULL,
+     owner TEXT,
+     owner_pid INTEGER,
+     owner_host TEXT,
+     heartbeat_at INTEGER
+   );
+   CREATE INDEX jobs_queue ON jobs (status, priority, created_at, id);
+   CREATE INDEX jobs_dedupe ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL;
+   CREATE INDEX jobs_finished ON jobs (finished_at);
+   CREATE TABLE job_comments (
+     id INTEGER PRIMARY KEY,
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     author TEXT NOT NULL,
+     text TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX job_comments_job ON job_comments (job_id);
+   CREATE TABLE job_logs (
+     id INTEGER PRIMARY KEY,
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     level TEXT NOT NULL,
+     message TEXT NOT NULL
+   );
+   CREATE INDEX job_logs_job ON job_logs (job_id, id);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+interface JobRow {
+  id: string;
+  kind: string;
+  status: string;
+  priority: number;
+  name: string;
+  spec: string;
+  outputs: string;
+  progress: string | null;
+  checkpoint: string | null;
+  result: string | null;
+  attempts: number;
+  max_attempts: number;
+  run_after: number;
+  error: string | null;
+  error_details: string | null;
+  dedupe_key: string | null;
+  cancel_requested: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+  origin: string;
+  submitted_by: string;
+  owner: string | null;
+  owner_pid: number | null;
+  owner_host: string | null;
+  heartbeat_at: number | null;
+}
+
+const PRIORITY_NAME: Priority[] = ['high', 'normal', 'low'];
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind as JobKind,
+    status: r.status as JobStatus,
+    priority: PRIORITY_NAME[r.priority] ?? 'normal',
+    name: r.name,
+    spec: JSON.parse(r.spec) as Record<string, unknown>,
+    outputs: JSON.parse(r.outputs) as string[],
+    progress: r.progress ? (JSON.parse(r.progress) as JobProgress) : null,
+    result: r.result ? (JSON.parse(r.result) as JobResultStats) : null,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAfter: r.run_after,
+    error: r.error,
+    errorDetails: r.error_details,
+    cancelRequested: r.cancel_requested === 1,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    updatedAt: r.updated_at,
+    origin: r.origin === 'team' ? 'team' : 'local',
+    submittedBy: r.submitted_by,
+    owner: r.owner,
+  };
+}
+
+export interface NewJob {
+  id: string;
+  kind: JobKind;
+  priority: Priority;
+  name: string;
+  spec: Record<string, unknown>;
+  maxAttempts: number;
+  dedupeKey: string | null;
+  submittedBy: string;
+  now: number;
+}
+
+export interface JobFilter {
+  status?: JobStatus[];
+  kind?: JobKind[];
+  search?: string;
+  limit?: number;
+}
+
+export interface Owner {
+  id: string;
+  pid: number;
+  host: string;
+}
+
+export interface RunningJobOwner {
+  id: string;
+  owner: string | null;
+  ownerPid: number | null;
+  ownerHost: string | null;
+  heartbeatAt: number | null;
+}
+
+/** The durable job table and everything hanging off it. One instance per process and data dir. */
+export class JobStore {
+  readonly db: Database.Database;
+
+  constructor(dataDir: string, nativeBinding?: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, STORE_FILE), nativeBinding ? { nativeBinding } : {});
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    // IMMEDIATE: two processes opening a new data dir at once must not both migrate.
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Changes when another connection (another process) commits: a cheap way to notice them. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  insertJob(j: NewJob): Job {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, status, priority, name, spec, max_attempts, dedupe_key, created_at, updated_at, submitted_by)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(j.id, j.kind, PRIORITY_RANK[j.priority], j.name, JSON.stringify(j.spec), j.maxAttempts, j.dedupeKey, j.now, j.now, j.submittedBy);
+    return this.get(j.id)!;
+  }
+
+  /** Inserts unless an equal job is queued or running; atomic across processes. */
+  insertUnlessDuplicate(j: NewJob): { job: Job; duplicate: boolean } {
+    return this.db
+      .transaction(() => {
+        if (j.dedupeKey) {
+          const existing = this.db
+            .prepare(`SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`)
+            .get(j.dedupeKey) as JobRow | undefined;
+          if (existing) return { job: toJob(existing), duplicate: true };
+        }
+        return { job: this.insertJob(j), duplicate: false };
+      })
+      .immediate();
+  }
+
+  get(id: string): Job | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  checkpoint(id: string): unknown {
+    const row = this.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(id) as { checkpoint: string | null } | undefined;
+    return row?.checkpoint ? JSON.parse(row.checkpoint) : null;
+  }
+
+  list(filter: JobFilter = {}): Job[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status?.length) {
+      where.push(`status IN (${filter.status.map(() => '?').join(',')})`);
+      args.push(...filter.status);
+    }
+    if (filter.kind?.length) {
+      where.push(`kind IN (${filter.kind.map(() => '?').join(',')})`);
+      args.push(...filter.kind);
+    }
+    if (filter.search) {
+      where.push(`(name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')`);
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      args.push(like, like);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    args.push(filter.limit ?? 10_000);
+    return (this.db.prepare(sql).all(...args) as JobRow[]).map(toJob);
+  }
+
+  /** 1-based place in the queue of a queued job (FIFO within a priority), or null. */
+  queuePosition(id: string): number | null {
+    const row = this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM jobs o WHERE o.status = 'queued'
+                   AND (o.priority < j.priority OR (o.priority = j.priority AND (o.created_at < j.created_at
+                        OR (o.created_at = j.created_at AND o.id < j.id))))) + 1 AS pos
+         FROM jobs j WHERE j.id = ? AND j.status = 'queued'`,
+      )
+      .get(id) as { pos: number } | undefined;
+    return row ? row.pos : null;
+  }
+
+  /** Atomically moves the next due queued job to running for this owner. */
+  claimNext(owner: Owner, now: number, onlyIds?: readonly string[]): Job | null {
+    const only = onlyIds ? `AND id IN (SELECT value FROM json_each(?))` : '';
+    const args: unknown[] = [owner.id, owner.pid, owner.host, now, now, now, now];
+    if (onlyIds) args.push(JSON.stringify(onlyIds));
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', owner = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?,
+                started_at = COALESCE(started_at, ?), attempts = attempts + 1, updated_at = ?, finished_at = NULL
+         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ? ${only}
+                     ORDER BY priority, created_at, id LIMIT 1)
+         RETURNING *`,
+      )
+      .get(...args) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  /** Earliest run_after among queued jobs in the future, to sleep until then. */
+  nextDueAt(): number | null {
+    const row = this.db.prepare(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'queued'`).get() as { t: number | null };
+    return row.t;
+  }
+
+  heartbeat(ownerId: string, now: number): void {
+    this.db.prepare(`UPDATE jobs SET heartbeat_at = ? WHERE owner = ? AND status = 'running'`).run(now, ownerId);
+  }
+
+  runningOwners(): RunningJobOwner[] {
+    return this.db
+      .prepare(
+        `SELECT id, owner, owner_pid AS ownerPid, owner_host AS ownerHost, heartbeat_at AS heartbeatAt FROM jobs WHERE status = 'running'`,
+      )
+      .all() as RunningJobOwner[];
+  }
+
+  setProgress(id: string, ownerId: string, progress: JobProgress, checkpoint: unknown, now: number): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET progress = ?, checkpoint = COALESCE(?, checkpoint), updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'`,
+      )
+      .run(JSON.stringify(progress), checkpoint === undefined ? null : JSON.stringify(checkpoint), now, id, ownerId);
+  }
+
+  /** Records the planned result paths before they are written, so a crash can finish the job later. */
+  setPlannedOutputs(id: string, outputs: string[], now: number): void {
+    this.db.prepare('UPDATE jobs SET outputs = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(outputs), now, id);
+  }
+
+  setResult(id: string, result: JobResultStats, now: number): void {
+    this.db.prepare('UPDATE jobs SET result = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(result), now, id);
+  }
+
+  /** Ends a running job held by ownerId. Returns false when it is no longer ours to end. */
+  finish(
+    id: string,
+    ownerId: string | null,
+    status: Exclude<JobStatus, 'queued' | 'running'>,
+    fields: { error?: string | null; errorDetails?: string | null; outputs?: string[] },
+    now: number,
+  ): boolean {
+    const guard = ownerId === null ? `status IN ('running', 'queued')` : `status = 'running' AND owner = ?`;
+    const args: unknown[] = [
+      status,
+      fields.error ?? null,
+      fields.errorDetails ?? null,
+      fields.outputs ? JSON.stringify(fields.outputs) : null,
+      now,
+      now,
+      id,
+    ];
+    if (ownerId !== null) args.push(ownerId);
+    const res = this.db
+      .prepare(
+        `UPDATE jobs SET status = ?, error = ?, error_details = ?, outputs = COALESCE(?, outputs), finished_at = ?, updated_at = ?,
+                owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL, cancel_requested = 0
+         WHERE id = ? AND ${guard}`,
+      )
+      .run(...args);
+    return res.changes === 1;
+  }
+
+  /** Puts a running job back in the queue (a transient failure or an interruption). */
+  requeue(id: string, ownerId: string | null, runAfter: number, error: string | null, now: number): boolean {
+    const guard = ownerId === null ? '' : 'AND owner = ?';
+    const args: unknown[] = [runAfter, error, now, id];
+    if (ownerId !== null) args.push(ownerId);
+    const res = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', run_after = ?, error = ?, updated_at = ?,
+                owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL
+         WHERE id = ? AND status = 'running' ${guard}`,
+      )
+      .run(...args);
+    return res.changes === 1;
+  }
+
+  requestCancel(id: string, now: number): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND status = 'running'`)
+        .run(now, id).changes === 1
+    );
+  }
+
+  cancelRequestedFor(ownerId: string): string[] {
+    return this.db
+      .prepare(`SELECT id FROM jobs WHERE owner = ? AND status = 'running' AND cancel_requested = 1`)
+      .pluck()
+      .all(ownerId) as string[];
+  }
+
+  /** A failed or cancelled job goes back to the queue with a fresh set of attempts. */
+  retry(id: string, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, error_details = NULL, progress = NULL,
+                  checkpoint = NULL, result = NULL, outputs = '[]', finished_at = NULL, started_at = NULL, updated_at = ?
+           WHERE id = ? AND status IN ('failed', 'cancelled')`,
+        )
+        .run(now, id).changes === 1
+    );
+  }
+
+  remove(id: string): boolean {
+    return this.db.prepare(`DELETE FROM jobs WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')`).run(id).changes === 1;
+  }
+
+  addLog(jobId: string, level: JobLogLine['level'], message: string, now: number): JobLogLine {
+    const info = this.db
+      .prepare('INSERT INTO job_logs (job_id, at, level, message) VALUES (?, ?, ?, ?)')
+      .run(jobId, now, level, message);
+    return { id: Number(info.lastInsertRowid), jobId, at: now, level, message };
+  }
+
+  logs(jobId: string, afterId = 0, limit = 1000): JobLogLine[] {
+    return this.db
+      .prepare('SELECT id, job_id AS jobId, at, level, message FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(jobId, afterId, limit) as JobLogLine[];
+  }
+
+  addComment(jobId: string, author: string, text: string, now: number): JobComment {
+    const info = this.db
+      .prepare('INSERT INTO job_comments (job_id, author, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(jobId, author, text, now, now);
+    return { id: Number(info.lastInsertRowid), jobId, author, text, createdAt: now, updatedAt: now };
+  }
+
+  editComment(id: number, text: string, now: number): JobComment | null {
+    this.db.prepare('UPDATE job_comments SET text = ?, updated_at = ? WHERE id = ?').run(text, now, id);
+    return (
+      (this.db
+        .prepare('SELECT id, job_id AS jobId, author, text, created_at AS createdAt, updated_at AS updatedAt FROM job_comments WHERE id = ?')
+        .get(id) as JobComment | undefined) ?? null
+    );
+  }
+
+  deleteComment(id: number): boolean {
+    return this.db.prepare('DELETE FROM job_comments WHERE id = ?').run(id).changes === 1;
+  }
+
+  comments(jobId: string): JobComment[] {
+    return this.db
+      .prepare(
+        'SELECT id, job_id AS jobId, author, text, created_at AS createdAt, updated_at AS updatedAt FROM job_comments WHERE job_id = ? ORDER BY created_at, id',
+      )
+      .all(jobId) as JobComment[];
+  }
+
+  getSetting<T>(key: string): T | undefined {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, JSON.stringify(value));
+  }
+
+  /** Deletes finished jobs older than the cutoff (logs and comments go with them); returns their specs. */
+  deleteFinishedBefore(cutoff: number): Job[] {
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(`SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`)
+          .all(cutoff) as JobRow[];
+        this.db.prepare(`DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`).run(cutoff);
+        return rows.map(toJob);
+      })
+      .immediate();
+  }
+
+  deleteLogsBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM job_logs WHERE at < ?').run(cutoff).changes;
+  }
+
+  /** Input copies still needed by some job. */
+  referencedInputs(): Set<string> {
+    const rows = this.db.prepare(`SELECT json_extract(spec, '$.inputCopy') AS p FROM jobs`).pluck().all() as (string | null)[];
+    return new Set(rows.filter((p): p is string => typeof p === 'string'));
+  }
+}

@@ -1,0 +1,63 @@
+export type JobKind = 'crossdock' | 'catalog-import';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type Priority = 'high' | 'normal' | 'low';
+export const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+export const TERMINAL: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface JobProgress {
+  done: number;
+  total: number | null;
+  stage: string;
+  /** Seconds left, estimated from the rate so far. */
+  eta: number | null;
+}
+
+export interface JobResultStats {
+  rows: number;
+  found: number;
+  partial: number;
+  notFound: number;
+  invalid: number;
+}
+
+export interface Job {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  priority: Priority;
+  name: string;
+  spec: Record<string, unknown>;
+  outputs: string[];
+  progress: JobProgress | null;
+  result: JobResultStats | null;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: number;
+  error: string | null;
+  errorDetails: string | null;
+  cancelRequested: boolean;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+  origin: 'local' | 'team';
+  submittedBy: string;
+  owner: string | null;
+}
+
+export interface JobComment {
+  id: number;
+  jobId: string;
+  author: string;
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JobLogLine {
+  id: number;
+  jobId: string;
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}

@@ -1,0 +1,123 @@
+import { InputError, type Row } from '../io/types.ts';
+import { cellText, headerKey } from './normalize.ts';
+
+export interface ColumnMapping {
+  headerRowIndex: number; // index in the rows given to detectColumns
+  brand: number;
+  article: number;
+  quantity: number | null;
+}
+
+/** What the user asked for on the command line or in the mapping dialog: header text or 1-based index. */
+export interface ColumnOverrides {
+  brand?: string;
+  article?: string;
+  quantity?: string;
+}
+
+const HEADERS = {
+  brand: ['brand', 'make', 'manufacturer', 'бренд', 'производитель', 'марка'],
+  article: ['article', 'partnumber', 'partno', 'pn', 'sku', 'артикул', 'номер', 'каталожныйномер'],
+  quantity: ['qty', 'quantity', 'количество', 'колво', 'кол'],
+} as const;
+type Field = keyof typeof HEADERS;
+const KEYS: Record<Field, Set<string>> = {
+  brand: new Set(HEADERS.brand),
+  article: new Set(HEADERS.article),
+  quantity: new Set(HEADERS.quantity),
+};
+
+export const HEADER_SEARCH_ROWS = 20;
+
+function matches(row: Row, field: Field): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < row.length; i++) if (KEYS[field].has(headerKey(row[i]))) found.push(i);
+  return found;
+}
+
+function override(row: Row, wanted: string): number | undefined {
+  if (/^\d+$/.test(wanted.trim())) return Number(wanted) - 1;
+  const key = headerKey(wanted);
+  const i = row.findIndex((c) => headerKey(c) === key && key !== '');
+  return i >= 0 ? i : undefined;
+}
+
+function listHeaders(row: Row | undefined): string {
+  const names = (row ?? []).map((c) => cellText(c).trim()).filter((s) => s !== '');
+  if (names.length === 0) return 'none';
+  const shown = names.slice(0, 12).join(', ');
+  return names.length > 12 ? `${shown}, …` : shown;
+}
+
+function firstNonEmpty(rows: Row[]): number {
+  const i = rows.findIndex((r) => r.some((c) => cellText(c).trim() !== ''));
+  return i < 0 ? 0 : i;
+}
+
+/**
+ * Finds the header row (the first of the first 20 rows with a Brand and an Article header)
+ * and the columns. Returns null when no row qualifies, so the caller can try the next sheet.
+ * Throws InputError when detection is ambiguous.
+ */
+export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): ColumnMapping | null {
+  const limit = Math.min(rows.length, HEADER_SEARCH_ROWS);
+  for (let r = 0; r < limit; r++) {
+    const row = rows[r];
+    const pick = (field: Field): number | null | undefined => {
+      const wanted = overrides[field];
+      if (wanted !== undefined) return override(row, wanted) ?? undefined;
+      const found = matches(row, field);
+      if (found.length > 1) {
+        const names = found.map((i) => `"${cellText(row[i]).trim()}"`).join(' and ');
+        throw new InputError(
+          `Several columns could be the ${field === 'article' ? 'Article' : field === 'brand' ? 'Brand' : 'Quantity'}: ${names}; choose one with --${field === 'quantity' ? 'qty' : field}-col (or map the columns in the app).`,
+          'AMBIGUOUS_COLUMNS',
+        );
+      }
+      return found.length === 1 ? found[0] : field === 'quantity' ? null : undefined;
+    };
+    const brand = pick('brand');
+    const article = pick('article');
+    if (brand == null || article == null) continue;
+    const quantity = pick('quantity');
+    if (quantity === undefined) continue; // an explicit quantity header that this row lacks
+    if (brand === article) {
+      throw new InputError('The Brand and Article columns must be different columns.', 'AMBIGUOUS_COLUMNS');
+    }
+    return { headerRowIndex: r, brand, article, quantity };
+  }
+  // Explicit 1-based indexes need no header text: the first non-empty row is the header.
+  const allIndexes = [overrides.brand, overrides.article].every((v) => v !== undefined && /^\d+$/.test(v.trim()));
+  if (allIndexes && rows.length > 0) {
+    const q = overrides.quantity;
+    return {
+      headerRowIndex: firstNonEmpty(rows),
+      brand: Number(overrides.brand) - 1,
+      article: Number(overrides.article) - 1,
+      quantity: q !== undefined && /^\d+$/.test(q.trim()) ? Number(q) - 1 : null,
+    };
+  }
+  return null;
+}
+
+export function noHeaderError(firstRows: Row[], overrides: ColumnOverrides): InputError {
+  const header = firstRows[firstNonEmpty(firstRows)];
+  const asked = Object.entries(overrides)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} "${v}"`);
+  const what = asked.length
+    ? `The columns you named (${asked.join(', ')}) were not found in the first ${HEADER_SEARCH_ROWS} rows`
+    : `The file has no Brand and Article header in its first ${HEADER_SEARCH_ROWS} rows`;
+  return new InputError(
+    `${what}. Found: ${listHeaders(header)}. Map the columns (--brand-col, --article-col) or rename the headers.`,
+    'NO_HEADER',
+  );
+}
+
+/** Index of the only header in `row` that matches one of `names` (reduced with headerKey), or null. */
+export function findColumn(row: Row, names: readonly string[], overrideName?: string): number | null {
+  if (overrideName !== undefined) return override(row, overrideName) ?? null;
+  const keys = new Set(names);
+  const i = row.findIndex((c) => keys.has(headerKey(c)));
+  return i >= 0 ? i : null;
+}

@@ -1,0 +1,45 @@
+/** A cell value as read from or written to a spreadsheet. */
+export type CellValue = string | number | boolean | Date | null;
+
+/** One row: index = 0-based column. Missing cells are null (or the array is shorter). */
+export type Row = CellValue[];
+
+/** An error the user caused and can fix: never retried, its message is shown as is. */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    message: string,
+    readonly code: string = 'BAD_INPUT',
+  ) {
+    super(message);
+  }
+}
+
+/** One worksheet (or the whole CSV file) opened for streaming. */
+export interface SheetReader {
+  /** Worksheet name (for CSV: the file name without extension). */
+  readonly name: string;
+  /** Rows the sheet holds, from its dimension or estimated from the file size; null when unknown. */
+  readonly estimatedRows: number | null;
+  /**
+   * Rows in order, in batches (a batch is whatever one decoded chunk held).
+   * Rows that are entirely empty are skipped. Breaking out of the loop closes the file.
+   * Each row carries its 1-based sheet row number in `rowNumbers` at the same index.
+   */
+  batches(): AsyncGenerator<RowBatch, void, undefined>;
+  /** Bytes of the source consumed so far and in total (for progress of CSV and xlsx alike). */
+  progress(): { done: number; total: number };
+}
+
+export interface RowBatch {
+  rows: Row[];
+  rowNumbers: number[];
+}
+
+/** A spreadsheet file opened for reading: its sheets in workbook order. */
+export interface WorkbookReader {
+  readonly format: 'xlsx' | 'csv';
+  readonly sheetNames: string[];
+  sheet(index: number): SheetReader;
+  close(): Promise<void>;
+}

@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Offer } from '../crossdock/best-offer.ts';
+import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
+import { InputError } from '../io/types.ts';
+import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
+import { lookupKey, type LookupKey, type OfferSource } from './types.ts';
+
+export const CATALOG_FILE = 'catalog.sqlite';
+
+const SCHEMA = `
+CREATE TABLE offers (
+  brand TEXT NOT NULL, article TEXT NOT NULL, supplier TEXT NOT NULL, name TEXT NOT NULL,
+  price REAL NOT NULL, currency TEXT NOT NULL, quantity INTEGER NOT NULL, delivery_days INTEGER NOT NULL
+);
+CREATE INDEX offers_key ON offers (brand, article);
+CREATE INDEX offers_supplier ON offers (supplier);
+CREATE TABLE supplier_lists (list TEXT NOT NULL, supplier TEXT NOT NULL, PRIMARY KEY (list, supplier));
+`;
+
+/**
+ * Creates the demo catalog in dataDir unless it exists. Built under a temporary name and renamed,
+ * so a crash or a second process never sees half a catalog.
+ */
+export function ensureDemoCatalog(dataDir: string): string {
+  const file = join(dataDir, CATALOG_FILE);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const db = new Database(tmp);
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(SCHEMA.replace(/CREATE INDEX[^;]+;/g, ''));
+    const insert = db.prepare('INSERT INTO offers VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const member = db.prepare('INSERT INTO supplier_lists VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < DEMO_PARTS; i++) {
+        const part = demoPart(i);
+        const brand = normalizeBrand(part.brand);
+        const article = normalizeArticle(part.display);
+        for (const o of demoOffers(i)) {
+          insert.run(brand, article, o.supplier, part.name, o.price, o.currency, o.quantity, o.deliveryDays);
+        }
+      }
+      for (const [list, members] of Object.entries(DEMO_LISTS)) {
+        for (const s of members) member.run(list, DEMO_SUPPLIERS[s].name);
+      }
+    })();
+    for (const stmt of SCHEMA.match(/CREATE INDEX[^;]+;/g) ?? []) db.exec(stmt);
+    db.pragma('journal_mode = WAL');
+    db.close();
+    if (existsSync(file)) rmSync(tmp, { force: true });
+    else renameSync(tmp, file);
+  } catch (err) {
+    if (db.open) db.close();
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return file;
+}
+
+type OfferRow = [string, string, string, number, string, number, number];
+
+/** The embedded SQLite catalog as an offer source (read-only). */
+export class DemoCatalog implements OfferSource {
+  private readonly db: Database.Database;
+  private readonly byKey: Database.Statement<[string, string], OfferRow>;
+  private readonly members = new Map<string, Set<string>>();
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.byKey = this.db
+      .prepare<[string, string], OfferRow>(
+        'SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers WHERE brand = ? AND article = ?',
+      )
+      .raw(true);
+  }
+
+  async supplierLists(): Promise<string[]> {
+    return (this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]).sort();
+  }
+
+  private suppliersOf(list: string): Set<string> {
+    let set = this.members.get(list);
+    if (!set) {
+      set = new Set(
+        this.db.prepare('SELECT supplier FROM supplier_lists WHERE list = ?').pluck().all(list) as string[],
+      );
+      if (set.size === 0) {
+        const known = (this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]).join(', ');
+        throw new InputError(`There is no supplier list "${list}"; known lists: ${known || 'none'}.`, 'UNKNOWN_LIST');
+      }
+      this.members.set(list, set);
+    }
+    return set;
+  }
+
+  async lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>> {
+    const suppliers = this.suppliersOf(list);
+    const result = new Map<string, Offer[]>();
+    for (const { brand, article } of keys) {
+      const offers: Offer[] = [];
+      for (const row of this.byKey.all(brand, article)) {
+        if (!suppliers.has(row[1])) continue;
+        offers.push({ supplier: row[1], name: row[2], price: row[3], currency: row[4], quantity: row[5], deliveryDays: row[6] });
+      }
+      result.set(lookupKey(brand, article), offers);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

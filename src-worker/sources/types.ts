@@ -1,0 +1,17 @@
+import type { Offer } from '../crossdock/best-offer.ts';
+
+export interface LookupKey {
+  brand: string;
+  article: string;
+}
+
+/** Where offers come from: the embedded demo catalog or ClickHouse. */
+export interface OfferSource {
+  /** Known supplier list names, sorted. */
+  supplierLists(): Promise<string[]>;
+  /** Offers of the list's suppliers for many keys at once; the map is keyed by `lookupKey`. */
+  lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>>;
+  close(): Promise<void>;
+}
+
+export const lookupKey = (brand: string, article: string): string => `${brand}\u0000${article}`;

@@ -1,0 +1,45 @@
+import type { MessagePort } from 'node:worker_threads';
+import { TimeLimitError } from './errors.ts';
+import type { EngineMessage, WorkerMessage } from './protocol.ts';
+
+const PROGRESS_EVERY_MS = 100;
+
+/** A task's line to the engine: progress, log lines, and the soft time limit. */
+export class TaskContext {
+  private softTimeout = false;
+  private lastProgress = 0;
+
+  constructor(private readonly port: MessagePort | null) {
+    port?.on('message', (m: EngineMessage) => {
+      if (m.type === 'soft-timeout') this.softTimeout = true;
+    });
+    port?.unref();
+  }
+
+  /** Posts progress at most every 100 ms unless forced. */
+  progress(done: number, total: number | null, stage: string, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    this.lastProgress = now;
+    this.post({ type: 'progress', done, total, stage });
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.post({ type: 'log', level, message });
+  }
+
+  /** Called between batches: stops the task cleanly once the soft time limit has passed. */
+  checkpoint(): void {
+    if (this.softTimeout) {
+      throw new TimeLimitError('The job ran past its soft time limit and stopped; split the file or raise the limit in Settings.');
+    }
+  }
+
+  private post(m: WorkerMessage): void {
+    this.port?.postMessage(m);
+  }
+
+  close(): void {
+    this.port?.close();
+  }
+}

@@ -1,0 +1,233 @@
+import { basename } from 'node:path';
+import { bestOffer, rankOffers, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
+import { cellText, normalizeArticle, normalizeBrand, parseQuantity } from '../crossdock/normalize.ts';
+import { openSpreadsheet } from '../io/open-spreadsheet.ts';
+import { InputError, type CellValue, type Row } from '../io/types.ts';
+import { XlsxWriter } from '../io/xlsx-writer.ts';
+import type { CrossdockInput, TaskStats } from '../protocol.ts';
+import { openSource } from '../sources/open-source.ts';
+import { lookupKey, type LookupKey } from '../sources/types.ts';
+import type { TaskContext } from '../task-context.ts';
+import { locateHeader } from './locate-header.ts';
+
+export const APPENDED_COLUMNS = ['Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days', 'Line total', 'Status'];
+const ALTERNATIVE_COLUMNS = ['Row', 'Brand', 'Article', 'Quantity', 'Rank', 'Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days'];
+// Offers cached across batches: request lists repeat parts. Bounded so a 1M-line list of unique parts stays small.
+const CACHE_LIMIT = 200_000;
+
+interface SupplierTotal {
+  lines: number;
+  cost: Map<string, number>;
+}
+
+/** request list × supplier list → result workbook (PRODUCT.md "Best offer" and "Result workbook"). */
+export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
+  const source = await openSource(input.source);
+  try {
+    const lists = await source.supplierLists();
+    if (!lists.includes(input.list)) {
+      throw new InputError(`There is no supplier list "${input.list}"; known lists: ${lists.join(', ') || 'none'}.`, 'UNKNOWN_LIST');
+    }
+    ctx.progress(0, null, 'reading', true);
+    const wb = await openSpreadsheet(input.inputPath);
+    try {
+      const located = await locateHeader(wb, input.columns);
+      const { mapping, sheet } = located;
+      const width = Math.max(located.header.length, mapping.brand + 1, mapping.article + 1, (mapping.quantity ?? 0) + 1);
+      const header: CellValue[] = [];
+      for (let c = 0; c < width; c++) header.push(located.header[c] ?? null);
+      ctx.log('info', `Sheet "${sheet.name}", header on row ${located.headerRowNumber}: brand = column ${mapping.brand + 1}, article = column ${mapping.article + 1}, quantity = ${mapping.quantity === null ? 'none (1 each)' : `column ${mapping.quantity + 1}`}.`);
+
+      const writer = await XlsxWriter.create(input.tmpPath, { identifier: input.jobId });
+      try {
+        const styles: ('text' | 'money' | 'integer' | undefined)[] = new Array(width).fill(undefined);
+        styles[mapping.article] = 'text';
+        styles.push(undefined, undefined, 'money', undefined, 'integer', 'integer', 'money', undefined);
+        const result = writer.addSheet('Result', {
+          header: [...header.map((h) => cellText(h)), ...APPENDED_COLUMNS],
+          columnStyles: styles,
+          freezeHeader: true,
+          autoFilter: true,
+          splitRows: true,
+          maxRowsPerSheet: input.maxRowsPerSheet,
+        });
+        const summarySheet = writer.addSheet('Summary', {});
+        const alt =
+          input.alternatives > 0
+            ? writer.addSheet('Alternatives', {
+                header: ALTERNATIVE_COLUMNS,
+                columnStyles: ['integer', undefined, 'text', undefined, 'integer', undefined, undefined, 'money', undefined, 'integer', 'integer'],
+                freezeHeader: true,
+                autoFilter: true,
+                splitRows: true,
+                maxRowsPerSheet: input.maxRowsPerSheet,
+              })
+            : null;
+
+        const stats: TaskStats = { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
+        const costs = new Map<string, number>();
+        const perSupplier = new Map<string, SupplierTotal>();
+        const cache = new Map<string, Offer[]>();
+        let widerRows = 0;
+        const estimated = sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
+
+        for await (const batch of located.batches) {
+          ctx.checkpoint();
+          const { rows, rowNumbers } = batch;
+          const n = rows.length;
+          const brands: string[] = new Array(n);
+          const articles: string[] = new Array(n);
+          const keys: string[] = new Array(n);
+          const missing: LookupKey[] = [];
+          const asked = new Set<string>();
+          for (let i = 0; i < n; i++) {
+            const row = rows[i];
+            const b = normalizeBrand(row[mapping.brand] ?? null);
+            const a = normalizeArticle(row[mapping.article] ?? null);
+            brands[i] = b;
+            articles[i] = a;
+            if (b === '' || a === '') {
+              keys[i] = '';
+              continue;
+            }
+            const k = lookupKey(b, a);
+            keys[i] = k;
+            if (!cache.has(k) && !asked.has(k)) {
+              asked.add(k);
+              missing.push({ brand: b, article: a });
+            }
+          }
+          if (missing.length) {
+            if (cache.size + missing.length > CACHE_LIMIT) cache.clear();
+            const found = await source.lookup(input.list, missing);
+            for (const m of missing) {
+              const k = lookupKey(m.brand, m.article);
+              cache.set(k, found.get(k) ?? []);
+            }
+          }
+          for (let i = 0; i < n; i++) {
+            const row = rows[i];
+            if (row.length > width && row.slice(width).some((v) => v !== null && v !== '')) widerRows++;
+            const out: CellValue[] = new Array(width + APPENDED_COLUMNS.length);
+            for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
+            const articleCell = row[mapping.article];
+            if (articleCell !== null && articleCell !== undefined) out[mapping.article] = cellText(articleCell);
+            const qty = parseQuantity(mapping.quantity === null ? null : (row[mapping.quantity] ?? null));
+            let status: LineStatus;
+            let offer: Offer | null = null;
+            const offers = keys[i] === '' ? null : (cache.get(keys[i]) ?? []);
+            if (offers === null) status = 'invalid';
+            else ({ offer, status } = bestOffer(offers, qty));
+            stats.rows++;
+            if (status === 'found') stats.found++;
+            else if (status === 'partial') stats.partial++;
+            else if (status === 'not_found') stats.notFound++;
+            else stats.invalid++;
+            let w = width;
+            if (offer) {
+              const total = round2(offer.price * qty);
+              out[w++] = offer.supplier;
+              out[w++] = offer.name;
+              out[w++] = offer.price;
+              out[w++] = offer.currency;
+              out[w++] = offer.quantity;
+              out[w++] = offer.deliveryDays;
+              out[w++] = total;
+              costs.set(offer.currency, (costs.get(offer.currency) ?? 0) + total);
+              let s = perSupplier.get(offer.supplier);
+              if (!s) perSupplier.set(offer.supplier, (s = { lines: 0, cost: new Map() }));
+              s.lines++;
+              s.cost.set(offer.currency, (s.cost.get(offer.currency) ?? 0) + total);
+            } else {
+              for (let k = 0; k < 7; k++) out[w++] = null;
+            }
+            out[w] = status;
+            const wait = result.writeRow(out);
+            if (wait) await wait;
+            if (alt && offers && offers.length > 1) {
+              const ranked = rankOffers(offers, qty);
+              for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
+                const o = ranked[r];
+                const altWait = alt.writeRow([
+                  rowNumbers[i],
+                  cellText(row[mapping.brand] ?? null),
+                  cellText(articleCell ?? null),
+                  qty,
+                  r,
+                  o.supplier,
+                  o.name,
+                  o.price,
+                  o.currency,
+                  o.quantity,
+                  o.deliveryDays,
+                ]);
+                if (altWait) await altWait;
+              }
+            }
+          }
+          const p = sheet.progress();
+          const total = estimated ?? (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
+          ctx.progress(stats.rows, total, 'matching');
+        }
+        if (stats.rows === 0) {
+          throw new InputError('The file has a header row but no data rows below it; add lines to price and retry.', 'NO_DATA');
+        }
+        if (widerRows > 0) {
+          ctx.log('warn', `${widerRows} lines had values to the right of the last header column; add headers to keep them.`);
+        }
+        ctx.progress(stats.rows, stats.rows, 'writing', true);
+        await writeSummary(summarySheet, input, stats, costs, perSupplier);
+        await writer.finish();
+        ctx.log('info', `Matched ${stats.rows} lines against "${input.list}": ${stats.found} found, ${stats.partial} partial, ${stats.notFound} not found, ${stats.invalid} invalid.`);
+        return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
+      } catch (err) {
+        await writer.abort();
+        throw err;
+      }
+    } finally {
+      await wb.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+type SheetHandle = ReturnType<XlsxWriter['addSheet']>;
+
+async function writeSummary(
+  sheet: SheetHandle,
+  input: CrossdockInput,
+  stats: TaskStats,
+  costs: Map<string, number>,
+  perSupplier: Map<string, SupplierTotal>,
+): Promise<void> {
+  const rows: { values: CellValue[]; bold?: boolean }[] = [
+    { values: ['Crossdock summary'], bold: true },
+    { values: ['Request list', basename(input.inputName)] },
+    { values: ['Supplier list', input.list] },
+    { values: ['Source', input.source.kind === 'demo' ? 'Demo catalog' : 'ClickHouse'] },
+    { values: ['Created', new Date()] },
+    { values: [] },
+    { values: ['Lines total', stats.rows] },
+    { values: ['Found', stats.found] },
+    { values: ['Partial', stats.partial] },
+    { values: ['Not found', stats.notFound] },
+    { values: ['Invalid', stats.invalid] },
+  ];
+  const currencies = [...costs.keys()].sort();
+  if (currencies.length === 0) rows.push({ values: ['Total cost (found + partial)', 0] });
+  for (const c of currencies) rows.push({ values: [`Total cost (found + partial), ${c}`, round2(costs.get(c) ?? 0)] });
+  rows.push({ values: [] }, { values: ['Supplier', 'Lines won', 'Cost', 'Currency'], bold: true });
+  const suppliers = [...perSupplier.entries()].sort((a, b) => b[1].lines - a[1].lines || (a[0] < b[0] ? -1 : 1));
+  for (const [name, t] of suppliers) {
+    for (const [currency, cost] of [...t.cost.entries()].sort()) rows.push({ values: [name, t.lines, round2(cost), currency] });
+  }
+  for (const r of rows) {
+    const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);
+    if (wait) await wait;
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

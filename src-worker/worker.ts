@@ -1,0 +1,19 @@
+// The piscina worker entry: one task per call, everything it needs in its input.
+import { toTaskError } from './errors.ts';
+import type { TaskOutcome, TaskRequest } from './protocol.ts';
+import { TaskContext } from './task-context.ts';
+import { runCatalogImport } from './tasks/catalog-import.ts';
+import { runCrossdock } from './tasks/crossdock.ts';
+
+export default async function run(request: TaskRequest): Promise<TaskOutcome> {
+  const ctx = new TaskContext(request.port);
+  try {
+    if (request.kind === 'crossdock') return { ok: true, ...(await runCrossdock(request.input, ctx)) };
+    if (request.kind === 'catalog-import') return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
+    return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };
+  } catch (err) {
+    return { ok: false, error: toTaskError(err) };
+  } finally {
+    ctx.close();
+  }
+}
