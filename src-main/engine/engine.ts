@@ -211,6 +211,7 @@ export class Engine extends EventEmitter {
       now,
     });
     if (!result.duplicate) {
+      faultPoint('after-submit');
       this.log(result.job.id, 'info', `Queued ${basename(input)} (${copy.size} bytes).`);
       this.emit('job', result.job);
       this.scheduleTick(0);
@@ -326,23 +327,23 @@ export class Engine extends EventEmitter {
 
   private waitUntil(id: string, done: (j: Job) => boolean, timeoutMs?: number): Promise<Job> {
     return new Promise((resolveWait) => {
-      let timer: NodeJS.Timeout | null = null;
+      // Events cover this process; the poll covers other processes sharing the data dir.
+      const poll = setInterval(() => check(), 100);
+      const timer = timeoutMs ? setTimeout(() => finish(this.store.get(id)), timeoutMs) : null;
+      const finish = (j: Job | null) => {
+        this.off('job', check);
+        this.off('changed', check);
+        clearInterval(poll);
+        if (timer) clearTimeout(timer);
+        resolveWait(j ?? ({ id, status: 'cancelled' } as Job));
+      };
       const check = () => {
+        if (this.closed) return finish(null);
         const j = this.store.get(id);
-        if (!j || done(j) || this.closed) {
-          this.off('job', check);
-          this.off('changed', check);
-          if (timer) clearTimeout(timer);
-          resolveWait(j ?? ({ id, status: 'cancelled' } as Job));
-        }
+        if (!j || done(j)) finish(j);
       };
       this.on('job', check);
       this.on('changed', check);
-      if (timeoutMs) timer = setTimeout(() => {
-        this.off('job', check);
-        this.off('changed', check);
-        resolveWait(this.store.get(id)!);
-      }, timeoutMs);
       check();
     });
   }
@@ -385,6 +386,7 @@ export class Engine extends EventEmitter {
           if (only && only.length === 0) break;
           const job = this.store.claimNext(this.owner, Date.now(), only);
           if (!job) break;
+          faultPoint('after-claim');
           this.startJob(job);
         }
       }
@@ -673,7 +675,9 @@ export class Engine extends EventEmitter {
     if (outcome.ok) {
       try {
         this.store.setResult(job.id, outcome.stats, now);
+        faultPoint('after-result');
         const outputs = outcome.files.map((f) => finalizeFile(f.tmp, f.final));
+        faultPoint('after-link');
         rmSync(workDir, { recursive: true, force: true });
         this.store.finish(job.id, this.owner.id, 'succeeded', { outputs }, Date.now());
         const s = outcome.stats;
@@ -812,9 +816,18 @@ function finalizeFile(tmp: string, final: string): string {
         }
       } else throw err;
     }
+    faultPoint('after-link-before-unlink');
     unlinkSync(tmp);
     return target;
   }
+}
+
+/**
+ * Crash-test hook: CROSSDOCK_FAULT_INJECT=<point> kills this process at that point, the way a power
+ * cut or `kill -9` would, so tests can prove every point recovers.
+ */
+function faultPoint(name: string): void {
+  if (process.env.CROSSDOCK_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
 }
 
 function sameFile(a: string, b: string): boolean {
