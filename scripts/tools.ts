@@ -1,6 +1,6 @@
 // Developer tools: the committed samples and the benchmark inputs. Run through `npm run tools -- <cmd>`.
 import ExcelJS from 'exceljs';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEMO_PARTS, demoPart, prng } from '../src-worker/sources/demo-data.ts';
 
@@ -71,12 +71,32 @@ export async function makeBenchInput(path: string, lines: number): Promise<void>
   await wb.commit();
 }
 
+/** A large CSV request list (UTF-8 with BOM, semicolons, as Excel exports in Russian locales). */
+export function makeBenchCsv(path: string, lines: number): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const r = prng(lines + 1);
+  const fd = openSync(path, 'w');
+  let buf = '\ufeffLine;Brand;Article;Description;Qty;Customer\r\n';
+  for (let i = 0; i < lines; i++) {
+    const part = demoPart(Math.floor(r() * DEMO_PARTS * 1.1) % (DEMO_PARTS + 5000));
+    buf += `${i + 1};${part.brand};${part.display};"${part.name}";${1 + Math.floor(r() * 20)};C-${i % 500}\r\n`;
+    if (buf.length > 1 << 20) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  writeSync(fd, buf);
+  closeSync(fd);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'samples') {
   await makeSample('assets/samples/request-list-ru.xlsx', 1500);
   console.log('wrote assets/samples/request-list-ru.xlsx');
 } else if (cmd === 'bench-input') {
   await makeBenchInput(args[1], Number(args[0]));
+} else if (cmd === 'bench-csv') {
+  makeBenchCsv(args[1], Number(args[0]));
 } else if (cmd) {
   console.error(`unknown command ${cmd}`);
   process.exit(2);

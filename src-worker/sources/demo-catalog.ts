@@ -60,21 +60,28 @@ export function ensureDemoCatalog(dataDir: string): string {
   return file;
 }
 
+// Statement sizes for IN (...) lists: a late batch often asks for one or two new keys per brand.
+const IN_SIZES = [1, 4, 16, 64, 200];
+
 type OfferRow = [string, string, string, number, string, number, number];
 
 /** The embedded SQLite catalog as an offer source (read-only). */
 export class DemoCatalog implements OfferSource {
   private readonly db: Database.Database;
-  private readonly byKey: Database.Statement<[string, string], OfferRow>;
+  private readonly byArticles = new Map<number, Database.Statement<string[], OfferRow>>();
   private readonly members = new Map<string, Set<string>>();
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
-    this.byKey = this.db
-      .prepare<[string, string], OfferRow>(
-        'SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers WHERE brand = ? AND article = ?',
-      )
-      .raw(true);
+    for (const size of IN_SIZES) {
+      const stmt = this.db
+        .prepare<string[], OfferRow>(
+          `SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers
+           WHERE brand = ? AND article IN (${new Array(size).fill('?').join(', ')})`,
+        )
+        .raw(true);
+      this.byArticles.set(size, stmt);
+    }
   }
 
   async supplierLists(): Promise<string[]> {
@@ -99,13 +106,32 @@ export class DemoCatalog implements OfferSource {
   async lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>> {
     const suppliers = this.suppliersOf(list);
     const result = new Map<string, Offer[]>();
+    // One statement per brand and 200 articles: a call per key costs more in the JS ↔ SQLite
+    // crossing than the index lookups themselves (measured: 60k keys 540 ms → 240 ms).
+    const byBrand = new Map<string, string[]>();
     for (const { brand, article } of keys) {
-      const offers: Offer[] = [];
-      for (const row of this.byKey.all(brand, article)) {
-        if (!suppliers.has(row[1])) continue;
-        offers.push({ supplier: row[1], name: row[2], price: row[3], currency: row[4], quantity: row[5], deliveryDays: row[6] });
+      result.set(lookupKey(brand, article), []);
+      let articles = byBrand.get(brand);
+      if (!articles) byBrand.set(brand, (articles = []));
+      articles.push(article);
+    }
+    for (const [brand, articles] of byBrand) {
+      for (let i = 0; i < articles.length; i += IN_SIZES[IN_SIZES.length - 1]) {
+        const chunk = articles.slice(i, i + IN_SIZES[IN_SIZES.length - 1]);
+        const size = IN_SIZES.find((n) => n >= chunk.length)!;
+        while (chunk.length < size) chunk.push(chunk[0]); // repeats are harmless in IN (...)
+        for (const row of this.byArticles.get(size)!.all(brand, ...chunk)) {
+          if (!suppliers.has(row[1])) continue;
+          result.get(lookupKey(brand, row[0]))!.push({
+            supplier: row[1],
+            name: row[2],
+            price: row[3],
+            currency: row[4],
+            quantity: row[5],
+            deliveryDays: row[6],
+          });
+        }
       }
-      result.set(lookupKey(brand, article), offers);
     }
     return result;
   }

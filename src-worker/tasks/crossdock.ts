@@ -14,6 +14,7 @@ export const APPENDED_COLUMNS = ['Supplier', 'Offer name', 'Price', 'Currency', 
 const ALTERNATIVE_COLUMNS = ['Row', 'Brand', 'Article', 'Quantity', 'Rank', 'Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days'];
 // Offers cached across batches: request lists repeat parts. Bounded so a 1M-line list of unique parts stays small.
 const CACHE_LIMIT = 200_000;
+const PENDING: Offer[] = [];
 
 interface SupplierTotal {
   lines: number;
@@ -65,49 +66,56 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
             : null;
 
         const stats: TaskStats = { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
-        const costs = new Map<string, number>();
         const perSupplier = new Map<string, SupplierTotal>();
-        const cache = new Map<string, Offer[]>();
+        const cache = new Map<string, Map<string, Offer[]>>();
+        let cached = 0;
         let widerRows = 0;
+        // A request list names few brands many times over.
+        const brandMemo = new Map<string, string>();
         const estimated = sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
         for await (const batch of located.batches) {
           ctx.checkpoint();
           const { rows, rowNumbers } = batch;
           const n = rows.length;
-          const brands: string[] = new Array(n);
+          if (cached > CACHE_LIMIT) {
+            cache.clear();
+            cached = 0;
+          }
+          // Per row: the brand's offer map (null = invalid line) and the normalized article.
+          const lineBrand: (Map<string, Offer[]> | null)[] = new Array(n);
           const articles: string[] = new Array(n);
-          const keys: string[] = new Array(n);
           const missing: LookupKey[] = [];
-          const asked = new Set<string>();
           for (let i = 0; i < n; i++) {
             const row = rows[i];
-            const b = normalizeBrand(row[mapping.brand] ?? null);
+            const rawBrand = row[mapping.brand] ?? null;
+            let b = typeof rawBrand === 'string' ? brandMemo.get(rawBrand) : undefined;
+            if (b === undefined) {
+              b = normalizeBrand(rawBrand);
+              if (typeof rawBrand === 'string' && brandMemo.size < 10_000) brandMemo.set(rawBrand, b);
+            }
             const a = normalizeArticle(row[mapping.article] ?? null);
-            brands[i] = b;
             articles[i] = a;
             if (b === '' || a === '') {
-              keys[i] = '';
+              lineBrand[i] = null;
               continue;
             }
-            const k = lookupKey(b, a);
-            keys[i] = k;
-            if (!cache.has(k) && !asked.has(k)) {
-              asked.add(k);
+            let byArticle = cache.get(b);
+            if (!byArticle) cache.set(b, (byArticle = new Map()));
+            lineBrand[i] = byArticle;
+            if (!byArticle.has(a)) {
+              byArticle.set(a, PENDING);
               missing.push({ brand: b, article: a });
             }
           }
           if (missing.length) {
-            if (cache.size + missing.length > CACHE_LIMIT) cache.clear();
+            cached += missing.length;
             const found = await source.lookup(input.list, missing);
-            for (const m of missing) {
-              const k = lookupKey(m.brand, m.article);
-              cache.set(k, found.get(k) ?? []);
-            }
+            for (const m of missing) cache.get(m.brand)!.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? []);
           }
           for (let i = 0; i < n; i++) {
             const row = rows[i];
-            if (row.length > width && row.slice(width).some((v) => v !== null && v !== '')) widerRows++;
+            if (row.length > width && hasValueFrom(row, width)) widerRows++;
             const out: CellValue[] = new Array(width + APPENDED_COLUMNS.length);
             for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
             const articleCell = row[mapping.article];
@@ -115,7 +123,8 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
             const qty = parseQuantity(mapping.quantity === null ? null : (row[mapping.quantity] ?? null));
             let status: LineStatus;
             let offer: Offer | null = null;
-            const offers = keys[i] === '' ? null : (cache.get(keys[i]) ?? []);
+            const byArticle = lineBrand[i];
+            const offers = byArticle === null ? null : (byArticle.get(articles[i]) ?? []);
             if (offers === null) status = 'invalid';
             else ({ offer, status } = bestOffer(offers, qty));
             stats.rows++;
@@ -133,7 +142,6 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
               out[w++] = offer.quantity;
               out[w++] = offer.deliveryDays;
               out[w++] = total;
-              costs.set(offer.currency, (costs.get(offer.currency) ?? 0) + total);
               let s = perSupplier.get(offer.supplier);
               if (!s) perSupplier.set(offer.supplier, (s = { lines: 0, cost: new Map() }));
               s.lines++;
@@ -176,6 +184,8 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
           ctx.log('warn', `${widerRows} lines had values to the right of the last header column; add headers to keep them.`);
         }
         ctx.progress(stats.rows, stats.rows, 'writing', true);
+        const costs = new Map<string, number>();
+        for (const t of perSupplier.values()) for (const [c, v] of t.cost) costs.set(c, (costs.get(c) ?? 0) + v);
         await writeSummary(summarySheet, input, stats, costs, perSupplier);
         await writer.finish();
         ctx.log('info', `Matched ${stats.rows} lines against "${input.list}": ${stats.found} found, ${stats.partial} partial, ${stats.notFound} not found, ${stats.invalid} invalid.`);
@@ -226,6 +236,11 @@ async function writeSummary(
     const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);
     if (wait) await wait;
   }
+}
+
+function hasValueFrom(row: Row, from: number): boolean {
+  for (let c = from; c < row.length; c++) if (row[c] !== null && row[c] !== '') return true;
+  return false;
 }
 
 function round2(n: number): number {

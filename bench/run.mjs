@@ -1,0 +1,95 @@
+// `npm run bench`: end-to-end crossdock runs through the real CLI, timed from outside, with the peak
+// RSS of the whole process tree (worker threads live in the CLI process; any child processes count too).
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const benchDir = join(root, '.bench');
+const dataDir = join(benchDir, 'data');
+const outDir = join(benchDir, 'out');
+mkdirSync(benchDir, { recursive: true });
+
+const only = process.argv.slice(2);
+const cases = [
+  { name: '100k-xlsx', rows: 100_000, file: 'request-100k.xlsx' },
+  { name: '1m-xlsx', rows: 1_000_000, file: 'request-1m.xlsx' },
+  { name: '1m-csv', rows: 1_000_000, file: 'request-1m.csv' },
+].filter((c) => only.length === 0 || only.includes(c.name));
+
+function ensureInput(c) {
+  const path = join(benchDir, c.file);
+  if (existsSync(path)) return path;
+  process.stderr.write(`generating ${c.file} (${c.rows} lines, once; cached in .bench/)…\n`);
+  execFileSync(process.execPath, [join(root, 'dist', 'tools.mjs'), c.file.endsWith('.csv') ? 'bench-csv' : 'bench-input', String(c.rows), path], {
+    stdio: 'inherit',
+  });
+  return path;
+}
+
+function children(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Peak resident set (VmHWM) of a process and its descendants, in bytes. */
+function treePeak(pid, peaks) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    if (m) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, Number(m[1]) * 1024));
+  } catch {
+    // exited
+  }
+  for (const c of children(pid)) treePeak(c, peaks);
+}
+
+function run(args) {
+  return new Promise((resolveRun) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(root, 'bin', 'crossdock.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const peaks = new Map();
+    const timer = setInterval(() => treePeak(child.pid, peaks), 10);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const peak = [...peaks.values()].reduce((a, b) => a + b, 0);
+      resolveRun({ code, seconds, peak, stdout });
+    });
+  });
+}
+
+// Warm-up: creates the demo catalog so that its one-time creation is not timed.
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+execFileSync(process.execPath, [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dataDir], { stdio: 'ignore' });
+
+const results = [];
+for (const c of cases) {
+  const input = ensureInput(c);
+  const r = await run(['run', input, '--list', 'ОПТ-1', '--out', outDir, '--data-dir', dataDir, '--json']);
+  const job = r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()) : null;
+  if (r.code !== 0 || !job || job.rows !== c.rows) {
+    console.error(`${c.name}: failed (exit ${r.code}) ${r.stdout}`);
+    process.exitCode = 1;
+    continue;
+  }
+  const outSize = statSync(job.outputs[0]).size;
+  results.push({
+    case: c.name,
+    rows: c.rows,
+    'wall s': r.seconds.toFixed(2),
+    'rows/s': Math.round(c.rows / r.seconds).toLocaleString('en-US'),
+    'peak RSS MB': (r.peak / 1048576).toFixed(0),
+    'input MB': (statSync(input).size / 1048576).toFixed(1),
+    'result MB': (outSize / 1048576).toFixed(1),
+    found: job.found,
+  });
+  for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+}
+console.table(results);

@@ -1,0 +1,98 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoPart } from '../src-worker/sources/demo-data.ts';
+import { cli, freshDataDir, readXlsx, SAMPLE, tempDir, writeCsv, writeXlsx } from './helpers.ts';
+
+describe('crossdock CLI', () => {
+  const data = freshDataDir();
+  const env = { CROSSDOCK_DATA_DIR: data };
+
+  it('runs the sample and prints one JSON object per finished job', async () => {
+    const out = tempDir('cd-out-');
+    const second = writeCsv(join(tempDir(), 'second.csv'), [
+      ['Brand', 'Article', 'Qty'],
+      [demoPart(1).brand, demoPart(1).display, 1],
+    ]);
+    const res = await cli(['run', SAMPLE, second, '--list', 'ОПТ-1', '--out', out, '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(Object.keys(l).sort()).toEqual(['error', 'found', 'id', 'invalid', 'kind', 'notFound', 'outputs', 'partial', 'rows', 'status'].sort());
+      expect(l.status).toBe('succeeded');
+      expect(l.kind).toBe('crossdock');
+      expect(l.error).toBeNull();
+      for (const p of l.outputs as string[]) expect(existsSync(p)).toBe(true);
+    }
+    expect(lines[0].rows).toBe(1500);
+    expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it('exits 1 when a job fails, with the reason as one sentence and no stack trace', async () => {
+    const out = tempDir('cd-out-');
+    const bad = writeCsv(join(tempDir(), 'bad.csv'), [['Name', 'Code', 'Price'], ['a', 'b', '1']]);
+    const res = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/failed .*no Brand and Article header.*Found: Name, Code, Price/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    const json = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out, '--json'], env);
+    expect(json.code).toBe(1);
+    const obj = JSON.parse(json.stdout);
+    expect(obj.status).toBe('failed');
+    expect(obj.error).toMatch(/Map the columns/);
+    expect(obj.outputs).toEqual([]);
+  });
+
+  it('exits 2 on usage errors, with one sentence', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', SAMPLE], /required option '--list <name>'/],
+      [['run', SAMPLE, '--list', 'НЕТ'], /no supplier list "НЕТ"; known lists: ОПТ-1, ОПТ-2, РОЗН/],
+      [['run', '/no/such.xlsx', '--list', 'ОПТ-1'], /does not exist/],
+      [['run', SAMPLE, '--list', 'ОПТ-1', '--alternatives', 'x'], /--alternatives takes a whole number/],
+      [['run', SAMPLE, '--list', 'ОПТ-1', '--priority', 'urgent'], /Allowed choices are high, normal, low/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['jobs', 'show', 'NOPE'], /There is no job NOPE/],
+    ];
+    for (const [args, msg] of cases) {
+      const res = await cli(args, env);
+      expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(msg);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('lists, shows, retries jobs and imports a price list into the demo catalog', async () => {
+    const out = tempDir('cd-out-');
+    const prices = await writeXlsx(join(tempDir(), 'prices.xlsx'), [
+      ['Производитель', 'Артикул', 'Наименование', 'Цена', 'Остаток', 'Срок'],
+      ['ACME', 'zz-001', 'Фильтр ACME', 99.5, 10, 2],
+      ['ACME', 'ZZ 002', 'Свеча ACME', '1 250,50', 0, 1],
+      ['', 'no-brand', 'x', 1, 1, 1],
+    ]);
+    const imp = await cli(['catalog', 'import', prices, '--supplier', 'Мой поставщик', '--list', 'МОЙ', '--json'], env);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(JSON.parse(imp.stdout)).toMatchObject({ kind: 'catalog-import', status: 'succeeded', rows: 3, found: 2, invalid: 1 });
+    const lists = await cli(['catalog', 'lists'], env);
+    expect(lists.stdout.split('\n')).toContain('МОЙ');
+    const req = writeCsv(join(tempDir(), 'req.csv'), [['Brand', 'Article', 'Qty'], ['acme', 'ZZ001', 3], ['ACME', 'zz002', 1]]);
+    const run = await cli(['run', req, '--list', 'МОЙ', '--out', out, '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const result = (await readXlsx(JSON.parse(run.stdout).outputs[0])).get('Result')!;
+    expect(result[1].slice(3)).toEqual(['Мой поставщик', 'Фильтр ACME', 99.5, 'RUB', 10, 2, 298.5, 'found']);
+    expect(result[2][10]).toBe('not_found'); // only zero stock
+
+    const list = await cli(['jobs', 'list', '--json'], env);
+    const jobs = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string });
+    expect(jobs.length).toBeGreaterThanOrEqual(4);
+    const failed = jobs.find((j) => j.status === 'failed')!;
+    const show = await cli(['jobs', 'show', failed.id], env);
+    expect(show.stdout).toMatch(/status\s+failed/);
+    expect(show.stdout).toMatch(/Log:/);
+    const retry = await cli(['jobs', 'retry', failed.id, '--json'], env);
+    expect(retry.code).toBe(1); // the same bad file fails again
+    const notRetryable = await cli(['jobs', 'retry', jobs.find((j) => j.status === 'succeeded')!.id], env);
+    expect(notRetryable.code).toBe(2);
+    expect(notRetryable.stderr).toMatch(/Only failed or cancelled jobs can be retried/);
+  });
+});
