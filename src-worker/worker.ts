@@ -1,4 +1,5 @@
 // The piscina worker entry: one task per call, everything it needs in its input.
+import { basename } from 'node:path';
 import { toTaskError } from './errors.ts';
 import type { TaskOutcome, TaskRequest } from './protocol.ts';
 import { TaskContext } from './task-context.ts';
@@ -12,7 +13,11 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome> {
     if (request.kind === 'catalog-import') return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
     return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };
   } catch (err) {
-    return { ok: false, error: toTaskError(err) };
+    const error = toTaskError(err);
+    // Readers name the file they opened: the data dir's copy. The user knows it by its own name.
+    const copy = basename(request.input.inputPath);
+    error.message = error.message.split(copy).join(request.input.inputName);
+    return { ok: false, error };
   } finally {
     ctx.close();
   }

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvParser, detectDelimiter, detectEncoding, openCsv } from '../src-worker/io/csv-reader.ts';
@@ -15,6 +14,17 @@ import {
   SheetScanner,
 } from '../src-worker/io/xlsx-reader.ts';
 import { DAMAGED_MESSAGE, ZipReader } from '../src-worker/io/zip-reader.ts';
+import {
+  buildZip,
+  cfb,
+  NS,
+  plainSheet,
+  REL,
+  RNS,
+  xlsxEntries,
+  zeroBomb,
+  type XlsxParts,
+} from './fixtures/archives.ts';
 
 let dir: string;
 
@@ -60,169 +70,6 @@ async function drain(wb: WorkbookReader, index = 0): Promise<void> {
     // reading is the point
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// A tiny zip writer, so odd archives (prefixed XML, lying sizes, Zip64, encryption flags) can be made.
-
-interface ZipInput {
-  name: string;
-  data?: Buffer | string;
-  store?: boolean;
-  /** Already deflated data with the sizes to declare (which may lie). */
-  raw?: { compressed: Buffer; size: number; crc: number };
-  flags?: number;
-}
-
-function buildZip(entries: ZipInput[], opts: { zip64?: boolean } = {}): Buffer {
-  const zip64 = opts.zip64 ?? false;
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    let method: number;
-    let compressed: Buffer;
-    let size: number;
-    let crc: number;
-    if (e.raw) {
-      ({ compressed, size, crc } = e.raw);
-      method = 8;
-    } else {
-      const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '', 'utf8');
-      method = e.store ? 0 : 8;
-      compressed = e.store ? data : deflateRawSync(data);
-      size = data.length;
-      crc = crc32(data);
-    }
-    const flags = (e.flags ?? 0) | 0x800;
-    const localExtra = zip64 ? Buffer.alloc(20) : Buffer.alloc(0);
-    if (zip64) {
-      localExtra.writeUInt16LE(1, 0);
-      localExtra.writeUInt16LE(16, 2);
-      localExtra.writeBigUInt64LE(BigInt(size), 4);
-      localExtra.writeBigUInt64LE(BigInt(compressed.length), 12);
-    }
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(zip64 ? 45 : 20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(zip64 ? 0xffffffff : compressed.length, 18);
-    local.writeUInt32LE(zip64 ? 0xffffffff : size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(localExtra.length, 28);
-    locals.push(local, name, localExtra, compressed);
-
-    const cdExtra = zip64 ? Buffer.alloc(28) : Buffer.alloc(0);
-    if (zip64) {
-      cdExtra.writeUInt16LE(1, 0);
-      cdExtra.writeUInt16LE(24, 2);
-      cdExtra.writeBigUInt64LE(BigInt(size), 4);
-      cdExtra.writeBigUInt64LE(BigInt(compressed.length), 12);
-      cdExtra.writeBigUInt64LE(BigInt(offset), 20);
-    }
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(zip64 ? 45 : 20, 4);
-    central.writeUInt16LE(zip64 ? 45 : 20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(zip64 ? 0xffffffff : compressed.length, 20);
-    central.writeUInt32LE(zip64 ? 0xffffffff : size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(cdExtra.length, 30);
-    central.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
-    centrals.push(central, name, cdExtra);
-    offset += 30 + name.length + localExtra.length + compressed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const tail: Buffer[] = [];
-  if (zip64) {
-    const rec = Buffer.alloc(56);
-    rec.writeUInt32LE(0x06064b50, 0);
-    rec.writeBigUInt64LE(44n, 4);
-    rec.writeUInt16LE(45, 12);
-    rec.writeUInt16LE(45, 14);
-    rec.writeBigUInt64LE(BigInt(entries.length), 24);
-    rec.writeBigUInt64LE(BigInt(entries.length), 32);
-    rec.writeBigUInt64LE(BigInt(cd.length), 40);
-    rec.writeBigUInt64LE(BigInt(offset), 48);
-    const loc = Buffer.alloc(20);
-    loc.writeUInt32LE(0x07064b50, 0);
-    loc.writeBigUInt64LE(BigInt(offset + cd.length), 8);
-    loc.writeUInt32LE(1, 16);
-    tail.push(rec, loc);
-  }
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
-  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
-  eocd.writeUInt32LE(zip64 ? 0xffffffff : cd.length, 12);
-  eocd.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
-  return Buffer.concat([...locals, cd, ...tail, eocd]);
-}
-
-const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
-const RNS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-
-interface XlsxParts {
-  sheets?: { name: string; xml: string }[];
-  sharedStrings?: string;
-  styles?: string;
-  workbookPr?: string;
-  /** Zip entry names as written (case games) for sheet i. */
-  sheetEntry?: (i: number) => string;
-  target?: (i: number) => string;
-  extra?: ZipInput[];
-}
-
-function xlsxEntries(p: XlsxParts): ZipInput[] {
-  const sheets = p.sheets ?? [];
-  const entries: ZipInput[] = [
-    {
-      name: '[Content_Types].xml',
-      data: `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`,
-    },
-    {
-      name: '_rels/.rels',
-      data: `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    },
-    {
-      name: 'xl/workbook.xml',
-      data: `<?xml version="1.0"?><workbook xmlns="${NS}" xmlns:r="${RNS}">${p.workbookPr ?? ''}<sheets>${sheets
-        .map((s, i) => `<sheet name="${s.name}" sheetId="${i + 1}" r:id="rId${i + 10}"/>`)
-        .join('')}</sheets></workbook>`,
-    },
-    {
-      name: 'xl/_rels/workbook.xml.rels',
-      data: `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
-        .map(
-          (_, i) =>
-            `<Relationship Id="rId${i + 10}" Type="${REL}/worksheet" Target="${p.target ? p.target(i) : `worksheets/sheet${i + 1}.xml`}"/>`,
-        )
-        .join(
-          '',
-        )}${p.sharedStrings !== undefined ? `<Relationship Id="rId2" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : ''}${
-        p.styles !== undefined ? `<Relationship Id="rId3" Type="${REL}/styles" Target="styles.xml"/>` : ''
-      }</Relationships>`,
-    },
-    ...sheets.map((s, i) => ({
-      name: p.sheetEntry ? p.sheetEntry(i) : `xl/worksheets/sheet${i + 1}.xml`,
-      data: s.xml,
-    })),
-  ];
-  if (p.sharedStrings !== undefined) entries.push({ name: 'xl/sharedStrings.xml', data: p.sharedStrings });
-  if (p.styles !== undefined) entries.push({ name: 'xl/styles.xml', data: p.styles });
-  return [...entries, ...(p.extra ?? [])];
-}
-
-const plainSheet = (rows: string): string =>
-  `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${NS}"><sheetData>${rows}</sheetData></worksheet>`;
 
 async function writeXlsx(name: string, parts: XlsxParts, opts: { zip64?: boolean } = {}): Promise<string> {
   const path = join(dir, name);
@@ -690,15 +537,6 @@ describe('refusing hostile or broken xlsx', () => {
    * byte-aligned, so one compressed 8 MiB segment repeated N times, plus an empty final block, is
    * a valid stream of N * 8 MiB zeros.
    */
-  function zeroBomb(segments: number): { compressed: Buffer; size: number } {
-    const segment = deflateRawSync(Buffer.alloc(8 * 1024 * 1024), { level: 9, finishFlush: zc.Z_FULL_FLUSH });
-    const finalBlock = Buffer.from([0x03, 0x00]);
-    return {
-      compressed: Buffer.concat([...Array.from({ length: segments }, () => segment), finalBlock]),
-      size: segments * 8 * 1024 * 1024,
-    };
-  }
-
   it('refuses an honest zip bomb (2 GiB of zeros) quickly', async () => {
     const bomb = zeroBomb(256);
     expect(bomb.size / bomb.compressed.length).toBeGreaterThan(1000);
@@ -836,36 +674,6 @@ describe('openSpreadsheet', () => {
     await writeFile(join(dir, 'random.bin'), Buffer.from([1, 2, 3, 0, 0, 0, 200, 201]));
     expect((await inputError(openSpreadsheet(join(dir, 'random.bin')))).code).toBe('NOT_SPREADSHEET');
   });
-
-  /** A minimal OLE compound file: header, one FAT sector, one directory sector with these names. */
-  function cfb(names: string[]): Buffer {
-    const header = Buffer.alloc(512);
-    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(header, 0);
-    header.writeUInt16LE(0x3e, 0x18);
-    header.writeUInt16LE(3, 0x1a);
-    header.writeUInt16LE(0xfffe, 0x1c);
-    header.writeUInt16LE(9, 0x1e);
-    header.writeUInt16LE(6, 0x20);
-    header.writeUInt32LE(1, 0x2c); // one FAT sector
-    header.writeUInt32LE(1, 0x30); // directory starts at sector 1
-    header.writeUInt32LE(0xfffffffe, 0x3c);
-    header.writeUInt32LE(0xfffffffe, 0x44);
-    header.fill(0xff, 0x4c, 512);
-    header.writeUInt32LE(0, 0x4c); // the FAT is sector 0
-    const fat = Buffer.alloc(512, 0xff);
-    fat.writeUInt32LE(0xfffffffd, 0); // sector 0: FAT
-    fat.writeUInt32LE(2, 4); // directory: sector 1 -> 2
-    fat.writeUInt32LE(0xfffffffe, 8); // sector 2: end of chain
-    const dirSectors = Buffer.alloc(1024);
-    names.forEach((n, i) => {
-      const off = i * 128;
-      const encoded = Buffer.from(n, 'utf16le');
-      encoded.copy(dirSectors, off);
-      dirSectors.writeUInt16LE(encoded.length + 2, off + 0x40);
-      dirSectors[off + 0x42] = i === 0 ? 5 : 2;
-    });
-    return Buffer.concat([header, fat, dirSectors]);
-  }
 
   it('tells password-protected workbooks from old .xls files', async () => {
     // Five entries, so EncryptedPackage lands in the second directory sector (FAT chain followed).
