@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const nodeOnly = {
@@ -25,8 +26,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'electron', 'fs', 'path', 'os', 'child_process'], message: 'The renderer sees only window.crossdock.' },
-            { group: ['../src-main/*', '../src-worker/*'], message: 'Import only types from src-main/contract.ts.' },
+            {
+              group: ['node:*', 'electron', 'fs', 'path', 'os', 'child_process'],
+              message: 'The renderer sees only window.crossdock.',
+            },
+            {
+              group: ['../src-main/*', '../src-worker/*'],
+              message: 'Import only types from src-main/contract.ts.',
+            },
           ],
         },
       ],
@@ -34,8 +41,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' },
-    },
+    languageOptions: { globals: globals.node },
   },
 );

@@ -21,15 +21,28 @@ function ensureInput(c) {
   const path = join(benchDir, c.file);
   if (existsSync(path)) return path;
   process.stderr.write(`generating ${c.file} (${c.rows} lines, once; cached in .bench/)…\n`);
-  execFileSync(process.execPath, [join(root, 'dist', 'tools.mjs'), c.file.endsWith('.csv') ? 'bench-csv' : 'bench-input', String(c.rows), path], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'dist', 'tools.mjs'),
+      c.file.endsWith('.csv') ? 'bench-csv' : 'bench-input',
+      String(c.rows),
+      path,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
   return path;
 }
 
 function children(pid) {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -50,7 +63,9 @@ function treePeak(pid, peaks) {
 function run(args) {
   return new Promise((resolveRun) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'bin', 'crossdock.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'crossdock.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const peaks = new Map();
     const timer = setInterval(() => treePeak(child.pid, peaks), 10);
     let stdout = '';
@@ -67,7 +82,11 @@ function run(args) {
 // Warm-up: creates the demo catalog so that its one-time creation is not timed.
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-execFileSync(process.execPath, [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dataDir], { stdio: 'ignore' });
+execFileSync(
+  process.execPath,
+  [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dataDir],
+  { stdio: 'ignore' },
+);
 
 const results = [];
 for (const c of cases) {

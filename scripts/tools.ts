@@ -4,7 +4,19 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEMO_PARTS, demoPart, prng } from '../src-worker/sources/demo-data.ts';
 
-const LOOKALIKE_BACK: Record<string, string> = { A: 'А', B: 'В', E: 'Е', K: 'К', M: 'М', H: 'Н', O: 'О', P: 'Р', C: 'С', T: 'Т', X: 'Х' };
+const LOOKALIKE_BACK: Record<string, string> = {
+  A: 'А',
+  B: 'В',
+  E: 'Е',
+  K: 'К',
+  M: 'М',
+  H: 'Н',
+  O: 'О',
+  P: 'Р',
+  C: 'С',
+  T: 'Т',
+  X: 'Х',
+};
 
 /** An article as a buyer might type it: other case, spaces, dashes, Cyrillic look-alikes. */
 function messy(display: string, r: () => number): string | number {
@@ -14,7 +26,8 @@ function messy(display: string, r: () => number): string | number {
   if (v < 0.4) return display.replace(/[ABEKMHOPCTX]/g, (c) => LOOKALIKE_BACK[c] ?? c);
   if (v < 0.5) return ` ${display.replace(/ /g, '-')} `;
   const digits = display.replace(/\D/g, '');
-  if (v < 0.55 && /^[1-9]\d{0,14}$/.test(digits) && digits === display.replace(/[\s.]/g, '')) return Number(digits);
+  if (v < 0.55 && /^[1-9]\d{0,14}$/.test(digits) && digits === display.replace(/[\s.]/g, ''))
+    return Number(digits);
   return display;
 }
 
@@ -60,12 +73,25 @@ export async function makeSample(path: string, lines: number): Promise<void> {
 export async function makeBenchInput(path: string, lines: number): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const r = prng(lines);
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: true,
+    useStyles: false,
+  });
   const ws = wb.addWorksheet('Request');
   ws.addRow(['Line', 'Brand', 'Article', 'Description', 'Qty', 'Customer', 'Note', 'Ref']).commit();
   for (let i = 0; i < lines; i++) {
     const part = demoPart(Math.floor(r() * DEMO_PARTS * 1.1) % (DEMO_PARTS + 5000));
-    ws.addRow([i + 1, part.brand, part.display, part.name, 1 + Math.floor(r() * 20), `C-${i % 500}`, i % 9 === 0 ? 'urgent' : '', 100000 + i]).commit();
+    ws.addRow([
+      i + 1,
+      part.brand,
+      part.display,
+      part.name,
+      1 + Math.floor(r() * 20),
+      `C-${i % 500}`,
+      i % 9 === 0 ? 'urgent' : '',
+      100000 + i,
+    ]).commit();
   }
   ws.commit();
   await wb.commit();

@@ -27,15 +27,22 @@ export function toTaskError(err: unknown): TaskError {
   const e = err as { code?: unknown; message?: unknown; stack?: unknown; transient?: unknown };
   const code = typeof e?.code === 'string' ? e.code : 'INTERNAL';
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  const transient = e?.transient === true || TRANSIENT_CODES.has(code) || /timed? ?out|socket hang up/i.test(message);
+  const transient =
+    e?.transient === true || TRANSIENT_CODES.has(code) || /timed? ?out|socket hang up/i.test(message);
   if (code === 'ENOSPC') {
     return { message: 'The disk is full; free some space and retry the job.', code, transient: false };
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return { message: `Crossdock may not write there (${message}); choose another output folder.`, code, transient: false };
+    return {
+      message: `Crossdock may not write there (${message}); choose another output folder.`,
+      code,
+      transient: false,
+    };
   }
   return {
-    message: transient ? `A temporary error stopped the job: ${message}` : `The job failed unexpectedly: ${message}`,
+    message: transient
+      ? `A temporary error stopped the job: ${message}`
+      : `The job failed unexpectedly: ${message}`,
     code,
     transient,
     details: typeof e?.stack === 'string' ? e.stack : undefined,

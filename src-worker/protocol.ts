@@ -51,8 +51,7 @@ export interface TaskError {
 }
 
 export type TaskOutcome =
-  | { ok: true; stats: TaskStats; files: { tmp: string; final: string }[] }
-  | { ok: false; error: TaskError };
+  { ok: true; stats: TaskStats; files: { tmp: string; final: string }[] } | { ok: false; error: TaskError };
 
 /** Worker → engine. */
 export type WorkerMessage =

@@ -31,7 +31,9 @@ export class TaskContext {
   /** Called between batches: stops the task cleanly once the soft time limit has passed. */
   checkpoint(): void {
     if (this.softTimeout) {
-      throw new TimeLimitError('The job ran past its soft time limit and stopped; split the file or raise the limit in Settings.');
+      throw new TimeLimitError(
+        'The job ran past its soft time limit and stopped; split the file or raise the limit in Settings.',
+      );
     }
   }
 

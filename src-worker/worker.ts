@@ -10,7 +10,8 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome> {
   const ctx = new TaskContext(request.port);
   try {
     if (request.kind === 'crossdock') return { ok: true, ...(await runCrossdock(request.input, ctx)) };
-    if (request.kind === 'catalog-import') return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
+    if (request.kind === 'catalog-import')
+      return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
     return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };
   } catch (err) {
     const error = toTaskError(err);

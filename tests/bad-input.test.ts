@@ -73,8 +73,14 @@ describe('bad input', () => {
   });
 
   it('a header and no data', async () => {
-    await expectFailure(await writeXlsx(join(dir, 'header.xlsx'), [['Brand', 'Article', 'Qty']]), /header row but no data rows/);
-    await expectFailure(writeCsv(join(dir, 'header.csv'), [['Бренд', 'Артикул']]), /header row but no data rows/);
+    await expectFailure(
+      await writeXlsx(join(dir, 'header.xlsx'), [['Brand', 'Article', 'Qty']]),
+      /header row but no data rows/,
+    );
+    await expectFailure(
+      writeCsv(join(dir, 'header.csv'), [['Бренд', 'Артикул']]),
+      /header row but no data rows/,
+    );
   });
 
   it('no brand or article header: the message lists the headers found', async () => {
@@ -82,7 +88,10 @@ describe('bad input', () => {
       ['Марка?', 'Код', 'Цена'],
       ['BOSCH', '123', 10],
     ]);
-    await expectFailure(f, /no Brand and Article header in its first 20 rows\. Found: Марка\?, Код, Цена\. Map the columns/);
+    await expectFailure(
+      f,
+      /no Brand and Article header in its first 20 rows\. Found: Марка\?, Код, Цена\. Map the columns/,
+    );
   });
 
   it('ambiguous headers ask for a mapping', async () => {
@@ -113,7 +122,9 @@ describe('bad input', () => {
     const f = join(dir, 'bomb.xlsx');
     writeFileSync(f, buildZip(entries));
     const liar = xlsxEntries({ sheets: [{ name: 'S', xml: '' }] }).map((e) =>
-      e.name === 'xl/worksheets/sheet1.xml' ? { name: e.name, raw: { compressed: bomb.compressed, size: 1000, crc: 0 } } : e,
+      e.name === 'xl/worksheets/sheet1.xml'
+        ? { name: e.name, raw: { compressed: bomb.compressed, size: 1000, crc: 0 } }
+        : e,
     );
     const g = join(dir, 'liar.xlsx');
     writeFileSync(g, buildZip(liar));
@@ -126,10 +137,9 @@ describe('bad input', () => {
   it('a DOCTYPE with entity expansion inside the workbook XML', async () => {
     const laughs =
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>';
-    const sheet = plainSheet('<row r="1"><c r="A1" t="inlineStr"><is><t>Brand</t></is></c><c r="B1" t="inlineStr"><is><t>Article</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>&lol3;</t></is></c></row>').replace(
-      '<?xml version="1.0" encoding="UTF-8"?>',
-      laughs,
-    );
+    const sheet = plainSheet(
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>Brand</t></is></c><c r="B1" t="inlineStr"><is><t>Article</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>&lol3;</t></is></c></row>',
+    ).replace('<?xml version="1.0" encoding="UTF-8"?>', laughs);
     const f = join(dir, 'laughs.xlsx');
     writeFileSync(f, buildZip(xlsxEntries({ sheets: [{ name: 'S', xml: sheet }] })));
     await expectFailure(f, /DOCTYPE/);

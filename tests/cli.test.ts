@@ -16,10 +16,26 @@ describe('crossdock CLI', () => {
     ]);
     const res = await cli(['run', SAMPLE, second, '--list', 'ОПТ-1', '--out', out, '--json'], env);
     expect(res.code, res.stderr).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['error', 'found', 'id', 'invalid', 'kind', 'notFound', 'outputs', 'partial', 'rows', 'status'].sort());
+      expect(Object.keys(l).sort()).toEqual(
+        [
+          'error',
+          'found',
+          'id',
+          'invalid',
+          'kind',
+          'notFound',
+          'outputs',
+          'partial',
+          'rows',
+          'status',
+        ].sort(),
+      );
       expect(l.status).toBe('succeeded');
       expect(l.kind).toBe('crossdock');
       expect(l.error).toBeNull();
@@ -31,7 +47,10 @@ describe('crossdock CLI', () => {
 
   it('exits 1 when a job fails, with the reason as one sentence and no stack trace', async () => {
     const out = tempDir('cd-out-');
-    const bad = writeCsv(join(tempDir(), 'bad.csv'), [['Name', 'Code', 'Price'], ['a', 'b', '1']]);
+    const bad = writeCsv(join(tempDir(), 'bad.csv'), [
+      ['Name', 'Code', 'Price'],
+      ['a', 'b', '1'],
+    ]);
     const res = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out], env);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/failed .*no Brand and Article header.*Found: Name, Code, Price/);
@@ -70,12 +89,25 @@ describe('crossdock CLI', () => {
       ['ACME', 'ZZ 002', 'Свеча ACME', '1 250,50', 0, 1],
       ['', 'no-brand', 'x', 1, 1, 1],
     ]);
-    const imp = await cli(['catalog', 'import', prices, '--supplier', 'Мой поставщик', '--list', 'МОЙ', '--json'], env);
+    const imp = await cli(
+      ['catalog', 'import', prices, '--supplier', 'Мой поставщик', '--list', 'МОЙ', '--json'],
+      env,
+    );
     expect(imp.code, imp.stderr).toBe(0);
-    expect(JSON.parse(imp.stdout)).toMatchObject({ kind: 'catalog-import', status: 'succeeded', rows: 3, found: 2, invalid: 1 });
+    expect(JSON.parse(imp.stdout)).toMatchObject({
+      kind: 'catalog-import',
+      status: 'succeeded',
+      rows: 3,
+      found: 2,
+      invalid: 1,
+    });
     const lists = await cli(['catalog', 'lists'], env);
     expect(lists.stdout.split('\n')).toContain('МОЙ');
-    const req = writeCsv(join(tempDir(), 'req.csv'), [['Brand', 'Article', 'Qty'], ['acme', 'ZZ001', 3], ['ACME', 'zz002', 1]]);
+    const req = writeCsv(join(tempDir(), 'req.csv'), [
+      ['Brand', 'Article', 'Qty'],
+      ['acme', 'ZZ001', 3],
+      ['ACME', 'zz002', 1],
+    ]);
     const run = await cli(['run', req, '--list', 'МОЙ', '--out', out, '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const result = (await readXlsx(JSON.parse(run.stdout).outputs[0])).get('Result')!;
@@ -83,7 +115,10 @@ describe('crossdock CLI', () => {
     expect(result[2][10]).toBe('not_found'); // only zero stock
 
     const list = await cli(['jobs', 'list', '--json'], env);
-    const jobs = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string });
+    const jobs = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; status: string });
     expect(jobs.length).toBeGreaterThanOrEqual(4);
     const failed = jobs.find((j) => j.status === 'failed')!;
     const show = await cli(['jobs', 'show', failed.id], env);

@@ -46,7 +46,11 @@ async function killThenResume(input: string, kill: { env?: string; afterMs?: num
   const resumed = await cli(['jobs', 'resume', '--json'], { CROSSDOCK_DATA_DIR: data });
   expect(resumed.code, resumed.stderr).toBe(0);
   const all = await cli(['jobs', 'list', '--json'], { CROSSDOCK_DATA_DIR: data });
-  const jobs = all.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonJob);
+  const jobs = all.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JsonJob);
   if (kill.env === 'after-submit' || jobs.length > 0) {
     expect(jobs).toHaveLength(1);
     expect(jobs[0].status).toBe('succeeded');
@@ -66,7 +70,13 @@ async function killThenResume(input: string, kill: { env?: string; afterMs?: num
 
 describe('SIGKILL at any point: the next start finishes every job exactly once', () => {
   const input = bigRequestList();
-  for (const point of ['after-submit', 'after-claim', 'after-result', 'after-link-before-unlink', 'after-link']) {
+  for (const point of [
+    'after-submit',
+    'after-claim',
+    'after-result',
+    'after-link-before-unlink',
+    'after-link',
+  ]) {
     it(`killed ${point}`, async () => {
       const jobs = await killThenResume(input, { env: point });
       expect(jobs).toHaveLength(1);

@@ -5,9 +5,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
 import { normalizeArticle, normalizeBrand } from '../src-worker/crossdock/normalize.ts';
 import { DEMO_LISTS, DEMO_SUPPLIERS, demoPart } from '../src-worker/sources/demo-data.ts';
-import { filesIn, freshDataDir, openEngine, readXlsx, runJob, SAMPLE, tempDir, writeCsv, writeXlsx } from './helpers.ts';
+import {
+  filesIn,
+  freshDataDir,
+  openEngine,
+  readXlsx,
+  runJob,
+  SAMPLE,
+  tempDir,
+  writeCsv,
+  writeXlsx,
+} from './helpers.ts';
 
-const APPENDED = ['Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days', 'Line total', 'Status'];
+const APPENDED = [
+  'Supplier',
+  'Offer name',
+  'Price',
+  'Currency',
+  'Available',
+  'Delivery days',
+  'Line total',
+  'Status',
+];
 
 interface Expected {
   supplier: string | null;
@@ -20,14 +39,17 @@ interface Expected {
 function oracle(db: Database.Database, list: string, brand: string, article: string, qty: number): Expected {
   const base = `SELECT o.supplier, o.price, o.quantity FROM offers o JOIN supplier_lists l ON l.supplier = o.supplier AND l.list = ?
                 WHERE o.brand = ? AND o.article = ?`;
-  const full = db.prepare(`${base} AND o.quantity >= ? AND o.quantity > 0 ORDER BY o.price, o.delivery_days, o.supplier LIMIT 1`).get(list, brand, article, qty) as
-    | { supplier: string; price: number; quantity: number }
-    | undefined;
+  const full = db
+    .prepare(
+      `${base} AND o.quantity >= ? AND o.quantity > 0 ORDER BY o.price, o.delivery_days, o.supplier LIMIT 1`,
+    )
+    .get(list, brand, article, qty) as { supplier: string; price: number; quantity: number } | undefined;
   if (full) return { supplier: full.supplier, price: full.price, available: full.quantity, status: 'found' };
-  const part = db.prepare(`${base} AND o.quantity > 0 ORDER BY o.quantity DESC, o.price, o.supplier LIMIT 1`).get(list, brand, article) as
-    | { supplier: string; price: number; quantity: number }
-    | undefined;
-  if (part) return { supplier: part.supplier, price: part.price, available: part.quantity, status: 'partial' };
+  const part = db
+    .prepare(`${base} AND o.quantity > 0 ORDER BY o.quantity DESC, o.price, o.supplier LIMIT 1`)
+    .get(list, brand, article) as { supplier: string; price: number; quantity: number } | undefined;
+  if (part)
+    return { supplier: part.supplier, price: part.price, available: part.quantity, status: 'partial' };
   return { supplier: null, price: null, available: null, status: 'not_found' };
 }
 
@@ -56,9 +78,16 @@ describe('crossdock job on the demo catalog', () => {
       const part = demoPart(i * 131);
       const qty = 1 + (i % 25);
       // messy spellings of the same key
-      const article = i % 3 === 0 ? part.display.toLowerCase() : i % 3 === 1 ? ` ${part.display.replace(/ /g, '-')} ` : part.display;
+      const article =
+        i % 3 === 0
+          ? part.display.toLowerCase()
+          : i % 3 === 1
+            ? ` ${part.display.replace(/ /g, '-')} `
+            : part.display;
       rows.push([i % 4 === 0 ? `  ${part.brand.toLowerCase()}  ` : part.brand, article, qty, `n${i}`]);
-      expected.push(oracle(catalog, 'ОПТ-2', normalizeBrand(part.brand), normalizeArticle(part.display), qty));
+      expected.push(
+        oracle(catalog, 'ОПТ-2', normalizeBrand(part.brand), normalizeArticle(part.display), qty),
+      );
     }
     const input = await writeXlsx(join(tempDir(), 'order.xlsx'), rows);
     const job = await runJob(engine, { kind: 'crossdock', input, list: 'ОПТ-2', outDir: out });
@@ -85,7 +114,13 @@ describe('crossdock job on the demo catalog', () => {
     // the sample exercises all three outcomes
     expect(counts.found).toBeGreaterThan(100);
     expect(counts.partial).toBeGreaterThan(5);
-    expect(job.result).toEqual({ rows: 400, found: counts.found, partial: counts.partial, notFound: counts.not_found, invalid: 0 });
+    expect(job.result).toEqual({
+      rows: 400,
+      found: counts.found,
+      partial: counts.partial,
+      notFound: counts.not_found,
+      invalid: 0,
+    });
     const summary = sheets.get('Summary')!;
     const value = (label: string) => summary.find((r) => r[0] === label)?.[1];
     expect(value('Lines total')).toBe(400);
@@ -114,7 +149,13 @@ describe('crossdock job on the demo catalog', () => {
       ['BOSCH', '---', 1, null, null, null],
     ];
     const input = await writeXlsx(join(tempDir(), 'types.xlsx'), rows);
-    const job = await runJob(engine, { kind: 'crossdock', input, list: 'ОПТ-1', outDir: out, alternatives: 3 });
+    const job = await runJob(engine, {
+      kind: 'crossdock',
+      input,
+      list: 'ОПТ-1',
+      outDir: out,
+      alternatives: 3,
+    });
     expect(job.status, job.error ?? '').toBe('succeeded');
     const sheets = await readXlsx(job.outputs[0]);
     const result = sheets.get('Result')!;
@@ -132,7 +173,19 @@ describe('crossdock job on the demo catalog', () => {
     expect(job.result?.invalid).toBe(2);
     expect(sheets.has('Alternatives')).toBe(true);
     const alternatives = sheets.get('Alternatives')!;
-    expect(alternatives[0]).toEqual(['Row', 'Brand', 'Article', 'Quantity', 'Rank', 'Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days']);
+    expect(alternatives[0]).toEqual([
+      'Row',
+      'Brand',
+      'Article',
+      'Quantity',
+      'Rank',
+      'Supplier',
+      'Offer name',
+      'Price',
+      'Currency',
+      'Available',
+      'Delivery days',
+    ]);
     for (const a of alternatives.slice(1)) expect(Number(a[4])).toBeGreaterThanOrEqual(1);
   });
 
@@ -163,13 +216,22 @@ describe('crossdock job on the demo catalog', () => {
     const rows: unknown[][] = [['Brand', 'Article', 'Qty']];
     for (let i = 0; i < 45; i++) rows.push([demoPart(i).brand, demoPart(i).display, 1]);
     const input = writeCsv(join(tempDir(), 'split.csv'), rows);
-    const job = await runJob(engine, { kind: 'crossdock', input, list: 'РОЗН', outDir: out, maxRowsPerSheet: 20 });
+    const job = await runJob(engine, {
+      kind: 'crossdock',
+      input,
+      list: 'РОЗН',
+      outDir: out,
+      maxRowsPerSheet: 20,
+    });
     expect(job.status, job.error ?? '').toBe('succeeded');
     const sheets = await readXlsx(job.outputs[0]);
     expect([...sheets.keys()]).toEqual(['Result', 'Result (2)', 'Result (3)', 'Summary']);
-    const total = ['Result', 'Result (2)', 'Result (3)'].map((n) => sheets.get(n)!.length - 1).reduce((a, b) => a + b);
+    const total = ['Result', 'Result (2)', 'Result (3)']
+      .map((n) => sheets.get(n)!.length - 1)
+      .reduce((a, b) => a + b);
     expect(total).toBe(45);
-    for (const n of ['Result', 'Result (2)', 'Result (3)']) expect(sheets.get(n)![0].slice(0, 3)).toEqual(['Brand', 'Article', 'Qty']);
+    for (const n of ['Result', 'Result (2)', 'Result (3)'])
+      expect(sheets.get(n)![0].slice(0, 3)).toEqual(['Brand', 'Article', 'Qty']);
   });
 
   it('uses the columns the user names when headers are not recognised', async () => {

@@ -55,7 +55,12 @@ describe('job runner', () => {
     expect(job.origin).toBe('local');
     expect(existsSync(job.outputs[0])).toBe(true);
     expect(readdirSync(out)).toHaveLength(1);
-    expect(e.logs(job.id).map((l) => l.message).join('\n')).toMatch(/Queued[\s\S]*Attempt 1 of 3 started[\s\S]*Done/);
+    expect(
+      e
+        .logs(job.id)
+        .map((l) => l.message)
+        .join('\n'),
+    ).toMatch(/Queued[\s\S]*Attempt 1 of 3 started[\s\S]*Done/);
   });
 
   it('returns the queued job when the same content is submitted again with the same options', async () => {
@@ -86,7 +91,9 @@ describe('job runner', () => {
     runner.updateSettings({ concurrency: 1 });
     runner.start();
     const done = await runner.waitFor([low, n1, high, n2].map((s) => s.job.id));
-    const order = [...done].sort((x, y) => x.startedAt! - y.startedAt! || (x.id < y.id ? -1 : 1)).map((j) => j.id);
+    const order = [...done]
+      .sort((x, y) => x.startedAt! - y.startedAt! || (x.id < y.id ? -1 : 1))
+      .map((j) => j.id);
     expect(order).toEqual([high, n1, n2, low].map((s) => s.job.id));
   });
 
@@ -148,7 +155,12 @@ describe('job runner', () => {
     const data = freshDataDir();
     const out = tempDir();
     const e = engineWith(data);
-    e.updateSettings({ timeLimits: { crossdock: { softSeconds: 0.3, hardSeconds: 1 }, 'catalog-import': { softSeconds: 60, hardSeconds: 60 } } });
+    e.updateSettings({
+      timeLimits: {
+        crossdock: { softSeconds: 0.3, hardSeconds: 1 },
+        'catalog-import': { softSeconds: 60, hardSeconds: 60 },
+      },
+    });
     e.start();
     const soft = await runJob(e, spec('sleep:60000', input('s.csv', 's'), out));
     expect(soft.status).toBe('failed');
@@ -186,7 +198,9 @@ describe('job runner', () => {
     await e.close();
     const again = engineWith(data);
     const day = 86_400_000;
-    again.store.db.prepare('UPDATE jobs SET finished_at = ?, created_at = ? WHERE id = ?').run(Date.now() - 31 * day, Date.now() - 31 * day, old.id);
+    again.store.db
+      .prepare('UPDATE jobs SET finished_at = ?, created_at = ? WHERE id = ?')
+      .run(Date.now() - 31 * day, Date.now() - 31 * day, old.id);
     again.store.db.prepare('UPDATE job_logs SET at = ? WHERE job_id = ?').run(Date.now() - 31 * day, old.id);
     const oldCopy = String(old.spec.inputCopy);
     utimesSync(oldCopy, new Date(Date.now() - 31 * day), new Date(Date.now() - 31 * day));
@@ -196,7 +210,9 @@ describe('job runner', () => {
     expect(existsSync(oldCopy)).toBe(false);
     expect(existsSync(String(recent.spec.inputCopy))).toBe(true);
     expect(existsSync(old.outputs[0])).toBe(true);
-    expect(again.store.db.prepare('SELECT COUNT(*) FROM job_logs WHERE job_id = ?').pluck().get(old.id)).toBe(0);
+    expect(again.store.db.prepare('SELECT COUNT(*) FROM job_logs WHERE job_id = ?').pluck().get(old.id)).toBe(
+      0,
+    );
   });
 
   it('runs a job from its own copy after the original file moved away', async () => {
@@ -222,11 +238,15 @@ describe('job runner', () => {
   it('refuses bad submissions with one sentence and queues nothing', async () => {
     const data = freshDataDir();
     const e = engineWith(data, { run: 'none' });
-    await expect(e.submit({ kind: 'crossdock', input: '/no/such/file.xlsx', list: 'ОПТ-1', outDir: tempDir() })).rejects.toThrow(
-      /does not exist/,
-    );
-    await expect(e.submit({ kind: 'crossdock', input: tempDir(), list: 'ОПТ-1', outDir: tempDir() })).rejects.toThrow(/is a folder/);
-    await expect(e.submit({ kind: 'crossdock', input: input(), list: '', outDir: tempDir() })).rejects.toThrow(/not valid \(list/);
+    await expect(
+      e.submit({ kind: 'crossdock', input: '/no/such/file.xlsx', list: 'ОПТ-1', outDir: tempDir() }),
+    ).rejects.toThrow(/does not exist/);
+    await expect(
+      e.submit({ kind: 'crossdock', input: tempDir(), list: 'ОПТ-1', outDir: tempDir() }),
+    ).rejects.toThrow(/is a folder/);
+    await expect(
+      e.submit({ kind: 'crossdock', input: input(), list: '', outDir: tempDir() }),
+    ).rejects.toThrow(/not valid \(list/);
     await expect(e.submit({ kind: 'nope' })).rejects.toThrow(/not valid/);
     expect(e.list()).toHaveLength(0);
   });
@@ -243,7 +263,9 @@ describe('real crossdock jobs through the engine', () => {
     engines.push(e);
     e.start();
     const { job } = await e.submit({ kind: 'crossdock', input: file, list: 'ОПТ-1', outDir: out });
-    await new Promise<void>((r) => e.on('progress', (id: string, p: { done: number }) => id === job.id && p.done > 0 && r()));
+    await new Promise<void>((r) =>
+      e.on('progress', (id: string, p: { done: number }) => id === job.id && p.done > 0 && r()),
+    );
     const t0 = Date.now();
     const cancelled = await e.cancel(job.id);
     expect(cancelled.status).toBe('cancelled');

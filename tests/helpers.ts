@@ -18,7 +18,10 @@ export function tempDir(prefix = 'cd-'): string {
 
 /** A data dir with the demo catalog already in it: creating one takes ~0.7 s, copying it is instant. */
 export function freshDataDir(): string {
-  const version = createHash('sha1').update(readFileSync(join(ROOT, 'src-worker/sources/demo-data.ts'))).digest('hex').slice(0, 10);
+  const version = createHash('sha1')
+    .update(readFileSync(join(ROOT, 'src-worker/sources/demo-data.ts')))
+    .digest('hex')
+    .slice(0, 10);
   const cacheDir = join(tmpdir(), `crossdock-test-catalog-${version}`);
   mkdirSync(cacheDir, { recursive: true });
   const catalog = ensureDemoCatalog(cacheDir);
@@ -36,7 +39,9 @@ export async function writeXlsx(path: string, rows: unknown[][], sheetName = 'Sh
 }
 
 export function writeCsv(path: string, rows: unknown[][], sep = ','): string {
-  const text = rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))).join(sep)).join('\r\n');
+  const text = rows
+    .map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))).join(sep))
+    .join('\r\n');
   writeFileSync(path, `${text}\r\n`);
   return path;
 }
@@ -77,9 +82,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], env: Record<string, string> = {}, onSpawn?: (p: ChildProcess) => void): Promise<CliResult> {
+export function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  onSpawn?: (p: ChildProcess) => void,
+): Promise<CliResult> {
   return new Promise((resolveRun) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

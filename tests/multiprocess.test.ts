@@ -17,7 +17,10 @@ describe('two processes on one data dir', () => {
       ids.push((await client.submit({ kind: 'crossdock', input: file, list: 'ОПТ-1', outDir: out })).job.id);
     }
     const env = { CROSSDOCK_DATA_DIR: data };
-    const [a, b] = await Promise.all([cli(['jobs', 'resume', '--json'], env), cli(['jobs', 'resume', '--json'], env)]);
+    const [a, b] = await Promise.all([
+      cli(['jobs', 'resume', '--json'], env),
+      cli(['jobs', 'resume', '--json'], env),
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     for (const id of ids) {

@@ -23,9 +23,12 @@ export function formatJobLine(job: Job, queuePosition: number | null = null): st
   const r = job.result;
   let detail = '';
   if (job.status === 'succeeded') {
-    detail = r && job.kind === 'crossdock'
-      ? `${r.rows} lines: ${r.found} found, ${r.partial} partial, ${r.notFound} not found, ${r.invalid} invalid → ${job.outputs.join(', ')}`
-      : r ? `${r.found} of ${r.rows} lines imported` : '';
+    detail =
+      r && job.kind === 'crossdock'
+        ? `${r.rows} lines: ${r.found} found, ${r.partial} partial, ${r.notFound} not found, ${r.invalid} invalid → ${job.outputs.join(', ')}`
+        : r
+          ? `${r.found} of ${r.rows} lines imported`
+          : '';
   } else if (job.status === 'queued') {
     detail = `${queuePosition ? `#${queuePosition} in queue` : 'queued'}${job.error ? ` (last attempt: ${job.error})` : ''}`;
   } else if (job.status === 'running') {
@@ -35,7 +38,12 @@ export function formatJobLine(job: Job, queuePosition: number | null = null): st
   return `${job.id}  ${job.status.padEnd(9)}  ${job.kind.padEnd(14)}  ${when(job.createdAt)}  ${job.name}  ${detail}`;
 }
 
-export function formatJobDetail(job: Job, queuePosition: number | null, logs: JobLogLine[], comments: JobComment[]): string {
+export function formatJobDetail(
+  job: Job,
+  queuePosition: number | null,
+  logs: JobLogLine[],
+  comments: JobComment[],
+): string {
   const lines = [
     `Job ${job.id} (${job.kind})`,
     `  file        ${job.name}`,

@@ -33,7 +33,9 @@ async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<nu
   engine.on('changed', () => ids.forEach((id) => display.update(engine.get(id))));
   const stop = () => {
     display.clear();
-    process.stderr.write('Stopping: running jobs go back to the queue; run "crossdock jobs resume" to finish them.\n');
+    process.stderr.write(
+      'Stopping: running jobs go back to the queue; run "crossdock jobs resume" to finish them.\n',
+    );
     void engine.close().then(() => process.exit(130));
   };
   process.once('SIGINT', stop);
@@ -50,10 +52,6 @@ async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<nu
   return failed ? 1 : 0;
 }
 
-function collectFiles(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function buildProgram(): Command {
   const program = new Command('crossdock')
     .description('Price request lists against supplier offers, from the command line.')
@@ -61,7 +59,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const dataDir = () => new Option('--data-dir <dir>', 'Crossdock data folder (default: the app’s, or $CROSSDOCK_DATA_DIR)');
+  const dataDir = () =>
+    new Option('--data-dir <dir>', 'Crossdock data folder (default: the app’s, or $CROSSDOCK_DATA_DIR)');
 
   program
     .command('run')
@@ -69,14 +68,20 @@ export function buildProgram(): Command {
     .argument('<file...>', 'request lists (.xlsx or .csv)')
     .requiredOption('--list <name>', 'supplier list, e.g. ОПТ-1')
     .option('--out <dir>', 'folder for the result files', '.')
-    .addOption(new Option('--source <source>', 'where offers come from').choices(['demo', 'clickhouse']).default('demo'))
+    .addOption(
+      new Option('--source <source>', 'where offers come from')
+        .choices(['demo', 'clickhouse'])
+        .default('demo'),
+    )
     .option('--clickhouse-url <url>', 'ClickHouse URL')
     .option('--clickhouse-db <db>', 'ClickHouse database')
     .option('--alternatives <n>', 'also list up to N next-best offers per line', '0')
     .option('--brand-col <h>', 'brand column: header text or 1-based index')
     .option('--article-col <h>', 'article column: header text or 1-based index')
     .option('--qty-col <h>', 'quantity column: header text or 1-based index')
-    .addOption(new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'))
+    .addOption(
+      new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
+    )
     .option('--redis <url>', 'submit to the team queue on this Redis')
     .option('--max-rows-per-sheet <n>', 'split result sheets after N rows (default: Excel’s limit)')
     .addOption(dataDir())
@@ -84,7 +89,9 @@ export function buildProgram(): Command {
     .option('--verbose', 'print stack traces')
     .action(async (files: string[], o: Record<string, string | boolean | undefined> & Common) => {
       if (o.redis || process.env.CROSSDOCK_REDIS_URL) {
-        throw new UsageError('Team mode (--redis) is not available in this version; run without --redis to crossdock on this computer.');
+        throw new UsageError(
+          'Team mode (--redis) is not available in this version; run without --redis to crossdock on this computer.',
+        );
       }
       if (o.source === 'clickhouse') {
         throw new UsageError('The ClickHouse source is not available in this version; use --source demo.');
@@ -117,7 +124,10 @@ export function buildProgram(): Command {
             priority: o.priority,
             ...(maxRows !== undefined ? { maxRowsPerSheet: maxRows } : {}),
           });
-          if (duplicate) process.stderr.write(`${file} is already ${job.status} as job ${job.id} with the same options; waiting for it.\n`);
+          if (duplicate)
+            process.stderr.write(
+              `${file} is already ${job.status} as job ${job.id} with the same options; waiting for it.\n`,
+            );
           ids.push(job.id);
         }
         engine.allowRun(ids);
@@ -131,7 +141,15 @@ export function buildProgram(): Command {
   jobs
     .command('list', { isDefault: true })
     .description('List jobs, newest first.')
-    .addOption(new Option('--status <status>', 'only jobs in this status').choices(['queued', 'running', 'succeeded', 'failed', 'cancelled']))
+    .addOption(
+      new Option('--status <status>', 'only jobs in this status').choices([
+        'queued',
+        'running',
+        'succeeded',
+        'failed',
+        'cancelled',
+      ]),
+    )
     .option('--limit <n>', 'at most N jobs', '50')
     .addOption(dataDir())
     .option('--json', 'JSON output')
@@ -140,7 +158,10 @@ export function buildProgram(): Command {
       try {
         const list = engine.list({ status: o.status ? [o.status] : undefined, limit: Number(o.limit) || 50 });
         if (o.json) {
-          for (const j of list) process.stdout.write(`${JSON.stringify({ ...jobJson(j), queuePosition: engine.queuePosition(j.id) })}\n`);
+          for (const j of list)
+            process.stdout.write(
+              `${JSON.stringify({ ...jobJson(j), queuePosition: engine.queuePosition(j.id) })}\n`,
+            );
         } else if (list.length === 0) process.stdout.write('No jobs yet.\n');
         else for (const j of list) process.stdout.write(`${formatJobLine(j, engine.queuePosition(j.id))}\n`);
       } finally {
@@ -162,7 +183,10 @@ export function buildProgram(): Command {
           process.stdout.write(
             `${JSON.stringify({ ...jobJson(job), job, queuePosition: engine.queuePosition(id), logs: engine.logs(id), comments: engine.comments(id) })}\n`,
           );
-        } else process.stdout.write(formatJobDetail(job, engine.queuePosition(id), engine.logs(id), engine.comments(id)));
+        } else
+          process.stdout.write(
+            formatJobDetail(job, engine.queuePosition(id), engine.logs(id), engine.comments(id)),
+          );
       } finally {
         void engine.close();
       }
@@ -224,28 +248,39 @@ export function buildProgram(): Command {
   catalog
     .command('import')
     .argument('<price-list>', 'a supplier price list (.xlsx or .csv) with brand, article and price columns')
-    .requiredOption('--supplier <name>', 'the supplier the price list belongs to (its previous offers are replaced)')
+    .requiredOption(
+      '--supplier <name>',
+      'the supplier the price list belongs to (its previous offers are replaced)',
+    )
     .option('--list <name>', 'also add the supplier to this supplier list')
     .option('--brand-col <h>', 'brand column: header text or 1-based index')
     .option('--article-col <h>', 'article column: header text or 1-based index')
     .addOption(dataDir())
     .option('--json', 'print one JSON object for the finished job')
-    .action(async (file: string, o: Common & { supplier: string; list?: string; brandCol?: string; articleCol?: string }) => {
-      const engine = openEngine(o, { only: [] });
-      try {
-        const { job } = await engine.submit({
-          kind: 'catalog-import',
-          input: file,
-          supplier: o.supplier,
-          ...(o.list ? { list: o.list } : {}),
-          columns: { ...(o.brandCol ? { brand: o.brandCol } : {}), ...(o.articleCol ? { article: o.articleCol } : {}) },
-        });
-        engine.allowRun([job.id]);
-        process.exitCode = await runToEnd(engine, [job.id], o);
-      } finally {
-        await engine.close();
-      }
-    });
+    .action(
+      async (
+        file: string,
+        o: Common & { supplier: string; list?: string; brandCol?: string; articleCol?: string },
+      ) => {
+        const engine = openEngine(o, { only: [] });
+        try {
+          const { job } = await engine.submit({
+            kind: 'catalog-import',
+            input: file,
+            supplier: o.supplier,
+            ...(o.list ? { list: o.list } : {}),
+            columns: {
+              ...(o.brandCol ? { brand: o.brandCol } : {}),
+              ...(o.articleCol ? { article: o.articleCol } : {}),
+            },
+          });
+          engine.allowRun([job.id]);
+          process.exitCode = await runToEnd(engine, [job.id], o);
+        } finally {
+          await engine.close();
+        }
+      },
+    );
   catalog
     .command('lists')
     .description('Show the supplier lists of the demo catalog.')
@@ -269,7 +304,12 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
       return 2; // commander already printed the one-line reason
     }
     if (err instanceof UsageError || err instanceof SubmitError) {

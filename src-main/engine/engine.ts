@@ -1,5 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, copyFileSync, constants } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  copyFileSync,
+  constants,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -184,7 +194,8 @@ export class Engine extends EventEmitter {
     } catch {
       throw new SubmitError(`The file ${input} does not exist; check the path.`);
     }
-    if (!st.isFile()) throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+    if (!st.isFile())
+      throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
     if (spec.kind === 'crossdock') {
       const outDir = resolve(spec.outDir);
       try {
@@ -192,7 +203,8 @@ export class Engine extends EventEmitter {
       } catch {
         throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
       }
-      if (!statSync(outDir).isDirectory()) throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
+      if (!statSync(outDir).isDirectory())
+        throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
       spec = { ...spec, outDir };
     }
     const copy = await copyInput(input, join(this.dataDir, 'inputs'));
@@ -316,7 +328,8 @@ export class Engine extends EventEmitter {
   remove(id: string): void {
     const job = this.store.get(id);
     if (!job) throw new SubmitError(`There is no job ${id}.`);
-    if (!this.store.remove(id)) throw new SubmitError(`A ${job.status} job cannot be deleted; cancel it first.`);
+    if (!this.store.remove(id))
+      throw new SubmitError(`A ${job.status} job cannot be deleted; cancel it first.`);
     this.emit('removed', id);
   }
 
@@ -432,7 +445,12 @@ export class Engine extends EventEmitter {
     return this.isStale(o.owner, o.ownerPid, o.ownerHost, o.heartbeatAt);
   }
 
-  private isStale(owner: string | null, pid: number | null, host: string | null, heartbeatAt: number | null): boolean {
+  private isStale(
+    owner: string | null,
+    pid: number | null,
+    host: string | null,
+    heartbeatAt: number | null,
+  ): boolean {
     if (owner === this.owner.id) return false;
     if (host === this.owner.host && pid !== null && !pidAlive(pid)) return true;
     return heartbeatAt === null || Date.now() - heartbeatAt > (this.opts.staleAfterMs ?? 30_000);
@@ -460,7 +478,11 @@ export class Engine extends EventEmitter {
         continue;
       }
       if (this.requeueIfOwner(job.id, o.owner, now)) {
-        this.log(job.id, 'warn', `Attempt ${job.attempts} was interrupted (the program running it stopped); it resumes now.`);
+        this.log(
+          job.id,
+          'warn',
+          `Attempt ${job.attempts} was interrupted (the program running it stopped); it resumes now.`,
+        );
         this.announce(job.id);
       }
     }
@@ -495,7 +517,11 @@ export class Engine extends EventEmitter {
       timers: [],
     };
     this.running.set(job.id, r);
-    this.log(job.id, 'info', `Attempt ${job.attempts} of ${job.maxAttempts} started (process ${process.pid}).`);
+    this.log(
+      job.id,
+      'info',
+      `Attempt ${job.attempts} of ${job.maxAttempts} started (process ${process.pid}).`,
+    );
     this.announce(job.id);
     void this.runJob(r, channel.port2).catch((err: unknown) => {
       this.emit('error', err);
@@ -513,7 +539,11 @@ export class Engine extends EventEmitter {
         const limits = this.settings.timeLimits[job.kind];
         r.timers.push(
           setTimeout(() => {
-            this.log(job.id, 'warn', `Soft time limit of ${limits.softSeconds} s reached; asking the job to stop.`);
+            this.log(
+              job.id,
+              'warn',
+              `Soft time limit of ${limits.softSeconds} s reached; asking the job to stop.`,
+            );
             r.port.postMessage({ type: 'soft-timeout' } satisfies EngineMessage);
           }, limits.softSeconds * 1000),
           setTimeout(() => {
@@ -553,13 +583,25 @@ export class Engine extends EventEmitter {
   }
 
   /** Builds the worker's input; plans the output names first so a crash later finds them. */
-  private prepare(job: Job, port: import('node:worker_threads').MessagePort): { task: TaskRequest } | { done: TaskOutcome } {
+  private prepare(
+    job: Job,
+    port: import('node:worker_threads').MessagePort,
+  ): { task: TaskRequest } | { done: TaskOutcome } {
     const spec = job.spec as ParsedSpec & { inputCopy: string };
     const workDir = join(this.dataDir, 'work', job.id);
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });
     if (!existsSync(spec.inputCopy)) {
-      return { done: { ok: false, error: { message: 'The copy of the input file is gone from the data folder; submit the file again.', code: 'INPUT_GONE', transient: false } } };
+      return {
+        done: {
+          ok: false,
+          error: {
+            message: 'The copy of the input file is gone from the data folder; submit the file again.',
+            code: 'INPUT_GONE',
+            transient: false,
+          },
+        },
+      };
     }
     if (spec.kind === 'catalog-import') {
       const input: CatalogImportInput = {
@@ -631,7 +673,8 @@ export class Engine extends EventEmitter {
       return;
     }
     const elapsed = (now - r.startedAt) / 1000;
-    const eta = m.total && m.done > 0 && elapsed > 0.5 ? Math.max(0, ((m.total - m.done) * elapsed) / m.done) : null;
+    const eta =
+      m.total && m.done > 0 && elapsed > 0.5 ? Math.max(0, ((m.total - m.done) * elapsed) / m.done) : null;
     r.progress = { done: m.done, total: m.total, stage: m.stage, eta: eta === null ? null : Math.round(eta) };
     if (now - r.lastPersist >= PROGRESS_PERSIST_MS) {
       r.lastPersist = now;
@@ -689,7 +732,15 @@ export class Engine extends EventEmitter {
             : `Done: ${s.rows} lines.`,
         );
       } catch (err) {
-        this.fail(job, { message: `The result could not be saved: ${(err as Error).message}`, code: 'FINALIZE', transient: false }, now);
+        this.fail(
+          job,
+          {
+            message: `The result could not be saved: ${(err as Error).message}`,
+            code: 'FINALIZE',
+            transient: false,
+          },
+          now,
+        );
       }
       return;
     }
@@ -698,15 +749,29 @@ export class Engine extends EventEmitter {
     this.fail(job, outcome.error, now);
   }
 
-  private fail(job: Job, error: { message: string; code: string; transient: boolean; details?: string }, now: number): void {
+  private fail(
+    job: Job,
+    error: { message: string; code: string; transient: boolean; details?: string },
+    now: number,
+  ): void {
     const current = this.store.get(job.id) ?? job;
     if (error.transient && current.attempts < current.maxAttempts) {
       const delay = backoffMs(this.settings, current.attempts);
       this.store.requeue(job.id, this.owner.id, now + delay, error.message, now);
-      this.log(job.id, 'warn', `${error.message} Retrying in ${Math.round(delay / 100) / 10} s (attempt ${current.attempts + 1} of ${current.maxAttempts}).`);
+      this.log(
+        job.id,
+        'warn',
+        `${error.message} Retrying in ${Math.round(delay / 100) / 10} s (attempt ${current.attempts + 1} of ${current.maxAttempts}).`,
+      );
       return;
     }
-    this.store.finish(job.id, this.owner.id, 'failed', { error: error.message, errorDetails: error.details ?? null }, now);
+    this.store.finish(
+      job.id,
+      this.owner.id,
+      'failed',
+      { error: error.message, errorDetails: error.details ?? null },
+      now,
+    );
     this.log(job.id, 'error', error.message);
   }
 
@@ -717,7 +782,8 @@ export class Engine extends EventEmitter {
       rmSync(tmp, { force: true });
       const dir = dirname(final);
       try {
-        for (const f of readdirSync(dir)) if (f.startsWith(basename(tmp))) rmSync(join(dir, f), { force: true });
+        for (const f of readdirSync(dir))
+          if (f.startsWith(basename(tmp))) rmSync(join(dir, f), { force: true });
       } catch {
         // the folder is gone: nothing to clean
       }

@@ -6,6 +6,7 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 export function safeNamePart(s: string, maxBytes = 120): string {
   let out = s
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what file systems refuse
     .replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_')
     .replace(/\s+/g, ' ')
     .trim()

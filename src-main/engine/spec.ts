@@ -10,7 +10,11 @@ const columns = z
   .default({});
 
 const priority = z.enum(['high', 'normal', 'low']).default('normal');
-const path = z.string().min(1).max(4096).refine((p) => !p.includes('\u0000'), 'A path cannot contain NUL.');
+const path = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\u0000'), 'A path cannot contain NUL.');
 
 export const CrossdockSpec = z
   .object({

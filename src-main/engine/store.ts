@@ -1,7 +1,16 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Job, JobComment, JobKind, JobLogLine, JobProgress, JobResultStats, JobStatus, Priority } from './types.ts';
+import type {
+  Job,
+  JobComment,
+  JobKind,
+  JobLogLine,
+  JobProgress,
+  JobResultStats,
+  JobStatus,
+  Priority,
+} from './types.ts';
 import { PRIORITY_RANK } from './types.ts';
 
 export const STORE_FILE = 'crossdock.sqlite';
@@ -192,7 +201,18 @@ export class JobStore {
         `INSERT INTO jobs (id, kind, status, priority, name, spec, max_attempts, dedupe_key, created_at, updated_at, submitted_by)
          VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(j.id, j.kind, PRIORITY_RANK[j.priority], j.name, JSON.stringify(j.spec), j.maxAttempts, j.dedupeKey, j.now, j.now, j.submittedBy);
+      .run(
+        j.id,
+        j.kind,
+        PRIORITY_RANK[j.priority],
+        j.name,
+        JSON.stringify(j.spec),
+        j.maxAttempts,
+        j.dedupeKey,
+        j.now,
+        j.now,
+        j.submittedBy,
+      );
     return this.get(j.id)!;
   }
 
@@ -202,7 +222,9 @@ export class JobStore {
       .transaction(() => {
         if (j.dedupeKey) {
           const existing = this.db
-            .prepare(`SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`)
+            .prepare(
+              `SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`,
+            )
             .get(j.dedupeKey) as JobRow | undefined;
           if (existing) return { job: toJob(existing), duplicate: true };
         }
@@ -217,7 +239,8 @@ export class JobStore {
   }
 
   checkpoint(id: string): unknown {
-    const row = this.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(id) as { checkpoint: string | null } | undefined;
+    const row = this.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(id) as
+      { checkpoint: string | null } | undefined;
     return row?.checkpoint ? JSON.parse(row.checkpoint) : null;
   }
 
@@ -274,12 +297,16 @@ export class JobStore {
 
   /** Earliest run_after among queued jobs in the future, to sleep until then. */
   nextDueAt(): number | null {
-    const row = this.db.prepare(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'queued'`).get() as { t: number | null };
+    const row = this.db.prepare(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'queued'`).get() as {
+      t: number | null;
+    };
     return row.t;
   }
 
   heartbeat(ownerId: string, now: number): void {
-    this.db.prepare(`UPDATE jobs SET heartbeat_at = ? WHERE owner = ? AND status = 'running'`).run(now, ownerId);
+    this.db
+      .prepare(`UPDATE jobs SET heartbeat_at = ? WHERE owner = ? AND status = 'running'`)
+      .run(now, ownerId);
   }
 
   runningOwners(): RunningJobOwner[] {
@@ -295,16 +322,26 @@ export class JobStore {
       .prepare(
         `UPDATE jobs SET progress = ?, checkpoint = COALESCE(?, checkpoint), updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'`,
       )
-      .run(JSON.stringify(progress), checkpoint === undefined ? null : JSON.stringify(checkpoint), now, id, ownerId);
+      .run(
+        JSON.stringify(progress),
+        checkpoint === undefined ? null : JSON.stringify(checkpoint),
+        now,
+        id,
+        ownerId,
+      );
   }
 
   /** Records the planned result paths before they are written, so a crash can finish the job later. */
   setPlannedOutputs(id: string, outputs: string[], now: number): void {
-    this.db.prepare('UPDATE jobs SET outputs = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(outputs), now, id);
+    this.db
+      .prepare('UPDATE jobs SET outputs = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(outputs), now, id);
   }
 
   setResult(id: string, result: JobResultStats, now: number): void {
-    this.db.prepare('UPDATE jobs SET result = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(result), now, id);
+    this.db
+      .prepare('UPDATE jobs SET result = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(result), now, id);
   }
 
   /** Ends a running job held by ownerId. Returns false when it is no longer ours to end. */
@@ -380,7 +417,11 @@ export class JobStore {
   }
 
   remove(id: string): boolean {
-    return this.db.prepare(`DELETE FROM jobs WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')`).run(id).changes === 1;
+    return (
+      this.db
+        .prepare(`DELETE FROM jobs WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')`)
+        .run(id).changes === 1
+    );
   }
 
   addLog(jobId: string, level: JobLogLine['level'], message: string, now: number): JobLogLine {
@@ -392,13 +433,17 @@ export class JobStore {
 
   logs(jobId: string, afterId = 0, limit = 1000): JobLogLine[] {
     return this.db
-      .prepare('SELECT id, job_id AS jobId, at, level, message FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .prepare(
+        'SELECT id, job_id AS jobId, at, level, message FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?',
+      )
       .all(jobId, afterId, limit) as JobLogLine[];
   }
 
   addComment(jobId: string, author: string, text: string, now: number): JobComment {
     const info = this.db
-      .prepare('INSERT INTO job_comments (job_id, author, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO job_comments (job_id, author, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(jobId, author, text, now, now);
     return { id: Number(info.lastInsertRowid), jobId, author, text, createdAt: now, updatedAt: now };
   }
@@ -407,7 +452,9 @@ export class JobStore {
     this.db.prepare('UPDATE job_comments SET text = ?, updated_at = ? WHERE id = ?').run(text, now, id);
     return (
       (this.db
-        .prepare('SELECT id, job_id AS jobId, author, text, created_at AS createdAt, updated_at AS updatedAt FROM job_comments WHERE id = ?')
+        .prepare(
+          'SELECT id, job_id AS jobId, author, text, created_at AS createdAt, updated_at AS updatedAt FROM job_comments WHERE id = ?',
+        )
         .get(id) as JobComment | undefined) ?? null
     );
   }
@@ -425,13 +472,16 @@ export class JobStore {
   }
 
   getSetting<T>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   setSetting(key: string, value: unknown): void {
     this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, JSON.stringify(value));
   }
 
@@ -440,9 +490,15 @@ export class JobStore {
     return this.db
       .transaction(() => {
         const rows = this.db
-          .prepare(`SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`)
+          .prepare(
+            `SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`,
+          )
           .all(cutoff) as JobRow[];
-        this.db.prepare(`DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`).run(cutoff);
+        this.db
+          .prepare(
+            `DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`,
+          )
+          .run(cutoff);
         return rows.map(toJob);
       })
       .immediate();
@@ -454,7 +510,9 @@ export class JobStore {
 
   /** Input copies still needed by some job. */
   referencedInputs(): Set<string> {
-    const rows = this.db.prepare(`SELECT json_extract(spec, '$.inputCopy') AS p FROM jobs`).pluck().all() as (string | null)[];
+    const rows = this.db.prepare(`SELECT json_extract(spec, '$.inputCopy') AS p FROM jobs`).pluck().all() as (
+      string | null
+    )[];
     return new Set(rows.filter((p): p is string => typeof p === 'string'));
   }
 }

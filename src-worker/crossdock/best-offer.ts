@@ -9,7 +9,8 @@ export interface Offer {
 
 export type LineStatus = 'found' | 'partial' | 'not_found' | 'invalid';
 
-const byName = (a: Offer, b: Offer): number => (a.supplier < b.supplier ? -1 : a.supplier > b.supplier ? 1 : 0);
+const byName = (a: Offer, b: Offer): number =>
+  a.supplier < b.supplier ? -1 : a.supplier > b.supplier ? 1 : 0;
 
 function fullFirst(a: Offer, b: Offer): number {
   return a.price - b.price || a.deliveryDays - b.deliveryDays || byName(a, b);
@@ -20,7 +21,10 @@ function partialFirst(a: Offer, b: Offer): number {
 }
 
 /** The crossdock rule (PRODUCT.md): the winning offer for a requested quantity and its status. */
-export function bestOffer(offers: readonly Offer[], requested: number): { offer: Offer | null; status: LineStatus } {
+export function bestOffer(
+  offers: readonly Offer[],
+  requested: number,
+): { offer: Offer | null; status: LineStatus } {
   let full: Offer | null = null;
   let partial: Offer | null = null;
   for (const o of offers) {

@@ -87,7 +87,9 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
     return { headerRowIndex: r, brand, article, quantity };
   }
   // Explicit 1-based indexes need no header text: the first non-empty row is the header.
-  const allIndexes = [overrides.brand, overrides.article].every((v) => v !== undefined && /^\d+$/.test(v.trim()));
+  const allIndexes = [overrides.brand, overrides.article].every(
+    (v) => v !== undefined && /^\d+$/.test(v.trim()),
+  );
   if (allIndexes && rows.length > 0) {
     const q = overrides.quantity;
     return {

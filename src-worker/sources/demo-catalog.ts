@@ -85,7 +85,9 @@ export class DemoCatalog implements OfferSource {
   }
 
   async supplierLists(): Promise<string[]> {
-    return (this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]).sort();
+    return (
+      this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]
+    ).sort();
   }
 
   private suppliersOf(list: string): Set<string> {
@@ -95,8 +97,13 @@ export class DemoCatalog implements OfferSource {
         this.db.prepare('SELECT supplier FROM supplier_lists WHERE list = ?').pluck().all(list) as string[],
       );
       if (set.size === 0) {
-        const known = (this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]).join(', ');
-        throw new InputError(`There is no supplier list "${list}"; known lists: ${known || 'none'}.`, 'UNKNOWN_LIST');
+        const known = (
+          this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]
+        ).join(', ');
+        throw new InputError(
+          `There is no supplier list "${list}"; known lists: ${known || 'none'}.`,
+          'UNKNOWN_LIST',
+        );
       }
       this.members.set(list, set);
     }

@@ -8,8 +8,28 @@ import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
 
 const PRICE = ['price', 'цена', 'cost', 'стоимость', 'ценазаед', 'ценаруб'];
-const STOCK = ['qty', 'quantity', 'количество', 'колво', 'кол', 'stock', 'available', 'наличие', 'остаток', 'остатки'];
-const DELIVERY = ['deliverydays', 'delivery', 'days', 'срок', 'сроккпоставки', 'срокпоставки', 'срокдн', 'дней'];
+const STOCK = [
+  'qty',
+  'quantity',
+  'количество',
+  'колво',
+  'кол',
+  'stock',
+  'available',
+  'наличие',
+  'остаток',
+  'остатки',
+];
+const DELIVERY = [
+  'deliverydays',
+  'delivery',
+  'days',
+  'срок',
+  'сроккпоставки',
+  'срокпоставки',
+  'срокдн',
+  'дней',
+];
 const NAME = ['name', 'description', 'наименование', 'название', 'описание', 'offername'];
 const CURRENCY = ['currency', 'валюта', 'cur'];
 
@@ -24,14 +44,20 @@ interface PriceListMapping extends ColumnMapping {
 function toNumber(v: CellValue | undefined): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string') return null;
-  const cleaned = v.replace(/[\s\u00a0]/g, '').replace(/[^\d.,-]/g, '').replace(',', '.');
+  const cleaned = v
+    .replace(/[\s\u00a0]/g, '')
+    .replace(/[^\d.,-]/g, '')
+    .replace(',', '.');
   if (cleaned === '') return null;
   const n = Number(cleaned);
   return Number.isFinite(n) ? n : null;
 }
 
 /** Adds a supplier's price list to the demo catalog, replacing that supplier's previous offers. */
-export async function runCatalogImport(input: CatalogImportInput, ctx: TaskContext): Promise<{ stats: TaskStats; files: [] }> {
+export async function runCatalogImport(
+  input: CatalogImportInput,
+  ctx: TaskContext,
+): Promise<{ stats: TaskStats; files: [] }> {
   const wb = await openSpreadsheet(input.inputPath);
   let mapping: PriceListMapping | null = null;
   try {
@@ -42,7 +68,10 @@ export async function runCatalogImport(input: CatalogImportInput, ctx: TaskConte
       const price = findColumn(h, PRICE);
       if (price === null) {
         throw new InputError(
-          `The price list has no Price column (found: ${h.map((c) => cellText(c)).filter(Boolean).join(', ')}); add a "Price" or "Цена" header.`,
+          `The price list has no Price column (found: ${h
+            .map((c) => cellText(c))
+            .filter(Boolean)
+            .join(', ')}); add a "Price" or "Цена" header.`,
           'NO_PRICE',
         );
       }
@@ -82,17 +111,30 @@ export async function runCatalogImport(input: CatalogImportInput, ctx: TaskConte
           const stock = m.stock === null ? 0 : Math.max(0, Math.floor(toNumber(row[m.stock]) ?? 0));
           const days = m.delivery === null ? 0 : Math.max(0, Math.floor(toNumber(row[m.delivery]) ?? 0));
           const name = m.name === null ? '' : cellText(row[m.name] ?? null);
-          const currency = m.currency === null ? 'RUB' : cellText(row[m.currency] ?? null).trim().toUpperCase() || 'RUB';
+          const currency =
+            m.currency === null
+              ? 'RUB'
+              : cellText(row[m.currency] ?? null)
+                  .trim()
+                  .toUpperCase() || 'RUB';
           insert.run(brand, article, input.supplier, name, price, currency, stock, days);
           stats.found++;
         }
         const p = located.sheet.progress();
-        ctx.progress(stats.rows, p.done > 0 ? Math.round((stats.rows * p.total) / p.done) : null, 'importing');
+        ctx.progress(
+          stats.rows,
+          p.done > 0 ? Math.round((stats.rows * p.total) / p.done) : null,
+          'importing',
+        );
       }
       if (stats.found === 0) {
-        throw new InputError('The price list has no usable lines (each needs a brand, an article and a price).', 'NO_DATA');
+        throw new InputError(
+          'The price list has no usable lines (each needs a brand, an article and a price).',
+          'NO_DATA',
+        );
       }
-      if (input.list) db.prepare('INSERT OR IGNORE INTO supplier_lists VALUES (?, ?)').run(input.list, input.supplier);
+      if (input.list)
+        db.prepare('INSERT OR IGNORE INTO supplier_lists VALUES (?, ?)').run(input.list, input.supplier);
       db.exec('COMMIT');
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -100,7 +142,10 @@ export async function runCatalogImport(input: CatalogImportInput, ctx: TaskConte
     } finally {
       db.close();
     }
-    ctx.log('info', `Imported ${stats.found} offers of "${input.supplier}"${input.list ? ` into list "${input.list}"` : ''}; ${stats.invalid} lines skipped.`);
+    ctx.log(
+      'info',
+      `Imported ${stats.found} offers of "${input.supplier}"${input.list ? ` into list "${input.list}"` : ''}; ${stats.invalid} lines skipped.`,
+    );
     return { stats, files: [] };
   } finally {
     await wb.close();

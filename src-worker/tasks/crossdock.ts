@@ -10,8 +10,29 @@ import { lookupKey, type LookupKey } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
 
-export const APPENDED_COLUMNS = ['Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days', 'Line total', 'Status'];
-const ALTERNATIVE_COLUMNS = ['Row', 'Brand', 'Article', 'Quantity', 'Rank', 'Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days'];
+export const APPENDED_COLUMNS = [
+  'Supplier',
+  'Offer name',
+  'Price',
+  'Currency',
+  'Available',
+  'Delivery days',
+  'Line total',
+  'Status',
+];
+const ALTERNATIVE_COLUMNS = [
+  'Row',
+  'Brand',
+  'Article',
+  'Quantity',
+  'Rank',
+  'Supplier',
+  'Offer name',
+  'Price',
+  'Currency',
+  'Available',
+  'Delivery days',
+];
 // Offers cached across batches: request lists repeat parts. Bounded so a 1M-line list of unique parts stays small.
 const CACHE_LIMIT = 200_000;
 const PENDING: Offer[] = [];
@@ -22,22 +43,36 @@ interface SupplierTotal {
 }
 
 /** request list × supplier list → result workbook (PRODUCT.md "Best offer" and "Result workbook"). */
-export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
+export async function runCrossdock(
+  input: CrossdockInput,
+  ctx: TaskContext,
+): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
   const source = await openSource(input.source);
   try {
     const lists = await source.supplierLists();
     if (!lists.includes(input.list)) {
-      throw new InputError(`There is no supplier list "${input.list}"; known lists: ${lists.join(', ') || 'none'}.`, 'UNKNOWN_LIST');
+      throw new InputError(
+        `There is no supplier list "${input.list}"; known lists: ${lists.join(', ') || 'none'}.`,
+        'UNKNOWN_LIST',
+      );
     }
     ctx.progress(0, null, 'reading', true);
     const wb = await openSpreadsheet(input.inputPath);
     try {
       const located = await locateHeader(wb, input.columns);
       const { mapping, sheet } = located;
-      const width = Math.max(located.header.length, mapping.brand + 1, mapping.article + 1, (mapping.quantity ?? 0) + 1);
+      const width = Math.max(
+        located.header.length,
+        mapping.brand + 1,
+        mapping.article + 1,
+        (mapping.quantity ?? 0) + 1,
+      );
       const header: CellValue[] = [];
       for (let c = 0; c < width; c++) header.push(located.header[c] ?? null);
-      ctx.log('info', `Sheet "${sheet.name}", header on row ${located.headerRowNumber}: brand = column ${mapping.brand + 1}, article = column ${mapping.article + 1}, quantity = ${mapping.quantity === null ? 'none (1 each)' : `column ${mapping.quantity + 1}`}.`);
+      ctx.log(
+        'info',
+        `Sheet "${sheet.name}", header on row ${located.headerRowNumber}: brand = column ${mapping.brand + 1}, article = column ${mapping.article + 1}, quantity = ${mapping.quantity === null ? 'none (1 each)' : `column ${mapping.quantity + 1}`}.`,
+      );
 
       const writer = await XlsxWriter.create(input.tmpPath, { identifier: input.jobId });
       try {
@@ -57,7 +92,19 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
           input.alternatives > 0
             ? writer.addSheet('Alternatives', {
                 header: ALTERNATIVE_COLUMNS,
-                columnStyles: ['integer', undefined, 'text', undefined, 'integer', undefined, undefined, 'money', undefined, 'integer', 'integer'],
+                columnStyles: [
+                  'integer',
+                  undefined,
+                  'text',
+                  undefined,
+                  'integer',
+                  undefined,
+                  undefined,
+                  'money',
+                  undefined,
+                  'integer',
+                  'integer',
+                ],
                 freezeHeader: true,
                 autoFilter: true,
                 splitRows: true,
@@ -72,7 +119,8 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
         let widerRows = 0;
         // A request list names few brands many times over.
         const brandMemo = new Map<string, string>();
-        const estimated = sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
+        const estimated =
+          sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
         for await (const batch of located.batches) {
           ctx.checkpoint();
@@ -111,7 +159,8 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
           if (missing.length) {
             cached += missing.length;
             const found = await source.lookup(input.list, missing);
-            for (const m of missing) cache.get(m.brand)!.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? []);
+            for (const m of missing)
+              cache.get(m.brand)!.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? []);
           }
           for (let i = 0; i < n; i++) {
             const row = rows[i];
@@ -119,7 +168,8 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
             const out: CellValue[] = new Array(width + APPENDED_COLUMNS.length);
             for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
             const articleCell = row[mapping.article];
-            if (articleCell !== null && articleCell !== undefined) out[mapping.article] = cellText(articleCell);
+            if (articleCell !== null && articleCell !== undefined)
+              out[mapping.article] = cellText(articleCell);
             const qty = parseQuantity(mapping.quantity === null ? null : (row[mapping.quantity] ?? null));
             let status: LineStatus;
             let offer: Offer | null = null;
@@ -174,21 +224,33 @@ export async function runCrossdock(input: CrossdockInput, ctx: TaskContext): Pro
             }
           }
           const p = sheet.progress();
-          const total = estimated ?? (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
+          const total =
+            estimated ??
+            (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
           ctx.progress(stats.rows, total, 'matching');
         }
         if (stats.rows === 0) {
-          throw new InputError('The file has a header row but no data rows below it; add lines to price and retry.', 'NO_DATA');
+          throw new InputError(
+            'The file has a header row but no data rows below it; add lines to price and retry.',
+            'NO_DATA',
+          );
         }
         if (widerRows > 0) {
-          ctx.log('warn', `${widerRows} lines had values to the right of the last header column; add headers to keep them.`);
+          ctx.log(
+            'warn',
+            `${widerRows} lines had values to the right of the last header column; add headers to keep them.`,
+          );
         }
         ctx.progress(stats.rows, stats.rows, 'writing', true);
         const costs = new Map<string, number>();
-        for (const t of perSupplier.values()) for (const [c, v] of t.cost) costs.set(c, (costs.get(c) ?? 0) + v);
+        for (const t of perSupplier.values())
+          for (const [c, v] of t.cost) costs.set(c, (costs.get(c) ?? 0) + v);
         await writeSummary(summarySheet, input, stats, costs, perSupplier);
         await writer.finish();
-        ctx.log('info', `Matched ${stats.rows} lines against "${input.list}": ${stats.found} found, ${stats.partial} partial, ${stats.notFound} not found, ${stats.invalid} invalid.`);
+        ctx.log(
+          'info',
+          `Matched ${stats.rows} lines against "${input.list}": ${stats.found} found, ${stats.partial} partial, ${stats.notFound} not found, ${stats.invalid} invalid.`,
+        );
         return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
       } catch (err) {
         await writer.abort();
@@ -226,11 +288,15 @@ async function writeSummary(
   ];
   const currencies = [...costs.keys()].sort();
   if (currencies.length === 0) rows.push({ values: ['Total cost (found + partial)', 0] });
-  for (const c of currencies) rows.push({ values: [`Total cost (found + partial), ${c}`, round2(costs.get(c) ?? 0)] });
+  for (const c of currencies)
+    rows.push({ values: [`Total cost (found + partial), ${c}`, round2(costs.get(c) ?? 0)] });
   rows.push({ values: [] }, { values: ['Supplier', 'Lines won', 'Cost', 'Currency'], bold: true });
-  const suppliers = [...perSupplier.entries()].sort((a, b) => b[1].lines - a[1].lines || (a[0] < b[0] ? -1 : 1));
+  const suppliers = [...perSupplier.entries()].sort(
+    (a, b) => b[1].lines - a[1].lines || (a[0] < b[0] ? -1 : 1),
+  );
   for (const [name, t] of suppliers) {
-    for (const [currency, cost] of [...t.cost.entries()].sort()) rows.push({ values: [name, t.lines, round2(cost), currency] });
+    for (const [currency, cost] of [...t.cost.entries()].sort())
+      rows.push({ values: [name, t.lines, round2(cost), currency] });
   }
   for (const r of rows) {
     const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);

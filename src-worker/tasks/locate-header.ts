@@ -1,4 +1,10 @@
-import { detectColumns, HEADER_SEARCH_ROWS, noHeaderError, type ColumnMapping, type ColumnOverrides } from '../crossdock/columns.ts';
+import {
+  detectColumns,
+  HEADER_SEARCH_ROWS,
+  noHeaderError,
+  type ColumnMapping,
+  type ColumnOverrides,
+} from '../crossdock/columns.ts';
 import { InputError, type Row, type RowBatch, type SheetReader, type WorkbookReader } from '../io/types.ts';
 
 export interface LocatedSheet {
