@@ -282,7 +282,7 @@ const PREFIXED_EXPECTED: { rows: Row[]; rowNumbers: number[] } = {
   rows: [
     ['shared0', ' inline & spaced ', 42, 'Rich text '],
     [utc(2024, 1, 15, 12), null, false, null, 'a<bAЯ'],
-    [utc(2024, 3, 1, 10, 20, 30), -1500, 'Tom & "Jerry" © 😀 &unknown; _x000D_'],
+    [utc(2024, 3, 1, 10, 20, 30), -1500, 'Tom & "Jerry" © 😀 &unknown; \r'],
     [utc(2024, 1, 15), 12.5, 1000, utc(1900, 1, 1, 12)],
     [3, 'inline'],
   ],
@@ -318,7 +318,7 @@ describe('hand-built xlsx', () => {
   });
 
   it('gives the same rows whatever the chunk boundaries (down to one byte)', async () => {
-    const shared = ['shared0', 'Rich text ', '', 'Tom & "Jerry" © 😀 &unknown; _x000D_'];
+    const shared = ['shared0', 'Rich text ', '', 'Tom & "Jerry" © 😀 &unknown; \r'];
     const styles = new Uint8Array([0, 1, 1, 0, 0, 1]);
     const bytes = Buffer.from(PREFIXED_SHEET, 'utf8');
     for (const size of [1, 2, 3, 5, 7, 11, 64, 1000]) {
@@ -918,5 +918,29 @@ describe('csv', () => {
     await writeFile(path, 'a,b\n1,"never closed ' + 'x'.repeat(33 * 1024 * 1024));
     const wb = await openCsv(path);
     expect((await inputError(drain(wb))).code).toBe('CSV_FIELD_TOO_LONG');
+  });
+});
+
+describe('round trip through the project writer', () => {
+  it('decodes _xHHHH_ escapes the way Excel does, keeping literal ones literal', async () => {
+    const { XlsxWriter } = await import('../src-worker/io/xlsx-writer.ts');
+    const path = join(dir, 'roundtrip.xlsx');
+    const wb = await XlsxWriter.create(path);
+    const sheet = wb.addSheet('S', { header: ['a', 'b'] });
+    await sheet.writeRow(['_x0041_ stays', 'x_x000D_y']);
+    await wb.finish();
+    const rows = await readAll(await openSpreadsheet(path));
+    expect(rows.rows[1]).toEqual(['_x0041_ stays', 'x_x000D_y']);
+    const excelStyle = await writeXlsx('excel-escapes.xlsx', {
+      sheets: [
+        {
+          name: 'S',
+          xml: plainSheet(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>line_x000D_break _x005F_x0041_</t></is></c></row>',
+          ),
+        },
+      ],
+    });
+    expect((await readAll(await openSpreadsheet(excelStyle))).rows[0]).toEqual(['line\rbreak _x0041_']);
   });
 });

@@ -52,6 +52,18 @@ function checkNoDoctype(xml: string): void {
 // Text helpers
 
 /** Expands the five predefined XML entities and numeric references; anything else is left as is. */
+const X_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+
+/**
+ * Cell text: XML entities, then OOXML's `_xHHHH_` escapes (how Excel stores characters XML cannot
+ * carry, and `_x005F_` for a literal underscore before such a sequence).
+ */
+export function decodeText(s: string): string {
+  const text = decodeEntities(s);
+  if (!text.includes('_x')) return text;
+  return text.replace(X_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export function decodeEntities(s: string): string {
   let amp = s.indexOf('&');
   if (amp < 0) return s;
@@ -539,7 +551,7 @@ async function loadSharedStrings(
               break;
             }
           }
-          const s = detach(decodeEntities(rich.text));
+          const s = detach(decodeText(rich.text));
           used += s.length * 2 + 32;
           if (used > maxBytes) throw tooMany();
           table.push(s);
@@ -874,7 +886,7 @@ export class SheetScanner {
   ): void {
     let value: CellValue = null;
     if (inline !== null && (type === T_INLINE || vStart < 0)) {
-      value = inline === '' ? null : detach(decodeEntities(inline));
+      value = inline === '' ? null : detach(decodeText(inline));
     } else if (vStart >= 0 && vEnd > vStart) {
       switch (type) {
         case T_SHARED: {
@@ -896,7 +908,7 @@ export class SheetScanner {
         }
         case T_STR:
         case T_INLINE: // some writers put an inline string's text in v
-          value = detach(decodeEntities(buf.slice(vStart, vEnd)));
+          value = detach(decodeText(buf.slice(vStart, vEnd)));
           break;
         case T_BOOL: {
           const ch = buf.charCodeAt(vStart);

@@ -1,0 +1,607 @@
+import type { CellValue } from './types.ts';
+import { ZipWriter, type ZipEntryWriter } from './zip-writer.ts';
+
+export interface XlsxWriterOptions {
+  /** zlib level 0..9; default 1. */
+  compressionLevel?: number;
+  /** docProps/core.xml dc:creator and cp:lastModifiedBy. */
+  creator?: string;
+  /** docProps/core.xml dc:identifier (e.g. a job id, to trace a file back to its run). */
+  identifier?: string;
+  /** Creation time for docProps and the zip entries; default now. */
+  created?: Date;
+  /** Test hook, passed to the zip writer: force Zip64 records at this size. */
+  zip64Threshold?: number;
+}
+
+/** Number format of a column: 'text' keeps e.g. an article 00123 as text, also when the user edits it. */
+export type ColumnStyle = 'text' | 'money' | 'integer' | 'date';
+
+export interface SheetOptions {
+  /** Bold first row; repeated at the top of every split part. */
+  header?: readonly string[];
+  columnStyles?: readonly (ColumnStyle | null | undefined)[];
+  /** Keep the header visible while scrolling; default true when there is a header. */
+  freezeHeader?: boolean;
+  /** Filter buttons on the header; default true when there is a header. */
+  autoFilter?: boolean;
+  /** When a sheet is full, continue in "Name (2)", ... instead of throwing; default false. */
+  splitRows?: boolean;
+  /** Rows per sheet, the header included; default (and at most) Excel's 1,048,576. Smaller values are for tests. */
+  maxRowsPerSheet?: number;
+}
+
+export interface RowOptions {
+  bold?: boolean;
+}
+
+export const EXCEL_MAX_ROWS = 1_048_576;
+const EXCEL_MAX_COLS = 16_384;
+const EXCEL_MAX_CELL_CHARS = 32_767;
+/** Rows held back per sheet to size the columns (`<cols>` must precede `<sheetData>`). */
+const WIDTH_SAMPLE_ROWS = 100;
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+const UNKNOWN_WIDTH = 10;
+const DAY_MS = 86_400_000;
+/** Days from Excel's epoch (1899-12-30 in the 1900 system) to 1970-01-01. */
+const UNIX_EPOCH_SERIAL = 25_569;
+/** Serials below this (before 1900-03-01) fall before Excel's fictitious 1900-02-29 and would be a day off. */
+const FIRST_SAFE_SERIAL = 61;
+
+/** Number formats; a cell's style id is `format * 2 + (bold ? 1 : 0)`, matching the cellXfs in STYLES. */
+const Fmt = { General: 0, Text: 1, Money: 2, Integer: 3, Date: 4, DateTime: 5 } as const;
+type Fmt = (typeof Fmt)[keyof typeof Fmt];
+const FMT_OF: Record<ColumnStyle, Fmt> = {
+  text: Fmt.Text,
+  money: Fmt.Money,
+  integer: Fmt.Integer,
+  date: Fmt.Date,
+};
+/** numFmtId per Fmt: built-ins 49 "@", 4 "#,##0.00" (shown with the user's locale separators), 1 "0"; 164/165 custom. */
+const NUM_FMT_IDS = [0, 49, 4, 1, 164, 165];
+
+const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const NS_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const NS_PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships';
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+
+/**
+ * A streaming .xlsx writer with hand-written XML: inline strings (no shared-strings table to hold in memory),
+ * never formulas. Each sheet streams into its own deflated zip entry, so sheets can be written concurrently.
+ */
+export class XlsxWriter {
+  private readonly sheets: XlsxSheet[] = [];
+  private readonly names = new Set<string>();
+  private partCount = 0;
+  private state: 'open' | 'finishing' | 'done' = 'open';
+
+  private constructor(
+    private readonly zip: ZipWriter,
+    private readonly options: XlsxWriterOptions,
+  ) {}
+
+  static async create(path: string, options: XlsxWriterOptions = {}): Promise<XlsxWriter> {
+    const zip = await ZipWriter.create(path, {
+      compressionLevel: options.compressionLevel,
+      mtime: options.created,
+      zip64Threshold: options.zip64Threshold,
+    });
+    return new XlsxWriter(zip, options);
+  }
+
+  /** Adds a sheet after the existing ones. The name is cleaned up for Excel (≤ 31 chars, no []:*?/\) and made unique. */
+  addSheet(name: string, options: SheetOptions = {}): XlsxSheet {
+    if (this.state !== 'open') throw new Error('workbook is already finished');
+    const sheet = new XlsxSheet(this, cleanSheetName(name), options);
+    this.sheets.push(sheet);
+    return sheet;
+  }
+
+  /** Ends all sheets, writes the workbook parts and the zip. On failure everything is removed. */
+  async finish(): Promise<void> {
+    if (this.state !== 'open') throw new Error('workbook is already finished');
+    this.state = 'finishing';
+    try {
+      await Promise.all(this.sheets.map((s) => s.end()));
+      const parts = this.sheets.flatMap((s) => s.parts);
+      if (parts.length === 0) throw new Error('a workbook needs at least one sheet');
+      this.zip.addFile('[Content_Types].xml', contentTypes(parts));
+      this.zip.addFile('_rels/.rels', ROOT_RELS);
+      this.zip.addFile('docProps/app.xml', APP_XML);
+      this.zip.addFile('docProps/core.xml', coreXml(this.options));
+      this.zip.addFile('xl/workbook.xml', workbookXml(parts));
+      this.zip.addFile('xl/_rels/workbook.xml.rels', workbookRels(parts));
+      this.zip.addFile('xl/styles.xml', STYLES);
+      await this.zip.finish();
+      this.state = 'done';
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Removes everything written so far (the output too, if already finished). Safe to call twice. */
+  async abort(): Promise<void> {
+    this.state = 'done';
+    await this.zip.abort();
+  }
+
+  /** @internal */
+  newPart(sheet: XlsxSheet, baseName: string, firstSuffix: number): Part {
+    const name = this.uniqueName(baseName, firstSuffix);
+    const index = ++this.partCount;
+    const path = `xl/worksheets/sheet${index}.xml`;
+    return { name, path, entry: this.zip.addEntry(path), rows: 0, selected: index === 1, sheet, ended: null };
+  }
+
+  /** `base` itself for suffix 1, else "base (n)"; counts up while taken (Excel compares names case-insensitively). */
+  private uniqueName(base: string, firstSuffix: number): string {
+    let k = firstSuffix;
+    let name = withSuffix(base, k);
+    while (this.names.has(name.toLowerCase())) name = withSuffix(base, Math.max(++k, 2));
+    this.names.add(name.toLowerCase());
+    return name;
+  }
+}
+
+/** @internal One worksheet part: a logical sheet has several once it is split. */
+interface Part {
+  name: string;
+  path: string;
+  entry: ZipEntryWriter;
+  /** Rows written, header included; also the last row number. */
+  rows: number;
+  /** The tab shown when the file opens (the first sheet). */
+  selected: boolean;
+  sheet: XlsxSheet;
+  ended: Promise<void> | null;
+}
+
+/** A sheet being written. Obtain from `XlsxWriter.addSheet`. */
+export class XlsxSheet {
+  /** @internal Parts in workbook order. */
+  readonly parts: Part[] = [];
+  private part: Part;
+  private dataRows = 0;
+  private readonly header: readonly string[] | null;
+  private readonly formats: Fmt[];
+  private readonly freeze: boolean;
+  private readonly filter: boolean;
+  private readonly split: boolean;
+  private readonly maxRows: number;
+  /** Column letters by index, grown on demand. */
+  private readonly letters: string[] = [];
+  /** `<c r="A` etc., by column index. */
+  private readonly cellOpen: string[] = [];
+  /** Until the widths are known: rendered rows not yet written, and the widest text seen per column. */
+  private sample: string[] | null = [];
+  private widths: number[] = [];
+  private head = '';
+  private ended: Promise<void> | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly workbook: XlsxWriter,
+    readonly name: string,
+    options: SheetOptions,
+  ) {
+    this.header = options.header && options.header.length > 0 ? options.header : null;
+    this.formats = (options.columnStyles ?? []).map((s) => (s ? FMT_OF[s] : Fmt.General));
+    this.freeze = this.header !== null && (options.freezeHeader ?? true);
+    this.filter = this.header !== null && (options.autoFilter ?? true);
+    this.split = options.splitRows ?? false;
+    this.maxRows = Math.min(options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS);
+    if (!Number.isInteger(this.maxRows) || this.maxRows < (this.header ? 2 : 1)) {
+      throw new RangeError(`bad maxRowsPerSheet ${options.maxRowsPerSheet}`);
+    }
+    if (this.header && this.header.length > EXCEL_MAX_COLS) throw new RangeError('too many columns');
+    this.part = this.startPart();
+    this.name = this.part.name;
+  }
+
+  /** Names of all parts, e.g. ["Result", "Result (2)"]. */
+  get names(): string[] {
+    return this.parts.map((p) => p.name);
+  }
+
+  /** Data rows written (headers not counted). */
+  get rowCount(): number {
+    return this.dataRows;
+  }
+
+  /**
+   * Appends a row: strings as inline strings, numbers, booleans, dates (as Excel serials with a date format);
+   * null, '', NaN and ±Infinity leave the cell empty. Usually returns nothing; once per filled chunk
+   * (~256 KiB of XML) it returns a Promise that resolves when compression has caught up (often at once).
+   * Await it before writing more: that is what bounds memory.
+   */
+  writeRow(values: readonly CellValue[], options?: RowOptions): void | Promise<void> {
+    if (this.ended) throw new Error(`sheet ${this.name} is already ended`);
+    if (values.length > EXCEL_MAX_COLS)
+      throw new RangeError(`row has ${values.length} cells, Excel allows 16384`);
+    let part = this.part;
+    if (part.rows >= this.maxRows) {
+      if (!this.split) throw new RangeError(`sheet ${this.name} is full (${this.maxRows} rows)`);
+      this.endPart(part);
+      part = this.part = this.startPart();
+    }
+    const bold = options?.bold === true;
+    const xml = this.renderRow(values, ++part.rows, bold);
+    this.dataRows++;
+    if (this.sample) {
+      // Titles (bold rows) may spill into the next cells; sizing a column to them would waste space.
+      if (!bold) this.measure(values);
+      this.sample.push(xml);
+      if (this.sample.length >= WIDTH_SAMPLE_ROWS) return this.flushSample(part);
+      return;
+    }
+    return part.entry.write(xml);
+  }
+
+  /** Closes the sheet (the workbook's `finish` does it too). */
+  end(): Promise<void> {
+    if (!this.ended) {
+      this.endPart(this.part);
+      this.ended = Promise.all(this.parts.map((p) => p.ended)).then(() => undefined);
+    }
+    return this.ended;
+  }
+
+  /** @internal The autoFilter range of a part, as an absolute reference; null without a filter. */
+  filterRange(part: Part): string | null {
+    return this.filter ? `$A$1:$${this.colLetters(this.header!.length - 1)}$${part.rows}` : null;
+  }
+
+  private startPart(): Part {
+    const first = this.parts.length === 0;
+    const part = this.workbook.newPart(this, first ? this.name : this.parts[0].name, this.parts.length + 1);
+    this.parts.push(part);
+    ignore(part.entry.write(XML_DECL + `<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`));
+    if (this.header) {
+      const xml = this.renderRow(this.header, ++part.rows, true);
+      if (this.sample) {
+        this.measureHeader(this.header);
+        this.sample.push(xml);
+      } else {
+        ignore(part.entry.write(this.sheetHead(part) + xml));
+      }
+    } else if (!this.sample) {
+      ignore(part.entry.write(this.sheetHead(part)));
+    }
+    return part;
+  }
+
+  private endPart(part: Part): void {
+    if (part.ended) return;
+    if (this.sample) ignore(this.flushSample(part));
+    let tail = '</sheetData>';
+    if (this.filter) tail += `<autoFilter ref="A1:${this.colLetters(this.header!.length - 1)}${part.rows}"/>`;
+    tail +=
+      '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>';
+    ignore(part.entry.write(tail));
+    part.ended = part.entry.end();
+    // Failures surface through end()/finish(); until then they must not count as unhandled.
+    ignore(part.ended);
+  }
+
+  private flushSample(part: Part): void | Promise<void> {
+    const rows = this.sample!.join('');
+    this.sample = null;
+    return part.entry.write(this.sheetHead(part) + rows);
+  }
+
+  /** Everything between `<worksheet>` and the first row. */
+  private sheetHead(part: Part): string {
+    if (!this.head) {
+      let cols = '';
+      for (let i = 0; i < this.widths.length; i++) {
+        const fmt = this.formats[i] ?? Fmt.General;
+        const style = fmt === Fmt.General ? '' : ` style="${fmt * 2}"`;
+        // A column empty in the sample gets a middling width rather than the narrowest.
+        const seen = this.widths[i] > 0 ? this.widths[i] + 2 : UNKNOWN_WIDTH;
+        const width = Math.min(Math.max(seen, MIN_WIDTH), MAX_WIDTH);
+        cols += `<col min="${i + 1}" max="${i + 1}" width="${width}" customWidth="1"${style}/>`;
+      }
+      this.head =
+        '<sheetFormatPr defaultRowHeight="15"/>' + (cols ? `<cols>${cols}</cols>` : '') + '<sheetData>';
+    }
+    const pane = this.freeze
+      ? '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' +
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+      : '';
+    const selected = part.selected ? ' tabSelected="1"' : '';
+    return `<sheetViews><sheetView workbookViewId="0"${selected}>${pane}</sheetView></sheetViews>${this.head}`;
+  }
+
+  private colLetters(index: number): string {
+    const letters = this.letters;
+    while (letters.length <= index) {
+      letters.push(columnName(letters.length));
+      this.cellOpen.push(`<c r="${letters[letters.length - 1]}`);
+    }
+    return letters[index];
+  }
+
+  /** One `<row>`; the hot path, hence the precomputed fragments and plain concatenation. */
+  private renderRow(values: readonly CellValue[], r: number, bold: boolean): string {
+    const open = this.cellOpen;
+    if (open.length < values.length) this.colLetters(values.length - 1);
+    const formats = this.formats;
+    const b = bold ? 1 : 0;
+    const rr = String(r) + '"';
+    let xml = '<row r="' + rr + '>';
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const fmt = i < formats.length ? formats[i] : Fmt.General;
+      switch (typeof v) {
+        case 'string':
+          xml += textCell(v, open[i] + rr, fmt * 2 + b);
+          break;
+        case 'number':
+          if (!Number.isFinite(v)) break;
+          if (fmt === Fmt.Text) xml += textCell(String(v), open[i] + rr, Fmt.Text * 2 + b);
+          else xml += open[i] + rr + STYLE_ATTR[fmt * 2 + b] + '><v>' + v + '</v></c>';
+          break;
+        case 'boolean':
+          xml += open[i] + rr + STYLE_ATTR[fmt * 2 + b] + (v ? ' t="b"><v>1</v></c>' : ' t="b"><v>0</v></c>');
+          break;
+        default: {
+          const t = v.getTime();
+          if (Number.isNaN(t)) break;
+          const serial = t / DAY_MS + UNIX_EPOCH_SERIAL;
+          if (serial < FIRST_SAFE_SERIAL) {
+            xml += textCell(v.toISOString(), open[i] + rr, b);
+            break;
+          }
+          const dateFmt = fmt === Fmt.Date || t % DAY_MS === 0 ? Fmt.Date : Fmt.DateTime;
+          xml += open[i] + rr + STYLE_ATTR[dateFmt * 2 + b] + '><v>' + serial + '</v></c>';
+        }
+      }
+    }
+    return xml + '</row>';
+  }
+
+  private measureHeader(header: readonly string[]): void {
+    // Room for the filter button next to the title.
+    const extra = this.filter ? 2 : 0;
+    for (let i = 0; i < header.length; i++) this.widen(i, (header[i]?.length ?? 0) + extra);
+  }
+
+  private measure(values: readonly CellValue[]): void {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const fmt = this.formats[i] ?? Fmt.General;
+      let width: number;
+      if (typeof v === 'string') width = longestLine(v);
+      else if (typeof v === 'boolean') width = 5;
+      else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) continue;
+        if (fmt === Fmt.Money) {
+          const digits = Math.abs(v).toFixed(0).length;
+          width = digits + Math.floor((digits - 1) / 3) + 3 + (v < 0 ? 1 : 0);
+        } else if (fmt === Fmt.Integer) width = Math.round(v).toString().length;
+        else if (fmt === Fmt.Date) width = 10;
+        else width = String(v).length;
+      } else width = fmt === Fmt.Date || v.getTime() % DAY_MS === 0 ? 10 : 19;
+      this.widen(i, width);
+    }
+  }
+
+  private widen(i: number, width: number): void {
+    while (this.widths.length <= i) this.widths.push(0);
+    if (width > this.widths[i]) this.widths[i] = Math.ceil(width);
+  }
+}
+
+// These patterns exist to find control characters.
+/* eslint-disable no-control-regex */
+/** Matches anything a string cell needs more than copying for: XML specials, CR, illegal characters, "_x". */
+const NEEDS_WORK = /[&<>\r_\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ILLEGAL =
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/* eslint-enable no-control-regex */
+const ESCAPED = /[&<>\r]|_(?=x[0-9A-Fa-f]{4}_)/g;
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  // A literal CR would be read back as LF (XML end-of-line normalisation).
+  '\r': '&#13;',
+  // Excel decodes "_xHHHH_" in text as a character; escaping the underscore keeps such text literal.
+  _: '_x005F_',
+};
+
+/** ` s="n"` by cell style id; nothing for the default style 0. */
+const STYLE_ATTR = Array.from({ length: NUM_FMT_IDS.length * 2 }, (_, s) => (s ? ` s="${s}"` : ''));
+
+/** An inline-string cell, or '' when nothing is left to write. `open` is `<c r="A1"`. Inline strings are never formulas. */
+function textCell(value: string, open: string, style: number): string {
+  let s = value;
+  let space: string;
+  if (s.length > EXCEL_MAX_CELL_CHARS || NEEDS_WORK.test(s)) {
+    s = truncateChars(s.replace(ILLEGAL, ''), EXCEL_MAX_CELL_CHARS);
+    if (s.length === 0) return '';
+    space = preserveSpace(s);
+    s = s.replace(ESCAPED, (c) => ESCAPES[c]);
+  } else {
+    if (s.length === 0) return '';
+    space = preserveSpace(s);
+  }
+  return open + STYLE_ATTR[style] + ' t="inlineStr"><is><t' + space + '>' + s + '</t></is></c>';
+}
+
+function withSuffix(base: string, k: number): string {
+  if (k < 2) return base;
+  const suffix = ` (${k})`;
+  return truncateChars(base, 31 - suffix.length) + suffix;
+}
+
+/** Leading/trailing whitespace is dropped by XML readers unless asked to keep it. */
+function preserveSpace(s: string): string {
+  return s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32 ? ' xml:space="preserve"' : '';
+}
+
+/** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
+function truncateChars(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const code = s.charCodeAt(max - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+function longestLine(s: string): number {
+  let longest = 0;
+  for (let start = 0; start <= s.length && longest < MAX_WIDTH;) {
+    const end = s.indexOf('\n', start);
+    const stop = end < 0 ? s.length : end;
+    longest = Math.max(longest, stop - start);
+    start = stop + 1;
+  }
+  return longest;
+}
+
+/** 0 → A, 25 → Z, 26 → AA. */
+export function columnName(index: number): string {
+  let name = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  }
+  return name;
+}
+
+/** Makes a name Excel accepts: no []:*?/\ or control characters, no apostrophe at either end, 1..31 chars. */
+export function cleanSheetName(name: string): string {
+  let s = name
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
+    .replace(/[\x00-\x1F\x7F]/g, '')
+    .replace(/[[\]:*?/\\]/g, '_')
+    .replace(ILLEGAL, '');
+  s = truncateChars(s.replace(/^'+|'+$/g, '').trim(), 31).trim();
+  if (s.length === 0) return 'Sheet';
+  // Excel reserves "History" for change tracking.
+  if (s.toLowerCase() === 'history') return 'History_';
+  return s;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function escapeText(s: string): string {
+  return s.replace(ILLEGAL, '').replace(/[&<>]/g, (c) => ESCAPES[c]);
+}
+
+function ignore(p: void | Promise<void>): void {
+  if (p) p.catch(() => undefined);
+}
+
+function contentTypes(parts: Part[]): string {
+  const sheet = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml';
+  return (
+    XML_DECL +
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+    parts.map((p) => `<Override PartName="/${p.path}" ContentType="${sheet}"/>`).join('') +
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>' +
+    '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>' +
+    '</Types>'
+  );
+}
+
+const ROOT_RELS =
+  XML_DECL +
+  `<Relationships xmlns="${NS_PKG_REL}">` +
+  `<Relationship Id="rId1" Type="${NS_REL}/officeDocument" Target="xl/workbook.xml"/>` +
+  `<Relationship Id="rId2" Type="${NS_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>` +
+  `<Relationship Id="rId3" Type="${NS_REL}/extended-properties" Target="docProps/app.xml"/>` +
+  '</Relationships>';
+
+// "Microsoft Excel" as the application, as other writers do: some readers switch on compatibility quirks by it.
+const APP_XML =
+  XML_DECL +
+  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">' +
+  '<Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>' +
+  '</Properties>';
+
+function coreXml(options: XlsxWriterOptions): string {
+  const created = (options.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const creator = options.creator ? escapeText(options.creator) : '';
+  return (
+    XML_DECL +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"' +
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"' +
+    ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    (creator ? `<dc:creator>${creator}</dc:creator><cp:lastModifiedBy>${creator}</cp:lastModifiedBy>` : '') +
+    (options.identifier ? `<dc:identifier>${escapeText(options.identifier)}</dc:identifier>` : '') +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${created}</dcterms:created>` +
+    `<dcterms:modified xsi:type="dcterms:W3CDTF">${created}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  );
+}
+
+function workbookXml(parts: Part[]): string {
+  let sheets = '';
+  let names = '';
+  parts.forEach((p, i) => {
+    sheets += `<sheet name="${escapeAttr(p.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`;
+    const range = p.sheet.filterRange(p);
+    if (range) {
+      // Excel expects this hidden name next to every autoFilter, and may call the file damaged without it.
+      const ref = `'${p.name.replace(/'/g, "''")}'!${range}`;
+      names += `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">${escapeText(ref)}</definedName>`;
+    }
+  });
+  return (
+    XML_DECL +
+    `<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">` +
+    '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews>' +
+    `<sheets>${sheets}</sheets>` +
+    (names ? `<definedNames>${names}</definedNames>` : '') +
+    '</workbook>'
+  );
+}
+
+function workbookRels(parts: Part[]): string {
+  return (
+    XML_DECL +
+    `<Relationships xmlns="${NS_PKG_REL}">` +
+    parts
+      .map(
+        (p, i) => `<Relationship Id="rId${i + 1}" Type="${NS_REL}/worksheet" Target="${p.path.slice(3)}"/>`,
+      )
+      .join('') +
+    `<Relationship Id="rId${parts.length + 1}" Type="${NS_REL}/styles" Target="styles.xml"/>` +
+    '</Relationships>'
+  );
+}
+
+const FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/>';
+const STYLES =
+  XML_DECL +
+  `<styleSheet xmlns="${NS_MAIN}">` +
+  '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>' +
+  '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>' +
+  `<fonts count="2"><font>${FONT}</font><font><b/>${FONT}</font></fonts>` +
+  // Excel requires the first two fills to be these.
+  '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
+  '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
+  '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
+  `<cellXfs count="${NUM_FMT_IDS.length * 2}">` +
+  NUM_FMT_IDS.map((id) =>
+    [0, 1]
+      .map(
+        (bold) =>
+          `<xf numFmtId="${id}" fontId="${bold}" fillId="0" borderId="0" xfId="0"` +
+          `${id ? ' applyNumberFormat="1"' : ''}${bold ? ' applyFont="1"' : ''}/>`,
+      )
+      .join(''),
+  ).join('') +
+  '</cellXfs>' +
+  '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
+  '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium2" defaultPivotStyle="PivotStyleLight16"/>' +
+  '</styleSheet>';

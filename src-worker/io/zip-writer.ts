@@ -1,0 +1,440 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream';
+import zlib from 'node:zlib';
+
+export interface ZipWriterOptions {
+  /** zlib deflate level 0..9; default 1 (the output is mostly repetitive XML, higher levels cost speed for little gain). */
+  compressionLevel?: number;
+  /** Modification time stored for every entry; default now. */
+  mtime?: Date;
+  /** Test hook: sizes, offsets and counts at or above this value are written as Zip64. Default 0xFFFFFFFF. */
+  zip64Threshold?: number;
+}
+
+/** One streamed entry. Call `write` until done, then `end`. */
+export interface ZipEntryWriter {
+  readonly name: string;
+  /**
+   * Queues text (encoded as UTF-8). Usually returns nothing; once per filled chunk (~256 KiB) it returns a
+   * Promise, which resolves at once or, when deflate/disk are behind, once they caught up. The caller must
+   * await it before writing more, or memory grows without bound.
+   */
+  write(text: string): void | Promise<void>;
+  /** Flushes, closes the temporary file; resolves once it is complete on disk. */
+  end(): Promise<void>;
+}
+
+/**
+ * Text is encoded straight into chunks of this size (cheaper than joining strings first) and each chunk is
+ * one CRC update and one deflate call.
+ */
+const CHUNK_BYTES = 256 * 1024;
+/** How much deflate may hold before `write` asks the caller to wait. */
+const DEFLATE_HIGH_WATER = 1024 * 1024;
+/** zlib's output buffer; each fill costs a round trip to the thread pool, so the 16 KiB default is too small. */
+const DEFLATE_OUT_CHUNK = 128 * 1024;
+const COPY_BUFFER = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+const MAX32 = 0xffffffff;
+const MAX16 = 0xffff;
+
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+/** Plain-JS CRC-32 (the zip polynomial), for runtimes without `zlib.crc32`. */
+export function tableCrc32(data: Uint8Array, value = 0): number {
+  let crc = ~value;
+  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
+// zlib.crc32 arrived in Node 20.15/22.2; keep working on older runtimes (e.g. an Electron with an older Node).
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+export const crc32: (data: Uint8Array, value?: number) => number =
+  typeof nativeCrc32 === 'function' ? nativeCrc32 : tableCrc32;
+
+interface Entry {
+  name: string;
+  nameBytes: Buffer;
+  crc: number;
+  size: number;
+  compressedSize: number;
+  /** Compressed bytes in memory (small files) or in a temporary file (streamed entries). */
+  data: Buffer | null;
+  tempPath: string | null;
+}
+
+class StreamedEntry implements ZipEntryWriter {
+  readonly entry: Entry;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private crc = 0;
+  private size = 0;
+  private readonly deflate: zlib.DeflateRaw;
+  private readonly file: WriteStream;
+  private error: Error | null = null;
+  private ended: Promise<void> | null = null;
+  private readonly waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  /** Always resolves (failures land in `error`) so an unobserved failure never becomes an unhandled rejection. */
+  private readonly closed: Promise<void>;
+  /** The temporary file's descriptor is closed (Windows cannot delete or reliably reopen it before). */
+  private readonly fileClosed: Promise<void>;
+
+  constructor(name: string, tempPath: string, level: number) {
+    this.entry = {
+      name,
+      nameBytes: Buffer.from(name, 'utf8'),
+      crc: 0,
+      size: 0,
+      compressedSize: 0,
+      data: null,
+      tempPath,
+    };
+    // Zlib streams take stream options too, though @types/node's ZlibOptions does not list them.
+    const options: zlib.ZlibOptions = { level, chunkSize: DEFLATE_OUT_CHUNK };
+    Object.assign(options, { writableHighWaterMark: DEFLATE_HIGH_WATER });
+    this.deflate = zlib.createDeflateRaw(options);
+    this.file = createWriteStream(tempPath);
+    this.fileClosed = new Promise((resolve) => this.file.once('close', resolve));
+    this.deflate.on('drain', () => this.wake());
+    this.closed = new Promise((resolve) => {
+      pipeline(this.deflate, this.file, (err) => {
+        if (err) this.error ??= err;
+        else if (!this.ended) this.error ??= new Error(`zip entry ${name} closed early`);
+        resolve();
+        this.wake();
+      });
+    });
+  }
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  write(text: string): void | Promise<void> {
+    if (this.error) throw this.error;
+    if (this.ended) throw new Error(`zip entry ${this.entry.name} is already ended`);
+    // A UTF-16 unit takes at most 3 bytes in UTF-8, so a text of n units fits in 3n bytes.
+    if (text.length * 3 <= this.chunk.length - this.used) {
+      this.used += this.chunk.write(text, this.used);
+      return;
+    }
+    const wait = this.flush();
+    if (text.length * 3 > this.chunk.length) this.chunk = Buffer.allocUnsafe(text.length * 3);
+    this.used = this.chunk.write(text, 0);
+    return wait;
+  }
+
+  end(): Promise<void> {
+    this.ended ??= this.close();
+    return this.ended;
+  }
+
+  /** Stops at once, discarding what was written; the temporary file is left for the owner to remove. */
+  async destroy(): Promise<void> {
+    this.error ??= new Error('aborted');
+    this.chunk = EMPTY;
+    this.deflate.destroy();
+    this.file.destroy();
+    await this.closed;
+    await this.fileClosed;
+  }
+
+  /** Hands the chunk to deflate (which keeps it until compressed) and starts a new one. */
+  private flush(): void | Promise<void> {
+    const bytes = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    if (bytes.length === 0) return;
+    this.crc = crc32(bytes, this.crc);
+    this.size += bytes.length;
+    if (!this.deflate.write(bytes)) return this.drained();
+    // zlib hands each finished piece back through the event loop; a producer that never yields would
+    // stall it until the high-water mark, so compression would not overlap with producing. Yield once per chunk.
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private drained(): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** On 'drain', or when the pipeline stops (then with the error: a dead stream never drains). */
+  private wake(): void {
+    const waiters = this.waiters.splice(0);
+    for (const w of waiters) {
+      if (this.error) w.reject(this.error);
+      else w.resolve();
+    }
+  }
+
+  private async close(): Promise<void> {
+    if (!this.error) {
+      await this.flush();
+      this.deflate.end();
+    }
+    this.chunk = EMPTY;
+    await this.closed;
+    if (this.error) throw this.error;
+    await this.fileClosed;
+    this.entry.crc = this.crc;
+    this.entry.size = this.size;
+    this.entry.compressedSize = this.file.bytesWritten;
+  }
+}
+
+/**
+ * A minimal ZIP writer. Streamed entries are deflated into their own temporary files next to the output
+ * (so several can be written at once); `finish` assembles the archive. Local headers carry the real CRC
+ * and sizes (no data descriptors), which streaming readers prefer.
+ */
+export class ZipWriter {
+  private readonly files: Entry[] = [];
+  private readonly streams: StreamedEntry[] = [];
+  private readonly names = new Set<string>();
+  private readonly level: number;
+  private readonly mtime: Date;
+  private readonly threshold: number;
+  private state: 'open' | 'finishing' | 'finished' | 'aborted' = 'open';
+
+  private constructor(
+    readonly path: string,
+    private out: FileHandle | null,
+    options: ZipWriterOptions,
+  ) {
+    this.level = options.compressionLevel ?? 1;
+    this.mtime = options.mtime ?? new Date();
+    this.threshold = options.zip64Threshold ?? MAX32;
+  }
+
+  /** Creates (truncates) the output file at once, so a bad path fails here rather than at the end. */
+  static async create(path: string, options: ZipWriterOptions = {}): Promise<ZipWriter> {
+    const level = options.compressionLevel ?? 1;
+    if (!Number.isInteger(level) || level < 0 || level > 9)
+      throw new RangeError(`bad compression level ${level}`);
+    return new ZipWriter(path, await open(path, 'w'), options);
+  }
+
+  /** Starts a streamed entry. Entries are stored in the order added, after all `addFile` entries. */
+  addEntry(name: string): ZipEntryWriter {
+    this.claim(name);
+    const tempPath = join(dirname(this.path), `${basename(this.path)}.${this.streams.length}.zpart`);
+    const entry = new StreamedEntry(name, tempPath, this.level);
+    this.streams.push(entry);
+    return entry;
+  }
+
+  /**
+   * Adds a small entry held in memory. These go first in the archive, so that streaming readers meet
+   * the metadata (e.g. workbook.xml, styles.xml) before the big streamed parts.
+   */
+  addFile(name: string, data: string | Uint8Array): void {
+    this.claim(name);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const compressed = zlib.deflateRawSync(bytes, { level: this.level });
+    this.files.push({
+      name,
+      nameBytes: Buffer.from(name, 'utf8'),
+      crc: crc32(bytes),
+      size: bytes.length,
+      compressedSize: compressed.length,
+      data: compressed,
+      tempPath: null,
+    });
+  }
+
+  /** Ends any open entries, writes the archive, fsyncs it and removes the temporaries. On failure, cleans up as `abort` does. */
+  async finish(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`zip writer is ${this.state}`);
+    this.state = 'finishing';
+    try {
+      await Promise.all(this.streams.map((s) => s.end()));
+      await this.assemble();
+      this.state = 'finished';
+    } catch (err) {
+      this.state = 'open';
+      await this.abort();
+      throw err;
+    }
+    await this.removeTemporaries();
+  }
+
+  /** Stops everything and removes every file this writer created, the output included. Safe to call twice. */
+  async abort(): Promise<void> {
+    if (this.state === 'aborted') return;
+    this.state = 'aborted';
+    await Promise.all(this.streams.map((s) => s.destroy()));
+    await this.closeOutput();
+    await this.removeTemporaries();
+    await rm(this.path, { force: true });
+  }
+
+  private claim(name: string): void {
+    if (this.state !== 'open') throw new Error(`zip writer is ${this.state}`);
+    if (this.names.has(name)) throw new Error(`duplicate zip entry ${name}`);
+    this.names.add(name);
+  }
+
+  private async closeOutput(): Promise<void> {
+    const out = this.out;
+    this.out = null;
+    await out?.close().catch(() => undefined);
+  }
+
+  private async removeTemporaries(): Promise<void> {
+    await Promise.all(this.streams.map((s) => rm(s.entry.tempPath!, { force: true })));
+  }
+
+  private async assemble(): Promise<void> {
+    const out = this.out!;
+    const entries = [...this.files, ...this.streams.map((s) => s.entry)];
+    const { time, date } = dosDateTime(this.mtime);
+    const big = (n: number): boolean => n >= this.threshold;
+    let position = 0;
+    const central: Buffer[] = [];
+    const copyBuffer = Buffer.allocUnsafe(COPY_BUFFER);
+
+    for (const e of entries) {
+      const offset = position;
+      const zip64Sizes = big(e.size) || big(e.compressedSize);
+      const zip64Offset = big(offset);
+      const version = zip64Sizes || zip64Offset ? 45 : 20;
+
+      const localExtra = zip64Sizes ? zip64Extra([e.size, e.compressedSize]) : Buffer.alloc(0);
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(version, 4);
+      local.writeUInt16LE(0x0800, 6); // names are UTF-8
+      local.writeUInt16LE(8, 8); // deflate
+      local.writeUInt16LE(time, 10);
+      local.writeUInt16LE(date, 12);
+      local.writeUInt32LE(e.crc, 14);
+      local.writeUInt32LE(zip64Sizes ? MAX32 : e.compressedSize, 18);
+      local.writeUInt32LE(zip64Sizes ? MAX32 : e.size, 22);
+      local.writeUInt16LE(e.nameBytes.length, 26);
+      local.writeUInt16LE(localExtra.length, 28);
+      position += await writeAll(out, Buffer.concat([local, e.nameBytes, localExtra]), position);
+
+      if (e.data) position += await writeAll(out, e.data, position);
+      else position += await copyInto(out, position, e.tempPath!, e.compressedSize, copyBuffer);
+
+      const centralExtra = zip64Extra([
+        ...(zip64Sizes ? [e.size, e.compressedSize] : []),
+        ...(zip64Offset ? [offset] : []),
+      ]);
+      const header = Buffer.alloc(46);
+      header.writeUInt32LE(0x02014b50, 0);
+      header.writeUInt16LE(version, 4); // made by: MS-DOS attributes, spec version
+      header.writeUInt16LE(version, 6);
+      header.writeUInt16LE(0x0800, 8);
+      header.writeUInt16LE(8, 10);
+      header.writeUInt16LE(time, 12);
+      header.writeUInt16LE(date, 14);
+      header.writeUInt32LE(e.crc, 16);
+      header.writeUInt32LE(zip64Sizes ? MAX32 : e.compressedSize, 20);
+      header.writeUInt32LE(zip64Sizes ? MAX32 : e.size, 24);
+      header.writeUInt16LE(e.nameBytes.length, 28);
+      header.writeUInt16LE(centralExtra.length, 30);
+      // comment length, disk number, internal and external attributes stay 0
+      header.writeUInt32LE(zip64Offset ? MAX32 : offset, 42);
+      central.push(header, e.nameBytes, centralExtra);
+    }
+
+    const centralStart = position;
+    const centralBytes = Buffer.concat(central);
+    position += await writeAll(out, centralBytes, position);
+
+    const count = entries.length;
+    const countBig = count >= Math.min(this.threshold, MAX16);
+    const sizeBig = big(centralBytes.length);
+    const startBig = big(centralStart);
+    const tail: Buffer[] = [];
+    if (countBig || sizeBig || startBig) {
+      const record = Buffer.alloc(56);
+      record.writeUInt32LE(0x06064b50, 0);
+      record.writeBigUInt64LE(44n, 4); // size of the rest of this record
+      record.writeUInt16LE(45, 12);
+      record.writeUInt16LE(45, 14);
+      // this disk and the central directory's disk stay 0
+      record.writeBigUInt64LE(BigInt(count), 24);
+      record.writeBigUInt64LE(BigInt(count), 32);
+      record.writeBigUInt64LE(BigInt(centralBytes.length), 40);
+      record.writeBigUInt64LE(BigInt(centralStart), 48);
+      const locator = Buffer.alloc(20);
+      locator.writeUInt32LE(0x07064b50, 0);
+      locator.writeBigUInt64LE(BigInt(position), 8);
+      locator.writeUInt32LE(1, 16); // total disks
+      tail.push(record, locator);
+    }
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(countBig ? MAX16 : count, 8);
+    end.writeUInt16LE(countBig ? MAX16 : count, 10);
+    end.writeUInt32LE(sizeBig ? MAX32 : centralBytes.length, 12);
+    end.writeUInt32LE(startBig ? MAX32 : centralStart, 16);
+    tail.push(end);
+    await writeAll(out, Buffer.concat(tail), position);
+
+    await out.sync();
+    await this.closeOutput();
+  }
+}
+
+/** A Zip64 "extended information" extra field holding the given 8-byte values in order. */
+function zip64Extra(values: number[]): Buffer {
+  if (values.length === 0) return Buffer.alloc(0);
+  const extra = Buffer.alloc(4 + 8 * values.length);
+  extra.writeUInt16LE(0x0001, 0);
+  extra.writeUInt16LE(8 * values.length, 2);
+  values.forEach((v, i) => extra.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
+  return extra;
+}
+
+function dosDateTime(d: Date): { time: number; date: number } {
+  const year = Math.min(Math.max(d.getFullYear(), 1980), 2107);
+  return {
+    time: (d.getHours() << 11) | (d.getMinutes() << 5) | (d.getSeconds() >> 1),
+    date: ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
+  };
+}
+
+async function writeAll(out: FileHandle, data: Uint8Array, position: number): Promise<number> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await out.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+  return data.length;
+}
+
+async function copyInto(
+  out: FileHandle,
+  position: number,
+  sourcePath: string,
+  expected: number,
+  buffer: Buffer,
+): Promise<number> {
+  const source = await open(sourcePath, 'r');
+  try {
+    let copied = 0;
+    for (;;) {
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, copied);
+      if (bytesRead === 0) break;
+      await writeAll(out, buffer.subarray(0, bytesRead), position + copied);
+      copied += bytesRead;
+    }
+    if (copied !== expected) throw new Error(`${sourcePath}: expected ${expected} bytes, found ${copied}`);
+    return copied;
+  } finally {
+    await source.close();
+  }
+}
