@@ -9,8 +9,11 @@ export interface LookupKey {
 export interface OfferSource {
   /** Known supplier list names, sorted. */
   supplierLists(): Promise<string[]>;
-  /** Offers of the list's suppliers for many keys at once; the map is keyed by `lookupKey`. */
-  lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>>;
+  /**
+   * Offers of the list's suppliers for many keys at once; the map is keyed by `lookupKey`.
+   * A source that runs remote queries stops them when the signal fires (and rejects with its reason).
+   */
+  lookup(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, Offer[]>>;
   close(): Promise<void>;
 }
 
