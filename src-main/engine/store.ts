@@ -67,6 +67,20 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX job_logs_job ON job_logs (job_id, id);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE schedules (
+     id TEXT PRIMARY KEY,
+     cron TEXT NOT NULL,
+     timezone TEXT,
+     spec TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     paused INTEGER NOT NULL DEFAULT 0,
+     next_run_at INTEGER NOT NULL,
+     last_run_at INTEGER,
+     last_job_id TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX schedules_due ON schedules (paused, next_run_at);`,
 ];
 
 interface JobRow {
