@@ -30,9 +30,26 @@ export interface CatalogImportInput {
   columns: { brand?: string; article?: string; quantity?: string };
 }
 
+/** What an export job reads: a supplier list's offers (optionally one brand), or a read-only query. */
+export type ExportWhat = { kind: 'list'; list: string; brand?: string } | { kind: 'query'; sql: string };
+
+export interface ExportInput {
+  jobId: string;
+  source: SourceConfig;
+  what: ExportWhat;
+  format: 'xlsx' | 'csv';
+  /** Final path of the first file; further CSV parts get " (part 2)", " (part 3)" … before the extension. */
+  finalPath: string;
+  /** Temporary files are `${tmpPrefix}.<n>.tmp` in the output folder (the engine removes them on failure). */
+  tmpPrefix: string;
+  /** Rows per sheet (xlsx) or per file (csv) before splitting; Excel's limit by default. A test hook. */
+  maxRowsPerSheet?: number;
+}
+
 export type TaskRequest =
   | { kind: 'crossdock'; input: CrossdockInput; port: MessagePort }
-  | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort };
+  | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort }
+  | { kind: 'export'; input: ExportInput; port: MessagePort };
 
 export interface TaskStats {
   rows: number;
