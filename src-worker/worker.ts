@@ -16,8 +16,10 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome> {
   } catch (err) {
     const error = toTaskError(err);
     // Readers name the file they opened: the data dir's copy. The user knows it by its own name.
-    const copy = basename(request.input.inputPath);
-    error.message = error.message.split(copy).join(request.input.inputName);
+    if ('inputPath' in request.input) {
+      const copy = basename(request.input.inputPath);
+      error.message = error.message.split(copy).join(request.input.inputName);
+    }
     return { ok: false, error };
   } finally {
     ctx.close();
