@@ -76,4 +76,4 @@ export type WorkerMessage =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** Engine → worker. */
-export type EngineMessage = { type: 'soft-timeout' };
+export type EngineMessage = { type: 'soft-timeout' } | { type: 'cancel' };

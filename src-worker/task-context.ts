@@ -8,10 +8,14 @@ const PROGRESS_EVERY_MS = 100;
 export class TaskContext {
   private softTimeout = false;
   private lastProgress = 0;
+  private readonly abort = new AbortController();
+  /** Fires when the engine cancels the job: network calls stop and clean up on the server too. */
+  readonly signal = this.abort.signal;
 
   constructor(private readonly port: MessagePort | null) {
     port?.on('message', (m: EngineMessage) => {
       if (m.type === 'soft-timeout') this.softTimeout = true;
+      if (m.type === 'cancel') this.abort.abort(new Error('The job was cancelled.'));
     });
     port?.unref();
   }
@@ -30,6 +34,7 @@ export class TaskContext {
 
   /** Called between batches: stops the task cleanly once the soft time limit has passed. */
   checkpoint(): void {
+    this.signal.throwIfAborted();
     if (this.softTimeout) {
       throw new TimeLimitError(
         'The job ran past its soft time limit and stopped; split the file or raise the limit in Settings.',

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Engine, SubmitError } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
 import type { Job } from '../engine/types.ts';
+import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { ProgressDisplay } from './progress.ts';
 import { formatJobLine, formatJobDetail, jobJson } from './format.ts';
 
@@ -15,8 +16,46 @@ interface Common {
   verbose?: boolean;
 }
 
-function openEngine(opts: Common, run: 'all' | 'none' | { only: string[] }): Engine {
-  return new Engine({ dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(), run });
+interface ClickHouseFlags {
+  clickhouseUrl?: string;
+  clickhouseDb?: string;
+}
+
+/** The ClickHouse connection from flags, then CROSSDOCK_CLICKHOUSE_* (PRODUCT.md). */
+export function clickhouseFromFlags(o: ClickHouseFlags, env = process.env): ClickHouseConfig | undefined {
+  const url = o.clickhouseUrl ?? env.CROSSDOCK_CLICKHOUSE_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a ClickHouse URL; use e.g. http://localhost:8123.`);
+  }
+  return {
+    url,
+    database: o.clickhouseDb ?? env.CROSSDOCK_CLICKHOUSE_DB ?? 'default',
+    user:
+      env.CROSSDOCK_CLICKHOUSE_USER ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined),
+    password:
+      env.CROSSDOCK_CLICKHOUSE_PASSWORD ??
+      (parsed.password ? decodeURIComponent(parsed.password) : undefined),
+  };
+}
+
+/** What a job records of the connection: never credentials. */
+function recordable(c: ClickHouseConfig): { url: string; database: string; user?: string } {
+  const u = new URL(c.url);
+  u.username = '';
+  u.password = '';
+  return { url: u.toString().replace(/\/$/, ''), database: c.database, ...(c.user ? { user: c.user } : {}) };
+}
+
+function openEngine(opts: Common & ClickHouseFlags, run: 'all' | 'none' | { only: string[] }): Engine {
+  return new Engine({
+    dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(),
+    run,
+    clickhouse: clickhouseFromFlags(opts),
+  });
 }
 
 /** Runs jobs this process may take to the end, printing progress and one result per job. */
@@ -93,8 +132,10 @@ export function buildProgram(): Command {
           'Team mode (--redis) is not available in this version; run without --redis to crossdock on this computer.',
         );
       }
-      if (o.source === 'clickhouse') {
-        throw new UsageError('The ClickHouse source is not available in this version; use --source demo.');
+      const source = o.source === 'clickhouse' ? 'clickhouse' : 'demo';
+      const ch = clickhouseFromFlags(o as ClickHouseFlags);
+      if (source === 'clickhouse' && !ch) {
+        throw new UsageError('--source clickhouse needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
       }
       const alternatives = Number(o.alternatives);
       if (!Number.isInteger(alternatives) || alternatives < 0 || alternatives > 20) {
@@ -103,7 +144,7 @@ export function buildProgram(): Command {
       const maxRows = o.maxRowsPerSheet === undefined ? undefined : Number(o.maxRowsPerSheet);
       const engine = openEngine(o, { only: [] });
       try {
-        const known = await engine.supplierLists('demo');
+        const known = await engine.supplierLists(source);
         if (!known.includes(String(o.list))) {
           throw new UsageError(`There is no supplier list "${o.list}"; known lists: ${known.join(', ')}.`);
         }
@@ -114,7 +155,8 @@ export function buildProgram(): Command {
             input: file,
             list: o.list,
             outDir: o.out,
-            source: 'demo',
+            source,
+            ...(source === 'clickhouse' && ch ? { clickhouse: recordable(ch) } : {}),
             alternatives,
             columns: {
               ...(o.brandCol ? { brand: String(o.brandCol) } : {}),
@@ -212,6 +254,8 @@ export function buildProgram(): Command {
     .command('retry')
     .argument('<id>')
     .description('Run a failed or cancelled job again and wait for it.')
+    .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')
+    .option('--clickhouse-db <db>', 'ClickHouse database')
     .addOption(dataDir())
     .option('--json', 'JSON output')
     .action(async (id: string, o: Common) => {
@@ -226,6 +270,8 @@ export function buildProgram(): Command {
   jobs
     .command('resume')
     .description('Run every queued or interrupted job to the end, then exit.')
+    .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')
+    .option('--clickhouse-db <db>', 'ClickHouse database')
     .addOption(dataDir())
     .option('--json', 'JSON output')
     .action(async (o: Common) => {

@@ -27,6 +27,7 @@ import type {
 } from '../../src-worker/protocol.ts';
 import { ensureDemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
 import { DemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
+import { ClickHouseSource, type ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { copyInput } from './input-copy.ts';
 import { resultBaseName } from './output-name.ts';
 import { defaultWorkerFile } from './paths.ts';
@@ -47,7 +48,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** A running job whose owner has not beaten its heart for this long is taken as interrupted. */
   staleAfterMs?: number;
-  clickhouse?: { url: string; database: string; user?: string; password?: string };
+  /** This process's ClickHouse connection (CLI flags, environment, or the app's settings). */
+  clickhouse?: ClickHouseConfig;
 }
 
 /** A mistake in what the caller asked for: nothing was queued. */
@@ -136,10 +138,7 @@ export class Engine extends EventEmitter {
     if (drain) await this.waitForIdle();
     this.closed = true;
     for (const t of [this.loopTimer, this.heartbeatTimer, this.retentionTimer]) if (t) clearTimeout(t);
-    for (const r of this.running.values()) {
-      r.reason = 'shutdown';
-      r.abort.abort();
-    }
+    for (const r of this.running.values()) this.stopRunning(r, 'shutdown');
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
     await this.pool?.destroy();
     this.pool = null;
@@ -249,14 +248,35 @@ export class Engine extends EventEmitter {
     return this.store.logs(id, afterId);
   }
 
+  /** Supplier list names of a source, for pickers and validation. */
   async supplierLists(source: 'demo' | 'clickhouse' = 'demo'): Promise<string[]> {
-    if (source !== 'demo') throw new SubmitError('The ClickHouse source is not available in this version.');
-    const catalog = new DemoCatalog(ensureDemoCatalog(this.dataDir));
+    const config = source === 'clickhouse' ? this.clickhouseConfig(null) : null;
+    if (source === 'clickhouse' && !config) {
+      throw new SubmitError(
+        'No ClickHouse server is configured; pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
+      );
+    }
+    const catalog = config
+      ? await ClickHouseSource.open({ ...config })
+      : new DemoCatalog(ensureDemoCatalog(this.dataDir));
     try {
       return await catalog.supplierLists();
     } finally {
       await catalog.close();
     }
+  }
+
+  /** The ClickHouse connection: this engine's, else the one a job recorded plus the environment's credentials. */
+  private clickhouseConfig(
+    recorded: { url: string; database: string; user?: string } | null,
+  ): ClickHouseConfig | null {
+    if (this.opts.clickhouse) return this.opts.clickhouse;
+    if (!recorded) return null;
+    return {
+      ...recorded,
+      user: recorded.user ?? process.env.CROSSDOCK_CLICKHOUSE_USER,
+      password: process.env.CROSSDOCK_CLICKHOUSE_PASSWORD,
+    };
   }
 
   // ── comments ─────────────────────────────────────────────────────────────────────────────────
@@ -301,8 +321,7 @@ export class Engine extends EventEmitter {
     }
     const mine = this.running.get(id);
     if (mine) {
-      mine.reason = 'cancel';
-      mine.abort.abort();
+      this.stopRunning(mine, 'cancel');
       return this.waitUntil(id, (j) => j.status !== 'running', 5000);
     }
     if (this.ownerIsGone(job.id)) {
@@ -422,11 +441,25 @@ export class Engine extends EventEmitter {
   private honourCancelRequests(): void {
     for (const id of this.store.cancelRequestedFor(this.owner.id)) {
       const r = this.running.get(id);
-      if (r && !r.reason) {
-        r.reason = 'cancel';
-        r.abort.abort();
-      }
+      if (r && !r.reason) this.stopRunning(r, 'cancel');
     }
+  }
+
+  /**
+   * Asks the task to stop (it aborts its server queries and cleans up), and terminates its thread
+   * if it has not stopped 800 ms later: a cancelled job always stops within a second.
+   */
+  private stopRunning(r: Running, reason: 'cancel' | 'shutdown'): void {
+    if (r.reason) return;
+    r.reason = reason;
+    try {
+      r.port.postMessage({ type: 'cancel' } satisfies EngineMessage);
+    } catch {
+      // the port is already closed: the task has ended
+    }
+    const t = setTimeout(() => r.abort.abort(), 800);
+    t.unref();
+    r.timers.push(t);
   }
 
   private heartbeat(): void {
@@ -532,7 +565,13 @@ export class Engine extends EventEmitter {
     const { job } = r;
     let outcome: TaskOutcome;
     try {
-      const request = this.prepare(job, workerPort);
+      let request: ReturnType<Engine['prepare']>;
+      try {
+        request = this.prepare(job, workerPort);
+      } catch (err) {
+        if (!(err instanceof SubmitError)) throw err;
+        request = { done: { ok: false, error: { message: err.message, code: 'CONFIG', transient: false } } };
+      }
       if ('done' in request) {
         outcome = request.done;
       } else {
@@ -631,7 +670,7 @@ export class Engine extends EventEmitter {
       inputPath: spec.inputCopy,
       inputName: job.name,
       list: spec.list,
-      source: this.sourceConfig(spec.source),
+      source: this.sourceConfig(spec),
       columns: spec.columns,
       alternatives: spec.alternatives,
       tmpPath: tmp,
@@ -642,10 +681,16 @@ export class Engine extends EventEmitter {
     return { task: { kind: 'crossdock', input, port } };
   }
 
-  private sourceConfig(kind: 'demo' | 'clickhouse'): SourceConfig {
-    if (kind === 'clickhouse') {
-      const ch = this.opts.clickhouse;
-      if (!ch) throw new SubmitError('No ClickHouse server is configured; pass --clickhouse-url.');
+  private sourceConfig(spec: {
+    source: 'demo' | 'clickhouse';
+    clickhouse?: { url: string; database: string; user?: string };
+  }): SourceConfig {
+    if (spec.source === 'clickhouse') {
+      const ch = this.clickhouseConfig(spec.clickhouse ?? null);
+      if (!ch)
+        throw new SubmitError(
+          'No ClickHouse server is configured; pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
+        );
       return { kind: 'clickhouse', ...ch };
     }
     return { kind: 'demo', catalogFile: ensureDemoCatalog(this.dataDir) };

@@ -23,6 +23,15 @@ export const CrossdockSpec = z
     list: z.string().min(1).max(200),
     outDir: path,
     source: z.enum(['demo', 'clickhouse']).default('demo'),
+    /** Where the ClickHouse source is (never the password: that stays with the process or the app). */
+    clickhouse: z
+      .object({
+        url: z.string().url().max(2000),
+        database: z.string().min(1).max(200),
+        user: z.string().max(200).optional(),
+      })
+      .strict()
+      .optional(),
     alternatives: z.number().int().min(0).max(20).default(0),
     columns,
     priority,

@@ -1,12 +1,9 @@
-import { InputError } from '../io/types.ts';
 import type { SourceConfig } from '../protocol.ts';
+import { ClickHouseSource } from './clickhouse.ts';
 import { DemoCatalog } from './demo-catalog.ts';
 import type { OfferSource } from './types.ts';
 
-export async function openSource(config: SourceConfig): Promise<OfferSource> {
+export async function openSource(config: SourceConfig, signal?: AbortSignal): Promise<OfferSource> {
   if (config.kind === 'demo') return new DemoCatalog(config.catalogFile);
-  throw new InputError(
-    'The ClickHouse source is not available in this version; use the demo catalog.',
-    'NO_SOURCE',
-  );
+  return ClickHouseSource.open(config, signal);
 }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { bestOffer, rankOffers, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
 import { cellText, normalizeArticle, normalizeBrand, parseQuantity } from '../crossdock/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
-import { InputError, type CellValue, type Row } from '../io/types.ts';
+import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
 import { XlsxWriter } from '../io/xlsx-writer.ts';
 import type { CrossdockInput, TaskStats } from '../protocol.ts';
 import { openSource } from '../sources/open-source.ts';
@@ -36,6 +36,9 @@ const ALTERNATIVE_COLUMNS = [
 // Offers cached across batches: request lists repeat parts. Bounded so a 1M-line list of unique parts stays small.
 const CACHE_LIMIT = 200_000;
 const PENDING: Offer[] = [];
+// Rows matched together: one lookup round trip per this many rows (ClickHouse pays ~100 ms per
+// query whatever its size, SQLite a little per statement), while memory stays bounded.
+const LOOKUP_ROWS = 20_000;
 
 interface SupplierTotal {
   lines: number;
@@ -47,7 +50,7 @@ export async function runCrossdock(
   input: CrossdockInput,
   ctx: TaskContext,
 ): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
-  const source = await openSource(input.source);
+  const source = await openSource(input.source, ctx.signal);
   try {
     const lists = await source.supplierLists();
     if (!lists.includes(input.list)) {
@@ -122,7 +125,7 @@ export async function runCrossdock(
         const estimated =
           sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
-        for await (const batch of located.batches) {
+        for await (const batch of regroup(located.batches, LOOKUP_ROWS)) {
           ctx.checkpoint();
           const { rows, rowNumbers } = batch;
           const n = rows.length;
@@ -158,7 +161,7 @@ export async function runCrossdock(
           }
           if (missing.length) {
             cached += missing.length;
-            const found = await source.lookup(input.list, missing);
+            const found = await source.lookup(input.list, missing, ctx.signal);
             for (const m of missing)
               cache.get(m.brand)!.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? []);
           }
@@ -302,6 +305,28 @@ async function writeSummary(
     const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);
     if (wait) await wait;
   }
+}
+
+/** Joins small reader batches into batches of about `size` rows. */
+async function* regroup(batches: AsyncIterable<RowBatch>, size: number): AsyncGenerator<RowBatch> {
+  let rows: Row[] = [];
+  let rowNumbers: number[] = [];
+  for await (const b of batches) {
+    if (rows.length === 0 && b.rows.length >= size) {
+      yield b;
+      continue;
+    }
+    for (let i = 0; i < b.rows.length; i++) {
+      rows.push(b.rows[i]);
+      rowNumbers.push(b.rowNumbers[i]);
+    }
+    if (rows.length >= size) {
+      yield { rows, rowNumbers };
+      rows = [];
+      rowNumbers = [];
+    }
+  }
+  if (rows.length) yield { rows, rowNumbers };
 }
 
 function hasValueFrom(row: Row, from: number): boolean {

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
+import { cli, freshDataDir, readXlsx, SAMPLE, tempDir } from './helpers.ts';
+import { startClickHouse } from './support/clickhouse-server.ts';
+
+type Server = Awaited<ReturnType<typeof startClickHouse>>;
+
+describe('crossdock run --source clickhouse', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startClickHouse();
+    // The same deterministic offers as the demo catalog, so both sources must give the same workbook.
+    await createDemoData({ url: server.url, database: 'shop' }, { offers: 400_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('gives the same result as the demo catalog, cell by cell', async () => {
+    const env = { CROSSDOCK_DATA_DIR: freshDataDir() };
+    const outDemo = tempDir('cd-out-');
+    const outCh = tempDir('cd-out-');
+    const demo = await cli(['run', SAMPLE, '--list', 'ОПТ-2', '--out', outDemo, '--json'], env);
+    expect(demo.code, demo.stderr).toBe(0);
+    const ch = await cli(
+      [
+        'run',
+        SAMPLE,
+        '--list',
+        'ОПТ-2',
+        '--out',
+        outCh,
+        '--json',
+        '--source',
+        'clickhouse',
+        '--clickhouse-url',
+        server.url,
+        '--clickhouse-db',
+        'shop',
+      ],
+      env,
+    );
+    expect(ch.code, ch.stderr).toBe(0);
+    const a = JSON.parse(demo.stdout);
+    const b = JSON.parse(ch.stdout);
+    expect(b.rows).toBe(1500);
+    expect({ ...b, id: 0, outputs: 0 }).toEqual({ ...a, id: 0, outputs: 0 });
+    const resultA = (await readXlsx(a.outputs[0])).get('Result')!;
+    const resultB = (await readXlsx(b.outputs[0])).get('Result')!;
+    expect(resultB).toEqual(resultA);
+    const summary = (await readXlsx(b.outputs[0])).get('Summary')!;
+    expect(summary.find((r) => r[0] === 'Source')?.[1]).toBe('ClickHouse');
+  });
+
+  it('reads the connection from CROSSDOCK_CLICKHOUSE_* and records no password in the job', async () => {
+    const data = freshDataDir();
+    const env = {
+      CROSSDOCK_DATA_DIR: data,
+      CROSSDOCK_CLICKHOUSE_URL: server.url,
+      CROSSDOCK_CLICKHOUSE_DB: 'shop',
+      CROSSDOCK_CLICKHOUSE_USER: 'crossdock',
+      CROSSDOCK_CLICKHOUSE_PASSWORD: 'cd-secret',
+    };
+    const res = await cli(
+      ['run', SAMPLE, '--list', 'РОЗН', '--out', tempDir(), '--source', 'clickhouse', '--json'],
+      env,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const show = await cli(['jobs', 'show', JSON.parse(res.stdout).id, '--json'], {
+      CROSSDOCK_DATA_DIR: data,
+    });
+    expect(show.stdout).toContain('"database":"shop"');
+    expect(show.stdout).not.toContain('cd-secret');
+  });
+
+  it('says what is wrong: unknown list, wrong password, server down', async () => {
+    const env = { CROSSDOCK_DATA_DIR: freshDataDir() };
+    const base = ['run', SAMPLE, '--out', tempDir(), '--source', 'clickhouse', '--clickhouse-db', 'shop'];
+    const unknown = await cli([...base, '--list', 'НЕТ', '--clickhouse-url', server.url], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no supplier list "НЕТ"; known lists: ОПТ-1, ОПТ-2, РОЗН/);
+    const badUrl = new URL(server.url);
+    badUrl.username = 'crossdock';
+    badUrl.password = 'wrong';
+    const denied = await cli([...base, '--list', 'ОПТ-1', '--clickhouse-url', badUrl.toString()], env);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr.trim()).toMatch(/rejected user "crossdock" \(wrong user name or password\)/);
+    expect(denied.stderr).not.toContain('wrong@');
+    const down = await cli([...base, '--list', 'ОПТ-1', '--clickhouse-url', 'http://127.0.0.1:9'], env);
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim()).toMatch(/Nothing answers at http:\/\/127\.0\.0\.1:9/);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
