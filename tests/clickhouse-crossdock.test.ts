@@ -91,4 +91,18 @@ describe('crossdock run --source clickhouse', () => {
     expect(down.stderr.trim()).toMatch(/Nothing answers at http:\/\/127\.0\.0\.1:9/);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('crossdock demo-data creates and fills a database, and re-running replaces the data', async () => {
+    for (let run = 0; run < 2; run++) {
+      const res = await cli(
+        ['demo-data', '--clickhouse-url', server.url, '--clickhouse-db', 'fresh', '--offers', '50000'],
+        {},
+      );
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toMatch(/Loaded 50,000 offers and 3 supplier lists into fresh/);
+    }
+    expect((await server.query('SELECT count() FROM fresh.offers')).trim()).toBe('50000');
+    const usage = await cli(['demo-data', '--offers', '10'], { CROSSDOCK_CLICKHOUSE_URL: '' });
+    expect(usage.code).toBe(2);
+  });
 });

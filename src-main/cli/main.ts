@@ -4,6 +4,7 @@ import { Engine, SubmitError } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
 import type { Job } from '../engine/types.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
+import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';
 import { ProgressDisplay } from './progress.ts';
 import { formatJobLine, formatJobDetail, jobJson } from './format.ts';
 
@@ -338,6 +339,39 @@ export function buildProgram(): Command {
       } finally {
         await engine.close();
       }
+    });
+
+  program
+    .command('demo-data')
+    .description(
+      'Create the canonical tables in a ClickHouse database and fill them with deterministic demo offers.',
+    )
+    .option('--clickhouse-url <url>', 'ClickHouse URL (default: $CROSSDOCK_CLICKHOUSE_URL)')
+    .option('--clickhouse-db <db>', 'database to create or refill', 'crossdock')
+    .option('--offers <n>', 'how many offers', '3000000')
+    .option('--verbose', 'print stack traces')
+    .action(async (o: ClickHouseFlags & { offers: string }) => {
+      const ch = clickhouseFromFlags(o);
+      if (!ch) throw new UsageError('demo-data needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
+      const offers = Number(o.offers);
+      if (!Number.isInteger(offers) || offers < 1 || offers > 1_000_000_000) {
+        throw new UsageError('--offers takes a whole number from 1 to 1,000,000,000.');
+      }
+      const started = Date.now();
+      const tty = process.stderr.isTTY === true;
+      const result = await createDemoData(ch, {
+        offers,
+        onProgress: (done, total) => {
+          if (tty)
+            process.stderr.write(
+              `\r\x1b[2Kloading demo offers: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`,
+            );
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[2K');
+      process.stderr.write(
+        `Loaded ${result.offers.toLocaleString('en-US')} offers and ${result.lists} supplier lists into ${ch.database} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+      );
     });
 
   return program;
