@@ -11,29 +11,48 @@ const outDir = join(benchDir, 'out');
 mkdirSync(benchDir, { recursive: true });
 
 const only = process.argv.slice(2);
+// ClickHouse cases sample parts from the whole 3M-offer catalog (~600k parts), not just the demo's 60k.
+const CH_PARTS = 600_000;
 const cases = [
   { name: '100k-xlsx', rows: 100_000, file: 'request-100k.xlsx' },
   { name: '1m-xlsx', rows: 1_000_000, file: 'request-1m.xlsx' },
   { name: '1m-csv', rows: 1_000_000, file: 'request-1m.csv' },
+  {
+    name: 'ch-100k-xlsx',
+    rows: 100_000,
+    file: 'request-ch-100k.xlsx',
+    parts: CH_PARTS,
+    source: 'clickhouse',
+  },
+  { name: 'ch-1m-xlsx', rows: 1_000_000, file: 'request-ch-1m.xlsx', parts: CH_PARTS, source: 'clickhouse' },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
 function ensureInput(c) {
   const path = join(benchDir, c.file);
   if (existsSync(path)) return path;
   process.stderr.write(`generating ${c.file} (${c.rows} lines, once; cached in .bench/)…\n`);
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'dist', 'tools.mjs'),
-      c.file.endsWith('.csv') ? 'bench-csv' : 'bench-input',
-      String(c.rows),
-      path,
-    ],
-    {
-      stdio: 'inherit',
-    },
-  );
+  const args = [c.file.endsWith('.csv') ? 'bench-csv' : 'bench-input', String(c.rows), path];
+  if (c.parts) args.push(String(c.parts));
+  execFileSync(process.execPath, [join(root, 'dist', 'tools.mjs'), ...args], { stdio: 'inherit' });
   return path;
+}
+
+/** A private clickhouse-server with 3M demo offers, for the ClickHouse cases. */
+async function startClickHouse() {
+  process.stderr.write('starting clickhouse-server and loading 3,000,000 demo offers…\n');
+  const child = spawn(process.execPath, [join(root, 'dist', 'tools.mjs'), 'clickhouse-server', '3000000'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await new Promise((resolveInfo, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolveInfo(JSON.parse(out.split('\n')[0]));
+    });
+    child.on('exit', (code) => reject(new Error(`clickhouse-server helper exited with ${code}`)));
+  });
+  process.stderr.write(`loaded ${info.offers} offers in ${info.loadSeconds.toFixed(1)} s\n`);
+  return { ...info, stop: () => child.kill('SIGTERM') };
 }
 
 function children(pid) {
@@ -89,9 +108,25 @@ execFileSync(
 );
 
 const results = [];
+const clickhouse = cases.some((c) => c.source === 'clickhouse') ? await startClickHouse() : null;
 for (const c of cases) {
   const input = ensureInput(c);
-  const r = await run(['run', input, '--list', 'ОПТ-1', '--out', outDir, '--data-dir', dataDir, '--json']);
+  const source =
+    c.source === 'clickhouse'
+      ? ['--source', 'clickhouse', '--clickhouse-url', clickhouse.url, '--clickhouse-db', clickhouse.database]
+      : [];
+  const r = await run([
+    'run',
+    input,
+    '--list',
+    'ОПТ-1',
+    '--out',
+    outDir,
+    '--data-dir',
+    dataDir,
+    '--json',
+    ...source,
+  ]);
   const job = r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()) : null;
   if (r.code !== 0 || !job || job.rows !== c.rows) {
     console.error(`${c.name}: failed (exit ${r.code}) ${r.stdout}`);
@@ -111,4 +146,5 @@ for (const c of cases) {
   });
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
 }
+clickhouse?.stop();
 console.table(results);

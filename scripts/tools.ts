@@ -70,7 +70,7 @@ export async function makeSample(path: string, lines: number): Promise<void> {
 }
 
 /** A large request list written the way Excel writes (shared strings), streamed. */
-export async function makeBenchInput(path: string, lines: number): Promise<void> {
+export async function makeBenchInput(path: string, lines: number, parts = DEMO_PARTS): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const r = prng(lines);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
@@ -81,7 +81,7 @@ export async function makeBenchInput(path: string, lines: number): Promise<void>
   const ws = wb.addWorksheet('Request');
   ws.addRow(['Line', 'Brand', 'Article', 'Description', 'Qty', 'Customer', 'Note', 'Ref']).commit();
   for (let i = 0; i < lines; i++) {
-    const part = demoPart(Math.floor(r() * DEMO_PARTS * 1.1) % (DEMO_PARTS + 5000));
+    const part = demoPart(Math.floor(r() * parts * 1.1));
     ws.addRow([
       i + 1,
       part.brand,
@@ -120,7 +120,24 @@ if (cmd === 'samples') {
   await makeSample('assets/samples/request-list-ru.xlsx', 1500);
   console.log('wrote assets/samples/request-list-ru.xlsx');
 } else if (cmd === 'bench-input') {
-  await makeBenchInput(args[1], Number(args[0]));
+  await makeBenchInput(args[1], Number(args[0]), args[2] ? Number(args[2]) : undefined);
+} else if (cmd === 'clickhouse-server') {
+  // For the bench: a private server on free ports with N demo offers; prints its URL, stops on SIGTERM.
+  const { startClickHouse } = await import('../tests/support/clickhouse-server.ts');
+  const { createDemoData } = await import('../src-worker/sources/clickhouse-demo.ts');
+  const server = await startClickHouse();
+  const started = Date.now();
+  const loaded = await createDemoData(
+    { url: server.url, database: 'bench' },
+    { offers: Number(args[0] ?? 3_000_000) },
+  );
+  process.stdout.write(
+    `${JSON.stringify({ url: server.url, database: 'bench', offers: loaded.offers, loadSeconds: (Date.now() - started) / 1000 })}\n`,
+  );
+  const stop = () => void server.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  setInterval(() => undefined, 1 << 30);
 } else if (cmd === 'bench-csv') {
   makeBenchCsv(args[1], Number(args[0]));
 } else if (cmd) {

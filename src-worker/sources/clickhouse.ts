@@ -250,6 +250,53 @@ export class ClickHouseConnection {
     }
   }
 
+  /**
+   * Runs one statement and yields its answer chunk by chunk as it arrives, so a big answer never
+   * sits in memory (a slow consumer holds back the socket). Unlike run(), the server does not wait
+   * for the end of the query: an error met after the first bytes were sent arrives as text at the
+   * end of a 200 answer, so the caller's format must reveal it (JSONCompact's trailer does). The
+   * signal, or the consumer leaving the loop early, drops the request and kills the server query.
+   */
+  async *stream(sql: string, opts: RunOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+    const { signal } = opts;
+    if (signal?.aborted) throw abortReason(signal);
+    const queryId = randomUUID();
+    const controller = new AbortController();
+    let killed: Promise<void> | undefined;
+    let finished = false;
+    const stop = (): void => {
+      killed ??= this.kill(queryId);
+      controller.abort();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const result = await this.client.exec({
+        query: sql,
+        query_id: queryId,
+        abort_signal: controller.signal,
+        clickhouse_settings: { ...this.settings, ...opts.settings },
+        http_headers: opts.headers,
+        ...(opts.values ? { values: opts.values } : {}),
+      });
+      for await (const chunk of result.stream as AsyncIterable<Buffer>) yield chunk;
+      finished = true;
+    } catch (err) {
+      finished = true;
+      if (signal?.aborted) {
+        await killed;
+        throw abortReason(signal);
+      }
+      throw this.classify(err);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      // The consumer left the loop early (return() or its own error): the query must not run on.
+      if (!finished) {
+        stop();
+        await killed;
+      }
+    }
+  }
+
   /** Rows of a small metadata query, as objects (JSONEachRow: every string arrives escaped). */
   async rows<T>(sql: string, signal?: AbortSignal): Promise<T[]> {
     const text = (await this.run(`${sql}\nFORMAT JSONEachRow`, { signal })).toString('utf8');

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { bestOffer, rankOffers, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
-import { cellText, normalizeArticle, normalizeBrand, parseQuantity } from '../crossdock/normalize.ts';
+import { OfferMatcher } from '../crossdock/matcher.ts';
+import { cellText, parseQuantity } from '../crossdock/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
 import { XlsxWriter } from '../io/xlsx-writer.ts';
 import type { CrossdockInput, TaskStats } from '../protocol.ts';
 import { openSource } from '../sources/open-source.ts';
-import { lookupKey, type LookupKey } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
 
@@ -33,11 +33,9 @@ const ALTERNATIVE_COLUMNS = [
   'Available',
   'Delivery days',
 ];
-// Offers cached across batches: request lists repeat parts. Bounded so a 1M-line list of unique parts stays small.
-const CACHE_LIMIT = 200_000;
-const PENDING: Offer[] = [];
-// Rows matched together: one lookup round trip per this many rows (ClickHouse pays ~100 ms per
-// query whatever its size, SQLite a little per statement), while memory stays bounded.
+// Rows matched together: one lookup round trip per this many rows. ClickHouse pays ~100 ms a query
+// whatever its size, so bigger is faster, but two batches are in flight: measured on 1M lines
+// against 3M offers, 25k rows took 19.9 s / 418 MB peak, 20k rows 23.9 s / 372 MB.
 const LOOKUP_ROWS = 20_000;
 
 interface SupplierTotal {
@@ -117,54 +115,23 @@ export async function runCrossdock(
 
         const stats: TaskStats = { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
         const perSupplier = new Map<string, SupplierTotal>();
-        const cache = new Map<string, Map<string, Offer[]>>();
-        let cached = 0;
         let widerRows = 0;
-        // A request list names few brands many times over.
-        const brandMemo = new Map<string, string>();
         const estimated =
           sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
-        for await (const batch of regroup(located.batches, LOOKUP_ROWS)) {
+        const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal);
+        const batches = regroup(located.batches, LOOKUP_ROWS)[Symbol.asyncIterator]();
+        const first = await batches.next();
+        let current = first.done ? null : matcher.prepare(first.value);
+        while (current) {
           ctx.checkpoint();
-          const { rows, rowNumbers } = batch;
+          // Read and start looking up the next batch while this one's offers arrive and are written.
+          const next = await batches.next();
+          const ahead = next.done ? null : matcher.prepare(next.value);
+          await current.ready;
+          const { rows, rowNumbers } = current.batch;
+          const { lineBrand, articles } = current;
           const n = rows.length;
-          if (cached > CACHE_LIMIT) {
-            cache.clear();
-            cached = 0;
-          }
-          // Per row: the brand's offer map (null = invalid line) and the normalized article.
-          const lineBrand: (Map<string, Offer[]> | null)[] = new Array(n);
-          const articles: string[] = new Array(n);
-          const missing: LookupKey[] = [];
-          for (let i = 0; i < n; i++) {
-            const row = rows[i];
-            const rawBrand = row[mapping.brand] ?? null;
-            let b = typeof rawBrand === 'string' ? brandMemo.get(rawBrand) : undefined;
-            if (b === undefined) {
-              b = normalizeBrand(rawBrand);
-              if (typeof rawBrand === 'string' && brandMemo.size < 10_000) brandMemo.set(rawBrand, b);
-            }
-            const a = normalizeArticle(row[mapping.article] ?? null);
-            articles[i] = a;
-            if (b === '' || a === '') {
-              lineBrand[i] = null;
-              continue;
-            }
-            let byArticle = cache.get(b);
-            if (!byArticle) cache.set(b, (byArticle = new Map()));
-            lineBrand[i] = byArticle;
-            if (!byArticle.has(a)) {
-              byArticle.set(a, PENDING);
-              missing.push({ brand: b, article: a });
-            }
-          }
-          if (missing.length) {
-            cached += missing.length;
-            const found = await source.lookup(input.list, missing, ctx.signal);
-            for (const m of missing)
-              cache.get(m.brand)!.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? []);
-          }
           for (let i = 0; i < n; i++) {
             const row = rows[i];
             if (row.length > width && hasValueFrom(row, width)) widerRows++;
@@ -231,6 +198,7 @@ export async function runCrossdock(
             estimated ??
             (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
           ctx.progress(stats.rows, total, 'matching');
+          current = ahead;
         }
         if (stats.rows === 0) {
           throw new InputError(
