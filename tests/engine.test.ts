@@ -159,6 +159,7 @@ describe('job runner', () => {
       timeLimits: {
         crossdock: { softSeconds: 0.3, hardSeconds: 1 },
         'catalog-import': { softSeconds: 60, hardSeconds: 60 },
+        export: { softSeconds: 60, hardSeconds: 60 },
       },
     });
     e.start();

@@ -19,6 +19,7 @@ import { ZodError } from 'zod';
 import type {
   CatalogImportInput,
   CrossdockInput,
+  ExportInput,
   EngineMessage,
   SourceConfig,
   TaskOutcome,
@@ -186,6 +187,16 @@ export class Engine extends EventEmitter {
       if (err instanceof ZodError) throw new SubmitError(describeSpecError(err));
       throw err;
     }
+    if (spec.kind === 'crossdock' || spec.kind === 'export')
+      spec = { ...spec, outDir: prepareOutDir(spec.outDir) };
+    if (spec.kind === 'export')
+      return this.insert(
+        spec,
+        exportName(spec),
+        `export:${stableJson(withoutPriority(spec))}`,
+        {},
+        'Queued the export.',
+      );
     const input = resolve(spec.input);
     let st;
     try {
@@ -195,27 +206,31 @@ export class Engine extends EventEmitter {
     }
     if (!st.isFile())
       throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
-    if (spec.kind === 'crossdock') {
-      const outDir = resolve(spec.outDir);
-      try {
-        mkdirSync(outDir, { recursive: true });
-      } catch {
-        throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
-      }
-      if (!statSync(outDir).isDirectory())
-        throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
-      spec = { ...spec, outDir };
-    }
     const copy = await copyInput(input, join(this.dataDir, 'inputs'));
-    const { priority, input: _input, ...options } = spec;
-    const dedupeKey = `${copy.sha256}:${JSON.stringify(options, Object.keys(options).sort())}`;
+    const { input: _input, ...options } = withoutPriority(spec);
+    return this.insert(
+      spec,
+      basename(input),
+      `${copy.sha256}:${stableJson(options)}`,
+      { input, inputCopy: copy.path, inputSize: copy.size },
+      `Queued ${basename(input)} (${copy.size} bytes).`,
+    );
+  }
+
+  private insert(
+    spec: ParsedSpec,
+    name: string,
+    dedupeKey: string,
+    extra: Record<string, unknown>,
+    message: string,
+  ): SubmitResult {
     const now = Date.now();
     const result = this.store.insertUnlessDuplicate({
       id: ulid(now),
       kind: spec.kind,
-      priority,
-      name: basename(input),
-      spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },
+      priority: spec.priority,
+      name,
+      spec: { ...spec, ...extra },
       maxAttempts: this.settings.maxAttempts,
       dedupeKey,
       submittedBy: this.opts.user ?? process.env.USER ?? process.env.USERNAME ?? 'local',
@@ -223,7 +238,7 @@ export class Engine extends EventEmitter {
     });
     if (!result.duplicate) {
       faultPoint('after-submit');
-      this.log(result.job.id, 'info', `Queued ${basename(input)} (${copy.size} bytes).`);
+      this.log(result.job.id, 'info', message);
       this.emit('job', result.job);
       this.scheduleTick(0);
     }
@@ -630,7 +645,7 @@ export class Engine extends EventEmitter {
     const workDir = join(this.dataDir, 'work', job.id);
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });
-    if (!existsSync(spec.inputCopy)) {
+    if (spec.kind !== 'export' && !existsSync(spec.inputCopy)) {
       return {
         done: {
           ok: false,
@@ -654,16 +669,35 @@ export class Engine extends EventEmitter {
       };
       return { task: { kind: 'catalog-import', input, port } };
     }
+    // A finished result whose job was not yet marked done (a crash in between): just finalize.
+    const finalize = (this.store.checkpoint(job.id) as { finalize?: { tmp: string; final: string }[] } | null)
+      ?.finalize;
+    if (job.result && finalize && finalize.every((f) => existsSync(f.final) || existsSync(f.tmp))) {
+      return { done: { ok: true, stats: job.result, files: finalize } };
+    }
+    // Starting over: leftovers of an interrupted attempt go first.
+    this.removeTemporaries(job, { keepWorkDir: true });
     let outputs = job.outputs;
     if (outputs.length === 0) {
-      outputs = [this.planOutput(spec.outDir, job.name, spec.list)];
+      const base = spec.kind === 'export' ? job.name : resultBaseNameFor(job.name, spec.list);
+      const ext = spec.kind === 'export' ? spec.format : 'xlsx';
+      outputs = [this.planOutput(spec.outDir, base, ext)];
       this.store.setPlannedOutputs(job.id, outputs, Date.now());
     }
     const final = outputs[0];
-    const tmp = temporaryPath(final, job.id);
-    // A finished result whose job was not yet marked done (a crash in between): just finalize.
-    if (job.result && (existsSync(final) || existsSync(tmp))) {
-      return { done: { ok: true, stats: job.result, files: [{ tmp, final }] } };
+    if (spec.kind === 'export') {
+      const input: ExportInput = {
+        jobId: job.id,
+        source: this.sourceConfig(spec),
+        what: spec.query
+          ? { kind: 'query', sql: spec.query }
+          : { kind: 'list', list: spec.list!, ...(spec.brand ? { brand: spec.brand } : {}) },
+        format: spec.format,
+        finalPath: final,
+        tmpPrefix: join(dirname(final), `${TEMP_PREFIX}${job.id}`),
+        maxRowsPerSheet: spec.maxRowsPerSheet,
+      };
+      return { task: { kind: 'export', input, port } };
     }
     const input: CrossdockInput = {
       jobId: job.id,
@@ -673,7 +707,7 @@ export class Engine extends EventEmitter {
       source: this.sourceConfig(spec),
       columns: spec.columns,
       alternatives: spec.alternatives,
-      tmpPath: tmp,
+      tmpPath: temporaryPath(final, job.id),
       finalPath: final,
       workDir,
       maxRowsPerSheet: spec.maxRowsPerSheet,
@@ -697,8 +731,7 @@ export class Engine extends EventEmitter {
   }
 
   /** A result name that exists neither on disk nor among other jobs' planned outputs. */
-  private planOutput(outDir: string, inputName: string, list: string): string {
-    const base = resultBaseName(inputName, list, new Date());
+  private planOutput(outDir: string, base: string, ext: string): string {
     const planned = new Set(
       this.store.db
         .prepare(`SELECT value FROM jobs, json_each(jobs.outputs) WHERE status IN ('queued', 'running')`)
@@ -706,7 +739,7 @@ export class Engine extends EventEmitter {
         .all() as string[],
     );
     for (let n = 1; ; n++) {
-      const candidate = join(outDir, n === 1 ? `${base}.xlsx` : `${base} (${n}).xlsx`);
+      const candidate = join(outDir, n === 1 ? `${base}.${ext}` : `${base} (${n}).${ext}`);
       if (!existsSync(candidate) && !planned.has(candidate)) return candidate;
     }
   }
@@ -762,7 +795,7 @@ export class Engine extends EventEmitter {
     }
     if (outcome.ok) {
       try {
-        this.store.setResult(job.id, outcome.stats, now);
+        this.store.setResult(job.id, outcome.stats, outcome.files, now);
         faultPoint('after-result');
         const outputs = outcome.files.map((f) => finalizeFile(f.tmp, f.final));
         faultPoint('after-link');
@@ -820,20 +853,20 @@ export class Engine extends EventEmitter {
     this.log(job.id, 'error', error.message);
   }
 
-  /** Removes the job's partial result files from its output folder. */
-  private removeTemporaries(job: Job): void {
-    for (const final of job.outputs) {
-      const tmp = temporaryPath(final, job.id);
-      rmSync(tmp, { force: true });
-      const dir = dirname(final);
+  /** Removes the job's partial result files from its output folder (all start with `.~crossdock-<id>`). */
+  private removeTemporaries(job: Job, { keepWorkDir = false } = {}): void {
+    const dirs = new Set(job.outputs.map((f) => dirname(f)));
+    const outDir = (job.spec as { outDir?: unknown }).outDir;
+    if (typeof outDir === 'string') dirs.add(outDir);
+    const prefix = `${TEMP_PREFIX}${job.id}`;
+    for (const dir of dirs) {
       try {
-        for (const f of readdirSync(dir))
-          if (f.startsWith(basename(tmp))) rmSync(join(dir, f), { force: true });
+        for (const f of readdirSync(dir)) if (f.startsWith(prefix)) rmSync(join(dir, f), { force: true });
       } catch {
         // the folder is gone: nothing to clean
       }
     }
-    rmSync(join(this.dataDir, 'work', job.id), { recursive: true, force: true });
+    if (!keepWorkDir) rmSync(join(this.dataDir, 'work', job.id), { recursive: true, force: true });
   }
 
   private getPool(): Piscina {
@@ -897,8 +930,48 @@ export class Engine extends EventEmitter {
   }
 }
 
+function prepareOutDir(dir: string): string {
+  const outDir = resolve(dir);
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch {
+    throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
+  }
+  if (!statSync(outDir).isDirectory())
+    throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
+  return outDir;
+}
+
+function withoutPriority<T extends { priority?: unknown }>(spec: T): Omit<T, 'priority'> {
+  const { priority: _priority, ...rest } = spec;
+  return rest;
+}
+
+/** JSON with object keys sorted at every depth: equal options give equal text. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function exportName(spec: Extract<ParsedSpec, { kind: 'export' }>): string {
+  if (spec.query) return 'query';
+  return ['offers', spec.list, spec.brand].filter(Boolean).join('_');
+}
+
+const TEMP_PREFIX = '.~crossdock-';
+
 export function temporaryPath(final: string, jobId: string): string {
-  return join(dirname(final), `.~crossdock-${jobId}${extname(final)}.tmp`);
+  return join(dirname(final), `${TEMP_PREFIX}${jobId}${extname(final)}.tmp`);
+}
+
+function resultBaseNameFor(inputName: string, list: string): string {
+  return resultBaseName(inputName, list, new Date());
 }
 
 /** Moves a finished temporary file into place without ever overwriting; idempotent after a crash. */

@@ -11,7 +11,7 @@ export const Settings = z.object({
   /** First retry delay; each next one doubles, with jitter. */
   backoffSeconds: z.number().min(0).max(3600),
   backoffMaxSeconds: z.number().min(0).max(86_400),
-  timeLimits: z.object({ crossdock: limits, 'catalog-import': limits }),
+  timeLimits: z.object({ crossdock: limits, 'catalog-import': limits, export: limits }),
   defaultOutDir: z.string().nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
@@ -26,6 +26,7 @@ export function defaultSettings(): Settings {
     timeLimits: {
       crossdock: { softSeconds: 30 * 60, hardSeconds: 35 * 60 },
       'catalog-import': { softSeconds: 30 * 60, hardSeconds: 35 * 60 },
+      export: { softSeconds: 60 * 60, hardSeconds: 65 * 60 },
     },
     defaultOutDir: null,
   };

@@ -9,6 +9,15 @@ const columns = z
   .strict()
   .default({});
 
+const clickhouse = z
+  .object({
+    url: z.string().url().max(2000),
+    database: z.string().min(1).max(200),
+    user: z.string().max(200).optional(),
+  })
+  .strict()
+  .optional();
+
 const priority = z.enum(['high', 'normal', 'low']).default('normal');
 const path = z
   .string()
@@ -50,7 +59,30 @@ export const CatalogImportSpec = z
   })
   .strict();
 
-export const SubmitSpec = z.discriminatedUnion('kind', [CrossdockSpec, CatalogImportSpec]);
+export const ExportSpec = z
+  .object({
+    kind: z.literal('export'),
+    source: z.enum(['demo', 'clickhouse']).default('demo'),
+    clickhouse,
+    list: z.string().min(1).max(200).optional(),
+    brand: z.string().min(1).max(200).optional(),
+    query: z.string().trim().min(1).max(100_000).optional(),
+    format: z.enum(['xlsx', 'csv']).default('xlsx'),
+    outDir: path,
+    priority,
+    maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
+  })
+  .strict();
+
+export const SubmitSpec = z
+  .discriminatedUnion('kind', [CrossdockSpec, CatalogImportSpec, ExportSpec])
+  .superRefine((spec, ctx) => {
+    if (spec.kind !== 'export') return;
+    if (!spec.list === !spec.query)
+      ctx.addIssue({ code: 'custom', message: 'give either a supplier list or a query', path: ['list'] });
+    if (spec.brand && !spec.list)
+      ctx.addIssue({ code: 'custom', message: 'a brand filter needs a supplier list', path: ['brand'] });
+  });
 export type SubmitSpec = z.input<typeof SubmitSpec>;
 export type ParsedSpec = z.output<typeof SubmitSpec>;
 

@@ -352,10 +352,20 @@ export class JobStore {
       .run(JSON.stringify(outputs), now, id);
   }
 
-  setResult(id: string, result: JobResultStats, now: number): void {
+  /**
+   * Records a finished task's figures and the files it wrote, before they are moved into place:
+   * a crash during the move finds the list here and completes it.
+   */
+  setResult(id: string, result: JobResultStats, files: { tmp: string; final: string }[], now: number): void {
     this.db
-      .prepare('UPDATE jobs SET result = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(result), now, id);
+      .prepare('UPDATE jobs SET result = ?, checkpoint = ?, outputs = ?, updated_at = ? WHERE id = ?')
+      .run(
+        JSON.stringify(result),
+        JSON.stringify({ finalize: files }),
+        JSON.stringify(files.map((f) => f.final)),
+        now,
+        id,
+      );
   }
 
   /** Ends a running job held by ownerId. Returns false when it is no longer ours to end. */

@@ -1,4 +1,4 @@
-export type JobKind = 'crossdock' | 'catalog-import';
+export type JobKind = 'crossdock' | 'catalog-import' | 'export';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type Priority = 'high' | 'normal' | 'low';
 export const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
