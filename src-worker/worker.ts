@@ -5,6 +5,7 @@ import type { TaskOutcome, TaskRequest } from './protocol.ts';
 import { TaskContext } from './task-context.ts';
 import { runCatalogImport } from './tasks/catalog-import.ts';
 import { runCrossdock } from './tasks/crossdock.ts';
+import { runExport } from './tasks/export.ts';
 
 export default async function run(request: TaskRequest): Promise<TaskOutcome> {
   const ctx = new TaskContext(request.port);
@@ -12,6 +13,7 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome> {
     if (request.kind === 'crossdock') return { ok: true, ...(await runCrossdock(request.input, ctx)) };
     if (request.kind === 'catalog-import')
       return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
+    if (request.kind === 'export') return { ok: true, ...(await runExport(request.input, ctx, ctx.signal)) };
     return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };
   } catch (err) {
     const error = toTaskError(err);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Engine, SubmitError } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
 import type { Job } from '../engine/types.ts';
+import type { Schedule } from '../engine/schedules.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';
 import { ProgressDisplay } from './progress.ts';
@@ -92,6 +93,75 @@ async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<nu
   return failed ? 1 : 0;
 }
 
+interface ExportFlags extends ClickHouseFlags, Common {
+  list?: string;
+  brand?: string;
+  query?: string;
+  format: string;
+  out: string;
+  source: string;
+  priority: string;
+  maxRowsPerSheet?: string;
+}
+
+function withExportOptions(cmd: Command): Command {
+  return cmd
+    .option('--list <name>', 'export the offers of this supplier list')
+    .option('--brand <b>', 'only this brand (with --list)')
+    .option('--query <sql>', 'export the result of a read-only SELECT instead')
+    .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
+    .option('--out <dir>', 'folder for the files', '.')
+    .addOption(
+      new Option('--source <source>', 'where offers come from')
+        .choices(['demo', 'clickhouse'])
+        .default('demo'),
+    )
+    .option('--clickhouse-url <url>', 'ClickHouse URL')
+    .option('--clickhouse-db <db>', 'ClickHouse database')
+    .addOption(
+      new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
+    )
+    .option('--max-rows-per-sheet <n>', 'split sheets (xlsx) or files (csv) after N rows')
+    .addOption(new Option('--data-dir <dir>', 'Crossdock data folder'));
+}
+
+function exportSpec(o: ExportFlags) {
+  if (!o.list === !o.query) throw new UsageError('Give either --list <name> or --query <sql>.');
+  if (o.brand && !o.list) throw new UsageError('--brand filters a supplier list: add --list <name>.');
+  const source = o.source === 'clickhouse' ? ('clickhouse' as const) : ('demo' as const);
+  const ch = clickhouseFromFlags(o);
+  if (source === 'clickhouse' && !ch) {
+    throw new UsageError('--source clickhouse needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
+  }
+  const maxRows = o.maxRowsPerSheet === undefined ? undefined : Number(o.maxRowsPerSheet);
+  return {
+    kind: 'export' as const,
+    source,
+    ...(source === 'clickhouse' && ch ? { clickhouse: recordable(ch) } : {}),
+    ...(o.list ? { list: o.list } : {}),
+    ...(o.brand ? { brand: o.brand } : {}),
+    ...(o.query ? { query: o.query } : {}),
+    format: o.format === 'csv' ? ('csv' as const) : ('xlsx' as const),
+    outDir: resolve(o.out),
+    priority: o.priority as 'high' | 'normal' | 'low',
+    ...(maxRows !== undefined ? { maxRowsPerSheet: maxRows } : {}),
+  };
+}
+
+async function checkList(engine: Engine, source: 'demo' | 'clickhouse', list: string): Promise<void> {
+  const known = await engine.supplierLists(source);
+  if (!known.includes(list))
+    throw new UsageError(`There is no supplier list "${list}"; known lists: ${known.join(', ')}.`);
+}
+
+function formatSchedule(s: Schedule): string {
+  const what = s.spec.query
+    ? `query → ${String(s.spec.format)}`
+    : `offers of ${String(s.spec.list)}${s.spec.brand ? ` (${String(s.spec.brand)})` : ''} → ${String(s.spec.format)}`;
+  const next = s.paused ? 'paused' : `next ${new Date(s.nextRunAt).toLocaleString('sv-SE').slice(0, 16)}`;
+  return `${s.id}  "${s.cron}"  ${s.description}  ${what}  ${next}${s.lastJobId ? `  last job ${s.lastJobId}` : ''}`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('crossdock')
     .description('Price request lists against supplier offers, from the command line.')
@@ -145,10 +215,7 @@ export function buildProgram(): Command {
       const maxRows = o.maxRowsPerSheet === undefined ? undefined : Number(o.maxRowsPerSheet);
       const engine = openEngine(o, { only: [] });
       try {
-        const known = await engine.supplierLists(source);
-        if (!known.includes(String(o.list))) {
-          throw new UsageError(`There is no supplier list "${o.list}"; known lists: ${known.join(', ')}.`);
-        }
+        await checkList(engine, source, String(o.list));
         const ids: string[] = [];
         for (const file of files) {
           const { job, duplicate } = await engine.submit({
@@ -279,6 +346,8 @@ export function buildProgram(): Command {
       const engine = openEngine(o, 'all');
       try {
         engine.start();
+        // Scheduled exports that fell due while nothing ran are made up now (once each).
+        await engine.schedules.tick();
         // Interrupted jobs were requeued by start(); take everything that is queued now.
         const ids = engine.list({ status: ['queued', 'running'] }).map((j) => j.id);
         if (ids.length === 0) {
@@ -340,6 +409,105 @@ export function buildProgram(): Command {
         await engine.close();
       }
     });
+
+  const exportCmd = program
+    .command('export')
+    .description(
+      'Export the offers of a supplier list (or a read-only query) to .xlsx or .csv, and wait for it.',
+    );
+  withExportOptions(exportCmd)
+    .option('--json', 'print one JSON object for the finished job')
+    .option('--verbose', 'print stack traces')
+    .action(async (o: ExportFlags & Common) => {
+      const engine = openEngine(o, { only: [] });
+      try {
+        const spec = exportSpec(o);
+        if (spec.list) await checkList(engine, spec.source, spec.list);
+        const { job, duplicate } = await engine.submit(spec);
+        if (duplicate)
+          process.stderr.write(
+            `The same export is already ${job.status} as job ${job.id}; waiting for it.\n`,
+          );
+        engine.allowRun([job.id]);
+        process.exitCode = await runToEnd(engine, [job.id], o);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  const schedule = program
+    .command('schedule')
+    .description('Scheduled exports (cron), run while the app or a worker runs.');
+  withExportOptions(
+    schedule
+      .command('add')
+      .argument('<cron>', 'when, as a 5-field cron expression, e.g. "0 8 * * 1" (every Monday at 08:00)')
+      .argument('<what>', 'what to run: export')
+      .option('--timezone <tz>', 'IANA time zone of the cron expression (default: this computer’s)'),
+  )
+    .option('--json', 'JSON output')
+    .description(
+      'Add a scheduled export: crossdock schedule add "<cron>" export --list <name> --format xlsx …',
+    )
+    .action(async (cron: string, what: string, o: ExportFlags & Common & { timezone?: string }) => {
+      if (what !== 'export')
+        throw new UsageError(
+          `Only exports can be scheduled; write: crossdock schedule add "${cron}" export --list <name> …`,
+        );
+      const engine = openEngine(o, 'none');
+      try {
+        const spec = exportSpec(o);
+        if (spec.list) await checkList(engine, spec.source, spec.list);
+        const s = engine.addSchedule(cron, spec, o.timezone ?? null);
+        if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+        else process.stdout.write(`${formatSchedule(s)}\n`);
+      } finally {
+        await engine.close();
+      }
+    });
+  schedule
+    .command('list', { isDefault: true })
+    .description('List scheduled exports.')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action(async (o: Common) => {
+      const engine = openEngine(o, 'none');
+      try {
+        const all = engine.scheduleAction((s) => s.list());
+        if (o.json) for (const s of all) process.stdout.write(`${JSON.stringify(s)}\n`);
+        else if (all.length === 0) process.stdout.write('No scheduled exports.\n');
+        else for (const s of all) process.stdout.write(`${formatSchedule(s)}\n`);
+      } finally {
+        await engine.close();
+      }
+    });
+  for (const [name, description] of [
+    ['remove', 'Delete a scheduled export.'],
+    ['pause', 'Pause a scheduled export.'],
+    ['resume', 'Resume a paused scheduled export (from the next occurrence on).'],
+  ] as const) {
+    schedule
+      .command(name)
+      .argument('<id>')
+      .description(description)
+      .addOption(dataDir())
+      .option('--json', 'JSON output')
+      .action(async (id: string, o: Common) => {
+        const engine = openEngine(o, 'none');
+        try {
+          if (name === 'remove') {
+            engine.scheduleAction((s) => s.remove(id));
+            if (!o.json) process.stdout.write(`Removed schedule ${id}.\n`);
+          } else {
+            const s = engine.scheduleAction((svc) => (name === 'pause' ? svc.pause(id) : svc.resume(id)));
+            if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+            else process.stdout.write(`${formatSchedule(s)}\n`);
+          }
+        } finally {
+          await engine.close();
+        }
+      });
+  }
 
   program
     .command('demo-data')

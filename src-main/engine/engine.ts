@@ -31,6 +31,7 @@ import { DemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
 import { ClickHouseSource, type ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { copyInput } from './input-copy.ts';
 import { resultBaseName } from './output-name.ts';
+import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { defaultWorkerFile } from './paths.ts';
 import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
@@ -81,6 +82,7 @@ const HEARTBEAT_MS = 2000;
 const PROGRESS_EMIT_MS = 100;
 const PROGRESS_PERSIST_MS = 1000;
 const DAY_MS = 86_400_000;
+const SCHEDULE_POLL_MS = 30_000;
 
 /**
  * The job runner: the durable job table, the scheduler and the worker pool behind one API that the
@@ -100,6 +102,8 @@ export class Engine extends EventEmitter {
   private loopTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private scheduleTimer: NodeJS.Timeout | null = null;
+  readonly schedules: ScheduleService;
   private lastDataVersion = -1;
   private ticking = false;
   private tickAgain = false;
@@ -115,6 +119,9 @@ export class Engine extends EventEmitter {
     const run = opts.run ?? 'all';
     this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
     this.settingsCache = loadSettings(this.store);
+    this.schedules = new ScheduleService(this.store.db, (spec) => this.submit(spec), undefined, {
+      onError: (schedule, error) => this.emit('schedule-error', schedule, error),
+    });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
@@ -127,7 +134,53 @@ export class Engine extends EventEmitter {
     this.retentionTimer.unref();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.heartbeatTimer.unref();
+    // Scheduled exports run wherever jobs are taken from the whole queue (the app, a worker, `jobs resume`).
+    if (this.runFilter === 'all') void this.runSchedules();
     this.scheduleTick(0);
+  }
+
+  /** Submits due scheduled exports (a run missed while nothing ran is made up once), then sleeps until the next. */
+  private async runSchedules(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.schedules.tick();
+    } catch (err) {
+      this.emit('error', err);
+    }
+    if (this.closed) return;
+    // Capped: schedules added by another process are noticed within half a minute.
+    const wait = Math.min(this.schedules.msUntilNext() ?? SCHEDULE_POLL_MS, SCHEDULE_POLL_MS);
+    this.scheduleTimer = setTimeout(() => void this.runSchedules(), Math.max(wait, 50));
+    this.scheduleTimer.unref();
+  }
+
+  /** Adds a scheduled export after checking its cron expression and its job settings. */
+  addSchedule(cron: string, spec: unknown, timezone: string | null = null): Schedule {
+    const parsed = SubmitSpec.safeParse(spec);
+    if (!parsed.success) throw new SubmitError(describeSpecError(parsed.error));
+    if (parsed.data.kind !== 'export') throw new SubmitError('Only exports can be scheduled.');
+    const data = { ...parsed.data, outDir: prepareOutDir(parsed.data.outDir) };
+    try {
+      const s = this.schedules.add({ cron, spec: data, timezone });
+      if (this.runFilter === 'all' && this.scheduleTimer) {
+        clearTimeout(this.scheduleTimer);
+        void this.runSchedules();
+      }
+      return s;
+    } catch (err) {
+      if (err instanceof ScheduleError) throw new SubmitError(err.message);
+      throw err;
+    }
+  }
+
+  /** Runs a schedule call, turning its errors into the engine's one-sentence kind. */
+  scheduleAction<T>(fn: (s: ScheduleService) => T): T {
+    try {
+      return fn(this.schedules);
+    } catch (err) {
+      if (err instanceof ScheduleError) throw new SubmitError(err.message);
+      throw err;
+    }
   }
 
   /**
@@ -138,7 +191,8 @@ export class Engine extends EventEmitter {
     if (this.closed) return;
     if (drain) await this.waitForIdle();
     this.closed = true;
-    for (const t of [this.loopTimer, this.heartbeatTimer, this.retentionTimer]) if (t) clearTimeout(t);
+    for (const t of [this.loopTimer, this.heartbeatTimer, this.retentionTimer, this.scheduleTimer])
+      if (t) clearTimeout(t);
     for (const r of this.running.values()) this.stopRunning(r, 'shutdown');
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
     await this.pool?.destroy();

@@ -67,11 +67,13 @@ export async function* exportRows(
 // The read-only guard
 
 /**
- * Checks that `sql` is one SELECT (or WITH … SELECT) statement and returns it without comments and
- * without a trailing semicolon. Refuses, with one sentence, anything else: other statements, a
- * second statement after a `;`, and words that write (INSERT, ALTER, DROP, …) anywhere outside
- * string literals and quoted names, e.g. hidden after a WITH. Deliberately stricter than needed:
- * a column called "set" has to be quoted. The servers enforce read-only access too (see below).
+ * Checks that `sql` is one SELECT (or WITH … SELECT) statement and returns it with its comments
+ * blanked out (spaces of the same length, so that the server's "position 40" still points at the
+ * user's text) and without a trailing semicolon. Refuses, with one sentence, anything else: other
+ * statements, a second statement after a `;`, and words that write (INSERT, ALTER, DROP, …)
+ * anywhere outside string literals and quoted names, e.g. hidden after a WITH. Deliberately
+ * stricter than needed: a column called "set" has to be quoted. The servers enforce read-only
+ * access too (see below).
  */
 export function checkReadOnlyQuery(sql: string, dialect: 'sqlite' | 'clickhouse'): string {
   const tokens = tokenize(sql, dialect);
@@ -115,10 +117,8 @@ export function checkReadOnlyQuery(sql: string, dialect: 'sqlite' | 'clickhouse'
   }
   let end = tokens.length;
   while (end > 0 && (tokens[end - 1].kind === 'space' || tokens[end - 1].text === ';')) end--;
-  let start = 0;
-  while (tokens[start].kind === 'space') start++;
   return tokens
-    .slice(start, end)
+    .slice(0, end)
     .map((t) => t.text)
     .join('');
 }
@@ -163,6 +163,11 @@ const WRITE_WORDS = new Set([
   'MOVE',
 ]);
 
+/** A comment as whitespace of the same length and lines, so that server messages point at the right place. */
+function blank(comment: string): string {
+  return comment.replace(/[^\n]/g, ' ');
+}
+
 interface Token {
   kind: 'space' | 'word' | 'quoted' | 'other';
   text: string;
@@ -182,12 +187,14 @@ function tokenize(sql: string, dialect: 'sqlite' | 'clickhouse'): Token[] {
     const c = sql[i];
     if (c === '-' && sql[i + 1] === '-') {
       const nl = sql.indexOf('\n', i);
+      const start = i;
       i = nl < 0 ? n : nl + 1;
-      tokens.push({ kind: 'space', text: '\n' });
+      tokens.push({ kind: 'space', text: blank(sql.slice(start, i)) });
     } else if (c === '/' && sql[i + 1] === '*') {
       const close = sql.indexOf('*/', i + 2);
+      const start = i;
       i = close < 0 ? n : close + 2;
-      tokens.push({ kind: 'space', text: ' ' });
+      tokens.push({ kind: 'space', text: blank(sql.slice(start, i)) });
     } else if (/\s/.test(c)) {
       const start = i;
       while (i < n && /\s/.test(sql[i])) i++;
@@ -262,7 +269,10 @@ async function* sqliteRows(
         .prepare(`SELECT count(*) FROM offers WHERE ${where}`)
         .pluck()
         .get(...params) as number;
-      stmt = db.prepare(`SELECT ${OFFER_FIELDS} FROM offers WHERE ${where} ORDER BY ${OFFER_ORDER}`);
+      // "+supplier" keeps the planner off the supplier index, so that it walks offers_key (brand,
+      // article) in order and sorts only within each part: the first row comes at once instead of
+      // after sorting the whole list, and the whole export is faster too (150k offers: 350 vs 410 ms).
+      stmt = db.prepare(`SELECT ${OFFER_FIELDS} FROM offers WHERE +${where} ORDER BY ${OFFER_ORDER}`);
       columns = LIST_COLUMNS.map((c) => ({ ...c }));
     } else {
       const sql = checkReadOnlyQuery(what.sql, 'sqlite');
@@ -690,6 +700,13 @@ function condense(message: string): string {
     .replace(/\s*\([A-Z_]+\)(?:\s*\(version [^)]*\))?\s*$/, '')
     .replace(/\. Expected one of:[\s\S]*$/, '')
     .replace(/\s*\bFORMAT JSONCompact\b/g, '')
+    .replace(/\s*:\s*$/, '')
+    // "failed at position 40 (line 1, col 40): <the rest of the query>": a short quote is enough.
+    .replace(
+      /^(Syntax error: failed at position \d+(?: \([^)]*\))*):\s+(\S[\s\S]*)$/,
+      (_, at: string, near: string) =>
+        `${at} near "${near.length > 40 ? `${near.slice(0, 39).trimEnd()}…` : near.trimEnd()}"`,
+    )
     .replace(/\s+/g, ' ')
     .trim();
   if (s.length > MAX_MESSAGE) s = `${s.slice(0, MAX_MESSAGE - 1).trimEnd()}…`;
