@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
 import { cli, freshDataDir, readXlsx, SAMPLE, tempDir } from './helpers.ts';
@@ -104,5 +105,70 @@ describe('crossdock run --source clickhouse', () => {
     expect((await server.query('SELECT count() FROM fresh.offers')).trim()).toBe('50000');
     const usage = await cli(['demo-data', '--offers', '10'], { CROSSDOCK_CLICKHOUSE_URL: '' });
     expect(usage.code).toBe(2);
+  });
+
+  it('crossdock export --source clickhouse: a list to xlsx, a query to csv, writes refused by the server', async () => {
+    const env = {
+      CROSSDOCK_DATA_DIR: freshDataDir(),
+      CROSSDOCK_CLICKHOUSE_URL: server.url,
+      CROSSDOCK_CLICKHOUSE_DB: 'shop',
+    };
+    const out = tempDir('cd-out-');
+    const list = await cli(
+      ['export', '--source', 'clickhouse', '--list', 'РОЗН', '--brand', 'MAHLE', '--out', out, '--json'],
+      env,
+    );
+    expect(list.code, list.stderr).toBe(0);
+    const job = JSON.parse(list.stdout);
+    const expected = Number(
+      (
+        await server.query(
+          "SELECT count() FROM shop.offers WHERE brand = 'MAHLE' AND supplier IN (SELECT supplier FROM shop.supplier_lists WHERE list = 'РОЗН')",
+        )
+      ).trim(),
+    );
+    expect(job.rows).toBe(expected);
+    const rows = (await readXlsx(job.outputs[0])).values().next().value!;
+    expect(rows).toHaveLength(expected + 1);
+    expect(rows.slice(1).every((r) => r[0] === 'MAHLE')).toBe(true);
+
+    const query = await cli(
+      [
+        'export',
+        '--source',
+        'clickhouse',
+        '--query',
+        "SELECT supplier, count() AS offers, toDate('2026-01-02') AS d FROM offers GROUP BY supplier ORDER BY supplier",
+        '--format',
+        'csv',
+        '--out',
+        out,
+        '--json',
+      ],
+      env,
+    );
+    expect(query.code, query.stderr).toBe(0);
+    const q = JSON.parse(query.stdout);
+    expect(q.rows).toBe(24);
+    const text = readFileSync(q.outputs[0], 'utf8');
+    expect(text.split('\r\n')[0]).toBe('\ufeffsupplier,offers,d');
+    expect(text.split('\r\n')[1]).toMatch(/^[^,]+,\d+,2026-01-02$/);
+
+    const write = await cli(
+      [
+        'export',
+        '--source',
+        'clickhouse',
+        '--query',
+        "SELECT 1 INTO OUTFILE '/tmp/x'",
+        '--out',
+        out,
+        '--json',
+      ],
+      env,
+    );
+    expect(write.code).toBe(1);
+    expect(JSON.parse(write.stdout).error).toMatch(/read-only|only a single SELECT|not allowed/i);
+    expect((await server.query('SELECT count() FROM shop.offers')).trim()).not.toBe('0');
   });
 });
