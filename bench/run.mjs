@@ -25,6 +25,8 @@ const cases = [
     source: 'clickhouse',
   },
   { name: 'ch-1m-xlsx', rows: 1_000_000, file: 'request-ch-1m.xlsx', parts: CH_PARTS, source: 'clickhouse' },
+  { name: 'ch-export-1m-xlsx', rows: 1_000_000, export: 'xlsx', source: 'clickhouse' },
+  { name: 'ch-export-1m-csv', rows: 1_000_000, export: 'csv', source: 'clickhouse' },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
 function ensureInput(c) {
@@ -52,6 +54,8 @@ async function startClickHouse() {
     child.on('exit', (code) => reject(new Error(`clickhouse-server helper exited with ${code}`)));
   });
   process.stderr.write(`loaded ${info.offers} offers in ${info.loadSeconds.toFixed(1)} s\n`);
+  // A bench that dies must not leave the server behind.
+  process.on('exit', () => child.kill('SIGTERM'));
   return { ...info, stop: () => child.kill('SIGTERM') };
 }
 
@@ -110,23 +114,15 @@ execFileSync(
 const results = [];
 const clickhouse = cases.some((c) => c.source === 'clickhouse') ? await startClickHouse() : null;
 for (const c of cases) {
-  const input = ensureInput(c);
+  const input = c.export ? null : ensureInput(c);
   const source =
     c.source === 'clickhouse'
       ? ['--source', 'clickhouse', '--clickhouse-url', clickhouse.url, '--clickhouse-db', clickhouse.database]
       : [];
-  const r = await run([
-    'run',
-    input,
-    '--list',
-    'ОПТ-1',
-    '--out',
-    outDir,
-    '--data-dir',
-    dataDir,
-    '--json',
-    ...source,
-  ]);
+  const what = c.export
+    ? ['export', '--query', `SELECT * FROM offers LIMIT ${c.rows}`, '--format', c.export]
+    : ['run', input, '--list', 'ОПТ-1'];
+  const r = await run([...what, '--out', outDir, '--data-dir', dataDir, '--json', ...source]);
   const job = r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()) : null;
   if (r.code !== 0 || !job || job.rows !== c.rows) {
     console.error(`${c.name}: failed (exit ${r.code}) ${r.stdout}`);
@@ -140,9 +136,9 @@ for (const c of cases) {
     'wall s': r.seconds.toFixed(2),
     'rows/s': Math.round(c.rows / r.seconds).toLocaleString('en-US'),
     'peak RSS MB': (r.peak / 1048576).toFixed(0),
-    'input MB': (statSync(input).size / 1048576).toFixed(1),
+    'input MB': input ? (statSync(input).size / 1048576).toFixed(1) : '—',
     'result MB': (outSize / 1048576).toFixed(1),
-    found: job.found,
+    found: c.export ? '—' : job.found,
   });
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
 }
