@@ -88,7 +88,8 @@ export async function runCrossdock(
           splitRows: true,
           maxRowsPerSheet: input.maxRowsPerSheet,
         });
-        const summarySheet = writer.addSheet('Summary', {});
+        // Column C holds money only (the totals and the per-supplier cost), so it can carry the money format.
+        const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
         const alt =
           input.alternatives > 0
             ? writer.addSheet('Alternatives', {
@@ -258,9 +259,9 @@ async function writeSummary(
     { values: ['Invalid', stats.invalid] },
   ];
   const currencies = [...costs.keys()].sort();
-  if (currencies.length === 0) rows.push({ values: ['Total cost (found + partial)', 0] });
+  if (currencies.length === 0) rows.push({ values: ['Total cost (found + partial)', null, 0] });
   for (const c of currencies)
-    rows.push({ values: [`Total cost (found + partial), ${c}`, round2(costs.get(c) ?? 0)] });
+    rows.push({ values: ['Total cost (found + partial)', null, round2(costs.get(c) ?? 0), c] });
   rows.push({ values: [] }, { values: ['Supplier', 'Lines won', 'Cost', 'Currency'], bold: true });
   const suppliers = [...perSupplier.entries()].sort(
     (a, b) => b[1].lines - a[1].lines || (a[0] < b[0] ? -1 : 1),
