@@ -104,20 +104,25 @@ interface ExportFlags extends ClickHouseFlags, Common {
   maxRowsPerSheet?: string;
 }
 
-function withExportOptions(cmd: Command): Command {
+/** --source and the ClickHouse connection, shared by run, export and schedule add. */
+function withSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--list <name>', 'export the offers of this supplier list')
-    .option('--brand <b>', 'only this brand (with --list)')
-    .option('--query <sql>', 'export the result of a read-only SELECT instead')
-    .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
-    .option('--out <dir>', 'folder for the files', '.')
     .addOption(
       new Option('--source <source>', 'where offers come from')
         .choices(['demo', 'clickhouse'])
         .default('demo'),
     )
-    .option('--clickhouse-url <url>', 'ClickHouse URL')
-    .option('--clickhouse-db <db>', 'ClickHouse database')
+    .option('--clickhouse-url <url>', 'ClickHouse URL (default: $CROSSDOCK_CLICKHOUSE_URL)')
+    .option('--clickhouse-db <db>', 'ClickHouse database (default: $CROSSDOCK_CLICKHOUSE_DB)');
+}
+
+function withExportOptions(cmd: Command): Command {
+  return withSourceOptions(cmd)
+    .option('--list <name>', 'export the offers of this supplier list')
+    .option('--brand <b>', 'only this brand (with --list)')
+    .option('--query <sql>', 'export the result of a read-only SELECT instead')
+    .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
+    .option('--out <dir>', 'folder for the files', '.')
     .addOption(
       new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
     )
@@ -172,19 +177,11 @@ export function buildProgram(): Command {
   const dataDir = () =>
     new Option('--data-dir <dir>', 'Crossdock data folder (default: the app’s, or $CROSSDOCK_DATA_DIR)');
 
-  program
-    .command('run')
+  withSourceOptions(program.command('run'))
     .description('Crossdock one or more request lists and wait for the results.')
     .argument('<file...>', 'request lists (.xlsx or .csv)')
     .requiredOption('--list <name>', 'supplier list, e.g. ОПТ-1')
     .option('--out <dir>', 'folder for the result files', '.')
-    .addOption(
-      new Option('--source <source>', 'where offers come from')
-        .choices(['demo', 'clickhouse'])
-        .default('demo'),
-    )
-    .option('--clickhouse-url <url>', 'ClickHouse URL')
-    .option('--clickhouse-db <db>', 'ClickHouse database')
     .option('--alternatives <n>', 'also list up to N next-best offers per line', '0')
     .option('--brand-col <h>', 'brand column: header text or 1-based index')
     .option('--article-col <h>', 'article column: header text or 1-based index')
