@@ -33,7 +33,7 @@ export class OfferMatcher {
     private readonly mapping: ColumnMapping,
     private readonly signal: AbortSignal | undefined,
     /** Keys kept before the cache starts over: bounds memory on lists of unique parts. */
-    private readonly cacheLimit = 50_000,
+    private readonly cacheLimit = 100_000,
   ) {}
 
   prepare(batch: RowBatch): PreparedBatch {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { InputError } from '../io/types.ts';
+import { StringPool } from './string-pool.ts';
 import { lookupKey, type LookupKey, type OfferSource } from './types.ts';
 
 export interface ClickHouseConfig {
@@ -411,6 +412,7 @@ function serverText(message: string): string {
 /** Offers from a ClickHouse database with the canonical schema (PRODUCT.md "Data sources"). */
 export class ClickHouseSource implements OfferSource {
   private lists: Promise<string[]> | null = null;
+  private readonly strings = new StringPool();
 
   private constructor(
     private readonly conn: ClickHouseConnection,
@@ -514,7 +516,7 @@ FORMAT RowBinary`;
           headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
         }),
       );
-      if (!decodeOffers(rows, result, aliases)) {
+      if (!decodeOffers(rows, result, aliases, this.strings)) {
         throw new ClickHouseUnavailableError(
           `The ClickHouse server at ${this.conn.displayUrl} sent a truncated answer.`,
           'CLICKHOUSE_TRUNCATED',
@@ -652,7 +654,12 @@ export function writeVarint(buf: Buffer, off: number, n: number): number {
 }
 
 /** Adds RowBinary offer rows to their keys; false when the answer ends mid-row. */
-function decodeOffers(buf: Buffer, result: Map<string, Offer[]>, aliases: Map<string, string[]>): boolean {
+function decodeOffers(
+  buf: Buffer,
+  result: Map<string, Offer[]>,
+  aliases: Map<string, string[]>,
+  strings: StringPool,
+): boolean {
   let off = 0;
   const truncated = new RangeError('truncated');
   const str = (): string => {
@@ -680,12 +687,12 @@ function decodeOffers(buf: Buffer, result: Map<string, Offer[]>, aliases: Map<st
   function readRow(): void {
     const brand = str();
     const article = str();
-    const supplier = str();
-    const name = str();
+    const supplier = strings.get(str());
+    const name = strings.get(str());
     if (off + 8 > buf.length) throw truncated;
     const price = buf.readDoubleLE(off);
     off += 8;
-    const currency = str();
+    const currency = strings.get(str());
     if (off + 6 > buf.length) throw truncated;
     const quantity = buf.readUInt32LE(off);
     const deliveryDays = buf.readUInt16LE(off + 4);

@@ -5,6 +5,7 @@ import type { Offer } from '../crossdock/best-offer.ts';
 import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
 import { InputError } from '../io/types.ts';
 import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
+import { StringPool } from './string-pool.ts';
 import { lookupKey, type LookupKey, type OfferSource } from './types.ts';
 
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -70,6 +71,7 @@ export class DemoCatalog implements OfferSource {
   private readonly db: Database.Database;
   private readonly byArticles = new Map<number, Database.Statement<string[], OfferRow>>();
   private readonly members = new Map<string, Set<string>>();
+  private readonly strings = new StringPool();
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -130,10 +132,10 @@ export class DemoCatalog implements OfferSource {
         for (const row of this.byArticles.get(size)!.all(brand, ...chunk)) {
           if (!suppliers.has(row[1])) continue;
           result.get(lookupKey(brand, row[0]))!.push({
-            supplier: row[1],
-            name: row[2],
+            supplier: this.strings.get(row[1]),
+            name: this.strings.get(row[2]),
             price: row[3],
-            currency: row[4],
+            currency: this.strings.get(row[4]),
             quantity: row[5],
             deliveryDays: row[6],
           });
