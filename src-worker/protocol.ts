@@ -18,6 +18,10 @@ export interface CrossdockInput {
   /** Folder for the task's own scratch files (removed by the engine when the job ends). */
   workDir: string;
   maxRowsPerSheet?: number;
+  /** How often to save a checkpoint. */
+  checkpointEveryMs?: number;
+  /** A checkpoint saved by an earlier attempt of this job (the task checks it is still usable). */
+  resume?: unknown;
 }
 
 export interface CatalogImportInput {
@@ -73,7 +77,9 @@ export type TaskOutcome =
 /** Worker → engine. */
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number | null; stage: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Everything written so far is durable; an attempt after a crash can resume from `data`. */
+  | { type: 'checkpoint'; data: unknown };
 
 /** Engine → worker. */
 export type EngineMessage = { type: 'soft-timeout' } | { type: 'cancel' };

@@ -28,6 +28,11 @@ export class TaskContext {
     this.post({ type: 'progress', done, total, stage });
   }
 
+  /** Hands the engine a state to resume from after a crash (it stores it with the job). */
+  saveCheckpoint(data: unknown): void {
+    this.post({ type: 'checkpoint', data });
+  }
+
   log(level: 'info' | 'warn' | 'error', message: string): void {
     this.post({ type: 'log', level, message });
   }

@@ -729,8 +729,13 @@ export class Engine extends EventEmitter {
     if (job.result && finalize && finalize.every((f) => existsSync(f.final) || existsSync(f.tmp))) {
       return { done: { ok: true, stats: job.result, files: finalize } };
     }
-    // Starting over: leftovers of an interrupted attempt go first.
-    this.removeTemporaries(job, { keepWorkDir: true });
+    // A long crossdock interrupted after a checkpoint resumes there (the task checks its files are
+    // intact); anything else starts over, and leftovers of the interrupted attempt go first.
+    const saved =
+      spec.kind === 'crossdock' && job.outputs.length > 0
+        ? (this.store.checkpoint(job.id) as { crossdock?: unknown } | null)?.crossdock
+        : undefined;
+    if (saved === undefined) this.removeTemporaries(job, { keepWorkDir: true });
     let outputs = job.outputs;
     if (outputs.length === 0) {
       const base = spec.kind === 'export' ? job.name : resultBaseNameFor(job.name, spec.list);
@@ -765,6 +770,8 @@ export class Engine extends EventEmitter {
       finalPath: final,
       workDir,
       maxRowsPerSheet: spec.maxRowsPerSheet,
+      checkpointEveryMs: this.settings.checkpointSeconds * 1000,
+      ...(saved !== undefined ? { resume: saved } : {}),
     };
     return { task: { kind: 'crossdock', input, port } };
   }
@@ -804,6 +811,11 @@ export class Engine extends EventEmitter {
       this.log(r.job.id, m.level, m.message);
       return;
     }
+    if (m.type === 'checkpoint') {
+      // Committed at once: the partial files on disk already match it.
+      this.store.setProgress(r.job.id, this.owner.id, r.progress, { crossdock: m.data }, now);
+      return;
+    }
     const elapsed = (now - r.startedAt) / 1000;
     const eta =
       m.total && m.done > 0 && elapsed > 0.5 ? Math.max(0, ((m.total - m.done) * elapsed) / m.done) : null;
@@ -823,8 +835,10 @@ export class Engine extends EventEmitter {
     const now = Date.now();
     const workDir = join(this.dataDir, 'work', job.id);
     if (r.reason === 'shutdown') {
-      // Not a failure: the job resumes at the next start.
-      this.removeTemporaries(this.store.get(job.id) ?? job);
+      // Not a failure: the job resumes at the next start (from its checkpoint, if it saved one).
+      const current = this.store.get(job.id) ?? job;
+      if (!(this.store.checkpoint(job.id) as { crossdock?: unknown } | null)?.crossdock)
+        this.removeTemporaries(current);
       rmSync(workDir, { recursive: true, force: true });
       this.store.db
         .prepare(`UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ? AND owner = ?`)
@@ -853,6 +867,7 @@ export class Engine extends EventEmitter {
         faultPoint('after-result');
         const outputs = outcome.files.map((f) => finalizeFile(f.tmp, f.final));
         faultPoint('after-link');
+        this.removeTemporaries(job); // parts of an earlier attempt that could not be resumed
         rmSync(workDir, { recursive: true, force: true });
         this.store.finish(job.id, this.owner.id, 'succeeded', { outputs }, Date.now());
         const s = outcome.stats;

@@ -13,6 +13,8 @@ export const Settings = z.object({
   backoffMaxSeconds: z.number().min(0).max(86_400),
   timeLimits: z.object({ crossdock: limits, 'catalog-import': limits, export: limits }),
   defaultOutDir: z.string().nullable(),
+  /** How often a long crossdock saves a checkpoint to resume from after a crash. */
+  checkpointSeconds: z.number().min(0.1).max(3600),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -29,6 +31,7 @@ export function defaultSettings(): Settings {
       export: { softSeconds: 60 * 60, hardSeconds: 65 * 60 },
     },
     defaultOutDir: null,
+    checkpointSeconds: 5,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CellValue } from './types.ts';
-import { ZipWriter, type ZipEntryWriter } from './zip-writer.ts';
+import { ZipWriter, type EntryState, type ZipEntryWriter } from './zip-writer.ts';
 
 export interface XlsxWriterOptions {
   /** zlib level 0..9; default 1. */
@@ -12,6 +12,25 @@ export interface XlsxWriterOptions {
   created?: Date;
   /** Test hook, passed to the zip writer: force Zip64 records at this size. */
   zip64Threshold?: number;
+  /**
+   * Carry on a workbook from a `checkpoint()` taken before a crash: add the same sheets, with the same
+   * options and in the same order, and they continue where the checkpoint left them.
+   */
+  resume?: WorkbookState;
+}
+
+/** A workbook's progress at a checkpoint (JSON-safe). */
+export interface WorkbookState {
+  partCount: number;
+  names: string[];
+  sheets: SheetState[];
+}
+
+interface SheetState {
+  parts: { name: string; path: string; rows: number; selected: boolean; entry: EntryState }[];
+  dataRows: number;
+  head: string;
+  sampling: boolean;
 }
 
 /** Number format of a column: 'text' keeps e.g. an article 00123 as text, also when the user edits it. */
@@ -87,13 +106,48 @@ export class XlsxWriter {
       mtime: options.created,
       zip64Threshold: options.zip64Threshold,
     });
-    return new XlsxWriter(zip, options);
+    const writer = new XlsxWriter(zip, options);
+    if (options.resume) {
+      writer.partCount = options.resume.partCount;
+      for (const n of options.resume.names) writer.names.add(n);
+    }
+    return writer;
+  }
+
+  /**
+   * Makes every sheet written so far durable and returns where the workbook stands; a writer created
+   * with `{ resume: state }` continues from there. Column widths are fixed at the first checkpoint.
+   */
+  async checkpoint(): Promise<WorkbookState> {
+    if (this.state !== 'open') throw new Error('workbook is already finished');
+    const sheets: SheetState[] = [];
+    for (const sheet of this.sheets) sheets.push(await sheet.checkpoint());
+    return { partCount: this.partCount, names: [...this.names], sheets };
+  }
+
+  /** @internal Where sheet number `index` stood at the checkpoint being resumed, if any. */
+  resumeState(index: number): SheetState | null {
+    return this.options.resume?.sheets[index] ?? null;
+  }
+
+  /** @internal A part restored from a checkpoint: its zip entry carries on from the recorded state. */
+  restorePart(sheet: XlsxSheet, p: SheetState['parts'][number]): Part {
+    const entry = this.zip.addEntry(p.path, p.entry);
+    return {
+      name: p.name,
+      path: p.path,
+      entry,
+      rows: p.rows,
+      selected: p.selected,
+      sheet,
+      ended: p.entry.ended ? Promise.resolve() : null,
+    };
   }
 
   /** Adds a sheet after the existing ones. The name is cleaned up for Excel (≤ 31 chars, no []:*?/\) and made unique. */
   addSheet(name: string, options: SheetOptions = {}): XlsxSheet {
     if (this.state !== 'open') throw new Error('workbook is already finished');
-    const sheet = new XlsxSheet(this, cleanSheetName(name), options);
+    const sheet = new XlsxSheet(this, cleanSheetName(name), options, this.resumeState(this.sheets.length));
     this.sheets.push(sheet);
     return sheet;
   }
@@ -185,6 +239,7 @@ export class XlsxSheet {
     private readonly workbook: XlsxWriter,
     readonly name: string,
     options: SheetOptions,
+    resume: SheetState | null = null,
   ) {
     this.header = options.header && options.header.length > 0 ? options.header : null;
     this.formats = (options.columnStyles ?? []).map((s) => (s ? FMT_OF[s] : Fmt.General));
@@ -196,8 +251,37 @@ export class XlsxSheet {
       throw new RangeError(`bad maxRowsPerSheet ${options.maxRowsPerSheet}`);
     }
     if (this.header && this.header.length > EXCEL_MAX_COLS) throw new RangeError('too many columns');
-    this.part = this.startPart();
+    if (resume) {
+      for (const p of resume.parts) this.parts.push(this.workbook.restorePart(this, p));
+      this.part = this.parts[this.parts.length - 1];
+      this.dataRows = resume.dataRows;
+      this.head = resume.head;
+      this.sample = resume.sampling ? [] : null;
+      if (this.header) this.measureHeader(this.header);
+    } else {
+      this.part = this.startPart();
+    }
     this.name = this.part.name;
+  }
+
+  /** @internal See XlsxWriter.checkpoint. */
+  async checkpoint(): Promise<SheetState> {
+    // Rows held back for sizing columns must reach the file; a sheet with nothing yet may keep sampling.
+    if (this.sample && this.sample.length > 0) {
+      const wait = this.flushSample(this.part);
+      if (wait) await wait;
+    }
+    const parts: SheetState['parts'] = [];
+    for (const p of this.parts) {
+      parts.push({
+        name: p.name,
+        path: p.path,
+        rows: p.rows,
+        selected: p.selected,
+        entry: await p.entry.syncPoint(),
+      });
+    }
+    return { parts, dataRows: this.dataRows, head: this.head, sampling: this.sample !== null };
   }
 
   /** Names of all parts, e.g. ["Result", "Result (2)"]. */

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, fsync, truncateSync, type WriteStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -13,6 +13,16 @@ export interface ZipWriterOptions {
   zip64Threshold?: number;
 }
 
+/** Where a streamed entry stands on disk at a sync point: enough to carry on after a crash. */
+export interface EntryState {
+  tempPath: string;
+  /** Compressed bytes on disk up to the sync point (the temp file is cut back to this on resume). */
+  compressed: number;
+  crc: number;
+  size: number;
+  ended: boolean;
+}
+
 /** One streamed entry. Call `write` until done, then `end`. */
 export interface ZipEntryWriter {
   readonly name: string;
@@ -24,6 +34,11 @@ export interface ZipEntryWriter {
   write(text: string): void | Promise<void>;
   /** Flushes, closes the temporary file; resolves once it is complete on disk. */
   end(): Promise<void>;
+  /**
+   * Makes everything written so far durable and byte-aligned (a deflate sync flush, then fsync), and
+   * says where the entry stands: a writer resumed from that state continues the same entry.
+   */
+  syncPoint(): Promise<EntryState>;
 }
 
 /**
@@ -88,8 +103,10 @@ class StreamedEntry implements ZipEntryWriter {
   private readonly closed: Promise<void>;
   /** The temporary file's descriptor is closed (Windows cannot delete or reliably reopen it before). */
   private readonly fileClosed: Promise<void>;
+  /** Compressed bytes already in the temp file when this writer took it over (resume). */
+  private readonly base: number;
 
-  constructor(name: string, tempPath: string, level: number) {
+  constructor(name: string, tempPath: string, level: number, resume?: EntryState) {
     this.entry = {
       name,
       nameBytes: Buffer.from(name, 'utf8'),
@@ -103,7 +120,18 @@ class StreamedEntry implements ZipEntryWriter {
     const options: zlib.ZlibOptions = { level, chunkSize: DEFLATE_OUT_CHUNK };
     Object.assign(options, { writableHighWaterMark: DEFLATE_HIGH_WATER });
     this.deflate = zlib.createDeflateRaw(options);
-    this.file = createWriteStream(tempPath);
+    if (resume) {
+      // What followed the sync point is an unfinished tail: cut it off and append after it. A fresh
+      // deflate stream may follow a sync-flushed one: inflate reads on through the next block.
+      truncateSync(tempPath, resume.compressed);
+      this.base = resume.compressed;
+      this.crc = resume.crc;
+      this.size = resume.size;
+      this.file = createWriteStream(tempPath, { flags: 'r+', start: resume.compressed });
+    } else {
+      this.base = 0;
+      this.file = createWriteStream(tempPath);
+    }
     this.fileClosed = new Promise((resolve) => this.file.once('close', resolve));
     this.deflate.on('drain', () => this.wake());
     this.closed = new Promise((resolve) => {
@@ -137,6 +165,33 @@ class StreamedEntry implements ZipEntryWriter {
   end(): Promise<void> {
     this.ended ??= this.close();
     return this.ended;
+  }
+
+  async syncPoint(): Promise<EntryState> {
+    if (this.error) throw this.error;
+    const state = (ended: boolean): EntryState => ({
+      tempPath: this.entry.tempPath!,
+      compressed: this.base + this.file.bytesWritten,
+      crc: this.crc,
+      size: this.size,
+      ended,
+    });
+    if (this.ended) {
+      await this.ended;
+      return state(true);
+    }
+    const wait = this.flush();
+    if (wait) await wait;
+    await new Promise<void>((resolve) => this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+    // The flushed bytes pass through the pipeline to the file; wait until the file has them all.
+    while (this.deflate.readableLength > 0 || this.file.writableLength > 0 || this.file.pending) {
+      if (this.error) throw this.error;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise<void>((resolve, reject) =>
+      fsync((this.file as unknown as { fd: number }).fd, (err) => (err ? reject(err) : resolve())),
+    );
+    return state(false);
   }
 
   /** Stops at once, discarding what was written; the temporary file is left for the owner to remove. */
@@ -188,8 +243,44 @@ class StreamedEntry implements ZipEntryWriter {
     await this.fileClosed;
     this.entry.crc = this.crc;
     this.entry.size = this.size;
-    this.entry.compressedSize = this.file.bytesWritten;
+    this.entry.compressedSize = this.base + this.file.bytesWritten;
   }
+}
+
+/** An entry completed before a crash: its temporary file is whole, only its figures are needed. */
+class FinishedEntry implements ZipEntryWriter {
+  readonly entry: Entry;
+
+  constructor(
+    name: string,
+    private readonly state: EntryState,
+  ) {
+    this.entry = {
+      name,
+      nameBytes: Buffer.from(name, 'utf8'),
+      crc: state.crc,
+      size: state.size,
+      compressedSize: state.compressed,
+      data: null,
+      tempPath: state.tempPath,
+    };
+  }
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  write(): void {
+    throw new Error(`zip entry ${this.entry.name} is already ended`);
+  }
+
+  async end(): Promise<void> {}
+
+  async syncPoint(): Promise<EntryState> {
+    return this.state;
+  }
+
+  async destroy(): Promise<void> {}
 }
 
 /**
@@ -199,7 +290,7 @@ class StreamedEntry implements ZipEntryWriter {
  */
 export class ZipWriter {
   private readonly files: Entry[] = [];
-  private readonly streams: StreamedEntry[] = [];
+  private readonly streams: (StreamedEntry | FinishedEntry)[] = [];
   private readonly names = new Set<string>();
   private readonly level: number;
   private readonly mtime: Date;
@@ -224,13 +315,27 @@ export class ZipWriter {
     return new ZipWriter(path, await open(path, 'w'), options);
   }
 
-  /** Starts a streamed entry. Entries are stored in the order added, after all `addFile` entries. */
-  addEntry(name: string): ZipEntryWriter {
+  /**
+   * Starts a streamed entry. Entries are stored in the order added, after all `addFile` entries.
+   * With `resume` (a state from `syncPoint`), carries on that entry's temporary file instead.
+   */
+  addEntry(name: string, resume?: EntryState): ZipEntryWriter {
     this.claim(name);
-    const tempPath = join(dirname(this.path), `${basename(this.path)}.${this.streams.length}.zpart`);
-    const entry = new StreamedEntry(name, tempPath, this.level);
+    const tempPath = resume?.tempPath ?? this.freeTempPath();
+    const entry = resume?.ended
+      ? new FinishedEntry(name, resume)
+      : new StreamedEntry(name, tempPath, this.level, resume);
     this.streams.push(entry);
     return entry;
+  }
+
+  /** A temporary file name next to the output that no entry uses (resumed entries keep theirs). */
+  private freeTempPath(): string {
+    const taken = new Set(this.streams.map((e) => e.entry.tempPath));
+    for (let i = this.streams.length; ; i++) {
+      const candidate = join(dirname(this.path), `${basename(this.path)}.${i}.zpart`);
+      if (!taken.has(candidate) && !existsSync(candidate)) return candidate;
+    }
   }
 
   /**

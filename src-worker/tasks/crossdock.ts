@@ -4,7 +4,8 @@ import { OfferMatcher } from '../crossdock/matcher.ts';
 import { cellText, parseQuantity } from '../crossdock/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
-import { XlsxWriter } from '../io/xlsx-writer.ts';
+import { XlsxWriter, type WorkbookState } from '../io/xlsx-writer.ts';
+import { existsSync, statSync } from 'node:fs';
 import type { CrossdockInput, TaskStats } from '../protocol.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { TaskContext } from '../task-context.ts';
@@ -75,7 +76,11 @@ export async function runCrossdock(
         `Sheet "${sheet.name}", header on row ${located.headerRowNumber}: brand = column ${mapping.brand + 1}, article = column ${mapping.article + 1}, quantity = ${mapping.quantity === null ? 'none (1 each)' : `column ${mapping.quantity + 1}`}.`,
       );
 
-      const writer = await XlsxWriter.create(input.tmpPath, { identifier: input.jobId });
+      const resume = validCheckpoint(input.resume);
+      const writer = await XlsxWriter.create(input.tmpPath, {
+        identifier: input.jobId,
+        resume: resume?.writer,
+      });
       try {
         const styles: ('text' | 'money' | 'integer' | undefined)[] = new Array(width).fill(undefined);
         styles[mapping.article] = 'text';
@@ -114,14 +119,25 @@ export async function runCrossdock(
               })
             : null;
 
-        const stats: TaskStats = { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
-        const perSupplier = new Map<string, SupplierTotal>();
-        let widerRows = 0;
+        const stats: TaskStats = resume
+          ? { ...resume.stats }
+          : { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
+        const perSupplier = new Map<string, SupplierTotal>(
+          (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
+        );
+        let widerRows = resume?.widerRows ?? 0;
+        if (resume)
+          ctx.log(
+            'info',
+            `Resuming from the checkpoint at line ${resume.stats.rows} (the lines before it are not matched again).`,
+          );
+        let lastCheckpoint = Date.now();
         const estimated =
           sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
         const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal);
-        const batches = regroup(located.batches, LOOKUP_ROWS)[Symbol.asyncIterator]();
+        const rowsIn = resume ? skipRows(located.batches, resume.stats.rows) : located.batches;
+        const batches = regroup(rowsIn, LOOKUP_ROWS)[Symbol.asyncIterator]();
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
         while (current) {
@@ -199,6 +215,18 @@ export async function runCrossdock(
             estimated ??
             (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
           ctx.progress(stats.rows, total, 'matching');
+          if (Date.now() - lastCheckpoint >= (input.checkpointEveryMs ?? CHECKPOINT_EVERY_MS)) {
+            // Everything written so far is made durable; a crash after this resumes from here.
+            const state: CrossdockCheckpoint = {
+              v: 1,
+              stats: { ...stats },
+              perSupplier: [...perSupplier].map(([name, t]) => [name, t.lines, [...t.cost]]),
+              widerRows,
+              writer: await writer.checkpoint(),
+            };
+            ctx.saveCheckpoint(state);
+            lastCheckpoint = Date.now();
+          }
           current = ahead;
         }
         if (stats.rows === 0) {
@@ -273,6 +301,42 @@ async function writeSummary(
   for (const r of rows) {
     const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);
     if (wait) await wait;
+  }
+}
+
+/** What a long crossdock saves now and then, to resume there after a crash (JSON). */
+interface CrossdockCheckpoint {
+  v: 1;
+  /** The counts so far; `rows` is also how many data lines are done. */
+  stats: TaskStats;
+  perSupplier: [string, number, [string, number][]][];
+  widerRows: number;
+  writer: WorkbookState;
+}
+
+const CHECKPOINT_EVERY_MS = 5000;
+
+function validCheckpoint(data: unknown): CrossdockCheckpoint | null {
+  const c = data as CrossdockCheckpoint | null | undefined;
+  if (!c || c.v !== 1 || typeof c.stats?.rows !== 'number' || !c.writer || !Array.isArray(c.writer.sheets))
+    return null;
+  const entries = c.writer.sheets.flatMap((sh) => sh.parts.map((p) => p.entry));
+  // The partial files must still be there (a cleanup, or another machine, may have removed them).
+  return entries.every((e) => existsSync(e.tempPath) && statSync(e.tempPath).size >= e.compressed) ? c : null;
+}
+
+/** Drops the first `n` data rows: the ones a checkpoint already covers. */
+async function* skipRows(batches: AsyncIterable<RowBatch>, n: number): AsyncGenerator<RowBatch> {
+  let left = n;
+  for await (const b of batches) {
+    if (left >= b.rows.length) {
+      left -= b.rows.length;
+      continue;
+    }
+    if (left > 0) {
+      yield { rows: b.rows.slice(left), rowNumbers: b.rowNumbers.slice(left) };
+      left = 0;
+    } else yield b;
   }
 }
 
