@@ -507,6 +507,54 @@ export function buildProgram(): Command {
   }
 
   program
+    .command('worker')
+    .description(
+      'Run jobs and scheduled exports from the queue until stopped (Ctrl+C); with --redis, from the team queue.',
+    )
+    .option('--redis <url>', 'the team queue on this Redis (team mode)')
+    .option('--concurrency <n>', 'jobs at once (default: the setting, cores − 1)')
+    .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')
+    .option('--clickhouse-db <db>', 'ClickHouse database')
+    .addOption(dataDir())
+    .option('--verbose', 'print stack traces')
+    .action(async (o: Common & ClickHouseFlags & { redis?: string; concurrency?: string }) => {
+      if (o.redis) {
+        throw new UsageError(
+          'Team mode (--redis) is not available in this version; run "crossdock worker" without it to work the local queue.',
+        );
+      }
+      let concurrency: number | undefined;
+      if (o.concurrency !== undefined) {
+        concurrency = Number(o.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+          throw new UsageError('--concurrency takes a whole number from 1 to 64.');
+        }
+      }
+      const engine = new Engine({
+        dataDir: o.dataDir ? resolve(o.dataDir) : defaultDataDir(),
+        run: 'all',
+        clickhouse: clickhouseFromFlags(o),
+        concurrency,
+      });
+      engine.on('job', (job: Job) => {
+        if (job.status !== 'queued') process.stderr.write(`${formatJobLine(job)}\n`);
+      });
+      engine.on('schedule-error', (schedule: Schedule, error: Error) => {
+        process.stderr.write(`Schedule ${schedule.id} could not start its export: ${error.message}\n`);
+      });
+      engine.start();
+      process.stderr.write(
+        `Crossdock worker on ${engine.dataDir}: ${engine.concurrency} job(s) at once; Ctrl+C stops (running jobs resume at the next start).\n`,
+      );
+      await new Promise<void>((resolveStop) => {
+        process.once('SIGINT', () => resolveStop());
+        process.once('SIGTERM', () => resolveStop());
+      });
+      process.stderr.write('Stopping…\n');
+      await engine.close();
+    });
+
+  program
     .command('demo-data')
     .description(
       'Create the canonical tables in a ClickHouse database and fill them with deterministic demo offers.',

@@ -50,6 +50,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** A running job whose owner has not beaten its heart for this long is taken as interrupted. */
   staleAfterMs?: number;
+  /** Jobs at once in this process, instead of the stored setting (e.g. `crossdock worker --concurrency`). */
+  concurrency?: number;
   /** This process's ClickHouse connection (CLI flags, environment, or the app's settings). */
   clickhouse?: ClickHouseConfig;
 }
@@ -211,6 +213,11 @@ export class Engine extends EventEmitter {
       this.on('job', check);
       check();
     });
+  }
+
+  /** Jobs this engine runs at once. */
+  get concurrency(): number {
+    return this.opts.concurrency ?? this.settings.concurrency;
   }
 
   get settings(): Settings {
@@ -482,7 +489,7 @@ export class Engine extends EventEmitter {
         this.honourCancelRequests();
       }
       if (this.runFilter !== 'none') {
-        while (this.running.size < this.settings.concurrency && !this.closed) {
+        while (this.running.size < this.concurrency && !this.closed) {
           const only = this.runFilter === 'all' ? undefined : [...this.runFilter];
           if (only && only.length === 0) break;
           const job = this.store.claimNext(this.owner, Date.now(), only);
