@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { Engine, SubmitError } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
-import type { Job } from '../engine/types.ts';
+import type { Job, JobProgress } from '../engine/types.ts';
 import type { Schedule } from '../engine/schedules.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';
@@ -63,8 +63,11 @@ function openEngine(opts: Common & ClickHouseFlags, run: 'all' | 'none' | { only
 /** Runs jobs this process may take to the end, printing progress and one result per job. */
 async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<number> {
   const display = new ProgressDisplay(process.stderr, !opts.json && process.stderr.isTTY === true);
-  const onProgress = (id: string) => {
-    if (ids.includes(id)) display.update(engine.get(id));
+  // The event carries the live figures; the row in the store is refreshed only once a second.
+  const onProgress = (id: string, progress: JobProgress) => {
+    if (!ids.includes(id)) return;
+    const job = engine.get(id);
+    if (job) display.update({ ...job, progress });
   };
   const onJob = (job: Job) => {
     if (ids.includes(job.id)) display.update(job);
@@ -82,6 +85,7 @@ async function runToEnd(engine: Engine, ids: string[], opts: Common): Promise<nu
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   engine.start();
+  for (const id of ids) display.update(engine.get(id));
   const jobs = await engine.waitFor(ids);
   display.clear();
   let failed = 0;

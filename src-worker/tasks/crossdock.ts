@@ -132,8 +132,12 @@ export async function runCrossdock(
             `Resuming from the checkpoint at line ${resume.stats.rows} (the lines before it are not matched again).`,
           );
         let lastCheckpoint = Date.now();
+        // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
+        // so there the share of bytes read extrapolates better.
         const estimated =
-          sheet.estimatedRows === null ? null : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
+          sheet.estimatedRows === null || wb.format === 'csv'
+            ? null
+            : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
         const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal);
         const rowsIn = resume ? skipRows(located.batches, resume.stats.rows) : located.batches;
