@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
-import { cli, freshDataDir, readXlsx, SAMPLE, tempDir } from './helpers.ts';
+import { cli, freshDataDir, openEngine, readXlsx, SAMPLE, tempDir } from './helpers.ts';
 import { startClickHouse } from './support/clickhouse-server.ts';
 
 type Server = Awaited<ReturnType<typeof startClickHouse>>;
@@ -170,5 +170,51 @@ describe('crossdock run --source clickhouse', () => {
     expect(write.code).toBe(1);
     expect(JSON.parse(write.stdout).error).toMatch(/read-only|only a single SELECT|not allowed/i);
     expect((await server.query('SELECT count() FROM shop.offers')).trim()).not.toBe('0');
+  });
+
+  it('cancelling a job stops its running lookup within a second and kills the query on the server', async () => {
+    // "offers" as an endless scan: the job's first lookup never ends by itself.
+    await server.query('CREATE DATABASE IF NOT EXISTS endless');
+    await server.query(`CREATE VIEW IF NOT EXISTS endless.offers AS
+      SELECT toString(number) AS brand, toString(number) AS article, 'S' AS supplier, '' AS name,
+        toFloat64(0) AS price, '' AS currency, toUInt32(0) AS quantity, toUInt16(0) AS delivery_days
+      FROM system.numbers`);
+    await server.query(
+      'CREATE TABLE IF NOT EXISTS endless.supplier_lists (list String, supplier String) ENGINE = Memory',
+    );
+    await server.query("INSERT INTO endless.supplier_lists VALUES ('L', 'S')");
+    const lookups = async () =>
+      Number(
+        (
+          await server.query(
+            "SELECT count() FROM system.processes WHERE query LIKE '%crossdock_keys%' AND query NOT LIKE '%system.processes%'",
+          )
+        ).trim(),
+      );
+    const engine = openEngine(freshDataDir(), { clickhouse: { url: server.url, database: 'endless' } });
+    engine.start();
+    try {
+      const out = tempDir('cd-out-');
+      const { job } = await engine.submit({
+        kind: 'crossdock',
+        input: SAMPLE,
+        list: 'L',
+        outDir: out,
+        source: 'clickhouse',
+      });
+      const deadline = Date.now() + 15_000;
+      while ((await lookups()) === 0) {
+        if (Date.now() > deadline) throw new Error('the lookup never showed in system.processes');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const started = Date.now();
+      const cancelled = await engine.cancel(job.id);
+      expect(cancelled.status).toBe('cancelled');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await lookups()).toBe(0);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
   });
 });
