@@ -147,7 +147,7 @@ export class Engine extends EventEmitter {
     try {
       await this.schedules.tick();
     } catch (err) {
-      this.emit('error', err);
+      this.reportError(err);
     }
     if (this.closed) return;
     // Capped: schedules added by another process are noticed within half a minute.
@@ -456,16 +456,6 @@ export class Engine extends EventEmitter {
     });
   }
 
-  /** True when nothing is left that this engine could run now or later. */
-  hasPendingWork(): boolean {
-    if (this.running.size > 0) return true;
-    const queued = this.store.list({ status: ['queued', 'running'] });
-    if (this.runFilter === 'all') return queued.length > 0;
-    if (this.runFilter === 'none') return false;
-    const only = this.runFilter;
-    return queued.some((j) => only.has(j.id));
-  }
-
   // ── the scheduler ────────────────────────────────────────────────────────────────────────────
 
   private scheduleTick(delay: number): void {
@@ -499,7 +489,7 @@ export class Engine extends EventEmitter {
         }
       }
     } catch (err) {
-      this.emit('error', err);
+      this.reportError(err);
     } finally {
       this.ticking = false;
     }
@@ -544,7 +534,7 @@ export class Engine extends EventEmitter {
       this.store.heartbeat(this.owner.id, Date.now());
       this.recoverInterrupted();
     } catch (err) {
-      this.emit('error', err);
+      this.reportError(err);
     }
   }
 
@@ -633,7 +623,7 @@ export class Engine extends EventEmitter {
     );
     this.announce(job.id);
     void this.runJob(r, channel.port2).catch((err: unknown) => {
-      this.emit('error', err);
+      this.reportError(err);
     });
   }
 
@@ -743,6 +733,8 @@ export class Engine extends EventEmitter {
         ? (this.store.checkpoint(job.id) as { crossdock?: unknown } | null)?.crossdock
         : undefined;
     if (saved === undefined) this.removeTemporaries(job, { keepWorkDir: true });
+    // The folder may have been removed since the job was submitted: a user expects it back.
+    mkdirSync(spec.outDir, { recursive: true });
     let outputs = job.outputs;
     if (outputs.length === 0) {
       const base = spec.kind === 'export' ? job.name : resultBaseNameFor(job.name, spec.list);
@@ -988,6 +980,15 @@ export class Engine extends EventEmitter {
     }
     for (const j of removed) this.emit('removed', j.id);
     return { jobs: removed.length, inputs };
+  }
+
+  /**
+   * A failure in the engine's own loop (the store busy past its timeout, say): the loop carries on.
+   * Reported to 'error' listeners; without one, on stderr (an unheard 'error' event would crash).
+   */
+  private reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else process.stderr.write(`crossdock engine: ${err instanceof Error ? err.message : String(err)}\n`);
   }
 
   private log(jobId: string, level: JobLogLine['level'], message: string): void {
