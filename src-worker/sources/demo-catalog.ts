@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
@@ -51,8 +51,14 @@ export function ensureDemoCatalog(dataDir: string): string {
     for (const stmt of SCHEMA.match(/CREATE INDEX[^;]+;/g) ?? []) db.exec(stmt);
     db.pragma('journal_mode = WAL');
     db.close();
-    if (existsSync(file)) rmSync(tmp, { force: true });
-    else renameSync(tmp, file);
+    // link() never replaces: if another process finished first, its catalog (maybe with imports
+    // already in it) stays, and this copy is dropped.
+    try {
+      linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    rmSync(tmp, { force: true });
   } catch (err) {
     if (db.open) db.close();
     rmSync(tmp, { force: true });
