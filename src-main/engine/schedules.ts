@@ -4,6 +4,7 @@ import cronstrue from 'cronstrue';
 // Registers the Russian locale on the cronstrue instance above (the English one is built in).
 import 'cronstrue/locales/ru.js';
 import { monotonicFactory } from 'ulid';
+import type { Schedule } from './types.ts';
 
 /**
  * Periodic jobs: `crossdock schedule add "<cron>" export ...` and the tick that submits them.
@@ -20,24 +21,7 @@ import { monotonicFactory } from 'ulid';
  * spring runs once, just after the change; a time repeated in autumn runs once.
  */
 
-export interface Schedule {
-  id: string;
-  cron: string;
-  /** IANA time zone, or null: the local time zone of the machine. */
-  timezone: string | null;
-  /** What is submitted to the engine at every run. */
-  spec: Record<string, unknown>;
-  /** The English description of the cron expression, computed when the schedule was added. */
-  description: string;
-  paused: boolean;
-  nextRunAt: number;
-  /** When the last run was made (whether or not its submit succeeded), or null. */
-  lastRunAt: number | null;
-  /** The job the last run submitted; null when none ran yet or the last submit failed. */
-  lastJobId: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { Schedule };
 
 /** A mistake in what the caller asked for; the message is one sentence fit for the user. */
 export class ScheduleError extends Error {

@@ -61,3 +61,23 @@ export interface JobLogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
 }
+
+/** A scheduled export (see schedules.ts). */
+export interface Schedule {
+  id: string;
+  cron: string;
+  /** IANA time zone, or null: the local time zone of the machine. */
+  timezone: string | null;
+  /** What is submitted to the engine at every run. */
+  spec: Record<string, unknown>;
+  /** The English description of the cron expression, computed when the schedule was added. */
+  description: string;
+  paused: boolean;
+  nextRunAt: number;
+  /** When the last run was made (whether or not its submit succeeded), or null. */
+  lastRunAt: number | null;
+  /** The job the last run submitted; null when none ran yet or the last submit failed. */
+  lastJobId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -1,0 +1,209 @@
+/**
+ * The one contract between the desktop shell (main), its preload and the renderer: method names,
+ * argument, result and event types, channel names and the zod schemas every IPC argument is checked
+ * against in main. The renderer and the preload import TYPES only from here (`import type`): the
+ * values pull in zod and the engine's settings module, which a sandboxed preload cannot load.
+ */
+import { z } from 'zod';
+import { Settings } from './engine/settings-schema.ts';
+import { SubmitSpec } from './engine/spec.ts';
+import type { Job, JobComment, JobLogLine, JobProgress, Schedule } from './engine/types.ts';
+
+export type { Job, JobComment, JobLogLine, JobProgress, Schedule };
+export type SettingsValue = z.infer<typeof Settings>;
+export type SubmitSpecInput = z.input<typeof SubmitSpec>;
+
+// ── schemas of what crosses ─────────────────────────────────────────────────────────────────────
+
+/** A ULID, as the engine makes for jobs and schedules (Crockford base32, 26 characters). */
+export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+const id = z.string().regex(ULID_PATTERN, 'this is not a job or schedule id');
+const commentId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const filePath = z
+  .string()
+  .min(1, 'a path cannot be empty')
+  .max(4096)
+  .refine((p) => !p.includes('\u0000'), 'a path cannot contain NUL');
+const commentText = z.string().max(10_000);
+
+const JobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+const JobKindSchema = z.enum(['crossdock', 'catalog-import', 'export']);
+
+export const JobFilterSchema = z
+  .object({
+    status: z.array(JobStatusSchema).max(5).optional(),
+    kind: z.array(JobKindSchema).max(3).optional(),
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type JobFilter = z.infer<typeof JobFilterSchema>;
+
+/** A settings change: only known keys, each checked by the engine's own schema. */
+export const SettingsPatchSchema = Settings.partial()
+  .strict()
+  .refine((p) => !p.defaultOutDir?.includes('\u0000'), {
+    message: 'a path cannot contain NUL',
+    path: ['defaultOutDir'],
+  });
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+const source = z.enum(['demo', 'clickhouse']);
+const cron = z.string().min(1).max(200);
+const timezone = z.string().max(100).nullable();
+const lang = z.enum(['en', 'ru']);
+
+/** The arguments of every method, in order; main rejects a call whose arguments do not match. */
+export const ARG_SCHEMAS = {
+  inspect: z.tuple([filePath]),
+  submit: z.tuple([SubmitSpec]),
+  listJobs: z.tuple([JobFilterSchema.optional()]),
+  getJob: z.tuple([id]),
+  cancel: z.tuple([id]),
+  retry: z.tuple([id]),
+  remove: z.tuple([id]),
+  addComment: z.tuple([id, commentText]),
+  editComment: z.tuple([commentId, commentText]),
+  deleteComment: z.tuple([commentId]),
+  supplierLists: z.tuple([source.optional()]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([SettingsPatchSchema]),
+  listSchedules: z.tuple([]),
+  addSchedule: z.tuple([cron, SubmitSpec, timezone.optional()]),
+  pauseSchedule: z.tuple([id]),
+  resumeSchedule: z.tuple([id]),
+  removeSchedule: z.tuple([id]),
+  describeCron: z.tuple([cron, lang]),
+  openResult: z.tuple([filePath]),
+  showInFolder: z.tuple([filePath]),
+  chooseFiles: z.tuple([]),
+  chooseFolder: z.tuple([]),
+} satisfies Record<string, z.ZodTuple>;
+
+export type MethodName = keyof typeof ARG_SCHEMAS;
+
+/** Every method name, for the preload and for the main side's "one handler each" check. */
+export const METHODS = Object.keys(ARG_SCHEMAS) as MethodName[];
+
+// ── results ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface SubmitResult {
+  job: Job;
+  /** An equal job was already queued or running: this is it, nothing new was queued. */
+  duplicate: boolean;
+}
+
+export interface JobDetails {
+  job: Job;
+  /** 1-based place in the queue while queued, else null. */
+  queuePosition: number | null;
+  logs: JobLogLine[];
+  comments: JobComment[];
+}
+
+/** What `inspect` will return once it exists: a preview and the detected columns. */
+export interface InspectResult {
+  sheet: string | null;
+  headerRow: number | null;
+  columns: { brand: string | null; article: string | null; quantity: string | null };
+  headers: string[];
+  preview: unknown[][];
+}
+
+// ── events ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface EventPayloads {
+  /** A job changed state (queued, started, ended, ...): the whole row. */
+  job: Job;
+  /** Live progress of a running job, at most 10 a second per job. */
+  progress: { jobId: string; progress: JobProgress };
+  log: JobLogLine;
+  /** A job was deleted (by the user or by retention cleanup). */
+  removed: { jobId: string };
+}
+export type EventName = keyof EventPayloads;
+export const EVENTS: readonly EventName[] = ['job', 'progress', 'log', 'removed'];
+
+// ── the API as the renderer sees it ─────────────────────────────────────────────────────────────
+
+type Args<M extends MethodName> = z.input<(typeof ARG_SCHEMAS)[M]>;
+
+interface Results {
+  inspect: InspectResult;
+  submit: SubmitResult;
+  listJobs: Job[];
+  getJob: JobDetails | null;
+  cancel: Job;
+  retry: Job;
+  remove: void;
+  addComment: JobComment;
+  editComment: JobComment;
+  deleteComment: void;
+  supplierLists: string[];
+  getSettings: SettingsValue;
+  updateSettings: SettingsValue;
+  listSchedules: Schedule[];
+  addSchedule: Schedule;
+  pauseSchedule: Schedule;
+  resumeSchedule: Schedule;
+  removeSchedule: void;
+  describeCron: string;
+  openResult: void;
+  showInFolder: void;
+  /** The chosen files, or an empty list when the dialog was cancelled. */
+  chooseFiles: string[];
+  /** The chosen folder, or null when the dialog was cancelled. */
+  chooseFolder: string | null;
+}
+
+export type MethodResult<M extends MethodName> = Results[M];
+
+export type CrossdockMethods = {
+  [M in MethodName]: (...args: Args<M>) => Promise<Results[M]>;
+};
+
+/** `window.crossdock`: the methods, event subscription, and the path of a dropped File. */
+export type CrossdockApi = CrossdockMethods & {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** The file system path of a File from a drop or an <input type="file"> (File.path is gone). */
+  pathForFile(file: File): string;
+};
+
+// ── channels ────────────────────────────────────────────────────────────────────────────────────
+
+// The preload spells these out itself (a sandboxed preload must not bundle zod or the engine);
+// these types make the compiler hold both spellings to the same names.
+export type MethodChannel<M extends MethodName = MethodName> = `crossdock:${M}`;
+export type EventChannel<E extends EventName = EventName> = `crossdock:event:${E}`;
+
+export function channelOf<M extends MethodName>(method: M): MethodChannel<M> {
+  return `crossdock:${method}`;
+}
+
+export function eventChannelOf<E extends EventName>(event: E): EventChannel<E> {
+  return `crossdock:event:${event}`;
+}
+
+/** One sentence naming what is wrong with a call's arguments. */
+export function describeArgError(method: MethodName, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const [index, ...rest] = issue?.path ?? [];
+  const where = rest.length ? `${rest.map(String).join('.')}: ` : '';
+  const message = tidyIssue(issue?.message ?? 'invalid input');
+  if ((method === 'submit' && index === 0) || (method === 'addSchedule' && index === 1))
+    return `The job settings are not valid (${where}${message}).`;
+  if (method === 'updateSettings' && index === 0) return `The settings are not valid (${where}${message}).`;
+  const which = typeof index === 'number' ? `argument ${index + 1}` : 'arguments';
+  return `crossdock.${method} was called with invalid ${which} (${where}${message}).`;
+}
+
+/** A zod issue message as a clause inside one sentence: no inner full stops, no trailing one. */
+export function tidyIssue(message: string): string {
+  const m = message
+    .trim()
+    .replace(/\.\s+(?=\S)/g, '; ')
+    .replace(/[.\s]+$/, '');
+  return m.charAt(0).toLowerCase() + m.slice(1);
+}

@@ -1,0 +1,239 @@
+/**
+ * The IPC handlers behind `window.crossdock`: one `ipcMain.handle` per contract method. Every call is
+ * checked (sender, then arguments) before the engine sees it, and every error crosses as a plain
+ * Error carrying one sentence. Imports electron TYPES only, so it runs under Node with fakes.
+ */
+import type { Dialog, IpcMain, IpcMainInvokeEvent, OpenDialogOptions, Shell, WebContents } from 'electron';
+import { resolve } from 'node:path';
+import { ZodError, type z } from 'zod';
+import {
+  ARG_SCHEMAS,
+  EVENTS,
+  METHODS,
+  channelOf,
+  describeArgError,
+  eventChannelOf,
+  tidyIssue,
+  type EventName,
+  type EventPayloads,
+  type MethodName,
+  type MethodResult,
+} from '../contract.ts';
+import type { Engine } from '../engine/engine.ts';
+import { SubmitError } from '../engine/engine.ts';
+import { ScheduleError, describeCron } from '../engine/schedules.ts';
+import type { Job, JobProgress } from '../engine/types.ts';
+import { TERMINAL } from '../engine/types.ts';
+
+export interface IpcDeps {
+  /** The sender check (security.ts `isTrustedSender` bound to the app's origin and window). */
+  isTrustedSender(event: IpcMainInvokeEvent): boolean;
+  shell: Pick<Shell, 'openPath' | 'showItemInFolder'>;
+  /** Opens a dialog; main binds it to the app's window (`(o) => dialog.showOpenDialog(win, o)`). */
+  dialog: { showOpenDialog(options: OpenDialogOptions): ReturnType<Dialog['showOpenDialog']> };
+  /** Gets every failure with its stack (the renderer only gets the sentence); default: nothing. */
+  onError?(method: MethodName, error: unknown): void;
+}
+
+/** An error whose message is already one sentence for the user. */
+class CallError extends Error {
+  override name = 'CallError';
+}
+
+type Handlers = {
+  [M in MethodName]: (
+    ...args: z.output<(typeof ARG_SCHEMAS)[M]>
+  ) => MethodResult<M> | Promise<MethodResult<M>>;
+};
+
+const SPREADSHEETS = [{ name: 'Spreadsheets', extensions: ['xlsx', 'csv'] }];
+
+function handlers(engine: Engine, deps: IpcDeps): Handlers {
+  const schedules = <T>(fn: (s: Engine['schedules']) => T): T => engine.scheduleAction(fn);
+  const requireOutput = (path: string): string => {
+    const target = resolve(path);
+    if (!isJobOutput(engine, target))
+      throw new CallError('Only the results of Crossdock jobs can be opened from the app.');
+    return target;
+  };
+  return {
+    inspect: () => {
+      throw new CallError('Previewing a file is not available yet; submit it and check the job log.');
+    },
+    submit: (spec) => engine.submit(spec),
+    listJobs: (filter) => engine.list(filter),
+    getJob: (id) => {
+      const job = engine.get(id);
+      if (!job) return null;
+      return {
+        job,
+        queuePosition: engine.queuePosition(id),
+        logs: engine.logs(id),
+        comments: engine.comments(id),
+      };
+    },
+    cancel: (id) => engine.cancel(id),
+    retry: (id) => engine.retry(id),
+    remove: (id) => engine.remove(id),
+    addComment: (jobId, text) => engine.addComment(jobId, text),
+    editComment: (id, text) => engine.editComment(id, text),
+    deleteComment: (id) => engine.deleteComment(id),
+    supplierLists: (source) => engine.supplierLists(source ?? 'demo'),
+    getSettings: () => engine.settings,
+    updateSettings: (patch) => engine.updateSettings(patch),
+    listSchedules: () => schedules((s) => s.list()),
+    addSchedule: (cron, spec, timezone) => engine.addSchedule(cron, spec, timezone ?? null),
+    pauseSchedule: (id) => schedules((s) => s.pause(id)),
+    resumeSchedule: (id) => schedules((s) => s.resume(id)),
+    removeSchedule: (id) => schedules((s) => s.remove(id)),
+    describeCron: (cron, lang) => describeCron(cron, lang),
+    openResult: async (path) => {
+      const error = await deps.shell.openPath(requireOutput(path));
+      // openPath resolves with an error string instead of rejecting.
+      if (error) throw new CallError(`The result could not be opened (${error.replace(/[.\s]+$/, '')}).`);
+    },
+    showInFolder: (path) => deps.shell.showItemInFolder(requireOutput(path)),
+    chooseFiles: async () => {
+      const r = await deps.dialog.showOpenDialog({
+        properties: ['openFile', 'multiSelections'],
+        filters: SPREADSHEETS,
+      });
+      return r.canceled ? [] : r.filePaths;
+    },
+    chooseFolder: async () => {
+      const r = await deps.dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+  };
+}
+
+/** True when the path is one of the outputs of a job the engine knows. */
+function isJobOutput(engine: Engine, target: string): boolean {
+  const same =
+    process.platform === 'win32' || process.platform === 'darwin'
+      ? (a: string) => a.toLowerCase() === target.toLowerCase()
+      : (a: string) => a === target;
+  return engine
+    .list({ status: ['succeeded'], limit: 1_000_000 })
+    .some((job) => job.outputs.some((o) => same(resolve(o))));
+}
+
+/** A plain Error with one sentence and no stack from main. */
+function toCallError(err: unknown): Error {
+  let message: string;
+  if (err instanceof CallError || err instanceof SubmitError || err instanceof ScheduleError)
+    message = err.message;
+  else if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    message = `The request is not valid (${where}${tidyIssue(issue?.message ?? 'invalid input')}).`;
+  } else {
+    // Not one of ours: its first line only (no stack, no dump), made to end like a sentence.
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim().slice(0, 500);
+    message = first
+      ? /[.!?)]$/.test(first)
+        ? first
+        : `${first}.`
+      : 'Something went wrong; see the app log.';
+  }
+  const out = new Error(message);
+  out.stack = `Error: ${message}`;
+  return out;
+}
+
+/**
+ * Registers one handler per contract method. Returns a function that removes them all (for a
+ * window reload in development, and for tests).
+ */
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  engine: Engine,
+  deps: IpcDeps,
+): () => void {
+  const impl = handlers(engine, deps);
+  for (const method of METHODS) {
+    const schema: z.ZodTuple = ARG_SCHEMAS[method];
+    const fn = impl[method] as (...args: unknown[]) => unknown;
+    ipcMain.handle(channelOf(method), async (event, ...args: unknown[]) => {
+      try {
+        if (!deps.isTrustedSender(event)) throw new CallError('This page is not allowed to call Crossdock.');
+        const parsed = schema.safeParse(args);
+        if (!parsed.success) throw new CallError(describeArgError(method, parsed.error));
+        return await fn(...(parsed.data as unknown[]));
+      } catch (err) {
+        deps.onError?.(method, err);
+        throw toCallError(err);
+      }
+    });
+  }
+  return () => {
+    for (const method of METHODS) ipcMain.removeHandler(channelOf(method));
+  };
+}
+
+export interface ForwardOptions {
+  /** The least time between two progress updates of one job sent to the window. */
+  progressIntervalMs?: number;
+}
+
+/**
+ * Sends the engine's job/progress/log/removed events to the window. Progress is throttled per job
+ * (≤ 10/s by default) with a trailing update, so the last figures always arrive; a pending update is
+ * dropped when its job ends or is removed, so it never lands after the final state. Returns the
+ * function that stops forwarding.
+ */
+export function forwardEvents(
+  engine: Pick<Engine, 'on' | 'off'>,
+  webContents: Pick<WebContents, 'send' | 'isDestroyed'>,
+  { progressIntervalMs = 100 }: ForwardOptions = {},
+): () => void {
+  const send = <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+    if (!webContents.isDestroyed()) webContents.send(eventChannelOf(event), payload);
+  };
+  const lastSent = new Map<string, number>();
+  const pending = new Map<string, { progress: JobProgress; timer: NodeJS.Timeout }>();
+
+  const flush = (jobId: string, progress: JobProgress) => {
+    lastSent.set(jobId, Date.now());
+    send('progress', { jobId, progress: { ...progress } });
+  };
+  const forget = (jobId: string) => {
+    const p = pending.get(jobId);
+    if (p) clearTimeout(p.timer);
+    pending.delete(jobId);
+    lastSent.delete(jobId);
+  };
+
+  const listeners = {
+    job: (job: Job) => {
+      if (TERMINAL.includes(job.status)) forget(job.id);
+      send('job', job);
+    },
+    progress: (jobId: string, progress: JobProgress) => {
+      const p = pending.get(jobId);
+      if (p) {
+        p.progress = progress;
+        return;
+      }
+      const wait = (lastSent.get(jobId) ?? -Infinity) + progressIntervalMs - Date.now();
+      if (wait <= 0) return flush(jobId, progress);
+      const timer = setTimeout(() => {
+        const latest = pending.get(jobId);
+        pending.delete(jobId);
+        if (latest) flush(jobId, latest.progress);
+      }, wait);
+      pending.set(jobId, { progress, timer });
+    },
+    log: (line: EventPayloads['log']) => send('log', line),
+    removed: (jobId: string) => {
+      forget(jobId);
+      send('removed', { jobId });
+    },
+  } satisfies Record<EventName, (...args: never[]) => void>;
+
+  for (const event of EVENTS) engine.on(event, listeners[event]);
+  return () => {
+    for (const event of EVENTS) engine.off(event, listeners[event]);
+    for (const id of [...pending.keys()]) forget(id);
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The preload: exposes `window.crossdock` (the contract's API) and nothing else — no ipcRenderer,
+ * no IPC event objects. It runs sandboxed, so it imports only `electron` and contract TYPES; the
+ * name tables below are checked against the contract by the compiler (`satisfies`).
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import type {
+  CrossdockApi,
+  CrossdockMethods,
+  EventChannel,
+  EventName,
+  EventPayloads,
+  MethodChannel,
+  MethodName,
+} from '../contract.ts';
+
+// Every contract method, no more, no fewer (a missing or extra name fails to compile).
+const METHOD_NAMES = {
+  inspect: true,
+  submit: true,
+  listJobs: true,
+  getJob: true,
+  cancel: true,
+  retry: true,
+  remove: true,
+  addComment: true,
+  editComment: true,
+  deleteComment: true,
+  supplierLists: true,
+  getSettings: true,
+  updateSettings: true,
+  listSchedules: true,
+  addSchedule: true,
+  pauseSchedule: true,
+  resumeSchedule: true,
+  removeSchedule: true,
+  describeCron: true,
+  openResult: true,
+  showInFolder: true,
+  chooseFiles: true,
+  chooseFolder: true,
+} satisfies Record<MethodName, true>;
+
+const EVENT_NAMES = { job: true, progress: true, log: true, removed: true } satisfies Record<EventName, true>;
+
+const methodChannel = <M extends MethodName>(method: M): MethodChannel<M> => `crossdock:${method}`;
+const eventChannel = <E extends EventName>(event: E): EventChannel<E> => `crossdock:event:${event}`;
+
+/** Electron wraps a handler's error as "Error invoking remote method 'x': Error: <message>". */
+function unwrap(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(message.replace(/^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/, ''));
+}
+
+function method<M extends MethodName>(name: M): CrossdockMethods[M] {
+  const channel = methodChannel(name);
+  const call = async (...args: unknown[]) => {
+    try {
+      return await ipcRenderer.invoke(channel, ...args);
+    } catch (err) {
+      throw unwrap(err);
+    }
+  };
+  return call as CrossdockMethods[M];
+}
+
+const methods = Object.fromEntries(
+  (Object.keys(METHOD_NAMES) as MethodName[]).map((name) => [name, method(name)]),
+) as CrossdockMethods;
+
+const api = {
+  ...methods,
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
+    if (!Object.hasOwn(EVENT_NAMES, event)) throw new Error(`There is no event "${String(event)}".`);
+    const channel = eventChannel(event);
+    // The IPC event object (with its sender) never reaches the page: only the payload does.
+    const wrapped = (_event: unknown, payload: EventPayloads[E]) => listener(payload);
+    ipcRenderer.on(channel, wrapped);
+    return () => {
+      ipcRenderer.removeListener(channel, wrapped);
+    };
+  },
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
+  },
+} satisfies CrossdockApi;
+
+contextBridge.exposeInMainWorld('crossdock', api);
