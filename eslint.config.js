@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     files: ['src-renderer/**'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
@@ -31,8 +31,14 @@ export default tseslint.config(
               message: 'The renderer sees only window.crossdock.',
             },
             {
-              group: ['../src-main/*', '../src-worker/*'],
-              message: 'Import only types from src-main/contract.ts.',
+              group: ['**/src-main/**', '**/src-worker/**', '!**/src-main/contract.ts'],
+              message: 'The renderer imports only from src-main/contract.ts.',
+            },
+            {
+              group: ['**/src-main/contract.ts'],
+              allowTypeImports: true,
+              message:
+                'Import only types from src-main/contract.ts (the renderer runs no main-process code).',
             },
           ],
         },
