@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import { Settings } from './engine/settings-schema.ts';
 import { SubmitSpec } from './engine/spec.ts';
-import type { Job, JobComment, JobLogLine, JobProgress, Schedule } from './engine/types.ts';
+import type { InspectResult, Job, JobComment, JobLogLine, JobProgress, Schedule } from './engine/types.ts';
+
+export type { InspectResult };
 
 export type { Job, JobComment, JobLogLine, JobProgress, Schedule };
 export type SettingsValue = z.infer<typeof Settings>;
@@ -100,15 +102,6 @@ export interface JobDetails {
   queuePosition: number | null;
   logs: JobLogLine[];
   comments: JobComment[];
-}
-
-/** What `inspect` will return once it exists: a preview and the detected columns. */
-export interface InspectResult {
-  sheet: string | null;
-  headerRow: number | null;
-  columns: { brand: string | null; article: string | null; quantity: string | null };
-  headers: string[];
-  preview: unknown[][];
 }
 
 // ── events ──────────────────────────────────────────────────────────────────────────────────────

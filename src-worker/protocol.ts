@@ -1,5 +1,6 @@
 // What crosses the thread boundary between the engine and a worker task.
 import type { MessagePort } from 'node:worker_threads';
+import type { InspectResult } from '../src-main/engine/types.ts';
 
 export type SourceConfig =
   | { kind: 'demo'; catalogFile: string }
@@ -53,7 +54,8 @@ export interface ExportInput {
 export type TaskRequest =
   | { kind: 'crossdock'; input: CrossdockInput; port: MessagePort }
   | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort }
-  | { kind: 'export'; input: ExportInput; port: MessagePort };
+  | { kind: 'export'; input: ExportInput; port: MessagePort }
+  | { kind: 'inspect'; input: { path: string; name: string }; port: MessagePort };
 
 export interface TaskStats {
   rows: number;
@@ -73,6 +75,8 @@ export interface TaskError {
 
 export type TaskOutcome =
   { ok: true; stats: TaskStats; files: { tmp: string; final: string }[] } | { ok: false; error: TaskError };
+
+export type InspectOutcome = { ok: true; inspect: InspectResult } | { ok: false; error: TaskError };
 
 /** Worker → engine. */
 export type WorkerMessage =

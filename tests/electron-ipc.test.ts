@@ -16,7 +16,8 @@ import { forwardEvents, registerIpc, type IpcDeps } from '../src-main/electron/i
 import { CSP, hardenWindow, isTrustedSender, secureWebPreferences } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
 import type { Job, JobComment, JobProgress } from '../src-main/engine/types.ts';
-import { freshDataDir, openEngine, ROOT, runJob, tempDir } from './helpers.ts';
+import { freshDataDir, openEngine, ROOT, runJob, SAMPLE, tempDir } from './helpers.ts';
+import type { InspectResult } from '../src-main/contract.ts';
 
 const APP_ORIGIN = 'app://crossdock';
 const TEST_WORKER = join(ROOT, 'tests', 'fixtures', 'test-worker.mjs');
@@ -329,9 +330,20 @@ describe('registerIpc', () => {
     ).toBe('Only exports can be scheduled.');
   });
 
-  it('inspect is declared but refuses for now', async () => {
+  it('inspect previews a file through a worker and refuses a missing one with one sentence', async () => {
     const { call } = setup();
-    expect(await rejection(call('inspect', '/tmp/a.xlsx'))).toMatch(/not available yet/);
+    const preview = (await call('inspect', SAMPLE)) as InspectResult;
+    expect(preview).toMatchObject({
+      name: 'request-list-ru.xlsx',
+      format: 'xlsx',
+      sheet: 'Заявка',
+      headerRow: 4,
+    });
+    expect(preview.headers.slice(0, 3)).toEqual(['№', 'Производитель', 'Каталожный номер']);
+    expect(preview.columns).toEqual({ brand: 1, article: 2, quantity: 4 });
+    expect(preview.preview).toHaveLength(10);
+    expect(preview.problem).toBeNull();
+    expect(await rejection(call('inspect', '/tmp/no-such-file.xlsx'))).toMatch(/does not exist/);
   });
 
   it('openResult / showInFolder open only job outputs, and openPath error strings reject', async () => {

@@ -57,9 +57,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     return target;
   };
   return {
-    inspect: () => {
-      throw new CallError('Previewing a file is not available yet; submit it and check the job log.');
-    },
+    inspect: (path) => engine.inspect(path),
     submit: (spec) => engine.submit(spec),
     listJobs: (filter) => engine.list(filter),
     getJob: (id) => {

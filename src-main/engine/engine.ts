@@ -20,6 +20,7 @@ import type {
   CatalogImportInput,
   CrossdockInput,
   ExportInput,
+  InspectOutcome,
   EngineMessage,
   SourceConfig,
   TaskOutcome,
@@ -36,7 +37,7 @@ import { defaultWorkerFile } from './paths.ts';
 import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
-import type { Job, JobComment, JobLogLine, JobProgress } from './types.ts';
+import type { InspectResult, Job, JobComment, JobLogLine, JobProgress } from './types.ts';
 import { TERMINAL } from './types.ts';
 
 export interface EngineOptions {
@@ -322,6 +323,37 @@ export class Engine extends EventEmitter {
 
   logs(id: string, afterId?: number): JobLogLine[] {
     return this.store.logs(id, afterId);
+  }
+
+  /**
+   * A look at a file before submitting it: sheets, the header and columns a job would use, the first
+   * rows, an estimate of the row count. Read in a worker thread; bad files reject with one sentence.
+   */
+  async inspect(path: string): Promise<InspectResult> {
+    const file = resolve(path);
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      throw new SubmitError(`The file ${file} does not exist; check the path.`);
+    }
+    if (!st.isFile())
+      throw new SubmitError(`${file} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+    const channel = new MessageChannel();
+    try {
+      const outcome = (await this.getPool().run(
+        {
+          kind: 'inspect',
+          input: { path: file, name: basename(file) },
+          port: channel.port2,
+        } satisfies TaskRequest,
+        { transferList: [channel.port2] as never, signal: AbortSignal.timeout(60_000) },
+      )) as InspectOutcome;
+      if (!outcome.ok) throw new SubmitError(outcome.error.message);
+      return outcome.inspect;
+    } finally {
+      channel.port1.close();
+    }
   }
 
   /** Supplier list names of a source, for pickers and validation. */

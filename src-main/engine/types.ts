@@ -81,3 +81,22 @@ export interface Schedule {
   createdAt: number;
   updatedAt: number;
 }
+
+/** What a file looks like before it is submitted: the new-job sheet's preview (engine.inspect). */
+export interface InspectResult {
+  name: string;
+  format: 'xlsx' | 'csv';
+  sheetNames: string[];
+  /** The sheet the job would read (the first with a Brand and Article header), or the first sheet. */
+  sheet: string | null;
+  /** 1-based row of the header in that sheet; null when none was found. */
+  headerRow: number | null;
+  headers: string[];
+  /** Detected columns as 0-based indexes into `headers`; null where detection failed. */
+  columns: { brand: number | null; article: number | null; quantity: number | null };
+  /** The first data rows (dates as ISO text), for the preview table. */
+  preview: (string | number | boolean | null)[][];
+  estimatedRows: number | null;
+  /** Why the columns need the user (no header found, or several candidates), in one sentence. */
+  problem: string | null;
+}

@@ -1,0 +1,52 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshDataDir, openEngine, tempDir, writeCsv, writeXlsx } from './helpers.ts';
+
+describe('engine.inspect: a look at a file before it is submitted', () => {
+  const engine = openEngine(freshDataDir(), { run: 'none' });
+  afterAll(() => engine.close());
+
+  it('finds the sheet, header and columns a job would use, with the first rows and a row estimate', async () => {
+    const rows: unknown[][] = [['Order 17'], [], ['Марка', 'Номер', 'Qty', 'Date']];
+    for (let i = 0; i < 30; i++) rows.push(['BOSCH', `00${i}`, i + 1, new Date(Date.UTC(2026, 0, 1 + i))]);
+    const file = await writeXlsx(join(tempDir(), 'order.xlsx'), rows);
+    const r = await engine.inspect(file);
+    expect(r).toMatchObject({
+      name: 'order.xlsx',
+      format: 'xlsx',
+      sheet: 'Sheet1',
+      headerRow: 3,
+      problem: null,
+    });
+    expect(r.headers).toEqual(['Марка', 'Номер', 'Qty', 'Date']);
+    expect(r.columns).toEqual({ brand: 0, article: 1, quantity: 2 });
+    expect(r.preview).toHaveLength(10);
+    expect(r.preview[0]).toEqual(['BOSCH', '000', 1, '2026-01-01T00:00:00.000Z']);
+    expect(r.estimatedRows).toBe(30);
+  });
+
+  it('says why the user must map the columns, and still shows the rows to map them from', async () => {
+    const none = writeCsv(join(tempDir(), 'none.csv'), [
+      ['Fabricant', 'Référence'],
+      ['BOSCH', 'X1'],
+    ]);
+    const r = await engine.inspect(none);
+    expect(r.columns).toEqual({ brand: null, article: null, quantity: null });
+    expect(r.headers).toEqual(['Fabricant', 'Référence']);
+    expect(r.preview).toEqual([['BOSCH', 'X1']]);
+    expect(r.problem).toMatch(/no Brand and Article header.*Map the columns/);
+    const two = writeCsv(join(tempDir(), 'two.csv'), [
+      ['Brand', 'Make', 'SKU'],
+      ['A', 'B', 'C'],
+    ]);
+    expect((await engine.inspect(two)).problem).toMatch(/Several columns could be the Brand/);
+  });
+
+  it('rejects what is not a spreadsheet with one sentence', async () => {
+    const png = join(tempDir(), 'photo.xlsx');
+    writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    await expect(engine.inspect(png)).rejects.toThrow(/^photo\.xlsx is not a spreadsheet/);
+    await expect(engine.inspect('/no/such/file.csv')).rejects.toThrow(/does not exist/);
+  });
+});
