@@ -1,6 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import type { CellValue } from './types.ts';
+import { Utf8Chunks } from './utf8-chunks.ts';
 
 export interface CsvWriterOptions {
   /** Field separator, one character; default ','. (Excel in e.g. Russian locales expects ';'.) */
@@ -19,8 +20,7 @@ const DAY_MS = 86_400_000;
  * Text that a spreadsheet would take for a formula is defused with a leading apostrophe.
  */
 export class CsvWriter {
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private readonly chunks = new Utf8Chunks(CHUNK_BYTES);
   private rows = 0;
   private error: Error | null = null;
   private readonly waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
@@ -132,22 +132,16 @@ export class CsvWriter {
   }
 
   private append(text: string): void | Promise<void> {
-    // A UTF-16 unit takes at most 3 bytes in UTF-8, so a text of n units fits in 3n bytes.
-    if (text.length * 3 <= this.chunk.length - this.used) {
-      this.used += this.chunk.write(text, this.used);
-      return;
-    }
-    const wait = this.flush();
-    if (text.length * 3 > this.chunk.length) this.chunk = Buffer.allocUnsafe(text.length * 3);
-    this.used = this.chunk.write(text, 0);
-    return wait;
+    const full = this.chunks.append(text);
+    if (full) return this.hand(full);
   }
 
-  /** Hands the chunk to the stream (which keeps it until written) and starts a new one. */
   private flush(): void | Promise<void> {
-    const bytes = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
+    return this.hand(this.chunks.take());
+  }
+
+  /** Hands a chunk to the stream (which keeps it until written). */
+  private hand(bytes: Buffer): void | Promise<void> {
     if (bytes.length === 0) return;
     if (!this.stream.write(bytes)) {
       if (this.error) return Promise.reject(this.error);

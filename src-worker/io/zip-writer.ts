@@ -3,6 +3,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream';
 import zlib from 'node:zlib';
+import { Utf8Chunks } from './utf8-chunks.ts';
 
 export interface ZipWriterOptions {
   /** zlib deflate level 0..9; default 1 (the output is mostly repetitive XML, higher levels cost speed for little gain). */
@@ -51,7 +52,6 @@ const DEFLATE_HIGH_WATER = 1024 * 1024;
 /** zlib's output buffer; each fill costs a round trip to the thread pool, so the 16 KiB default is too small. */
 const DEFLATE_OUT_CHUNK = 128 * 1024;
 const COPY_BUFFER = 1024 * 1024;
-const EMPTY = Buffer.alloc(0);
 const MAX32 = 0xffffffff;
 const MAX16 = 0xffff;
 
@@ -90,8 +90,7 @@ interface Entry {
 
 class StreamedEntry implements ZipEntryWriter {
   readonly entry: Entry;
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private readonly chunks = new Utf8Chunks(CHUNK_BYTES);
   private crc = 0;
   private size = 0;
   private readonly deflate: zlib.DeflateRaw;
@@ -151,15 +150,8 @@ class StreamedEntry implements ZipEntryWriter {
   write(text: string): void | Promise<void> {
     if (this.error) throw this.error;
     if (this.ended) throw new Error(`zip entry ${this.entry.name} is already ended`);
-    // A UTF-16 unit takes at most 3 bytes in UTF-8, so a text of n units fits in 3n bytes.
-    if (text.length * 3 <= this.chunk.length - this.used) {
-      this.used += this.chunk.write(text, this.used);
-      return;
-    }
-    const wait = this.flush();
-    if (text.length * 3 > this.chunk.length) this.chunk = Buffer.allocUnsafe(text.length * 3);
-    this.used = this.chunk.write(text, 0);
-    return wait;
+    const full = this.chunks.append(text);
+    if (full) return this.hand(full);
   }
 
   end(): Promise<void> {
@@ -197,18 +189,19 @@ class StreamedEntry implements ZipEntryWriter {
   /** Stops at once, discarding what was written; the temporary file is left for the owner to remove. */
   async destroy(): Promise<void> {
     this.error ??= new Error('aborted');
-    this.chunk = EMPTY;
+    this.chunks.release();
     this.deflate.destroy();
     this.file.destroy();
     await this.closed;
     await this.fileClosed;
   }
 
-  /** Hands the chunk to deflate (which keeps it until compressed) and starts a new one. */
   private flush(): void | Promise<void> {
-    const bytes = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
+    return this.hand(this.chunks.take());
+  }
+
+  /** Hands a chunk to deflate (which keeps it until compressed). */
+  private hand(bytes: Buffer): void | Promise<void> {
     if (bytes.length === 0) return;
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
@@ -237,7 +230,7 @@ class StreamedEntry implements ZipEntryWriter {
       await this.flush();
       this.deflate.end();
     }
-    this.chunk = EMPTY;
+    this.chunks.release();
     await this.closed;
     if (this.error) throw this.error;
     await this.fileClosed;
