@@ -5,11 +5,15 @@
  * values pull in zod and the engine's settings module, which a sandboxed preload cannot load.
  */
 import { z } from 'zod';
-import { Settings } from './engine/settings-schema.ts';
+import { ClickHouseSettings, SECRET_NAMES, Settings, TeamSettings } from './engine/settings-schema.ts';
+import type { SecretName } from './engine/settings-schema.ts';
+import type { SecretStorage } from './engine/secrets.ts';
+import type { TeamStatus, TeamTestResult, TeamWorker } from './engine/team-types.ts';
 import { SubmitSpec } from './engine/spec.ts';
 import type { InspectResult, Job, JobComment, JobLogLine, JobProgress, Schedule } from './engine/types.ts';
 
 export type { InspectResult };
+export type { SecretName, SecretStorage, TeamStatus, TeamTestResult, TeamWorker };
 
 export type { Job, JobComment, JobLogLine, JobProgress, Schedule };
 export type SettingsValue = z.infer<typeof Settings>;
@@ -55,6 +59,7 @@ const source = z.enum(['demo', 'clickhouse']);
 const cron = z.string().min(1).max(200);
 const timezone = z.string().max(100).nullable();
 const lang = z.enum(['en', 'ru']);
+const password = z.string().max(1000);
 
 /** The arguments of every method, in order; main rejects a call whose arguments do not match. */
 export const ARG_SCHEMAS = {
@@ -81,6 +86,14 @@ export const ARG_SCHEMAS = {
   showInFolder: z.tuple([filePath]),
   chooseFiles: z.tuple([]),
   chooseFolder: z.tuple([]),
+  appInfo: z.tuple([]),
+  secretStatus: z.tuple([]),
+  setSecret: z.tuple([z.enum(SECRET_NAMES), password.nullable()]),
+  testClickHouse: z.tuple([ClickHouseSettings.extend({ password: password.optional() })]),
+  teamStatus: z.tuple([]),
+  testTeam: z.tuple([
+    TeamSettings.pick({ url: true, user: true, name: true }).extend({ password: password.optional() }),
+  ]),
 } satisfies Record<string, z.ZodTuple>;
 
 export type MethodName = keyof typeof ARG_SCHEMAS;
@@ -104,6 +117,25 @@ export interface JobDetails {
   comments: JobComment[];
 }
 
+export interface AppInfo {
+  version: string;
+  /** 'electron' in the app; 'bridge' when the renderer runs in a browser against the test bridge. */
+  shell: 'electron' | 'bridge';
+  platform: string;
+  /** The system's language, for the "follow the system" setting. */
+  systemLanguage: 'en' | 'ru';
+  dataDir: string;
+}
+
+export interface SecretStatus {
+  storage: SecretStorage;
+  /** Which secrets are stored (never their values). */
+  set: Record<SecretName, boolean>;
+}
+
+export type ClickHouseTestResult =
+  { ok: true; version: string; lists: string[] } | { ok: false; error: string };
+
 // ── events ──────────────────────────────────────────────────────────────────────────────────────
 
 export interface EventPayloads {
@@ -114,9 +146,21 @@ export interface EventPayloads {
   log: JobLogLine;
   /** A job was deleted (by the user or by retention cleanup). */
   removed: { jobId: string };
+  /** Another process (the CLI, a worker) changed the job table: reload what is shown. */
+  changed: Record<string, never>;
+  /** The team queue's state changed (workers, counts, online/offline). */
+  team: TeamStatus;
+  /** The shell asks to show a job (a notification was clicked). */
+  showJob: { jobId: string };
+  /** The shell got files to open (Open… in the menu, the command line, the OS "open with"). */
+  openFiles: { paths: string[] };
+  /** A menu item asks for a screen. */
+  navigate: { screen: 'jobs' | 'schedules' | 'team' | 'settings' };
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS: readonly EventName[] = ['job', 'progress', 'log', 'removed'];
+/** The events the engine raises (forwarded by forwardEvents); the rest come from the shell. */
+export const ENGINE_EVENTS = ['job', 'progress', 'log', 'removed', 'changed', 'team'] as const;
+export const EVENTS: readonly EventName[] = [...ENGINE_EVENTS, 'showJob', 'openFiles', 'navigate'];
 
 // ── the API as the renderer sees it ─────────────────────────────────────────────────────────────
 
@@ -148,6 +192,12 @@ interface Results {
   chooseFiles: string[];
   /** The chosen folder, or null when the dialog was cancelled. */
   chooseFolder: string | null;
+  appInfo: AppInfo;
+  secretStatus: SecretStatus;
+  setSecret: SecretStatus;
+  testClickHouse: ClickHouseTestResult;
+  teamStatus: TeamStatus;
+  testTeam: TeamTestResult;
 }
 
 export type MethodResult<M extends MethodName> = Results[M];

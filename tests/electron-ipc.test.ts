@@ -67,6 +67,13 @@ function setup(engine?: Engine) {
     shell,
     dialog,
     onError: (_m, err) => errors.push(err),
+    appInfo: () => ({
+      version: '0.0.0',
+      shell: 'electron',
+      platform: 'linux',
+      systemLanguage: 'en',
+      dataDir: '/x',
+    }),
   } as IpcDeps;
   const dispose = registerIpc(ipcMain as never, e, deps);
   const call = async (method: MethodName, ...args: unknown[]) => {
@@ -131,7 +138,7 @@ describe('the contract', () => {
         'chooseFolder',
       ]),
     );
-    expect(METHODS).toHaveLength(23);
+    expect(METHODS).toHaveLength(29);
     for (const m of METHODS) expect(ARG_SCHEMAS[m].def.type).toBe('tuple');
     expect(channelOf('submit')).toBe('crossdock:submit');
     expect(eventChannelOf('progress')).toBe('crossdock:event:progress');
@@ -436,7 +443,17 @@ describe('forwardEvents', () => {
     const n = sent.length;
     engine.emit('log', { id: 1, jobId: job.id, at: 0, level: 'info', message: 'x' });
     expect(sent).toHaveLength(n);
-    expect(EVENTS).toEqual(['job', 'progress', 'log', 'removed']);
+    expect(EVENTS).toEqual([
+      'job',
+      'progress',
+      'log',
+      'removed',
+      'changed',
+      'team',
+      'showJob',
+      'openFiles',
+      'navigate',
+    ]);
   });
 
   it('throttles progress to 10 updates a second per job, keeping the last figures', () => {

@@ -8,17 +8,20 @@ import { resolve } from 'node:path';
 import { ZodError, type z } from 'zod';
 import {
   ARG_SCHEMAS,
-  EVENTS,
+  ENGINE_EVENTS,
   METHODS,
   channelOf,
   describeArgError,
   eventChannelOf,
   tidyIssue,
+  type AppInfo,
   type EventName,
   type EventPayloads,
   type MethodName,
   type MethodResult,
+  type SecretStatus,
 } from '../contract.ts';
+import { SECRET_NAMES } from '../engine/settings-schema.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SubmitError } from '../engine/engine.ts';
 import { ScheduleError, describeCron } from '../engine/schedules.ts';
@@ -33,6 +36,7 @@ export interface IpcDeps {
   dialog: { showOpenDialog(options: OpenDialogOptions): ReturnType<Dialog['showOpenDialog']> };
   /** Gets every failure with its stack (the renderer only gets the sentence); default: nothing. */
   onError?(method: MethodName, error: unknown): void;
+  appInfo(): AppInfo;
 }
 
 /** An error whose message is already one sentence for the user. */
@@ -49,6 +53,10 @@ type Handlers = {
 const SPREADSHEETS = [{ name: 'Spreadsheets', extensions: ['xlsx', 'csv'] }];
 
 function handlers(engine: Engine, deps: IpcDeps): Handlers {
+  const secretStatus = (): SecretStatus => ({
+    storage: engine.secrets.storage,
+    set: Object.fromEntries(SECRET_NAMES.map((n) => [n, engine.secrets.has(n)])) as SecretStatus['set'],
+  });
   const schedules = <T>(fn: (s: Engine['schedules']) => T): T => engine.scheduleAction(fn);
   const requireOutput = (path: string): string => {
     const target = resolve(path);
@@ -102,6 +110,19 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
       const r = await deps.dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    appInfo: () => deps.appInfo(),
+    secretStatus,
+    setSecret: (name, value) => {
+      try {
+        engine.secrets.set(name, value);
+      } catch (err) {
+        throw new CallError(err instanceof Error ? err.message : String(err));
+      }
+      return secretStatus();
+    },
+    testClickHouse: (config) => engine.testClickHouse(config),
+    teamStatus: () => engine.teamStatus(),
+    testTeam: (config) => engine.testTeam(config),
   };
 }
 
@@ -139,6 +160,30 @@ function toCallError(err: unknown): Error {
   return out;
 }
 
+export type ApiCall = (method: MethodName, args: unknown[]) => Promise<unknown>;
+
+/**
+ * The contract's methods over an engine, each checking its arguments (zod) first and failing with a
+ * plain one-sentence Error. The IPC handlers call it after the sender check; the browser test bridge
+ * calls it over HTTP, so the renderer's tests go through this same code.
+ */
+export function createApi(engine: Engine, deps: Omit<IpcDeps, 'isTrustedSender'>): ApiCall {
+  const impl = handlers(engine, { ...deps, isTrustedSender: () => true });
+  return async (method, args) => {
+    try {
+      if (!Object.hasOwn(ARG_SCHEMAS, method)) throw new CallError(`There is no method ${String(method)}.`);
+      const schema: z.ZodTuple = ARG_SCHEMAS[method];
+      const parsed = schema.safeParse(args);
+      if (!parsed.success) throw new CallError(describeArgError(method, parsed.error));
+      const fn = impl[method] as (...a: unknown[]) => unknown;
+      return await fn(...(parsed.data as unknown[]));
+    } catch (err) {
+      deps.onError?.(method, err);
+      throw toCallError(err);
+    }
+  };
+}
+
 /**
  * Registers one handler per contract method. Returns a function that removes them all (for a
  * window reload in development, and for tests).
@@ -148,20 +193,15 @@ export function registerIpc(
   engine: Engine,
   deps: IpcDeps,
 ): () => void {
-  const impl = handlers(engine, deps);
+  const call = createApi(engine, deps);
   for (const method of METHODS) {
-    const schema: z.ZodTuple = ARG_SCHEMAS[method];
-    const fn = impl[method] as (...args: unknown[]) => unknown;
     ipcMain.handle(channelOf(method), async (event, ...args: unknown[]) => {
-      try {
-        if (!deps.isTrustedSender(event)) throw new CallError('This page is not allowed to call Crossdock.');
-        const parsed = schema.safeParse(args);
-        if (!parsed.success) throw new CallError(describeArgError(method, parsed.error));
-        return await fn(...(parsed.data as unknown[]));
-      } catch (err) {
+      if (!deps.isTrustedSender(event)) {
+        const err = new CallError('This page is not allowed to call Crossdock.');
         deps.onError?.(method, err);
         throw toCallError(err);
       }
+      return call(method, args);
     });
   }
   return () => {
@@ -182,7 +222,7 @@ export interface ForwardOptions {
  */
 export function forwardEvents(
   engine: Pick<Engine, 'on' | 'off'>,
-  webContents: Pick<WebContents, 'send' | 'isDestroyed'>,
+  webContents: Pick<WebContents, 'isDestroyed'> & { send(channel: string, payload: unknown): void },
   { progressIntervalMs = 100 }: ForwardOptions = {},
 ): () => void {
   const send = <E extends EventName>(event: E, payload: EventPayloads[E]) => {
@@ -227,11 +267,13 @@ export function forwardEvents(
       forget(jobId);
       send('removed', { jobId });
     },
-  } satisfies Record<EventName, (...args: never[]) => void>;
+    changed: () => send('changed', {}),
+    team: (status: EventPayloads['team']) => send('team', status),
+  } satisfies Record<(typeof ENGINE_EVENTS)[number], (...args: never[]) => void>;
 
-  for (const event of EVENTS) engine.on(event, listeners[event]);
+  for (const event of ENGINE_EVENTS) engine.on(event, listeners[event]);
   return () => {
-    for (const event of EVENTS) engine.off(event, listeners[event]);
+    for (const event of ENGINE_EVENTS) engine.off(event, listeners[event]);
     for (const id of [...pending.keys()]) forget(id);
   };
 }

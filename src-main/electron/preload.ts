@@ -39,9 +39,25 @@ const METHOD_NAMES = {
   showInFolder: true,
   chooseFiles: true,
   chooseFolder: true,
+  appInfo: true,
+  secretStatus: true,
+  setSecret: true,
+  testClickHouse: true,
+  teamStatus: true,
+  testTeam: true,
 } satisfies Record<MethodName, true>;
 
-const EVENT_NAMES = { job: true, progress: true, log: true, removed: true } satisfies Record<EventName, true>;
+const EVENT_NAMES = {
+  job: true,
+  progress: true,
+  log: true,
+  removed: true,
+  changed: true,
+  team: true,
+  showJob: true,
+  openFiles: true,
+  navigate: true,
+} satisfies Record<EventName, true>;
 
 const methodChannel = <M extends MethodName>(method: M): MethodChannel<M> => `crossdock:${method}`;
 const eventChannel = <E extends EventName>(event: E): EventChannel<E> => `crossdock:event:${event}`;

@@ -34,6 +34,8 @@ import { copyInput } from './input-copy.ts';
 import { resultBaseName } from './output-name.ts';
 import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { defaultWorkerFile } from './paths.ts';
+import { EnvironmentSecrets, type SecretStore } from './secrets.ts';
+import { TEAM_OFF, type TeamStatus, type TeamTestResult } from './team-types.ts';
 import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
@@ -53,8 +55,10 @@ export interface EngineOptions {
   staleAfterMs?: number;
   /** Jobs at once in this process, instead of the stored setting (e.g. `crossdock worker --concurrency`). */
   concurrency?: number;
-  /** This process's ClickHouse connection (CLI flags, environment, or the app's settings). */
+  /** This process's ClickHouse connection (CLI flags or environment), over the stored settings. */
   clickhouse?: ClickHouseConfig;
+  /** Where passwords are kept: the app's safeStorage, or the environment (the default). */
+  secrets?: SecretStore;
 }
 
 /** A mistake in what the caller asked for: nothing was queued. */
@@ -112,6 +116,7 @@ export class Engine extends EventEmitter {
   private tickAgain = false;
   private closed = false;
   private settingsCache: Settings;
+  readonly secrets: SecretStore;
 
   constructor(opts: EngineOptions) {
     super();
@@ -122,6 +127,7 @@ export class Engine extends EventEmitter {
     const run = opts.run ?? 'all';
     this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
     this.settingsCache = loadSettings(this.store);
+    this.secrets = opts.secrets ?? new EnvironmentSecrets();
     this.schedules = new ScheduleService(this.store.db, (spec) => this.submit(spec), undefined, {
       onError: (schedule, error) => this.emit('schedule-error', schedule, error),
     });
@@ -231,6 +237,24 @@ export class Engine extends EventEmitter {
     return this.settingsCache;
   }
 
+  // ── team mode ────────────────────────────────────────────────────────────────────────────────
+
+  /** The team queue as the team panel shows it ('off' until team mode is configured). */
+  teamStatus(): TeamStatus {
+    return { ...TEAM_OFF, team: this.settings.team?.name ?? null };
+  }
+
+  /** Checks a Redis connection for the settings screen's Test button. */
+  async testTeam(config: {
+    url: string;
+    user: string;
+    name: string;
+    password?: string;
+  }): Promise<TeamTestResult> {
+    void config;
+    return { ok: false, error: 'Team mode is not part of this build yet; jobs run on this computer.' };
+  }
+
   /** Lets this engine run more jobs (the CLI adds the jobs it submitted). */
   allowRun(ids: string[]): void {
     if (this.runFilter === 'all') return;
@@ -251,6 +275,23 @@ export class Engine extends EventEmitter {
     }
     if (spec.kind === 'crossdock' || spec.kind === 'export')
       spec = { ...spec, outDir: prepareOutDir(spec.outDir) };
+    if (
+      (spec.kind === 'crossdock' || spec.kind === 'export') &&
+      spec.source === 'clickhouse' &&
+      !spec.clickhouse
+    ) {
+      // The job records which server it reads (never the password), so a retry reads the same one.
+      const where = this.opts.clickhouse ?? this.settings.clickhouse;
+      if (where)
+        spec = {
+          ...spec,
+          clickhouse: {
+            url: where.url,
+            database: where.database,
+            ...(where.user ? { user: where.user } : {}),
+          },
+        };
+    }
     if (spec.kind === 'export')
       return this.insert(
         spec,
@@ -357,11 +398,11 @@ export class Engine extends EventEmitter {
   }
 
   /** Supplier list names of a source, for pickers and validation. */
-  async supplierLists(source: 'demo' | 'clickhouse' = 'demo'): Promise<string[]> {
+  async supplierLists(source: 'demo' | 'clickhouse' = this.settings.source): Promise<string[]> {
     const config = source === 'clickhouse' ? this.clickhouseConfig(null) : null;
     if (source === 'clickhouse' && !config) {
       throw new SubmitError(
-        'No ClickHouse server is configured; pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
+        'No ClickHouse server is configured; set one in Settings, or pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
       );
     }
     const catalog = config
@@ -379,12 +420,46 @@ export class Engine extends EventEmitter {
     recorded: { url: string; database: string; user?: string } | null,
   ): ClickHouseConfig | null {
     if (this.opts.clickhouse) return this.opts.clickhouse;
+    const mine = this.settings.clickhouse;
+    const password = this.secrets.get('clickhouse-password') ?? undefined;
+    if (mine && (!recorded || (recorded.url === mine.url && recorded.database === mine.database))) {
+      return { url: mine.url, database: mine.database, user: mine.user || undefined, password };
+    }
     if (!recorded) return null;
     return {
       ...recorded,
       user: recorded.user ?? process.env.CROSSDOCK_CLICKHOUSE_USER,
-      password: process.env.CROSSDOCK_CLICKHOUSE_PASSWORD,
+      password: this.secrets.storage === 'environment' ? password : process.env.CROSSDOCK_CLICKHOUSE_PASSWORD,
     };
+  }
+
+  /**
+   * Connects to a ClickHouse server as the settings screen's Test button asks: the server's version
+   * and its supplier lists, or the reason it failed in one sentence. A missing password means the
+   * stored one.
+   */
+  async testClickHouse(config: {
+    url: string;
+    database: string;
+    user: string;
+    password?: string;
+  }): Promise<{ ok: true; version: string; lists: string[] } | { ok: false; error: string }> {
+    const password = config.password ?? this.secrets.get('clickhouse-password') ?? undefined;
+    let source: ClickHouseSource | null = null;
+    try {
+      source = await ClickHouseSource.open({
+        url: config.url,
+        database: config.database,
+        user: config.user || undefined,
+        password,
+      });
+      const [version, lists] = await Promise.all([source.serverVersion(), source.supplierLists()]);
+      return { ok: true, version, lists };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      await source?.close().catch(() => undefined);
+    }
   }
 
   // ── comments ─────────────────────────────────────────────────────────────────────────────────
@@ -815,7 +890,7 @@ export class Engine extends EventEmitter {
       const ch = this.clickhouseConfig(spec.clickhouse ?? null);
       if (!ch)
         throw new SubmitError(
-          'No ClickHouse server is configured; pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
+          'No ClickHouse server is configured; set one in Settings, or pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.',
         );
       return { kind: 'clickhouse', ...ch };
     }

@@ -3,6 +3,41 @@ import { z } from 'zod';
 
 const limits = z.object({ softSeconds: z.number().positive(), hardSeconds: z.number().positive() });
 
+/** Where the app's ClickHouse source is; the password is a secret (see secrets.ts), never here. */
+export const ClickHouseSettings = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .max(2000)
+      .regex(/^https?:\/\/[^\s]+$/i, 'the ClickHouse URL must start with http:// or https://'),
+    database: z.string().trim().min(1, 'give a database name').max(200),
+    user: z.string().trim().max(200),
+  })
+  .strict();
+export type ClickHouseSettings = z.infer<typeof ClickHouseSettings>;
+
+/** Team mode (a shared Redis queue); the password is a secret, never here. */
+export const TeamSettings = z
+  .object({
+    enabled: z.boolean(),
+    url: z
+      .string()
+      .trim()
+      .max(2000)
+      .regex(/^rediss?:\/\/[^\s]+$/i, 'the Redis URL must start with redis:// or rediss://'),
+    user: z.string().trim().max(200),
+    /** The queue prefix shared by everyone in the team. */
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a team name is 1 to 64 letters, digits, - or _'),
+    /** This computer takes team jobs too. */
+    runJobs: z.boolean(),
+  })
+  .strict();
+export type TeamSettings = z.infer<typeof TeamSettings>;
+
 export const Settings = z.object({
   concurrency: z.number().int().min(1).max(64),
   retentionDays: z.number().int().min(1).max(3650),
@@ -11,8 +46,22 @@ export const Settings = z.object({
   backoffSeconds: z.number().min(0).max(3600),
   backoffMaxSeconds: z.number().min(0).max(86_400),
   timeLimits: z.object({ crossdock: limits, 'catalog-import': limits, export: limits }),
-  defaultOutDir: z.string().nullable(),
+  defaultOutDir: z.string().max(4096).nullable(),
   /** How often a long crossdock saves a checkpoint to resume from after a crash. */
   checkpointSeconds: z.number().min(0.1).max(3600),
+  /** The offers source new jobs use: the embedded demo catalog or the ClickHouse server below. */
+  source: z.enum(['demo', 'clickhouse']),
+  clickhouse: ClickHouseSettings.nullable(),
+  team: TeamSettings.nullable(),
+  /** Native notification when a job ends. */
+  notifications: z.boolean(),
+  /** UI language; null follows the system. */
+  language: z.enum(['en', 'ru']).nullable(),
+  /** Closing the window while jobs run: keep running in the tray, or ask. */
+  closeWhileRunning: z.enum(['tray', 'ask']),
 });
 export type Settings = z.infer<typeof Settings>;
+
+/** The secrets the app keeps (encrypted with the OS keychain through Electron's safeStorage). */
+export const SECRET_NAMES = ['clickhouse-password', 'redis-password'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];

@@ -18,15 +18,29 @@ export function defaultSettings(): Settings {
     },
     defaultOutDir: null,
     checkpointSeconds: 5,
+    source: 'demo',
+    clickhouse: null,
+    team: null,
+    notifications: true,
+    language: null,
+    closeWhileRunning: 'tray',
   };
 }
 
 /** Stored settings merged over the defaults; unknown or invalid stored values fall back. */
 export function loadSettings(store: JobStore): Settings {
   const stored = store.getSetting<Partial<Settings>>('engine') ?? {};
-  const merged = { ...defaultSettings(), ...stored };
-  const parsed = Settings.safeParse(merged);
-  return parsed.success ? parsed.data : defaultSettings();
+  const defaults = defaultSettings();
+  const merged: Record<string, unknown> = { ...defaults, ...stored };
+  // A stored value that no longer fits (an older or a hand-edited database) falls back alone.
+  for (let i = 0; i < 20; i++) {
+    const parsed = Settings.safeParse(merged);
+    if (parsed.success) return parsed.data;
+    const key = parsed.error.issues[0]?.path[0];
+    if (typeof key !== 'string' || !(key in defaults)) return defaults;
+    merged[key] = defaults[key as keyof Settings];
+  }
+  return defaults;
 }
 
 export function saveSettings(store: JobStore, patch: Partial<Settings>): Settings {
