@@ -1,24 +1,116 @@
-// Bundles the plain-Node parts (CLI, engine, worker) into dist/ with esbuild.
-// Dependencies stay external: native modules (better-sqlite3) and piscina's own worker file
-// must be loaded from node_modules, and electron-builder packs them from there.
+// Bundles every runtime with esbuild:
+// - dist/cli.mjs, dist/worker.mjs, dist/tools.mjs: the plain-Node parts (CLI, engine, worker);
+// - dist/electron/main.mjs (the shell) and dist/electron/preload.cjs (sandboxed preloads must be CommonJS);
+// - dist/renderer/: the React UI (index.html, main.js, main.css).
+// Dependencies stay external for Node and Electron: native modules (better-sqlite3) and piscina's own
+// worker file must be loaded from node_modules, and electron-builder packs them from there.
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const quiet = process.argv.includes('--quiet');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const started = Date.now();
-await build({
-  entryPoints: {
-    cli: 'src-main/cli/main.ts',
-    worker: 'src-worker/worker.ts',
-    tools: 'scripts/tools.ts',
-  },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: quiet ? 'warning' : 'info',
-});
+const logLevel = quiet ? 'warning' : 'info';
+
+const node = () =>
+  build({
+    entryPoints: {
+      cli: 'src-main/cli/main.ts',
+      worker: 'src-worker/worker.ts',
+      tools: 'scripts/tools.ts',
+      'ui-bridge': 'scripts/ui-bridge.ts',
+    },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel,
+  });
+
+const shell = () =>
+  Promise.all([
+    build({
+      entryPoints: { main: 'src-main/electron/main.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      packages: 'external',
+      sourcemap: true,
+      logLevel,
+    }),
+    // The packaged app's worker: piscina loads it by path, so it is unpacked from the asar, and an
+    // unpacked file cannot import packages inside the asar; so everything but the native module is in it.
+    build({
+      entryPoints: { worker: 'src-worker/worker.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      external: ['better-sqlite3'],
+      banner: {
+        js: "import { createRequire as __cdRequire } from 'node:module'; const require = __cdRequire(import.meta.url);",
+      },
+      logLevel,
+    }),
+    build({
+      entryPoints: { preload: 'src-main/electron/preload.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node22',
+      external: ['electron'],
+      logLevel,
+    }),
+  ]);
+
+const renderer = async () => {
+  await build({
+    entryPoints: { main: 'src-renderer/main.tsx' },
+    outdir: 'dist/renderer',
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome120',
+    jsx: 'automatic',
+    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff2': 'file' },
+    minify: !process.argv.includes('--dev'),
+    sourcemap: true,
+    define: {
+      'process.env.NODE_ENV': JSON.stringify(process.argv.includes('--dev') ? 'development' : 'production'),
+    },
+    logLevel,
+  });
+  mkdirSync('dist/renderer', { recursive: true });
+  copyFileSync('src-renderer/index.html', 'dist/renderer/index.html');
+};
+
+// The browser test bridge's window.crossdock (see scripts/ui-bridge.ts).
+const bridge = () =>
+  build({
+    entryPoints: { shim: 'scripts/ui-bridge-shim.ts' },
+    outdir: 'dist/ui-bridge',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    logLevel,
+  });
+
+const parts = { node, shell, renderer, bridge };
+await Promise.all(
+  Object.entries(parts)
+    .filter(([name]) => !only || only.split(',').includes(name))
+    .map(([, fn]) => fn()),
+);
 if (!quiet) console.log(`built dist/ in ${Date.now() - started} ms`);

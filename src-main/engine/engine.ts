@@ -57,8 +57,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** This process's ClickHouse connection (CLI flags or environment), over the stored settings. */
   clickhouse?: ClickHouseConfig;
-  /** Where passwords are kept: the app's safeStorage, or the environment (the default). */
-  secrets?: SecretStore;
+  /** Where passwords are kept: the app's safeStorage (made over this engine's store), or the environment (the default). */
+  secrets?: SecretStore | ((store: JobStore) => SecretStore);
 }
 
 /** A mistake in what the caller asked for: nothing was queued. */
@@ -127,7 +127,8 @@ export class Engine extends EventEmitter {
     const run = opts.run ?? 'all';
     this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
     this.settingsCache = loadSettings(this.store);
-    this.secrets = opts.secrets ?? new EnvironmentSecrets();
+    this.secrets =
+      typeof opts.secrets === 'function' ? opts.secrets(this.store) : (opts.secrets ?? new EnvironmentSecrets());
     this.schedules = new ScheduleService(this.store.db, (spec) => this.submit(spec), undefined, {
       onError: (schedule, error) => this.emit('schedule-error', schedule, error),
     });

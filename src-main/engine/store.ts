@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../src-worker/sources/sqlite.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -181,7 +182,7 @@ export class JobStore {
 
   constructor(dataDir: string, nativeBinding?: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, STORE_FILE), nativeBinding ? { nativeBinding } : {});
+    this.db = openSqlite(join(dataDir, STORE_FILE), nativeBinding ? { nativeBinding } : {});
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.ts';
 import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
@@ -28,7 +29,7 @@ export function ensureDemoCatalog(dataDir: string): string {
   const file = join(dataDir, CATALOG_FILE);
   if (existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const db = new Database(tmp);
+  const db = openSqlite(tmp);
   try {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
@@ -80,7 +81,7 @@ export class DemoCatalog implements OfferSource {
   private readonly strings = new StringPool();
 
   constructor(file: string) {
-    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.db = openSqlite(file, { readonly: true, fileMustExist: true });
     for (const size of IN_SIZES) {
       const stmt = this.db
         .prepare<string[], OfferRow>(

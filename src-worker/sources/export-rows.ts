@@ -1,6 +1,7 @@
 // The rows of an export job (PRODUCT.md "Job kinds" → export), read from either source as a stream:
 // first the columns, then batches of typed cells. Nothing here holds more than one batch.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.ts';
 import { normalizeBrand } from '../crossdock/normalize.ts';
 import { InputError, type CellValue } from '../io/types.ts';
 import type { ExportWhat, SourceConfig } from '../protocol.ts';
@@ -245,7 +246,7 @@ async function* sqliteRows(
 ): AsyncGenerator<ExportChunk, void, undefined> {
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
   } catch (err) {
     throw new InputError(
       `The demo catalog ${file} cannot be opened (${(err as Error).message}); restart Crossdock to recreate it.`,

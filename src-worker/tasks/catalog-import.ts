@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqlite } from '../sources/sqlite.ts';
 import { detectColumns, findColumn, type ColumnMapping } from '../crossdock/columns.ts';
 import { cellText, normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
@@ -88,7 +88,7 @@ export async function runCatalogImport(
       return mapping;
     });
     const m = mapping as unknown as PriceListMapping;
-    const db = new Database(input.catalogFile);
+    const db = openSqlite(input.catalogFile);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 10000');
     const stats: TaskStats = { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };

@@ -1,0 +1,393 @@
+/**
+ * The desktop shell: one window over the engine. The only code (with preload.ts, ipc.ts and
+ * security.ts) that imports electron. Everything the user does goes through the engine's API via the
+ * validated IPC handlers; the shell adds what only it can: windows, menu, tray, dialogs,
+ * notifications, taskbar progress, opening files, keeping secrets with safeStorage.
+ */
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  Tray,
+  type MenuItemConstructorOptions,
+} from 'electron';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventChannelOf, type EventName, type EventPayloads } from '../contract.ts';
+import { Engine } from '../engine/engine.ts';
+import { StoredSecrets, type Cipher } from '../engine/secrets.ts';
+import { TERMINAL, type Job } from '../engine/types.ts';
+import { forwardEvents, registerIpc } from './ipc.ts';
+import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { hardenWindow, installCsp, isTrustedSender, secureWebPreferences } from './security.ts';
+import { filesFromArgv, isSpreadsheetPath } from './argv.ts';
+import { loadWindowState, trackWindowState } from './window-state.ts';
+import { shellText } from './shell-text.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RENDERER = join(here, '..', 'renderer');
+const PRELOAD = join(here, 'preload.cjs');
+const ASSETS = app.isPackaged ? join(process.resourcesPath, 'assets') : join(here, '..', '..', 'assets');
+const isDev = !app.isPackaged && process.env.CROSSDOCK_DEV === '1';
+
+// Windows shows notifications only for an app with an AppUserModelID (the installer's appId).
+if (process.platform === 'win32') app.setAppUserModelId('app.crossdock.desktop');
+
+// Files given before the window exists (command line, macOS open-file before ready).
+let pendingFiles: string[] = filesFromArgv(process.argv.slice(app.isPackaged ? 1 : 2));
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Crossdock is running: it gets our argv through 'second-instance'.
+  app.quit();
+} else {
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    openFiles(filesFromArgv(argv.slice(1)));
+  });
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openFiles([path]);
+  });
+  registerAppScheme(protocol);
+  // Every web contents (the window, and anything a bug might open) stays on the app's origin.
+  app.on('web-contents-created', (_event, contents) => hardenWindow(contents, APP_ORIGIN));
+  app.whenReady().then(start, (err: unknown) => fatal(err));
+}
+
+let engine: Engine | null = null;
+let win: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let quitting = false;
+let toldAboutTray = false;
+let stopForwarding: (() => void) | null = null;
+
+function fatal(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  dialog.showErrorBox('Crossdock could not start', message);
+  app.exit(1);
+}
+
+/** safeStorage as the engine's cipher; on Linux without a keyring it is plain text, and says so. */
+function safeStorageCipher(): Cipher {
+  const available = safeStorage.isEncryptionAvailable();
+  const plain = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
+  return {
+    storage: !available ? 'unavailable' : plain ? 'plain-text' : 'encrypted',
+    encrypt: (text) => safeStorage.encryptString(text),
+    decrypt: (data) => safeStorage.decryptString(data),
+  };
+}
+
+async function start(): Promise<void> {
+  const unpackedWorker = join(
+    process.resourcesPath ?? '',
+    'app.asar.unpacked',
+    'dist',
+    'electron',
+    'worker.mjs',
+  );
+  engine = new Engine({
+    dataDir: app.getPath('userData'),
+    // piscina cannot load a worker from inside the asar: the packaged app unpacks it.
+    ...(app.isPackaged && existsSync(unpackedWorker) ? { workerFile: unpackedWorker } : {}),
+    secrets: (store) => new StoredSecrets(store, safeStorageCipher()),
+  });
+  engine.start();
+  serveRenderer(protocol, RENDERER);
+  installCsp(session.defaultSession);
+  registerIpc(ipcMain, engine, {
+    isTrustedSender: (event) => isTrustedSender(event, APP_ORIGIN, win?.webContents),
+    shell,
+    dialog: { showOpenDialog: (o) => (win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o)) },
+    appInfo: () => ({
+      version: app.getVersion(),
+      shell: 'electron',
+      platform: process.platform,
+      systemLanguage: app.getLocale().toLowerCase().startsWith('ru') ? 'ru' : 'en',
+      dataDir: app.getPath('userData'),
+    }),
+    onError: (method, err) => {
+      if (isDev) console.error(`[ipc ${method}]`, err);
+    },
+  });
+  engine.on('job', onJob);
+  engine.on('progress', () => updateProgressUi());
+  buildMenu();
+  createWindow();
+  createTray();
+  updateProgressUi();
+
+  app.on('activate', () => showWindow());
+  app.on('window-all-closed', () => {
+    // The tray keeps the app (and its jobs) alive; without jobs or a tray, closing the window quits.
+    if (!tray || runningJobs().length === 0) app.quit();
+  });
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    void confirmQuit();
+  });
+}
+
+function createWindow(): void {
+  const state = loadWindowState(
+    engine!.store,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
+  win = new BrowserWindow({
+    ...state.bounds,
+    minWidth: 880,
+    minHeight: 560,
+    show: false,
+    title: 'Crossdock',
+    backgroundColor: '#00000000',
+    icon: join(ASSETS, 'icon.png'),
+    webPreferences: secureWebPreferences(PRELOAD),
+  });
+  if (state.maximized) win.maximize();
+  trackWindowState(win, engine!.store);
+  stopForwarding = forwardEvents(engine!, win.webContents);
+  win.webContents.on('did-finish-load', () => {
+    if (pendingFiles.length) {
+      send('openFiles', { paths: pendingFiles });
+      pendingFiles = [];
+    }
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('close', (event) => {
+    if (quitting) return;
+    const running = runningJobs().length;
+    if (running === 0) return;
+    event.preventDefault();
+    void closeWithJobs(running);
+  });
+  win.on('closed', () => {
+    stopForwarding?.();
+    stopForwarding = null;
+    win = null;
+  });
+  void win.loadURL(APP_URL);
+}
+
+function showWindow(): void {
+  if (!win) createWindow();
+  else {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  }
+}
+
+function send<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  if (win && !win.webContents.isDestroyed()) win.webContents.send(eventChannelOf(event), payload);
+}
+
+function openFiles(paths: string[]): void {
+  const files = paths.filter((p) => p && (isSpreadsheetPath(p) || existsSync(p)));
+  if (files.length === 0) return;
+  if (!win || win.webContents.isLoading()) pendingFiles.push(...files);
+  else send('openFiles', { paths: files });
+  if (win) showWindow();
+}
+
+function runningJobs(): Job[] {
+  return engine ? engine.list({ status: ['running'] }) : [];
+}
+
+function lang(): 'en' | 'ru' {
+  const chosen = engine?.settings.language;
+  if (chosen) return chosen;
+  return app.getLocale().toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+
+// ── closing and quitting ─────────────────────────────────────────────────────────────────────────
+
+async function closeWithJobs(running: number): Promise<void> {
+  const t = shellText(lang());
+  if (engine?.settings.closeWhileRunning === 'ask') {
+    const { response } = await dialog.showMessageBox(win!, {
+      type: 'question',
+      buttons: [t.keepInTray, t.quitNow, t.cancel],
+      defaultId: 0,
+      cancelId: 2,
+      message: t.jobsRunning(running),
+      detail: t.resumeNote,
+    });
+    if (response === 1) return quit();
+    if (response === 2) return;
+  }
+  win?.hide();
+  if (!toldAboutTray && Notification.isSupported()) {
+    toldAboutTray = true;
+    new Notification({ title: 'Crossdock', body: t.stillRunning(running) }).show();
+  }
+}
+
+async function confirmQuit(): Promise<void> {
+  const running = runningJobs().length;
+  if (running > 0) {
+    const t = shellText(lang());
+    const { response } = await dialog.showMessageBox({
+      type: 'warning',
+      buttons: [t.quitNow, t.cancel],
+      defaultId: 1,
+      cancelId: 1,
+      message: t.quitWithJobs(running),
+      detail: t.resumeNote,
+    });
+    if (response !== 0) return;
+  }
+  await quit();
+}
+
+async function quit(): Promise<void> {
+  quitting = true;
+  // Running jobs go back to the queue (with their checkpoints) and resume at the next start.
+  await engine?.close().catch(() => undefined);
+  tray?.destroy();
+  app.exit(0);
+}
+
+// ── job ends: notification, tray, taskbar ──────────────────────────────────────────────────────
+
+const seenRunning = new Set<string>();
+
+function onJob(job: Job): void {
+  if (job.status === 'running') seenRunning.add(job.id);
+  if (TERMINAL.includes(job.status) && seenRunning.delete(job.id)) notifyEnd(job);
+  updateProgressUi();
+}
+
+function notifyEnd(job: Job): void {
+  if (!engine?.settings.notifications || !Notification.isSupported()) return;
+  if (job.status === 'cancelled') return;
+  const t = shellText(lang());
+  const n = new Notification({
+    title: job.status === 'succeeded' ? t.done(job.name) : t.failed(job.name),
+    body:
+      job.status === 'succeeded'
+        ? t.doneBody(job.result?.rows ?? 0, job.result?.found ?? 0)
+        : (job.error ?? ''),
+    icon: join(ASSETS, 'icon.png'),
+  });
+  n.on('click', () => {
+    showWindow();
+    send('showJob', { jobId: job.id });
+  });
+  n.show();
+}
+
+function updateProgressUi(): void {
+  const running = runningJobs();
+  const count = running.length;
+  app.setBadgeCount(count);
+  if (win && !win.isDestroyed()) {
+    if (count === 0) win.setProgressBar(-1);
+    else {
+      let done = 0;
+      let total = 0;
+      for (const j of running) {
+        done += j.progress?.done ?? 0;
+        total += j.progress?.total ?? 0;
+      }
+      // Indeterminate (2) until any job knows its size.
+      win.setProgressBar(total > 0 ? Math.min(1, done / total) : 2, {
+        mode: total > 0 ? 'normal' : 'indeterminate',
+      });
+    }
+  }
+  if (tray) {
+    const t = shellText(lang());
+    tray.setToolTip(count ? `Crossdock — ${t.runningCount(count)}` : 'Crossdock');
+    tray.setContextMenu(trayMenu(count));
+  }
+}
+
+// ── tray and menu ───────────────────────────────────────────────────────────────────────────────
+
+function createTray(): void {
+  const icon = join(ASSETS, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
+  if (!existsSync(icon)) return;
+  tray = new Tray(nativeImage.createFromPath(icon));
+  tray.on('click', () => showWindow());
+  updateProgressUi();
+}
+
+function trayMenu(running: number): Menu {
+  const t = shellText(lang());
+  return Menu.buildFromTemplate([
+    { label: t.show, click: () => showWindow() },
+    { label: running ? t.runningCount(running) : t.noJobsRunning, enabled: false },
+    { type: 'separator' },
+    { label: t.quit, click: () => void confirmQuit() },
+  ]);
+}
+
+function navigate(screen: EventPayloads['navigate']['screen']): void {
+  showWindow();
+  send('navigate', { screen });
+}
+
+async function chooseAndOpen(): Promise<void> {
+  const options = {
+    properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[],
+    filters: [{ name: 'Spreadsheets', extensions: ['xlsx', 'xlsm', 'csv', 'txt'] }],
+  };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (!r.canceled) openFiles(r.filePaths);
+}
+
+function buildMenu(): void {
+  const t = shellText(lang());
+  const mac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(mac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: t.menuFile,
+      submenu: [
+        { label: t.open, accelerator: 'CmdOrCtrl+O', click: () => void chooseAndOpen() },
+        { type: 'separator' },
+        { label: t.settings, accelerator: 'CmdOrCtrl+,', click: () => navigate('settings') },
+        { type: 'separator' },
+        mac
+          ? { role: 'close' }
+          : { label: t.quit, accelerator: 'CmdOrCtrl+Q', click: () => void confirmQuit() },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: t.menuView,
+      submenu: [
+        { label: t.jobs, accelerator: 'CmdOrCtrl+1', click: () => navigate('jobs') },
+        { label: t.schedules, accelerator: 'CmdOrCtrl+2', click: () => navigate('schedules') },
+        { label: t.team, accelerator: 'CmdOrCtrl+3', click: () => navigate('team') },
+        { type: 'separator' },
+        ...(isDev ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }] : []),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+    {
+      role: 'help',
+      submenu: [
+        { label: t.openDataFolder, click: () => void shell.openPath(app.getPath('userData')) },
+        { label: t.about, click: () => app.showAboutPanel() },
+      ],
+    },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
