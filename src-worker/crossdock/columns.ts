@@ -111,7 +111,7 @@ export function noHeaderError(firstRows: Row[], overrides: ColumnOverrides): Inp
     ? `The columns you named (${asked.join(', ')}) were not found in the first ${HEADER_SEARCH_ROWS} rows`
     : `The file has no Brand and Article header in its first ${HEADER_SEARCH_ROWS} rows`;
   return new InputError(
-    `${what}. Found: ${listHeaders(header)}. Map the columns (--brand-col, --article-col) or rename the headers.`,
+    `${what}. Found: ${listHeaders(header)}. Map the columns (in the new-job sheet, or with --brand-col and --article-col) or rename the headers.`,
     'NO_HEADER',
   );
 }
