@@ -40,6 +40,9 @@ const PRELOAD = join(here, 'preload.cjs');
 const ASSETS = app.isPackaged ? join(process.resourcesPath, 'assets') : join(here, '..', '..', 'assets');
 const isDev = !app.isPackaged && process.env.CROSSDOCK_DEV === '1';
 
+// A separate profile for tests and for running two copies side by side (as the CLI's --data-dir).
+if (process.env.CROSSDOCK_DATA_DIR) app.setPath('userData', process.env.CROSSDOCK_DATA_DIR);
+
 // Windows shows notifications only for an app with an AppUserModelID (the installer's appId).
 if (process.platform === 'win32') app.setAppUserModelId('app.crossdock.desktop');
 

@@ -19,7 +19,12 @@ export interface Bridge {
   process: ChildProcess;
   /** The bridge's stand-ins for dialogs and the shell; `calls` records openPath and the like. */
   state(): Promise<{ calls: { method: string; path: string }[]; files: string[]; folder: string | null }>;
-  setState(patch: { files?: string[]; folder?: string | null; openError?: string; calls?: [] }): Promise<void>;
+  setState(patch: {
+    files?: string[];
+    folder?: string | null;
+    openError?: string;
+    calls?: [];
+  }): Promise<void>;
   emit(event: string, payload: unknown): Promise<void>;
   /** Calls window.crossdock's method straight on the bridge (setup that is not under test). */
   call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
@@ -30,13 +35,23 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startBridge(opts: { systemLang?: 'en' | 'ru'; dataDir?: string } = {}): Promise<Bridge> {
+export async function startBridge(
+  opts: { systemLang?: 'en' | 'ru'; dataDir?: string } = {},
+): Promise<Bridge> {
   const dataDir = opts.dataDir ?? tempDir('cd-ui-data-');
   const outDir = join(dataDir, '..', `${basename(dataDir)}-out`);
   mkdirSync(outDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist', 'ui-bridge.mjs'), '--port', '0', '--data-dir', dataDir, '--system-lang', opts.systemLang ?? 'en'],
+    [
+      join(ROOT, 'dist', 'ui-bridge.mjs'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--system-lang',
+      opts.systemLang ?? 'en',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -65,7 +80,11 @@ export async function startBridge(opts: { systemLang?: 'en' | 'ru'; dataDir?: st
     setState: async (patch) => void (await post('/__bridge/test/state', patch)),
     emit: async (event, payload) => void (await post('/__bridge/test/emit', { event, payload })),
     call: async (method, ...args) => {
-      const out = (await post(`/__bridge/call/${method}`, args)) as { ok: boolean; value: never; error?: string };
+      const out = (await post(`/__bridge/call/${method}`, args)) as {
+        ok: boolean;
+        value: never;
+        error?: string;
+      };
       if (!out.ok) throw new Error(out.error);
       return out.value;
     },
@@ -124,6 +143,7 @@ export function watchConsole(page: Page): string[] {
 type Fixtures = { bridge: Bridge; problems: string[] };
 
 export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   bridge: async ({}, use) => {
     const bridge = await startBridge();
     await use(bridge);
