@@ -1,8 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
-import { cli, freshDataDir, openEngine, readXlsx, SAMPLE, tempDir } from './helpers.ts';
-import { startClickHouse } from './support/clickhouse-server.ts';
+import { StoredSecrets, type Cipher } from '../src-main/engine/secrets.ts';
+import { cli, freshDataDir, openEngine, readXlsx, runJob, SAMPLE, tempDir } from './helpers.ts';
+import { CLICKHOUSE_PASSWORD_USER, startClickHouse } from './support/clickhouse-server.ts';
+
+/** A stand-in for safeStorage that visibly changes the bytes (so a stored secret is not the password). */
+const xorCipher: Cipher = {
+  storage: 'encrypted',
+  encrypt: (text) => Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ 0x5a)),
+  decrypt: (data) => Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8'),
+};
 
 type Server = Awaited<ReturnType<typeof startClickHouse>>;
 
@@ -51,6 +60,48 @@ describe('crossdock run --source clickhouse', () => {
     expect(resultB).toEqual(resultA);
     const summary = (await readXlsx(b.outputs[0])).get('Summary')!;
     expect(summary.find((r) => r[0] === 'Source')?.[1]).toBe('ClickHouse');
+  });
+
+  it('the app way: server and user in Settings, the password in the secret store; Test connection', async () => {
+    const dataDir = freshDataDir();
+    const engine = openEngine(dataDir, { secrets: (store) => new StoredSecrets(store, xorCipher) });
+    engine.start();
+    try {
+      const { user, password } = CLICKHOUSE_PASSWORD_USER;
+      const where = { url: server.url, database: 'shop', user };
+      engine.updateSettings({ source: 'clickhouse', clickhouse: where });
+
+      const noPassword = await engine.testClickHouse(where);
+      expect(noPassword.ok).toBe(false);
+      expect(!noPassword.ok && noPassword.error).toMatch(/rejected user "crossdock".*\.$/);
+      engine.secrets.set('clickhouse-password', password);
+      const ok = await engine.testClickHouse(where);
+      expect(ok).toMatchObject({ ok: true, version: expect.stringMatching(/^\d+\.\d+/) });
+      expect(ok.ok && ok.lists).toContain('ОПТ-2');
+      // A password typed in the form but not saved yet is tried as given.
+      expect((await engine.testClickHouse({ ...where, password: 'wrong' })).ok).toBe(false);
+      const refused = await engine.testClickHouse({ ...where, url: 'http://127.0.0.1:9' });
+      expect(refused.ok).toBe(false);
+      expect(!refused.ok && refused.error).toMatch(/127\.0\.0\.1:9/);
+
+      expect(await engine.supplierLists()).toContain('ОПТ-2');
+      const out = tempDir('cd-out-');
+      const job = await runJob(engine, {
+        kind: 'crossdock',
+        input: SAMPLE,
+        list: 'ОПТ-2',
+        outDir: out,
+        source: 'clickhouse',
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(job.spec.clickhouse).toEqual(where);
+      expect(job.result?.rows).toBe(1500);
+    } finally {
+      await engine.close();
+    }
+    // The password is nowhere in the database as text.
+    const db = readFileSync(join(dataDir, 'crossdock.sqlite'));
+    expect(db.includes(Buffer.from(CLICKHOUSE_PASSWORD_USER.password))).toBe(false);
   });
 
   it('reads the connection from CROSSDOCK_CLICKHOUSE_* and records no password in the job', async () => {
