@@ -124,7 +124,7 @@ async function start(): Promise<void> {
     },
   });
   engine.on('job', onJob);
-  engine.on('progress', () => updateProgressUi());
+  engine.on('progress', () => scheduleProgressUi());
   buildMenu();
   createWindow();
   createTray();
@@ -290,6 +290,18 @@ function notifyEnd(job: Job): void {
   n.show();
 }
 
+let progressUiTimer: NodeJS.Timeout | null = null;
+let trayCount = -1;
+
+/** Progress arrives up to 10 times a second per job; the taskbar and tray need it twice a second at most. */
+function scheduleProgressUi(): void {
+  if (progressUiTimer) return;
+  progressUiTimer = setTimeout(() => {
+    progressUiTimer = null;
+    updateProgressUi();
+  }, 500);
+}
+
 function updateProgressUi(): void {
   const running = runningJobs();
   const count = running.length;
@@ -309,7 +321,8 @@ function updateProgressUi(): void {
       });
     }
   }
-  if (tray) {
+  if (tray && count !== trayCount) {
+    trayCount = count;
     const t = shellText(lang());
     tray.setToolTip(count ? `Crossdock — ${t.runningCount(count)}` : 'Crossdock');
     tray.setContextMenu(trayMenu(count));
