@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, baseName } from '../api.ts';
+import { tNow, useT } from '../i18n/index.ts';
+import { openPaths, toast } from '../store.ts';
+import { IconUpload } from './icons.tsx';
+
+const carriesFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+
+/** Files dropped anywhere on the window; a full-window overlay while a drag with files is over it. */
+export function DropOverlay() {
+  const t = useT();
+  const [over, setOver] = useState(false);
+  const depth = useRef(0);
+
+  useEffect(() => {
+    const enter = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      depth.current++;
+      setOver(true);
+    };
+    const overFn = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      depth.current = Math.max(0, depth.current - 1);
+      if (depth.current === 0) setOver(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      depth.current = 0;
+      setOver(false);
+      const paths: string[] = [];
+      for (const file of e.dataTransfer?.files ?? []) {
+        let path = '';
+        try {
+          path = api.pathForFile(file);
+        } catch {
+          path = '';
+        }
+        if (path) paths.push(path);
+        else toast('error', tNow('drop.noPath', { name: baseName(file.name) }));
+      }
+      if (paths.length) openPaths(paths);
+    };
+    // A drag that leaves the window or is cancelled with Escape ends without a drop.
+    const reset = () => {
+      depth.current = 0;
+      setOver(false);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', overFn);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    window.addEventListener('dragend', reset);
+    window.addEventListener('blur', reset);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', overFn);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+      window.removeEventListener('dragend', reset);
+      window.removeEventListener('blur', reset);
+    };
+  }, []);
+
+  if (!over) return null;
+  return (
+    <div className="drop-overlay" data-testid="drop-overlay" aria-live="assertive">
+      <div className="drop-card">
+        <IconUpload size={40} />
+        <strong>{t('drop.title')}</strong>
+        <span>{t('drop.hint')}</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { useT } from '../i18n/index.ts';
+import { dismissToast, useApp } from '../store.ts';
+import { IconAlert, IconCheck, IconClose, IconInfo } from './icons.tsx';
+
+export function Toasts() {
+  const toasts = useApp((s) => s.toasts);
+  const t = useT();
+  return (
+    <div className="toasts" role="region" aria-live="polite" aria-label="Notifications">
+      {toasts.map((toast) => (
+        <div
+          key={toast.id}
+          className={`toast toast-${toast.kind}`}
+          data-testid="toast"
+          role={toast.kind === 'error' ? 'alert' : 'status'}
+        >
+          <span className="toast-icon">
+            {toast.kind === 'error' ? <IconAlert /> : toast.kind === 'success' ? <IconCheck /> : <IconInfo />}
+          </span>
+          <span className="toast-text">{toast.text}</span>
+          {toast.action && (
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => {
+                toast.action?.run();
+                dismissToast(toast.id);
+              }}
+            >
+              {toast.action.label}
+            </button>
+          )}
+          <button
+            type="button"
+            className="icon-btn"
+            title={t('common.dismiss')}
+            aria-label={t('common.dismiss')}
+            onClick={() => dismissToast(toast.id)}
+          >
+            <IconClose size={14} />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { useT } from '../i18n/index.ts';
+import { chooseAndOpen } from '../store.ts';
+import { IconOpen } from '../components/icons.tsx';
+
+/** A spreadsheet sliding into a box: the first thing a new user sees. */
+function Illustration() {
+  return (
+    <svg className="empty-art" width="168" height="120" viewBox="0 0 168 120" aria-hidden="true">
+      <rect x="18" y="30" width="132" height="82" rx="10" className="art-box" />
+      <path d="M18 52h132" className="art-line" />
+      <g className="art-sheet">
+        <rect x="52" y="6" width="64" height="76" rx="6" className="art-paper" />
+        <path d="M52 22h64M52 36h64M52 50h64M52 64h64M74 6v76M96 6v76" className="art-grid" />
+        <rect x="52" y="6" width="64" height="16" rx="6" className="art-head" />
+      </g>
+      <path d="M84 90v12M78 96l6 6 6-6" className="art-arrow" />
+    </svg>
+  );
+}
+
+export function EmptyJobs() {
+  const t = useT();
+  return (
+    <div className="empty">
+      <div className="empty-zone">
+        <Illustration />
+        <h2>{t('jobs.empty.title')}</h2>
+        <p>{t('jobs.empty.body')}</p>
+        <button type="button" className="btn btn-primary" onClick={() => void chooseAndOpen()}>
+          <IconOpen /> {t('jobs.empty.open')}
+        </button>
+        <p className="empty-hint">{t('jobs.empty.hint')}</p>
+      </div>
+    </div>
+  );
+}

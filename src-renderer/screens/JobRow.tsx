@@ -1,0 +1,223 @@
+import { memo } from 'react';
+import type { Job } from '../../src-main/contract.ts';
+import { ProgressBar, StatusPill } from '../components/bits.tsx';
+import {
+  IconExternal,
+  IconFile,
+  IconFolder,
+  IconRetry,
+  IconSheet,
+  IconStop,
+  IconTrash,
+} from '../components/icons.tsx';
+import { useNow } from '../hooks.ts';
+import { fmtClock, fmtEta, fmtNumber, fmtPercent, fmtWhen, useT, type Key } from '../i18n/index.ts';
+import { cancelJob, deleteJob, openResult, retryJob, selectJob, showInFolder, useApp } from '../store.ts';
+
+export const ROW_HEIGHT = 60;
+
+function Elapsed({ job }: { job: Job }) {
+  const running = job.status === 'running';
+  const now = useNow(running);
+  if (!job.startedAt) return <span className="muted">—</span>;
+  const end = running ? now : (job.finishedAt ?? job.updatedAt);
+  return <span>{fmtClock(end - job.startedAt)}</span>;
+}
+
+function ProgressCell({ job }: { job: Job }) {
+  const t = useT();
+  const progress = useApp((s) => s.progress[job.id]);
+  const total = progress?.total ?? null;
+  const done = progress?.done ?? 0;
+  let line: React.ReactNode = null;
+  if (job.status === 'running') {
+    const pct = total ? Math.min(100, Math.floor((done / total) * 100)) : null;
+    line = (
+      <>
+        <span className="strong">
+          {pct === null ? t(`stage.${progress?.stage ?? 'starting'}` as Key) : `${pct}%`}
+        </span>
+        {total ? (
+          <span>{t('jobs.rowsOf', { done: fmtNumber(t.lang, done), total: fmtNumber(t.lang, total) })}</span>
+        ) : done > 0 ? (
+          <span>{fmtNumber(t.lang, done)}</span>
+        ) : null}
+        {progress?.eta != null && progress.eta > 0 && (
+          <span>{t('jobs.eta', { t: fmtEta(t.lang, progress.eta) })}</span>
+        )}
+      </>
+    );
+  } else if (job.status === 'succeeded' && job.result) {
+    const matched = job.result.found + job.result.partial;
+    line = (
+      <>
+        <span>{t('rows', { n: job.result.rows })}</span>
+        {job.result.rows > 0 && (
+          <span className="ok">
+            {fmtPercent(t.lang, matched / job.result.rows)} {t('detail.found').toLowerCase()}
+          </span>
+        )}
+      </>
+    );
+  } else if (job.status === 'succeeded') {
+    line = <span>{total ? t('rows', { n: total }) : t('status.succeeded')}</span>;
+  } else if (job.status === 'failed' && job.error) {
+    line = (
+      <span className="err ellipsis" title={job.error}>
+        {job.error}
+      </span>
+    );
+  } else if (job.status === 'cancelled' && total) {
+    line = (
+      <span>{t('jobs.rowsOf', { done: fmtNumber(t.lang, done), total: fmtNumber(t.lang, total) })}</span>
+    );
+  }
+  return (
+    <div className="cell-progress">
+      <ProgressBar progress={progress} status={job.status} testId="job-progress" label={job.name} />
+      <div className="progress-line">{line}</div>
+    </div>
+  );
+}
+
+interface RowProps {
+  job: Job;
+  queuePos: number | null;
+  selected: boolean;
+  /** The one row Tab reaches (roving tabindex). */
+  focusable: boolean;
+  top: number;
+  index: number;
+}
+
+export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable, top, index }: RowProps) {
+  const t = useT();
+  const spec = job.spec as { list?: string; brand?: string; format?: string; outDir?: string };
+  const output = job.outputs[0];
+  const cancellable = job.status === 'queued' || job.status === 'running';
+  const retriable = job.status === 'failed' || job.status === 'cancelled';
+  const now = useNow(job.status === 'queued' && job.runAfter > Date.now(), 1000);
+  const waiting = job.status === 'queued' && job.runAfter > now;
+  const meta: string[] = [t(`kind.${job.kind}` as Key)];
+  if (spec.list) meta.push(spec.list);
+  if (spec.brand) meta.push(spec.brand);
+  if (job.priority !== 'normal') meta.push(t(`priority.${job.priority}` as Key));
+
+  const stop = (e: React.SyntheticEvent) => e.stopPropagation();
+
+  return (
+    <div
+      className={`job-row${selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+      data-testid="job-row"
+      data-job-id={job.id}
+      data-status={job.status}
+      data-index={index}
+      role="row"
+      aria-selected={selected}
+      tabIndex={focusable ? 0 : -1}
+      onClick={() => selectJob(job.id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) selectJob(job.id);
+      }}
+    >
+      <div className="cell-name" role="cell">
+        <span className={`kind-icon kind-${job.kind}`}>
+          {job.kind === 'export' ? <IconSheet /> : <IconFile />}
+        </span>
+        <div className="name-stack">
+          <span className="job-name ellipsis" title={job.name}>
+            {job.name}
+          </span>
+          <span className="job-meta ellipsis">
+            {meta.join(' · ')}
+            {job.origin === 'team' && <span className="tag">{t('jobs.team')}</span>}
+          </span>
+        </div>
+      </div>
+      <div className="cell-status" role="cell">
+        <StatusPill status={job.status} cancelling={job.cancelRequested} />
+        {queuePos !== null && !waiting && <span className="sub">{t('jobs.queuePos', { n: queuePos })}</span>}
+        {waiting && (
+          <span className="sub">{t('jobs.retryIn', { t: fmtEta(t.lang, (job.runAfter - now) / 1000) })}</span>
+        )}
+      </div>
+      <div className="cell-progress-wrap" role="cell">
+        <ProgressCell job={job} />
+      </div>
+      <div className="cell-num" role="cell">
+        <Elapsed job={job} />
+      </div>
+      <div
+        className="cell-num cell-created"
+        role="cell"
+        title={new Date(job.createdAt).toLocaleString(t.lang)}
+      >
+        {fmtWhen(t.lang, job.createdAt)}
+      </div>
+      <div className="cell-actions" role="cell" onClick={stop} onKeyDown={stop}>
+        {cancellable && (
+          <button
+            type="button"
+            className="icon-btn"
+            data-testid="job-cancel"
+            title={t('action.cancel')}
+            aria-label={t('action.cancel')}
+            disabled={job.cancelRequested}
+            onClick={() => void cancelJob(job)}
+          >
+            <IconStop />
+          </button>
+        )}
+        {retriable && (
+          <button
+            type="button"
+            className="icon-btn"
+            data-testid="job-retry"
+            title={t('action.retry')}
+            aria-label={t('action.retry')}
+            onClick={() => void retryJob(job)}
+          >
+            <IconRetry />
+          </button>
+        )}
+        {output && (
+          <>
+            <button
+              type="button"
+              className="icon-btn icon-btn-accent"
+              data-testid="job-open"
+              title={t('action.open')}
+              aria-label={t('action.open')}
+              onClick={() => void openResult(output)}
+            >
+              <IconExternal />
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              data-testid="job-show"
+              title={t('action.show')}
+              aria-label={t('action.show')}
+              onClick={() => void showInFolder(output)}
+            >
+              <IconFolder />
+            </button>
+          </>
+        )}
+        {!cancellable && (
+          <button
+            type="button"
+            className="icon-btn icon-btn-danger"
+            data-testid="job-delete"
+            title={t('action.delete')}
+            aria-label={t('action.delete')}
+            onClick={() => void deleteJob(job)}
+          >
+            <IconTrash />
+          </button>
+        )}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,575 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
+import { api, baseName, errorText } from '../api.ts';
+import { IconAlert, IconClose, IconFile, IconFolder } from '../components/icons.tsx';
+import { Modal } from '../components/Modal.tsx';
+import { fmtNumber, fmtSpan, useT, type T } from '../i18n/index.ts';
+import { applySettings, closeSheet, removeSheetPath, showJob, toast, upsertJob, useApp } from '../store.ts';
+
+type Priority = 'high' | 'normal' | 'low';
+interface Columns {
+  brand: string;
+  article: string;
+  quantity: string;
+}
+interface FileState {
+  status: 'loading' | 'ready';
+  inspect?: InspectResult;
+  columns: Columns;
+}
+
+const ROWS_PER_SECOND = 100_000;
+const LAST_LIST_KEY = 'crossdock.lastList';
+
+function headerName(r: InspectResult, index: number | null): string {
+  return index === null ? '' : (r.headers[index] ?? '').trim() === '' ? '' : r.headers[index];
+}
+
+function detected(r: InspectResult): Columns {
+  return {
+    brand: headerName(r, r.columns.brand),
+    article: headerName(r, r.columns.article),
+    quantity: headerName(r, r.columns.quantity),
+  };
+}
+
+function cellText(v: string | number | boolean | null, t: T): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return fmtNumber(t.lang, v);
+  return String(v);
+}
+
+function ColumnSelect({
+  role,
+  label,
+  headers,
+  value,
+  optional,
+  invalid,
+  onChange,
+}: {
+  role: keyof Columns;
+  label: string;
+  headers: string[];
+  value: string;
+  optional?: boolean;
+  invalid?: boolean;
+  onChange: (v: string) => void;
+}) {
+  const t = useT();
+  return (
+    <label className={`field column-field col-${role}`}>
+      <span className="field-label">
+        <span className={`col-badge col-badge-${role}`} aria-hidden="true">
+          {label.charAt(0)}
+        </span>
+        {label}
+      </span>
+      <select
+        className={`select${invalid ? ' invalid' : ''}`}
+        data-testid={`column-${role}`}
+        value={value}
+        aria-invalid={invalid || undefined}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {optional ? (
+          <option value="">{t('sheet.noQuantity')}</option>
+        ) : (
+          <option value="" disabled>
+            {t('sheet.choose')}
+          </option>
+        )}
+        {headers.map((h) => (
+          <option key={h} value={h}>
+            {h}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Preview({ file, t }: { file: FileState; t: T }) {
+  const r = file.inspect;
+  if (!r) return <div className="preview-loading">{t('sheet.inspecting')}</div>;
+  const roleOf = (h: string): keyof Columns | null =>
+    h === ''
+      ? null
+      : h === file.columns.brand
+        ? 'brand'
+        : h === file.columns.article
+          ? 'article'
+          : h === file.columns.quantity
+            ? 'quantity'
+            : null;
+  const width = Math.max(r.headers.length, ...r.preview.map((row) => row.length));
+  const cols = Array.from({ length: width }, (_, i) => r.headers[i] ?? '');
+  const first = (r.headerRow ?? 1) + 1;
+  return (
+    <div className="preview-wrap">
+      <table className="preview">
+        <thead>
+          <tr className="preview-header">
+            <th className="rownum">{r.headerRow ?? 1}</th>
+            {cols.map((h, i) => {
+              const role = roleOf(h);
+              return (
+                <th key={i} className={role ? `mapped mapped-${role}` : undefined} title={h}>
+                  {role && (
+                    <span className={`col-badge col-badge-${role}`}>{t(`sheet.${role}`).charAt(0)}</span>
+                  )}
+                  {h}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {r.preview.map((row, ri) => (
+            <tr key={ri}>
+              <td className="rownum">{first + ri}</td>
+              {cols.map((h, ci) => {
+                const role = roleOf(h);
+                const text = cellText(row[ci] ?? null, t);
+                return (
+                  <td
+                    key={ci}
+                    className={`${role ? `mapped mapped-${role}` : ''}${typeof row[ci] === 'number' ? ' num' : ''}`}
+                    title={text}
+                  >
+                    {text}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function NewJobSheet({ paths }: { paths: string[] }) {
+  const t = useT();
+  const settings = useApp((s) => s.settings);
+  const [files, setFiles] = useState<Record<string, FileState>>({});
+  const [active, setActive] = useState(paths[0]);
+  const [lists, setLists] = useState<string[] | null>(null);
+  const [listsError, setListsError] = useState<string | null>(null);
+  const [list, setList] = useState('');
+  const [outDir, setOutDir] = useState(settings?.defaultOutDir ?? '');
+  const [priority, setPriority] = useState<Priority>('normal');
+  const [alternatives, setAlternatives] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const started = useRef(new Set<string>());
+  const source = settings?.source ?? 'demo';
+
+  // Inspect every file once, as it arrives.
+  useEffect(() => {
+    for (const path of paths) {
+      if (started.current.has(path)) continue;
+      started.current.add(path);
+      setFiles((f) => ({
+        ...f,
+        [path]: { status: 'loading', columns: { brand: '', article: '', quantity: '' } },
+      }));
+      api.inspect(path).then(
+        (inspect) =>
+          setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, columns: detected(inspect) } })),
+        (err) => {
+          toast('error', `${baseName(path)}: ${errorText(err)}`);
+          removeSheetPath(path);
+        },
+      );
+    }
+    if (!paths.includes(active)) setActive(paths[0]);
+  }, [paths, active]);
+
+  useEffect(() => {
+    let live = true;
+    setLists(null);
+    setListsError(null);
+    api.supplierLists(source).then(
+      (names) => {
+        if (!live) return;
+        setLists(names);
+        const last = localStorage.getItem(LAST_LIST_KEY);
+        setList((cur) =>
+          cur && names.includes(cur) ? cur : last && names.includes(last) ? last : (names[0] ?? ''),
+        );
+      },
+      (err) => {
+        if (!live) return;
+        setLists([]);
+        setListsError(errorText(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [source]);
+
+  const current = files[active];
+  const ready = paths.map((p) => files[p]).filter((f): f is FileState => f?.status === 'ready');
+  const loading = paths.some((p) => files[p]?.status !== 'ready');
+  const totalRows = ready.reduce((n, f) => n + (f.inspect?.estimatedRows ?? 0), 0);
+  const unknownRows = ready.some((f) => f.inspect?.estimatedRows == null);
+  const unmapped = paths.filter((p) => {
+    const f = files[p];
+    return f?.status === 'ready' && (!f.columns.brand || !f.columns.article);
+  });
+  const headers = useMemo(() => {
+    const hs = current?.inspect?.headers ?? [];
+    return [...new Set(hs.filter((h) => h.trim() !== ''))];
+  }, [current?.inspect]);
+
+  const setColumns = (patch: Partial<Columns>) =>
+    setFiles((f) =>
+      f[active] ? { ...f, [active]: { ...f[active], columns: { ...f[active].columns, ...patch } } } : f,
+    );
+
+  const chooseFolder = async () => {
+    try {
+      const dir = await api.chooseFolder();
+      if (!dir) return;
+      setOutDir(dir);
+      applySettings(await api.updateSettings({ defaultOutDir: dir }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const problem =
+    !list && lists !== null
+      ? t('sheet.needList')
+      : !outDir.trim()
+        ? t('sheet.needOutDir')
+        : unmapped.length
+          ? t('sheet.mapNeeded')
+          : null;
+  const canStart = !busy && !loading && ready.length > 0 && !problem;
+
+  const startJobs = async () => {
+    if (!canStart) return;
+    setBusy(true);
+    setError(null);
+    localStorage.setItem(LAST_LIST_KEY, list);
+    const dir = outDir.trim();
+    try {
+      if (settings && settings.defaultOutDir !== dir)
+        applySettings(await api.updateSettings({ defaultOutDir: dir }));
+    } catch {
+      // Remembering the folder is a convenience; the submit below says what is wrong with it.
+    }
+    let startedCount = 0;
+    let firstId: string | null = null;
+    for (const path of paths) {
+      const f = files[path];
+      if (f?.status !== 'ready') continue;
+      const spec: SubmitSpecInput = {
+        kind: 'crossdock',
+        input: path,
+        list,
+        outDir: dir,
+        source,
+        alternatives,
+        priority,
+        columns: {
+          brand: f.columns.brand,
+          article: f.columns.article,
+          ...(f.columns.quantity ? { quantity: f.columns.quantity } : {}),
+        },
+      };
+      try {
+        const { job, duplicate } = await api.submit(spec);
+        upsertJob(job);
+        if (duplicate) {
+          toast('info', t('sheet.duplicate', { name: job.name }), {
+            label: t('nav.jobs'),
+            run: () => showJob(job.id),
+          });
+          showJob(job.id);
+        } else {
+          startedCount++;
+          firstId ??= job.id;
+        }
+        removeSheetPath(path);
+      } catch (err) {
+        setError(`${baseName(path)}: ${errorText(err)}`);
+        setActive(path);
+        setBusy(false);
+        return;
+      }
+    }
+    setBusy(false);
+    if (startedCount) {
+      toast('success', t('sheet.started', { n: startedCount }));
+      if (firstId && startedCount === 1) useApp.setState({ selectedJobId: firstId });
+    }
+    closeSheet();
+  };
+
+  const r = current?.inspect;
+  const many = paths.length > 1;
+
+  return (
+    <Modal
+      label={t('sheet.title')}
+      onClose={closeSheet}
+      className="sheet"
+      testId="new-job-sheet"
+      initialFocus=".js-start"
+    >
+      <form
+        className="sheet-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void startJobs();
+        }}
+      >
+        <header className="sheet-head">
+          <div className="sheet-title">
+            <h2>{many ? t('sheet.titleMany', { n: paths.length }) : t('sheet.title')}</h2>
+            {!many && (
+              <span className="muted ellipsis" title={paths[0]}>
+                {paths[0]}
+              </span>
+            )}
+          </div>
+          <button
+            type="button"
+            className="icon-btn"
+            title={t('action.close')}
+            aria-label={t('action.close')}
+            onClick={closeSheet}
+          >
+            <IconClose />
+          </button>
+        </header>
+
+        <div className="sheet-body">
+          <div className="sheet-main">
+            {many && (
+              <div className="file-tabs" role="tablist" aria-label={t('sheet.files')}>
+                {paths.map((p) => {
+                  const f = files[p];
+                  const bad = f?.status === 'ready' && (!f.columns.brand || !f.columns.article);
+                  return (
+                    <div key={p} className={`file-tab${p === active ? ' active' : ''}`}>
+                      <button
+                        type="button"
+                        role="tab"
+                        aria-selected={p === active}
+                        className="file-tab-btn"
+                        title={p}
+                        onClick={() => setActive(p)}
+                      >
+                        {bad ? <IconAlert size={14} className="warn-icon" /> : <IconFile size={14} />}
+                        <span className="ellipsis">{baseName(p)}</span>
+                        {f?.inspect?.estimatedRows != null && (
+                          <span className="file-tab-rows">{fmtNumber(t.lang, f.inspect.estimatedRows)}</span>
+                        )}
+                      </button>
+                      <button
+                        type="button"
+                        className="icon-btn icon-btn-sm"
+                        title={t('sheet.remove')}
+                        aria-label={`${t('sheet.remove')}: ${baseName(p)}`}
+                        onClick={() => removeSheetPath(p)}
+                      >
+                        <IconClose size={12} />
+                      </button>
+                    </div>
+                  );
+                })}
+              </div>
+            )}
+
+            {r?.problem && (
+              <div className="banner banner-warn" data-testid="sheet-problem" role="alert">
+                <IconAlert size={16} />
+                <span>{r.problem}</span>
+              </div>
+            )}
+
+            <fieldset className="columns-row" disabled={!r}>
+              <legend className="section-label">{t('sheet.columns')}</legend>
+              <ColumnSelect
+                role="brand"
+                label={t('sheet.brand')}
+                headers={headers}
+                value={current?.columns.brand ?? ''}
+                invalid={!!r && !current?.columns.brand}
+                onChange={(v) => setColumns({ brand: v })}
+              />
+              <ColumnSelect
+                role="article"
+                label={t('sheet.article')}
+                headers={headers}
+                value={current?.columns.article ?? ''}
+                invalid={!!r && !current?.columns.article}
+                onChange={(v) => setColumns({ article: v })}
+              />
+              <ColumnSelect
+                role="quantity"
+                label={t('sheet.quantity')}
+                headers={headers}
+                value={current?.columns.quantity ?? ''}
+                optional
+                onChange={(v) => setColumns({ quantity: v })}
+              />
+            </fieldset>
+
+            <div className="preview-head">
+              <span className="section-label">{t('sheet.preview')}</span>
+              {r?.sheet && (
+                <span className="muted small">
+                  {r.headerRow
+                    ? t('sheet.sheetName', { sheet: r.sheet, row: r.headerRow })
+                    : t('sheet.sheetNoHeader', { sheet: r.sheet })}
+                  {r.estimatedRows != null && ` · ${t('rows', { n: r.estimatedRows })}`}
+                </span>
+              )}
+            </div>
+            {current ? (
+              <Preview file={current} t={t} />
+            ) : (
+              <div className="preview-loading">{t('sheet.inspecting')}</div>
+            )}
+          </div>
+
+          <aside className="sheet-side">
+            <span className="section-label">{t('sheet.options')}</span>
+            {many && <p className="muted small">{t('sheet.appliesAll', { n: paths.length })}</p>}
+            <label className="field">
+              <span className="field-label">{t('sheet.list')}</span>
+              <select
+                className="select"
+                data-testid="supplier-list"
+                value={list}
+                disabled={lists === null}
+                onChange={(e) => setList(e.target.value)}
+              >
+                {lists === null && <option value="">{t('sheet.listLoading')}</option>}
+                {lists?.length === 0 && <option value="">{t('sheet.listNone')}</option>}
+                {lists?.map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+              <span className="field-hint">
+                {t('sheet.source', {
+                  source: t(source === 'clickhouse' ? 'source.clickhouse' : 'source.demo'),
+                })}
+              </span>
+              {listsError && <span className="field-error">{listsError}</span>}
+            </label>
+
+            <div className="field">
+              <label className="field-label" htmlFor="sheet-out-dir">
+                {t('sheet.outDir')}
+              </label>
+              <div className="input-group">
+                <input
+                  id="sheet-out-dir"
+                  className="input"
+                  data-testid="out-dir"
+                  value={outDir}
+                  placeholder={t('sheet.outDirPlaceholder')}
+                  title={outDir}
+                  spellCheck={false}
+                  onChange={(e) => setOutDir(e.target.value)}
+                />
+                <button
+                  type="button"
+                  className="btn"
+                  data-testid="choose-out-dir"
+                  onClick={() => void chooseFolder()}
+                >
+                  <IconFolder /> {t('sheet.chooseFolder')}
+                </button>
+              </div>
+            </div>
+
+            <div className="field-pair">
+              <label className="field">
+                <span className="field-label">{t('sheet.priority')}</span>
+                <select
+                  className="select"
+                  data-testid="priority"
+                  value={priority}
+                  onChange={(e) => setPriority(e.target.value as Priority)}
+                >
+                  <option value="high">{t('priority.high')}</option>
+                  <option value="normal">{t('priority.normal')}</option>
+                  <option value="low">{t('priority.low')}</option>
+                </select>
+              </label>
+              <label className="field">
+                <span className="field-label">{t('sheet.alternatives')}</span>
+                <input
+                  className="input num"
+                  type="number"
+                  min={0}
+                  max={20}
+                  step={1}
+                  data-testid="alternatives"
+                  value={alternatives}
+                  onChange={(e) =>
+                    setAlternatives(Math.max(0, Math.min(20, Math.round(Number(e.target.value) || 0))))
+                  }
+                />
+              </label>
+            </div>
+            <p className="field-hint">{t('sheet.alternativesHint')}</p>
+
+            <div className="estimate">
+              <div>
+                <span className="field-label">{many ? t('sheet.totalRows') : t('sheet.rows')}</span>
+                <span
+                  className="estimate-value"
+                  data-testid="estimated-rows"
+                  data-value={loading ? '' : totalRows}
+                >
+                  {loading
+                    ? '…'
+                    : unknownRows && totalRows === 0
+                      ? t('sheet.rowsUnknown')
+                      : fmtNumber(t.lang, totalRows)}
+                </span>
+              </div>
+              {!loading && totalRows > 0 && (
+                <span className="muted small">
+                  {t('sheet.estimate', { t: fmtSpan(t, totalRows / ROWS_PER_SECOND) })}
+                </span>
+              )}
+            </div>
+          </aside>
+        </div>
+
+        <footer className="sheet-foot">
+          <div className="sheet-message" role="status">
+            {error ? (
+              <span className="field-error">{error}</span>
+            ) : problem && !loading ? (
+              <span className="muted">{problem}</span>
+            ) : null}
+          </div>
+          <button type="button" className="btn" onClick={closeSheet}>
+            {t('sheet.cancel')}
+          </button>
+          <button
+            type="submit"
+            className="btn btn-primary js-start"
+            data-testid="start-job"
+            disabled={!canStart}
+          >
+            {many ? t('sheet.startMany', { n: ready.length }) : t('sheet.start')}
+          </button>
+        </footer>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,303 @@
+import { create } from 'zustand';
+import type { AppInfo, Job, JobProgress, SettingsValue, TeamStatus } from '../src-main/contract.ts';
+import { ACCEPTED_EXTENSIONS, api, baseName, errorText, extensionOf } from './api.ts';
+import { tNow, useLang } from './i18n/index.ts';
+
+export type Screen = 'jobs' | 'schedules' | 'team' | 'settings';
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'success' | 'error';
+  text: string;
+  /** An optional action button (e.g. "Show job"). */
+  action?: { label: string; run: () => void };
+}
+
+export interface ConfirmRequest {
+  title: string;
+  body?: string;
+  okLabel?: string;
+  danger?: boolean;
+  resolve: (ok: boolean) => void;
+}
+
+interface AppState {
+  jobs: Record<string, Job>;
+  jobsLoaded: boolean;
+  runningCount: number;
+  /** Live progress by job id: each row subscribes to its own entry only. */
+  progress: Record<string, JobProgress | null>;
+  settings: SettingsValue | null;
+  appInfo: AppInfo | null;
+  team: TeamStatus | null;
+  fatal: string | null;
+
+  screen: Screen;
+  selectedJobId: string | null;
+  detailOpen: boolean;
+  /** Files waiting in the new-job sheet; null when it is closed. */
+  sheetPaths: string[] | null;
+  toasts: Toast[];
+  confirm: ConfirmRequest | null;
+}
+
+export const useApp = create<AppState>(() => ({
+  jobs: {},
+  jobsLoaded: false,
+  runningCount: 0,
+  progress: {},
+  settings: null,
+  appInfo: null,
+  team: null,
+  fatal: null,
+  screen: 'jobs',
+  selectedJobId: null,
+  detailOpen: false,
+  sheetPaths: null,
+  toasts: [],
+  confirm: null,
+}));
+
+const set = useApp.setState;
+const get = useApp.getState;
+
+function countRunning(jobs: Record<string, Job>): number {
+  let n = 0;
+  for (const id in jobs) if (jobs[id].status === 'running') n++;
+  return n;
+}
+
+/** Newer progress from events wins over the (checkpointed) progress a job row carries. */
+function mergedProgress(job: Job, current: JobProgress | null | undefined): JobProgress | null {
+  if (job.status === 'running' && current && job.progress && current.done > job.progress.done) return current;
+  return job.progress;
+}
+
+// ── jobs ─────────────────────────────────────────────────────────────────────────────────────────
+
+export async function loadJobs(): Promise<void> {
+  try {
+    const list = await api.listJobs({ limit: 10_000 });
+    const prev = get().jobs;
+    const prevProgress = get().progress;
+    const jobs: Record<string, Job> = {};
+    const progress: Record<string, JobProgress | null> = {};
+    for (const job of list) {
+      const old = prev[job.id];
+      // Keep unchanged rows' objects, so their memoized rows do not re-render.
+      jobs[job.id] = old && old.updatedAt === job.updatedAt && old.status === job.status ? old : job;
+      progress[job.id] = mergedProgress(job, prevProgress[job.id]);
+    }
+    set({ jobs, progress, jobsLoaded: true, runningCount: countRunning(jobs) });
+  } catch (err) {
+    if (!get().jobsLoaded) set({ fatal: errorText(err), jobsLoaded: true });
+    else toast('error', errorText(err));
+  }
+}
+
+export function upsertJob(job: Job): void {
+  const s = get();
+  const jobs = { ...s.jobs, [job.id]: job };
+  set({
+    jobs,
+    runningCount: countRunning(jobs),
+    progress: { ...s.progress, [job.id]: mergedProgress(job, s.progress[job.id]) },
+  });
+}
+
+export function setProgress(jobId: string, progress: JobProgress): void {
+  const s = get();
+  if (!s.jobs[jobId]) return;
+  set({ progress: { ...s.progress, [jobId]: progress } });
+}
+
+export function dropJob(jobId: string): void {
+  const s = get();
+  if (!s.jobs[jobId]) return;
+  const jobs = { ...s.jobs };
+  delete jobs[jobId];
+  const progress = { ...s.progress };
+  delete progress[jobId];
+  set({
+    jobs,
+    progress,
+    runningCount: countRunning(jobs),
+    ...(s.selectedJobId === jobId ? { selectedJobId: null, detailOpen: false } : {}),
+  });
+}
+
+// ── navigation and selection ─────────────────────────────────────────────────────────────────────
+
+export function navigate(screen: Screen): void {
+  set({ screen });
+}
+
+export function selectJob(jobId: string | null, open = true): void {
+  set({ selectedJobId: jobId, detailOpen: jobId !== null && open });
+}
+
+export function showJob(jobId: string): void {
+  set({ screen: 'jobs', selectedJobId: jobId, detailOpen: true });
+}
+
+export function closeDetail(): void {
+  set({ detailOpen: false });
+}
+
+// ── files in ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Paths from a drop, the Open… dialog or the shell: refuse what cannot be read, sheet the rest. */
+export function openPaths(paths: string[]): void {
+  const ok: string[] = [];
+  for (const path of paths) {
+    if (ACCEPTED_EXTENSIONS.includes(extensionOf(path))) ok.push(path);
+    else toast('error', tNow('drop.unsupported', { name: baseName(path) }));
+  }
+  if (!ok.length) return;
+  const current = get().sheetPaths ?? [];
+  const merged = [...current, ...ok.filter((p) => !current.includes(p))];
+  set({ sheetPaths: merged, screen: 'jobs' });
+}
+
+export async function chooseAndOpen(): Promise<void> {
+  try {
+    const paths = await api.chooseFiles();
+    if (paths.length) openPaths(paths);
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export function closeSheet(): void {
+  set({ sheetPaths: null });
+}
+
+export function removeSheetPath(path: string): void {
+  const left = (get().sheetPaths ?? []).filter((p) => p !== path);
+  set({ sheetPaths: left.length ? left : null });
+}
+
+// ── toasts and confirmations ─────────────────────────────────────────────────────────────────────
+
+let toastSeq = 0;
+
+export function toast(kind: Toast['kind'], text: string, action?: Toast['action']): number {
+  const id = ++toastSeq;
+  set({ toasts: [...get().toasts, { id, kind, text, action }].slice(-5) });
+  window.setTimeout(() => dismissToast(id), kind === 'error' ? 10_000 : 5_000);
+  return id;
+}
+
+export function dismissToast(id: number): void {
+  set({ toasts: get().toasts.filter((t) => t.id !== id) });
+}
+
+export function askConfirm(req: Omit<ConfirmRequest, 'resolve'>): Promise<boolean> {
+  get().confirm?.resolve(false);
+  return new Promise((resolve) => {
+    set({
+      confirm: {
+        ...req,
+        resolve: (ok) => {
+          set({ confirm: null });
+          resolve(ok);
+        },
+      },
+    });
+  });
+}
+
+// ── job actions (shared by rows, the detail panel and the Delete key) ────────────────────────────
+
+export async function deleteJob(job: Job): Promise<void> {
+  const ok = await askConfirm({
+    title: tNow('confirm.deleteJob.title'),
+    body: tNow('confirm.deleteJob.body', { name: job.name }),
+    okLabel: tNow('confirm.delete'),
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    await api.remove(job.id);
+    dropJob(job.id);
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export async function cancelJob(job: Job): Promise<void> {
+  try {
+    upsertJob(await api.cancel(job.id));
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export async function retryJob(job: Job): Promise<void> {
+  try {
+    upsertJob(await api.retry(job.id));
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export async function openResult(path: string): Promise<void> {
+  try {
+    await api.openResult(path);
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export async function showInFolder(path: string): Promise<void> {
+  try {
+    await api.showInFolder(path);
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+// ── settings and start-up ────────────────────────────────────────────────────────────────────────
+
+export function applySettings(settings: SettingsValue): void {
+  set({ settings });
+  const info = get().appInfo;
+  useLang.getState().setLang(settings.language ?? info?.systemLanguage ?? useLang.getState().lang);
+}
+
+let started = false;
+
+export async function start(): Promise<void> {
+  if (started) return;
+  started = true;
+  api.on('job', upsertJob);
+  api.on('progress', ({ jobId, progress }) => setProgress(jobId, progress));
+  api.on('removed', ({ jobId }) => dropJob(jobId));
+  let reload: number | null = null;
+  api.on('changed', () => {
+    // Bursts of changes from another process: one reload.
+    if (reload !== null) return;
+    reload = window.setTimeout(() => {
+      reload = null;
+      void loadJobs();
+    }, 150);
+  });
+  api.on('team', (team) => set({ team }));
+  api.on('showJob', ({ jobId }) => showJob(jobId));
+  api.on('openFiles', ({ paths }) => openPaths(paths));
+  api.on('navigate', ({ screen }) => navigate(screen));
+
+  try {
+    const [appInfo, settings] = await Promise.all([api.appInfo(), api.getSettings()]);
+    set({ appInfo });
+    applySettings(settings);
+  } catch (err) {
+    set({ fatal: errorText(err) });
+  }
+  await loadJobs();
+  try {
+    set({ team: await api.teamStatus() });
+  } catch {
+    // The team panel says it is off; nothing to do here.
+  }
+}
