@@ -12,15 +12,11 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const started = Date.now();
 const logLevel = quiet ? 'warning' : 'info';
 
-const node = () =>
+/** An ES module bundle for Node or Electron's main process (target node20 for the CLI, node22 for Electron). */
+const esm = (entryPoints, outdir, options = {}) =>
   build({
-    entryPoints: {
-      cli: 'src-main/cli/main.ts',
-      worker: 'src-worker/worker.ts',
-      tools: 'scripts/tools.ts',
-      'ui-bridge': 'scripts/ui-bridge.ts',
-    },
-    outdir: 'dist',
+    entryPoints,
+    outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
@@ -29,48 +25,42 @@ const node = () =>
     packages: 'external',
     sourcemap: true,
     logLevel,
+    ...options,
   });
+
+const node = () =>
+  esm(
+    {
+      cli: 'src-main/cli/main.ts',
+      worker: 'src-worker/worker.ts',
+      tools: 'scripts/tools.ts',
+      'ui-bridge': 'scripts/ui-bridge.ts',
+    },
+    'dist',
+  );
 
 const shell = () =>
   Promise.all([
-    build({
-      entryPoints: { main: 'src-main/electron/main.ts' },
-      outdir: 'dist/electron',
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      packages: 'external',
-      sourcemap: true,
-      logLevel,
-    }),
+    esm({ main: 'src-main/electron/main.ts' }, 'dist/electron', { target: 'node22' }),
     // The packaged app's worker: piscina loads it by path, so it is unpacked from the asar, and an
     // unpacked file cannot import packages inside the asar; so everything but the native module is in it.
-    build({
-      entryPoints: { worker: 'src-worker/worker.ts' },
-      outdir: 'dist/electron',
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
+    esm({ worker: 'src-worker/worker.ts' }, 'dist/electron', {
       target: 'node22',
+      packages: undefined,
       external: ['better-sqlite3'],
+      sourcemap: false,
       banner: {
         js: "import { createRequire as __cdRequire } from 'node:module'; const require = __cdRequire(import.meta.url);",
       },
-      logLevel,
     }),
-    build({
-      entryPoints: { preload: 'src-main/electron/preload.ts' },
-      outdir: 'dist/electron',
-      outExtension: { '.js': '.cjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
+    // A sandboxed preload must be one CommonJS file that requires nothing but electron.
+    esm({ preload: 'src-main/electron/preload.ts' }, 'dist/electron', {
       target: 'node22',
+      format: 'cjs',
+      outExtension: { '.js': '.cjs' },
+      packages: undefined,
       external: ['electron'],
-      logLevel,
+      sourcemap: false,
     }),
   ]);
 

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { OpenDialogOptions } from 'electron';
 import { createApi, forwardEvents } from '../src-main/electron/ipc.ts';
 import { EVENTS, type EventName, type MethodName } from '../src-main/contract.ts';
+import { CONTENT_TYPES } from '../src-main/electron/app-protocol.ts';
 import { CSP } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
 import { StoredSecrets, type Cipher } from '../src-main/engine/secrets.ts';
@@ -111,15 +112,6 @@ forwardEvents(engine, {
 });
 
 // ── HTTP ─────────────────────────────────────────────────────────────────────────────────────────
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 async function body(req: IncomingMessage, limit = 1_000_000): Promise<string> {
   let size = 0;
@@ -142,7 +134,7 @@ function serveFile(res: ServerResponse, file: string, transform?: (text: string)
     res.writeHead(404).end('not found');
     return;
   }
-  const type = TYPES[extname(file)] ?? 'application/octet-stream';
+  const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
   const data = transform ? transform(readFileSync(file, 'utf8')) : readFileSync(file);
   // The same policy the app sends, so a test sees what the app would block.
   res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': CSP });

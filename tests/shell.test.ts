@@ -1,6 +1,7 @@
 // The shell's pure parts under plain Node: command-line files, window placement, the app:// origin's
 // file mapping, the secret store and the settings' fallback.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAppUrl } from '../src-main/electron/app-protocol.ts';
 import { filesFromArgv, isSpreadsheetPath } from '../src-main/electron/argv.ts';
@@ -9,7 +10,7 @@ import { loadWindowState, trackWindowState } from '../src-main/electron/window-s
 import { EnvironmentSecrets, StoredSecrets, type Cipher } from '../src-main/engine/secrets.ts';
 import { defaultSettings, loadSettings } from '../src-main/engine/settings.ts';
 import { JobStore } from '../src-main/engine/store.ts';
-import { tempDir } from './helpers.ts';
+import { freshDataDir, openEngine, ROOT, runJob, SAMPLE, tempDir } from './helpers.ts';
 
 describe('files from a command line', () => {
   it('keeps spreadsheet paths, resolves relative ones, skips switches and duplicates', () => {
@@ -149,6 +150,25 @@ describe('stored settings', () => {
     expect(s).toMatchObject({ concurrency: 5, retentionDays: 9, language: null, clickhouse: null });
     expect(s.source).toBe(defaultSettings().source);
     store.close();
+  });
+});
+
+describe("the packaged app's worker bundle", () => {
+  it('runs a crossdock on its own (it is unpacked from the asar, where it cannot reach node_modules)', async () => {
+    const engine = openEngine(freshDataDir(), { workerFile: join(ROOT, 'dist', 'electron', 'worker.mjs') });
+    engine.start();
+    try {
+      const job = await runJob(engine, {
+        kind: 'crossdock',
+        input: SAMPLE,
+        list: 'ОПТ-1',
+        outDir: tempDir(),
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(job.result?.rows).toBe(1500);
+    } finally {
+      await engine.close();
+    }
   });
 });
 

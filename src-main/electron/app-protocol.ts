@@ -13,7 +13,8 @@ export const APP_HOST = 'crossdock';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
-const TYPES: Record<string, string> = {
+/** Content types of the files the renderer is built into (also the test bridge's). */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -59,7 +60,7 @@ export function serveRenderer(protocol: Pick<Protocol, 'handle'>, root: string):
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
           'content-security-policy': CSP,
           'x-content-type-options': 'nosniff',
         },
