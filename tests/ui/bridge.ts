@@ -135,7 +135,9 @@ export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/.test(m.text())) problems.push(`console: ${m.text()}`);
+    // Chromium asks every page for /favicon.ico; the app has no such file (its icon is the window's).
+    if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url))
+      problems.push(`console: ${m.text()}`);
   });
   return problems;
 }
