@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, baseName } from '../api.ts';
+import { ACCEPTED_EXTENSIONS, api, baseName, extensionOf } from '../api.ts';
 import { tNow, useT } from '../i18n/index.ts';
 import { openPaths, toast } from '../store.ts';
 import { IconUpload } from './icons.tsx';
@@ -36,6 +36,11 @@ export function DropOverlay() {
       setOver(false);
       const paths: string[] = [];
       for (const file of e.dataTransfer?.files ?? []) {
+        // Refuse by name first: nothing to read (or, in the test bridge, upload) for a file we cannot use.
+        if (!ACCEPTED_EXTENSIONS.includes(extensionOf(file.name))) {
+          toast('error', tNow('drop.unsupported', { name: file.name }));
+          continue;
+        }
         let path = '';
         try {
           path = api.pathForFile(file);

@@ -63,6 +63,7 @@ export function Modal({ label, onClose, children, className, testId, initialFocu
         role="dialog"
         aria-modal="true"
         aria-label={label}
+        tabIndex={-1}
         className={className}
         data-testid={testId}
         onKeyDown={onKeyDown}

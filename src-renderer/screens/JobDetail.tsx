@@ -58,7 +58,7 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 
 function Path({ path }: { path: string }) {
   return (
-    <span className="path ellipsis" title={path}>
+    <span className="path" title={path}>
       {path}
     </span>
   );
@@ -380,7 +380,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
       {job && (
         <div className="detail-body">
           <div className="detail-actions">
-            {job.outputs[0] && (
+            {job.status === 'succeeded' && job.outputs[0] && (
               <>
                 <button
                   type="button"
@@ -457,7 +457,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
 
           {job.status === 'succeeded' && <ResultStats job={job} t={t} />}
 
-          {job.outputs.length > 0 && (
+          {job.status === 'succeeded' && job.outputs.length > 0 && (
             <section className="detail-section">
               <h3>{t('detail.outputs')}</h3>
               <ul className="outputs">

@@ -52,8 +52,8 @@ function ProgressCell({ job }: { job: Job }) {
     line = (
       <>
         <span>{t('rows', { n: job.result.rows })}</span>
-        {job.result.rows > 0 && (
-          <span className="ok">
+        {job.kind === 'crossdock' && job.result.rows > 0 && (
+          <span className={matched > 0 ? 'ok' : undefined}>
             {fmtPercent(t.lang, matched / job.result.rows)} {t('detail.found').toLowerCase()}
           </span>
         )}
@@ -93,7 +93,8 @@ interface RowProps {
 export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable, top, index }: RowProps) {
   const t = useT();
   const spec = job.spec as { list?: string; brand?: string; format?: string; outDir?: string };
-  const output = job.outputs[0];
+  // A failed or cancelled job may name the file it was writing; only a finished one can be opened.
+  const output = job.status === 'succeeded' ? job.outputs[0] : undefined;
   const cancellable = job.status === 'queued' || job.status === 'running';
   const retriable = job.status === 'failed' || job.status === 'cancelled';
   const now = useNow(job.status === 'queued' && job.runAfter > Date.now(), 1000);
@@ -145,7 +146,7 @@ export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable,
       <div className="cell-progress-wrap" role="cell">
         <ProgressCell job={job} />
       </div>
-      <div className="cell-num" role="cell">
+      <div className="cell-num cell-elapsed" role="cell">
         <Elapsed job={job} />
       </div>
       <div

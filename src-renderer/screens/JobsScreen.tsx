@@ -151,7 +151,7 @@ export function JobsScreen() {
               <div role="columnheader">{t('jobs.col.name')}</div>
               <div role="columnheader">{t('jobs.col.status')}</div>
               <div role="columnheader">{t('jobs.col.progress')}</div>
-              <div role="columnheader" className="cell-num">
+              <div role="columnheader" className="cell-num cell-elapsed">
                 {t('jobs.col.elapsed')}
               </div>
               <div role="columnheader" className="cell-num cell-created">

@@ -277,7 +277,7 @@ export function SchedulesScreen() {
   return (
     <div className="page">
       <div className="toolbar">
-        <span className="toolbar-title">{t('schedules.title')}</span>
+        <span className="muted">{t('schedules.empty.body')}</span>
         <span className="spacer" />
         <button
           type="button"
