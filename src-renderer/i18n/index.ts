@@ -80,9 +80,9 @@ function dtf(lang: Lang, kind: 'short' | 'full' | 'time'): Intl.DateTimeFormat {
   dateTimeFormats[k] ??= new Intl.DateTimeFormat(
     lang,
     kind === 'time'
-      ? { hour: '2-digit', minute: '2-digit' }
+      ? { hour: 'numeric', minute: '2-digit' }
       : kind === 'short'
-        ? { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }
+        ? { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }
         : { dateStyle: 'medium', timeStyle: 'medium' },
   );
   return dateTimeFormats[k];

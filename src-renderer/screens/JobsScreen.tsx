@@ -92,7 +92,7 @@ export function JobsScreen() {
   return (
     <div className={`jobs-screen${detailOpen && selectedId ? ' with-detail' : ''}`}>
       <section className="jobs-main" aria-label={t('jobs.title')}>
-        <div className="toolbar">
+        <div className="toolbar" hidden={empty}>
           <label className="search">
             <IconSearch size={14} />
             <input
@@ -146,7 +146,7 @@ export function JobsScreen() {
         {empty ? (
           <EmptyJobs />
         ) : (
-          <div className="table" role="table" aria-label={t('jobs.title')} aria-rowcount={shown.length}>
+          <div className="table" role="grid" aria-label={t('jobs.title')} aria-rowcount={shown.length}>
             <div className="table-head" role="row">
               <div role="columnheader">{t('jobs.col.name')}</div>
               <div role="columnheader">{t('jobs.col.status')}</div>
