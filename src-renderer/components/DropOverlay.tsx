@@ -24,16 +24,16 @@ export function DropOverlay() {
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
     };
-    const leave = (e: DragEvent) => {
-      if (!carriesFiles(e)) return;
-      depth.current = Math.max(0, depth.current - 1);
+    const leave = () => {
+      if (depth.current === 0) return;
+      depth.current -= 1;
       if (depth.current === 0) setOver(false);
     };
     const drop = (e: DragEvent) => {
-      if (!carriesFiles(e)) return;
-      e.preventDefault();
       depth.current = 0;
       setOver(false);
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
       const paths: string[] = [];
       for (const file of e.dataTransfer?.files ?? []) {
         // Refuse by name first: nothing to read (or, in the test bridge, upload) for a file we cannot use.
