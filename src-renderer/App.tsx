@@ -32,6 +32,11 @@ function Sidebar() {
   const screen = useApp((s) => s.screen);
   const running = useApp((s) => s.runningCount);
   const teamState = useApp((s) => s.team?.state ?? 'off');
+  const source = useApp((s) => s.settings?.source);
+  const version = useApp((s) => s.appInfo?.version);
+  useEffect(() => {
+    document.title = running > 0 ? `Crossdock — ${t('nav.running', { n: running })}` : 'Crossdock';
+  }, [running, t]);
   return (
     <nav className="sidebar" aria-label="Crossdock">
       <div className="brand">
@@ -71,6 +76,22 @@ function Sidebar() {
           </li>
         ))}
       </ul>
+      <div className="sidebar-foot">
+        {source && (
+          <button
+            type="button"
+            className="source-chip"
+            title={t('common.source')}
+            onClick={() => navigate('settings')}
+          >
+            <span className={`dot dot-${source === 'clickhouse' ? 'online' : 'demo'}`} aria-hidden="true" />
+            <span className="ellipsis">
+              {t(source === 'clickhouse' ? 'source.clickhouse' : 'source.demo')}
+            </span>
+          </button>
+        )}
+        {version && <span className="version">v{version}</span>}
+      </div>
     </nav>
   );
 }

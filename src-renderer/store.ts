@@ -67,6 +67,18 @@ function countRunning(jobs: Record<string, Job>): number {
   return n;
 }
 
+const STAGE = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2 } as const;
+
+/**
+ * Whether `next` is news over `current`. Events and call results race (a submit's reply, saying
+ * "queued", can arrive after the event saying the job started): an older copy never replaces a newer.
+ */
+function isNewer(next: Job, current: Job | undefined): boolean {
+  if (!current) return true;
+  if (next.updatedAt !== current.updatedAt) return next.updatedAt > current.updatedAt;
+  return STAGE[next.status] >= STAGE[current.status];
+}
+
 /** Newer progress from events wins over the (checkpointed) progress a job row carries. */
 function mergedProgress(job: Job, current: JobProgress | null | undefined): JobProgress | null {
   if (job.status === 'running' && current && job.progress && current.done > job.progress.done) return current;
@@ -85,8 +97,10 @@ export async function loadJobs(): Promise<void> {
     for (const job of list) {
       const old = prev[job.id];
       // Keep unchanged rows' objects, so their memoized rows do not re-render.
-      jobs[job.id] = old && old.updatedAt === job.updatedAt && old.status === job.status ? old : job;
-      progress[job.id] = mergedProgress(job, prevProgress[job.id]);
+      const keep =
+        old && (!isNewer(job, old) || (old.updatedAt === job.updatedAt && old.status === job.status));
+      jobs[job.id] = keep ? old : job;
+      progress[job.id] = mergedProgress(jobs[job.id], prevProgress[job.id]);
     }
     set({ jobs, progress, jobsLoaded: true, runningCount: countRunning(jobs) });
   } catch (err) {
@@ -97,6 +111,7 @@ export async function loadJobs(): Promise<void> {
 
 export function upsertJob(job: Job): void {
   const s = get();
+  if (!isNewer(job, s.jobs[job.id])) return;
   const jobs = { ...s.jobs, [job.id]: job };
   set({
     jobs,

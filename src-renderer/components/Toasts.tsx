@@ -6,7 +6,7 @@ export function Toasts() {
   const toasts = useApp((s) => s.toasts);
   const t = useT();
   return (
-    <div className="toasts" role="region" aria-live="polite" aria-label="Notifications">
+    <div className="toasts" role="region" aria-live="polite" aria-label={t('common.notifications')}>
       {toasts.map((toast) => (
         <div
           key={toast.id}

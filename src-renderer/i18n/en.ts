@@ -284,6 +284,8 @@ export const en = {
     other: '{n} jobs submitted while offline wait to be sent.',
   },
 
+  'common.notifications': 'Notifications',
+  'common.source': 'Source',
   'common.loading': 'Loading…',
   'common.none': '—',
   'common.dismiss': 'Dismiss',

@@ -316,6 +316,8 @@ export const ru = {
     other: '{n} задания, отправленные без сети, ждут отправки.',
   },
 
+  'common.notifications': 'Уведомления',
+  'common.source': 'Источник',
   'common.loading': 'Загрузка…',
   'common.none': '—',
   'common.dismiss': 'Закрыть',

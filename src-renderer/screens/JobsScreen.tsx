@@ -33,6 +33,11 @@ export function JobsScreen() {
 
   const all = useMemo(() => Object.values(jobsById), [jobsById]);
   const positions = useMemo(() => queuePositions(all), [all]);
+  const counts = useMemo(() => {
+    const c: Record<string, number> = {};
+    for (const j of all) c[j.status] = (c[j.status] ?? 0) + 1;
+    return c;
+  }, [all]);
   const shown = useMemo(() => {
     const q = search.trim().toLocaleLowerCase();
     const list = all.filter((j) => {
@@ -119,7 +124,7 @@ export function JobsScreen() {
           >
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s === 'all' ? t('jobs.all') : t(`status.${s}` as Key)}
+                {s === 'all' ? t('jobs.all') : `${t(`status.${s}` as Key)} (${counts[s] ?? 0})`}
               </option>
             ))}
           </select>
