@@ -23,10 +23,8 @@ export function Modal({ label, onClose, children, className, testId, initialFocu
     const before = document.activeElement as HTMLElement | null;
     const root = ref.current;
     const wanted = initialFocus ? root?.querySelector<HTMLElement>(initialFocus) : null;
-    const first =
-      wanted && !(wanted as HTMLButtonElement).disabled
-        ? wanted
-        : root?.querySelector<HTMLElement>(FOCUSABLE);
+    // The wanted element, else the dialog itself (Escape and Tab work; no stray focus ring on Close).
+    const first = wanted && !(wanted as HTMLButtonElement).disabled ? wanted : root;
     first?.focus();
     return () => before?.focus?.();
   }, [initialFocus]);

@@ -321,14 +321,11 @@ export function JobDetail({ jobId }: { jobId: string }) {
     }
   }, [jobId]);
 
-  useEffect(() => {
-    setDetails(undefined);
-    void load();
-  }, [load]);
-  // Reload when the job changes state (its queue place, attempts, outputs).
+  useEffect(() => setDetails(undefined), [jobId]);
+  // Load, and reload when the job changes state (its queue place, attempts, outputs).
   const stamp = live ? `${live.status}:${live.attempts}:${live.updatedAt}` : '';
   useEffect(() => {
-    if (stamp) void load();
+    void load();
   }, [stamp, load]);
 
   const job = live ?? details?.job;
