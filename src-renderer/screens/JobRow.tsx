@@ -31,12 +31,15 @@ function ProgressCell({ job }: { job: Job }) {
   const done = progress?.done ?? 0;
   let line: React.ReactNode = null;
   if (job.status === 'running') {
-    const pct = total ? Math.min(100, Math.floor((done / total) * 100)) : null;
+    const stage = progress?.stage ?? 'starting';
+    // Reading the file and writing the result have no row count of their own: say what is happening.
+    const pct =
+      total && stage !== 'writing' && stage !== 'starting'
+        ? Math.min(100, Math.floor((done / total) * 100))
+        : null;
     line = (
       <>
-        <span className="strong">
-          {pct === null ? t(`stage.${progress?.stage ?? 'starting'}` as Key) : `${pct}%`}
-        </span>
+        <span className="strong">{pct === null ? t(`stage.${stage}` as Key) : `${pct}%`}</span>
         {total ? (
           <span>{t('jobs.rowsOf', { done: fmtNumber(t.lang, done), total: fmtNumber(t.lang, total) })}</span>
         ) : done > 0 ? (

@@ -219,6 +219,10 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     const f = files[p];
     return f?.status === 'ready' && (!f.columns.brand || !f.columns.article);
   });
+  const clashing = paths.filter((p) => {
+    const f = files[p];
+    return f?.status === 'ready' && !!f.columns.brand && f.columns.brand === f.columns.article;
+  });
   const headers = useMemo(() => {
     const hs = current?.inspect?.headers ?? [];
     return [...new Set(hs.filter((h) => h.trim() !== ''))];
@@ -247,7 +251,9 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
         ? t('sheet.needOutDir')
         : unmapped.length
           ? t('sheet.mapNeeded')
-          : null;
+          : clashing.length
+            ? t('sheet.sameColumn')
+            : null;
   const canStart = !busy && !loading && ready.length > 0 && !problem;
 
   const startJobs = async () => {

@@ -160,6 +160,10 @@ export function SettingsScreen() {
 
   const save = async () => {
     if (concurrency === null || retention === null) return;
+    if (draft.source === 'clickhouse' && !draft.chUrl.trim()) {
+      setError(t('settings.chUrlNeeded'));
+      return;
+    }
     setSaving(true);
     setError(null);
     try {
