@@ -129,7 +129,7 @@ export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable,
         if (e.key === 'Enter' && e.target === e.currentTarget) selectJob(job.id);
       }}
     >
-      <div className="cell-name" role="cell">
+      <div className="cell-name" role="gridcell">
         <span className={`kind-icon kind-${job.kind}`}>
           {job.kind === 'export' ? <IconSheet /> : <IconFile />}
         </span>
@@ -143,27 +143,27 @@ export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable,
           </span>
         </div>
       </div>
-      <div className="cell-status" role="cell">
+      <div className="cell-status" role="gridcell">
         <StatusPill status={job.status} cancelling={job.cancelRequested} />
         {queuePos !== null && !waiting && <span className="sub">{t('jobs.queuePos', { n: queuePos })}</span>}
         {waiting && (
           <span className="sub">{t('jobs.retryIn', { t: fmtEta(t.lang, (job.runAfter - now) / 1000) })}</span>
         )}
       </div>
-      <div className="cell-progress-wrap" role="cell">
+      <div className="cell-progress-wrap" role="gridcell">
         <ProgressCell job={job} />
       </div>
-      <div className="cell-num cell-elapsed" role="cell">
+      <div className="cell-num cell-elapsed" role="gridcell">
         <Elapsed job={job} />
       </div>
       <div
         className="cell-num cell-created"
-        role="cell"
+        role="gridcell"
         title={new Date(job.createdAt).toLocaleString(t.lang)}
       >
         {fmtWhen(t.lang, job.createdAt)}
       </div>
-      <div className="cell-actions" role="cell" onClick={stop} onKeyDown={stop}>
+      <div className="cell-actions" role="gridcell" onClick={stop} onKeyDown={stop}>
         {cancellable && (
           <button
             type="button"
