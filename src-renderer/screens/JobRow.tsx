@@ -19,7 +19,8 @@ export const ROW_HEIGHT = 60;
 function Elapsed({ job }: { job: Job }) {
   const running = job.status === 'running';
   const now = useNow(running);
-  if (!job.startedAt) return <span className="muted">—</span>;
+  // A queued job may carry the start of an earlier attempt: nothing is elapsing while it waits.
+  if (!job.startedAt || job.status === 'queued') return <span className="muted">—</span>;
   const end = running ? now : (job.finishedAt ?? job.updatedAt);
   return <span>{fmtClock(end - job.startedAt)}</span>;
 }
