@@ -228,10 +228,21 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     return [...new Set(hs.filter((h) => h.trim() !== ''))];
   }, [current?.inspect]);
 
+  // A mapping chosen for one file also fills the same gap in the batch's other files that have a
+  // column of that name (ten exports of one system share their headers).
   const setColumns = (patch: Partial<Columns>) =>
-    setFiles((f) =>
-      f[active] ? { ...f, [active]: { ...f[active], columns: { ...f[active].columns, ...patch } } } : f,
-    );
+    setFiles((f) => {
+      if (!f[active]) return f;
+      const next = { ...f, [active]: { ...f[active], columns: { ...f[active].columns, ...patch } } };
+      for (const [path, file] of Object.entries(f)) {
+        if (path === active || file.status !== 'ready' || !file.inspect) continue;
+        const fill: Partial<Columns> = {};
+        for (const [role, header] of Object.entries(patch) as [keyof Columns, string][])
+          if (header && !file.columns[role] && file.inspect.headers.includes(header)) fill[role] = header;
+        if (Object.keys(fill).length) next[path] = { ...file, columns: { ...file.columns, ...fill } };
+      }
+      return next;
+    });
 
   const chooseFolder = async () => {
     try {
