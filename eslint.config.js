@@ -7,7 +7,17 @@ const nodeOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', '.bench/', '.playwright-results/', '.electron-native/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      'release/',
+      '.bench/',
+      '.playwright-results/',
+      '.electron-native/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

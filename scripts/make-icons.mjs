@@ -12,7 +12,10 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 async function render(file, size, { template = false } = {}) {
   const body = template
-    ? svg.replace(/fill="url\(#bg\)"/, 'fill="none"').replaceAll('#fff', '#000').replace('#ffd166', '#000')
+    ? svg
+        .replace(/fill="url\(#bg\)"/, 'fill="none"')
+        .replaceAll('#fff', '#000')
+        .replace('#ffd166', '#000')
     : svg;
   await page.setViewportSize({ width: size, height: size });
   await page.setContent(

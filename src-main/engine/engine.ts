@@ -128,7 +128,9 @@ export class Engine extends EventEmitter {
     this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
     this.settingsCache = loadSettings(this.store);
     this.secrets =
-      typeof opts.secrets === 'function' ? opts.secrets(this.store) : (opts.secrets ?? new EnvironmentSecrets());
+      typeof opts.secrets === 'function'
+        ? opts.secrets(this.store)
+        : (opts.secrets ?? new EnvironmentSecrets());
     this.schedules = new ScheduleService(this.store.db, (spec) => this.submit(spec), undefined, {
       onError: (schedule, error) => this.emit('schedule-error', schedule, error),
     });
