@@ -175,7 +175,7 @@ export const ru = {
   'detail.found': 'Найдено',
   'detail.partial': 'Частично',
   'detail.notFound': 'Не найдено',
-  'detail.invalid': 'Ошибочных',
+  'detail.invalid': 'Некорректные',
   'detail.outputs': 'Файлы',
   'detail.log': 'Журнал',
   'detail.logEmpty': 'Записей пока нет.',

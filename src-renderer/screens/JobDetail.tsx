@@ -84,10 +84,11 @@ function ResultStats({ job, t }: { job: Job; t: T }) {
         </div>
         {parts.map((p) => (
           <div key={p.key} className={`stat stat-${p.cls}`}>
-            <span className="stat-value">{fmtNumber(t.lang, p.value)}</span>
-            <span className="stat-label">
-              {t(p.key)} · {fmtPercent(t.lang, p.value / total)}
+            <span className="stat-value">
+              {fmtNumber(t.lang, p.value)}
+              <span className="stat-pct">{fmtPercent(t.lang, p.value / total)}</span>
             </span>
+            <span className="stat-label">{t(p.key)}</span>
           </div>
         ))}
       </div>
