@@ -122,6 +122,9 @@ export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable,
       aria-selected={selected}
       tabIndex={focusable ? 0 : -1}
       onClick={() => selectJob(job.id)}
+      onDoubleClick={() => {
+        if (output) void openResult(output);
+      }}
       onFocus={(e) => {
         // Keyboard focus is the selection (so Delete acts on the row you are on); the panel stays as it is.
         if (e.target === e.currentTarget && !selected) useApp.setState({ selectedJobId: job.id });
