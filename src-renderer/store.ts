@@ -89,6 +89,7 @@ function mergedProgress(job: Job, current: JobProgress | null | undefined): JobP
 
 export async function loadJobs(): Promise<void> {
   try {
+    const asked = Date.now();
     const list = await api.listJobs({ limit: 10_000 });
     const prev = get().jobs;
     const prevProgress = get().progress;
@@ -102,6 +103,12 @@ export async function loadJobs(): Promise<void> {
       jobs[job.id] = keep ? old : job;
       progress[job.id] = mergedProgress(jobs[job.id], prevProgress[job.id]);
     }
+    // A job submitted while the list was on its way came by event: keep it.
+    for (const id in prev)
+      if (!jobs[id] && prev[id].createdAt >= asked - 1000) {
+        jobs[id] = prev[id];
+        progress[id] = prevProgress[id] ?? null;
+      }
     set({ jobs, progress, jobsLoaded: true, runningCount: countRunning(jobs) });
   } catch (err) {
     if (!get().jobsLoaded) set({ fatal: errorText(err), jobsLoaded: true });
