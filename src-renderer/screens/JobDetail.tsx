@@ -509,6 +509,9 @@ export function JobDetail({ jobId }: { jobId: string }) {
                 {t('detail.attemptsValue', { n: job.attempts, max: job.maxAttempts })}
               </Row>
               <Row label={t('detail.submittedBy')}>{job.submittedBy}</Row>
+              <Row label={t('detail.origin')}>
+                {t(job.origin === 'team' ? 'detail.originTeam' : 'detail.originLocal')}
+              </Row>
             </dl>
           </section>
 
@@ -540,7 +543,14 @@ function Options({ job, t }: { job: Job; t: T }) {
           </Row>
         )}
         {spec.list && <Row label={t('detail.list')}>{spec.list}</Row>}
-        {spec.supplier && <Row label={t('detail.list')}>{spec.supplier}</Row>}
+        {spec.supplier && <Row label={t('detail.supplier')}>{spec.supplier}</Row>}
+        {spec.query && (
+          <Row label={t('detail.query')}>
+            <code className="path">
+              {spec.query.length > 400 ? `${spec.query.slice(0, 400)}…` : spec.query}
+            </code>
+          </Row>
+        )}
         {spec.brand && <Row label={t('detail.brand')}>{spec.brand}</Row>}
         {spec.source && (
           <Row label={t('detail.source')}>
