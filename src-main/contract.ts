@@ -63,7 +63,7 @@ const password = z.string().max(1000);
 
 /** The arguments of every method, in order; main rejects a call whose arguments do not match. */
 export const ARG_SCHEMAS = {
-  inspect: z.tuple([filePath]),
+  inspect: z.tuple([filePath, z.string().min(1).max(200).optional()]),
   submit: z.tuple([SubmitSpec]),
   listJobs: z.tuple([JobFilterSchema.optional()]),
   getJob: z.tuple([id]),

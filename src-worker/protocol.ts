@@ -13,6 +13,8 @@ export interface CrossdockInput {
   list: string;
   source: SourceConfig;
   columns: { brand?: string; article?: string; quantity?: string };
+  /** The worksheet to read; by default the first with a Brand and Article header. */
+  sheet?: string;
   alternatives: number;
   tmpPath: string;
   finalPath: string;
@@ -55,7 +57,7 @@ export type TaskRequest =
   | { kind: 'crossdock'; input: CrossdockInput; port: MessagePort }
   | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort }
   | { kind: 'export'; input: ExportInput; port: MessagePort }
-  | { kind: 'inspect'; input: { path: string; name: string }; port: MessagePort };
+  | { kind: 'inspect'; input: { path: string; name: string; sheet?: string }; port: MessagePort };
 
 export interface TaskStats {
   rows: number;

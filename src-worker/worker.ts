@@ -15,7 +15,10 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
     if (request.kind === 'catalog-import')
       return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
     if (request.kind === 'inspect') {
-      return { ok: true, inspect: await runInspect(request.input.path, request.input.name) };
+      return {
+        ok: true,
+        inspect: await runInspect(request.input.path, request.input.name, request.input.sheet),
+      };
     }
     if (request.kind === 'export') return { ok: true, ...(await runExport(request.input, ctx, ctx.signal)) };
     return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };

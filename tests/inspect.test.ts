@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshDataDir, openEngine, tempDir, writeCsv, writeXlsx } from './helpers.ts';
+import { freshDataDir, openEngine, runJob, tempDir, writeCsv, writeXlsx } from './helpers.ts';
 
 describe('engine.inspect: a look at a file before it is submitted', () => {
   const engine = openEngine(freshDataDir(), { run: 'none' });
@@ -48,5 +48,61 @@ describe('engine.inspect: a look at a file before it is submitted', () => {
     writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
     await expect(engine.inspect(png)).rejects.toThrow(/^photo\.xlsx is not a spreadsheet/);
     await expect(engine.inspect('/no/such/file.csv')).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('choosing the worksheet', () => {
+  it('inspects and runs the sheet the user picks; a sheet that is not there is one sentence', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Notes').addRow(['Brand', 'Article']).commit();
+    wb.getWorksheet('Notes')!.addRow(['NGK', 'OLD-1']);
+    const second = wb.addWorksheet('Order');
+    second.addRow(['Марка', 'Артикул', 'Кол-во']);
+    second.addRow(['BOSCH', 'X-1', 2]);
+    second.addRow(['MANN', 'Y-2', 1]);
+    const file = join(tempDir(), 'two-sheets.xlsx');
+    await wb.xlsx.writeFile(file);
+
+    const engine = openEngine(freshDataDir());
+    engine.start();
+    try {
+      expect((await engine.inspect(file)).sheet).toBe('Notes');
+      const order = await engine.inspect(file, 'Order');
+      expect(order).toMatchObject({
+        sheet: 'Order',
+        sheetNames: ['Notes', 'Order'],
+        headerRow: 1,
+        problem: null,
+      });
+      expect(order.preview).toEqual([
+        ['BOSCH', 'X-1', 2],
+        ['MANN', 'Y-2', 1],
+      ]);
+      await expect(engine.inspect(file, 'Nope')).rejects.toThrow(
+        'The workbook has no sheet "Nope"; its sheets are "Notes", "Order".',
+      );
+      const out = tempDir();
+      const job = await runJob(engine, {
+        kind: 'crossdock',
+        input: file,
+        list: 'ОПТ-1',
+        outDir: out,
+        sheet: 'Order',
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(job.result?.rows).toBe(2);
+      const missing = await runJob(engine, {
+        kind: 'crossdock',
+        input: file,
+        list: 'ОПТ-1',
+        outDir: out,
+        sheet: 'Nope',
+      });
+      expect(missing.status).toBe('failed');
+      expect(missing.error).toBe('The workbook has no sheet "Nope"; its sheets are "Notes", "Order".');
+    } finally {
+      await engine.close();
+    }
   });
 });

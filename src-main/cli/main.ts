@@ -190,6 +190,7 @@ export function buildProgram(): Command {
     .option('--brand-col <h>', 'brand column: header text or 1-based index')
     .option('--article-col <h>', 'article column: header text or 1-based index')
     .option('--qty-col <h>', 'quantity column: header text or 1-based index')
+    .option('--sheet <name>', 'the worksheet to read (default: the first with a Brand and Article header)')
     .addOption(
       new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
     )
@@ -232,6 +233,7 @@ export function buildProgram(): Command {
               ...(o.articleCol ? { article: String(o.articleCol) } : {}),
               ...(o.qtyCol ? { quantity: String(o.qtyCol) } : {}),
             },
+            ...(o.sheet ? { sheet: String(o.sheet) } : {}),
             priority: o.priority,
             ...(maxRows !== undefined ? { maxRowsPerSheet: maxRows } : {}),
           });

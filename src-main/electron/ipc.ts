@@ -65,7 +65,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     return target;
   };
   return {
-    inspect: (path) => engine.inspect(path),
+    inspect: (path, sheet) => engine.inspect(path, sheet),
     submit: (spec) => engine.submit(spec),
     listJobs: (filter) => engine.list(filter),
     getJob: (id) => {

@@ -373,7 +373,7 @@ export class Engine extends EventEmitter {
    * A look at a file before submitting it: sheets, the header and columns a job would use, the first
    * rows, an estimate of the row count. Read in a worker thread; bad files reject with one sentence.
    */
-  async inspect(path: string): Promise<InspectResult> {
+  async inspect(path: string, sheet?: string): Promise<InspectResult> {
     const file = resolve(path);
     let st;
     try {
@@ -388,7 +388,7 @@ export class Engine extends EventEmitter {
       const outcome = (await this.getPool().run(
         {
           kind: 'inspect',
-          input: { path: file, name: basename(file) },
+          input: { path: file, name: basename(file), ...(sheet !== undefined ? { sheet } : {}) },
           port: channel.port2,
         } satisfies TaskRequest,
         { transferList: [channel.port2] as never, signal: AbortSignal.timeout(60_000) },
@@ -874,6 +874,7 @@ export class Engine extends EventEmitter {
       list: spec.list,
       source: this.sourceConfig(spec),
       columns: spec.columns,
+      ...(spec.sheet !== undefined ? { sheet: spec.sheet } : {}),
       alternatives: spec.alternatives,
       tmpPath: temporaryPath(final, job.id),
       finalPath: final,

@@ -43,6 +43,8 @@ export const CrossdockSpec = z
       .optional(),
     alternatives: z.number().int().min(0).max(20).default(0),
     columns,
+    /** The worksheet to read; by default the first with a Brand and Article header. */
+    sheet: z.string().min(1).max(200).optional(),
     priority,
     maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
   })

@@ -88,6 +88,7 @@ export const en = {
   'sheet.files': 'Files',
   'sheet.inspecting': 'Reading the file…',
   'sheet.preview': 'Preview',
+  'sheet.worksheet': 'Sheet',
   'sheet.sheetName': 'Sheet “{sheet}”, header on row {row}',
   'sheet.sheetNoHeader': 'Sheet “{sheet}”, no header row found',
   'sheet.columns': 'Columns',

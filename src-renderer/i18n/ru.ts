@@ -98,6 +98,7 @@ export const ru = {
   'sheet.files': 'Файлы',
   'sheet.inspecting': 'Читаем файл…',
   'sheet.preview': 'Предпросмотр',
+  'sheet.worksheet': 'Лист',
   'sheet.sheetName': 'Лист «{sheet}», заголовок в строке {row}',
   'sheet.sheetNoHeader': 'Лист «{sheet}», строка заголовка не найдена',
   'sheet.columns': 'Столбцы',

@@ -16,6 +16,8 @@ interface FileState {
   status: 'loading' | 'ready';
   inspect?: InspectResult;
   columns: Columns;
+  /** The worksheet the user picked; unset: the first with a Brand and Article header. */
+  sheet?: string;
 }
 
 const ROWS_PER_SECOND = 100_000;
@@ -244,6 +246,20 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
       return next;
     });
 
+  // Another worksheet: look at the file again as that sheet, with its own detected columns.
+  const chooseSheet = (sheet: string) => {
+    const path = active;
+    setFiles((f) => ({ ...f, [path]: { ...f[path], status: 'loading', sheet } }));
+    api.inspect(path, sheet).then(
+      (inspect) =>
+        setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, columns: detected(inspect), sheet } })),
+      (err) => {
+        toast('error', `${baseName(path)}: ${errorText(err)}`);
+        setFiles((f) => ({ ...f, [path]: { ...f[path], status: 'ready' } }));
+      },
+    );
+  };
+
   const chooseFolder = async () => {
     try {
       const dir = await api.chooseFolder();
@@ -297,6 +313,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
           article: f.columns.article,
           ...(f.columns.quantity ? { quantity: f.columns.quantity } : {}),
         },
+        ...(f.sheet ? { sheet: f.sheet } : {}),
       };
       try {
         const { job, duplicate } = await api.submit(spec);
@@ -440,6 +457,23 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
 
             <div className="preview-head">
               <span className="section-label">{t('sheet.preview')}</span>
+              {r && r.sheetNames.length > 1 && (
+                <label className="sheet-picker">
+                  <span className="muted small">{t('sheet.worksheet')}</span>
+                  <select
+                    data-testid="sheet-select"
+                    value={current?.sheet ?? r.sheet ?? ''}
+                    disabled={current?.status !== 'ready'}
+                    onChange={(e) => chooseSheet(e.target.value)}
+                  >
+                    {r.sheetNames.map((name) => (
+                      <option key={name} value={name}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               {r?.sheet && (
                 <span className="muted small">
                   {r.headerRow

@@ -3,7 +3,7 @@ import type { InspectResult } from '../../src-main/engine/types.ts';
 import { cellText } from '../crossdock/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row } from '../io/types.ts';
-import { locateHeader } from './locate-header.ts';
+import { locateHeader, sheetIndexes } from './locate-header.ts';
 
 const PREVIEW_ROWS = 10;
 
@@ -14,12 +14,16 @@ const plain = (v: CellValue | undefined): string | number | boolean | null =>
  * A look at a file before it is submitted: its sheets, the header and columns a job would use, and its
  * first rows. Runs in a worker: a large workbook's shared strings must not block the app's main process.
  */
-export async function runInspect(path: string, displayName = basename(path)): Promise<InspectResult> {
+export async function runInspect(
+  path: string,
+  displayName = basename(path),
+  sheetName?: string,
+): Promise<InspectResult> {
   const wb = await openSpreadsheet(path);
   try {
     const base = { name: displayName, format: wb.format, sheetNames: wb.sheetNames };
     try {
-      const located = await locateHeader(wb, {});
+      const located = await locateHeader(wb, {}, undefined, sheetName);
       const preview: Row[] = [];
       for await (const b of located.batches) {
         preview.push(...b.rows.slice(0, PREVIEW_ROWS - preview.length));
@@ -42,8 +46,8 @@ export async function runInspect(path: string, displayName = basename(path)): Pr
     } catch (err) {
       if (!(err instanceof InputError) || (err.code !== 'NO_HEADER' && err.code !== 'AMBIGUOUS_COLUMNS'))
         throw err;
-      // The user maps the columns: show the first sheet's first rows to map them from.
-      const sheet = wb.sheet(0);
+      // The user maps the columns: show the (chosen or first) sheet's first rows to map them from.
+      const sheet = wb.sheet(sheetIndexes(wb, sheetName)[0] ?? 0);
       const rows: Row[] = [];
       for await (const b of sheet.batches()) {
         rows.push(...b.rows.slice(0, PREVIEW_ROWS + 1 - rows.length));

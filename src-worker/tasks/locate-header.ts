@@ -17,6 +17,18 @@ export interface LocatedSheet {
   headerRowNumber: number;
 }
 
+/** Every sheet in order, or only the one the user chose (a missing name is the user's to fix). */
+export function sheetIndexes(wb: WorkbookReader, sheetName?: string): number[] {
+  if (sheetName === undefined) return wb.sheetNames.map((_, i) => i);
+  const i = wb.sheetNames.indexOf(sheetName);
+  if (i < 0)
+    throw new InputError(
+      `The workbook has no sheet "${sheetName}"; its sheets are ${wb.sheetNames.map((n) => `"${n}"`).join(', ')}.`,
+      'NO_SHEET',
+    );
+  return [i];
+}
+
 /**
  * The first worksheet with a Brand and an Article header within its first rows
  * (PRODUCT.md: "Data comes from the first worksheet that has such a header row").
@@ -25,9 +37,10 @@ export async function locateHeader(
   wb: WorkbookReader,
   overrides: ColumnOverrides,
   detect: (rows: Row[], o: ColumnOverrides) => ColumnMapping | null = detectColumns,
+  sheetName?: string,
 ): Promise<LocatedSheet> {
   let firstSheetRows: Row[] | null = null;
-  for (let i = 0; i < wb.sheetNames.length; i++) {
+  for (const i of sheetIndexes(wb, sheetName)) {
     const sheet = wb.sheet(i);
     const it = sheet.batches();
     const rows: Row[] = [];
@@ -64,6 +77,9 @@ export async function locateHeader(
       }
     }
     return { sheet, mapping, header: rows[h], batches: rest(), headerRowNumber: numbers[h] };
+  }
+  if (sheetName !== undefined && (!firstSheetRows || firstSheetRows.length === 0)) {
+    throw new InputError(`The sheet "${sheetName}" is empty; choose another sheet.`, 'EMPTY');
   }
   if (!firstSheetRows || firstSheetRows.length === 0) {
     throw new InputError('The file is empty: it has no rows; check that you chose the right file.', 'EMPTY');

@@ -191,3 +191,41 @@ test('comments: add, edit, delete', async ({ page, bridge, problems }) => {
   expect((await bridge.call<{ comments: unknown[] }>('getJob', job.id)).comments).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+test('a workbook with several sheets: the user picks the sheet to read', async ({
+  page,
+  bridge,
+  problems,
+}) => {
+  const ExcelJS = (await import('exceljs')).default;
+  const wb = new ExcelJS.Workbook();
+  const notes = wb.addWorksheet('Notes');
+  notes.addRow(['Brand', 'Article']);
+  notes.addRow(['NGK', 'OLD-1']);
+  const order = wb.addWorksheet('Order');
+  order.addRow(['Марка', 'Артикул', 'Кол-во']);
+  order.addRow(['BOSCH', 'X-1', 2]);
+  order.addRow(['MANN', 'Y-2', 1]);
+  const file = join(tempDir('cd-ui-in-'), 'two-sheets.xlsx');
+  await wb.xlsx.writeFile(file);
+
+  await page.goto(bridge.url);
+  await dropFiles(page, [file]);
+  const sheet = page.getByTestId('new-job-sheet');
+  await expect(sheet.getByTestId('sheet-select')).toHaveValue('Notes');
+  await expect(sheet).toContainText('OLD-1');
+  await sheet.getByTestId('sheet-select').selectOption('Order');
+  await expect(sheet).toContainText('BOSCH');
+  await expect(sheet.getByTestId('column-article')).toHaveValue('Артикул');
+  await sheet.getByTestId('supplier-list').selectOption('ОПТ-1');
+  await sheet.getByTestId('start-job').click();
+  const r = row(page, 'two-sheets.xlsx');
+  await statusOf(r).toBe('succeeded');
+  const done = await bridge.call<{ job: { spec: { sheet: string }; result: { rows: number } } }>(
+    'getJob',
+    await r.getAttribute('data-job-id'),
+  );
+  expect(done.job.spec.sheet).toBe('Order');
+  expect(done.job.result.rows).toBe(2);
+  expect(problems).toEqual([]);
+});
