@@ -29,10 +29,10 @@ function electronSqlite(): string | null {
 test('the desktop app: secure window, the API, a job from drop to result', async () => {
   const binary = electronBinary();
   const binding = electronSqlite();
-  test.skip(
-    !binary || !binding,
-    'Skipped: no Electron binary or Electron build of better-sqlite3 here (their downloads are blocked on this machine); run "npm start" once where the network allows, then this spec runs.',
-  );
+  const why =
+    'Skipped: no Electron binary or Electron build of better-sqlite3 here (their downloads are blocked on this machine); run "npm start" once where the network allows, then this spec runs.';
+  if (!binary || !binding) console.log(why);
+  test.skip(!binary || !binding, why);
   const dataDir = tempDir('cd-electron-');
   const app = await electron.launch({
     executablePath: binary!,
