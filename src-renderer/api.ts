@@ -1,4 +1,6 @@
 import type { CrossdockApi } from '../src-main/contract.ts';
+import { translateEngineMessage } from './i18n/engine-messages.ts';
+import { useLang } from './i18n/index.ts';
 
 declare global {
   interface Window {
@@ -9,11 +11,15 @@ declare global {
 /** The one door to the engine and the shell (the preload, or the test bridge's shim). */
 export const api: CrossdockApi = window.crossdock;
 
-/** An error as one sentence for a person: never a stack, never an "Error:" prefix. */
+/**
+ * An error as one sentence for a person: never a stack, never an "Error:" prefix; the engine's
+ * English sentence in the UI language when it is a known one.
+ */
 export function errorText(err: unknown): string {
   const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : String(err);
   const firstLine = raw.split('\n')[0] ?? '';
-  return firstLine.replace(/^(?:[A-Za-z]*Error:\s*)+/, '').trim() || 'Something went wrong.';
+  const text = firstLine.replace(/^(?:[A-Za-z]*Error:\s*)+/, '').trim() || 'Something went wrong.';
+  return translateEngineMessage(useLang.getState().lang, text);
 }
 
 /** File extensions the reader opens (zip workbooks and delimited text). */

@@ -12,6 +12,7 @@ import {
 } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
 import { api, baseName, errorText } from '../api.ts';
+import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import {
   fmtClock,
   fmtDateTime,
@@ -442,7 +443,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
             <section className="detail-section">
               <h3>{t('detail.error')}</h3>
               <div className="error-box" data-testid="job-error" role="alert">
-                {job.error}
+                {translateEngineMessage(t.lang, job.error)}
               </div>
               {job.errorDetails && (
                 <details className="error-details">

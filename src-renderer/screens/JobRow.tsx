@@ -11,6 +11,7 @@ import {
   IconTrash,
 } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
+import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import { fmtClock, fmtEta, fmtNumber, fmtPercent, fmtWhen, useT, type Key } from '../i18n/index.ts';
 import { cancelJob, deleteJob, openResult, retryJob, selectJob, showInFolder, useApp } from '../store.ts';
 
@@ -66,9 +67,10 @@ function ProgressCell({ job }: { job: Job }) {
   } else if (job.status === 'succeeded') {
     line = <span>{total ? t('rows', { n: total }) : t('status.succeeded')}</span>;
   } else if (job.status === 'failed' && job.error) {
+    const error = translateEngineMessage(t.lang, job.error);
     line = (
-      <span className="err ellipsis" title={job.error}>
-        {job.error}
+      <span className="err ellipsis" title={error}>
+        {error}
       </span>
     );
   } else if (job.status === 'cancelled' && total) {

@@ -3,6 +3,7 @@ import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts'
 import { api, baseName, errorText } from '../api.ts';
 import { IconAlert, IconClose, IconFile, IconFolder } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
+import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import { fmtNumber, fmtSpan, useT, type T } from '../i18n/index.ts';
 import { applySettings, closeSheet, removeSheetPath, showJob, toast, upsertJob, useApp } from '../store.ts';
 
@@ -423,7 +424,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
             {r?.problem && (
               <div className="banner banner-warn" data-testid="sheet-problem" role="alert">
                 <IconAlert size={16} />
-                <span>{r.problem}</span>
+                <span>{translateEngineMessage(t.lang, r.problem)}</span>
               </div>
             )}
 

@@ -229,7 +229,7 @@ export function SettingsScreen() {
                 lists: t('settings.lists', { n: r.lists.length }),
               }),
             }
-          : { state: 'error', text: r.error },
+          : { state: 'error', text: errorText(r.error) },
       );
     } catch (err) {
       setChTest({ state: 'error', text: errorText(err) });
@@ -254,7 +254,7 @@ export function SettingsScreen() {
                 workers: t('settings.workers', { n: r.workers }),
               }),
             }
-          : { state: 'error', text: r.error },
+          : { state: 'error', text: errorText(r.error) },
       );
     } catch (err) {
       setTeamTest({ state: 'error', text: errorText(err) });
