@@ -3,7 +3,7 @@
 // input, the ClickHouse error classifier), so a reworded engine sentence that the table no longer
 // matches fails here instead of quietly showing English to a Russian user. The few sentences that
 // are costly to provoke are taken from the engine's source text itself, for the same reason.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARG_SCHEMAS, describeArgError } from '../src-main/contract.ts';
@@ -22,6 +22,19 @@ import { runInspect } from '../src-worker/tasks/inspect.ts';
 import { sheetIndexes } from '../src-worker/tasks/locate-header.ts';
 import { buildZip, cfb, plainSheet, xlsxEntries, zeroBomb } from './fixtures/archives.ts';
 import { freshDataDir, openEngine, ROOT, SAMPLE, tempDir, writeCsv, writeXlsx } from './helpers.ts';
+
+/** Every folder this file makes (a data folder holds a 40 MB catalog): removed at the end. */
+const made: string[] = [];
+const temp = (prefix: string): string => {
+  const d = tempDir(prefix);
+  made.push(d);
+  return d;
+};
+const dataDir = (): string => {
+  const d = freshDataDir();
+  made.push(d);
+  return d;
+};
 
 const CYRILLIC = /[а-яё]/i;
 
@@ -70,7 +83,10 @@ describe('engine messages in Russian', () => {
   let dir: string;
 
   beforeAll(() => {
-    dir = tempDir('cd-msg-');
+    dir = temp('cd-msg-');
+  });
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
   });
 
   it('leaves an unknown sentence, and English, unchanged', () => {
@@ -321,8 +337,8 @@ describe('engine messages in Russian', () => {
     let out: string;
 
     beforeAll(() => {
-      engine = openEngine(freshDataDir(), { run: 'none' });
-      out = tempDir('cd-msg-out-');
+      engine = openEngine(dataDir(), { run: 'none' });
+      out = temp('cd-msg-out-');
     });
     afterAll(async () => {
       await engine.close();
@@ -394,28 +410,46 @@ describe('engine messages in Russian', () => {
       const parsed = ARG_SCHEMAS.submit.safeParse([{ kind: 'nothing' }]);
       expect(parsed.success).toBe(false);
       if (!parsed.success) expectRussian(describeArgError('submit', parsed.error));
+      const settings = ARG_SCHEMAS.updateSettings.safeParse([{ maxAttempts: -1 }]);
+      expect(settings.success).toBe(false);
+      if (!settings.success)
+        expectRussian(describeArgError('updateSettings', settings.error), ['maxAttempts']);
     });
   });
 
   it('jobs that fail while running', async () => {
-    const engine = openEngine(freshDataDir());
+    const engine = openEngine(dataDir());
     engine.start();
     try {
-      const out = tempDir('cd-msg-run-');
+      const out = temp('cd-msg-run-');
       const header = writeCsv(join(dir, 'header.csv'), [['Бренд', 'Артикул']]);
       const good = writeCsv(join(dir, 'one.csv'), [
         ['Brand', 'Article'],
         ['BOSCH', '1'],
       ]);
-      const [a, b] = await Promise.all([
+      const noPrice = writeCsv(join(dir, 'no-price.csv'), [
+        ['Бренд', 'Артикул', 'Остаток'],
+        ['BOSCH', '1', 5],
+      ]);
+      const noLines = writeCsv(join(dir, 'no-lines.csv'), [
+        ['Brand', 'Article', 'Price'],
+        ['BOSCH', '1', ''],
+      ]);
+      const submitted = await Promise.all([
         engine.submit({ kind: 'crossdock', input: header, list: 'ОПТ-1', outDir: out }),
         engine.submit({ kind: 'crossdock', input: good, list: 'Нет-такого', outDir: out }),
+        engine.submit({ kind: 'catalog-import', input: noPrice, supplier: 'Склад' }),
+        engine.submit({ kind: 'catalog-import', input: noLines, supplier: 'Склад' }),
+        engine.submit({ kind: 'export', query: 'SELECT nope FROM offers', outDir: out }),
       ]);
-      const [noData, noList] = await engine.waitFor([a.job.id, b.job.id]);
-      expect(noData.status).toBe('failed');
+      const jobs = await engine.waitFor(submitted.map((r) => r.job.id));
+      for (const j of jobs) expect(j.status, j.error ?? '').toBe('failed');
+      const [noData, noList, priceless, lineless, badQuery] = jobs;
       expectRussian(noData.error!);
-      expect(noList.status).toBe('failed');
       expectRussian(noList.error!, ['«Нет-такого»', 'ОПТ-1']);
+      expectRussian(priceless.error!, ['Бренд, Артикул, Остаток', '«Цена»']);
+      expectRussian(lineless.error!);
+      expect(expectRussian(badQuery.error!, ['nope'])).toMatch(/^Запрос не выполнен: /);
     } finally {
       await engine.close();
     }
@@ -434,6 +468,9 @@ describe('engine messages in Russian', () => {
       '/home/anna/Результаты',
     ]);
     expectRussian(fromSource(engine, 'Cancelled while running.', []));
+    // a wrapped sentence: the engine's own inside is translated too, a system error is kept
+    const saved = fromSource(engine, 'The result could not be saved: ', ['EACCES: permission denied']);
+    expectRussian(saved, ['EACCES: permission denied']);
     expectRussian(fromSource(engine, 'Cancelled.', []));
     expect(expectRussian(fromSource(engine, 'A ${job.status} job cannot be deleted', ['running']))).toContain(
       'Выполняющееся',

@@ -35,6 +35,11 @@ function inner(s: string): string {
   return translateEngineMessage('ru', s);
 }
 
+/** Free text at the end of a sentence (a server's or the system's words): ends with a full stop. */
+function end(s: string): string {
+  return /[.!?…]$/.test(s.trimEnd()) ? s : `${s.trimEnd()}.`;
+}
+
 const FIELD: Record<string, string> = { Brand: 'Бренд', Article: 'Артикул', Quantity: 'Количество' };
 const ASKED: Record<string, string> = { brand: 'бренд', article: 'артикул', quantity: 'количество' };
 const STATUS: Record<string, string> = {
@@ -341,7 +346,7 @@ export const ENGINE_MESSAGES: readonly EngineMessageRule[] = [
   },
   {
     pattern: /^The ClickHouse server at (\S+) refused a query: ([\s\S]*)$/,
-    ru: (m) => `Сервер ClickHouse ${m[1]} отклонил запрос: ${m[2]}`,
+    ru: (m) => `Сервер ClickHouse ${m[1]} отклонил запрос: ${end(m[2])}`,
   },
   {
     pattern:
@@ -394,9 +399,9 @@ export const ENGINE_MESSAGES: readonly EngineMessageRule[] = [
   },
   {
     pattern: /^The query failed on (\S+): ([\s\S]*)$/,
-    ru: (m) => `Запрос не выполнен на ${m[1]}: ${m[2]}`,
+    ru: (m) => `Запрос не выполнен на ${m[1]}: ${end(m[2])}`,
   },
-  { pattern: /^The query failed: ([\s\S]*)$/, ru: (m) => `Запрос не выполнен: ${m[1]}` },
+  { pattern: /^The query failed: ([\s\S]*)$/, ru: (m) => `Запрос не выполнен: ${end(m[1])}` },
   {
     pattern:
       /^The demo catalog ([\s\S]+) cannot be opened \(([\s\S]*)\); restart Crossdock to recreate it\.$/,
@@ -460,7 +465,7 @@ export const ENGINE_MESSAGES: readonly EngineMessageRule[] = [
   },
   {
     pattern: /^The result could not be saved: ([\s\S]*)$/,
-    ru: (m) => `Не удалось сохранить результат: ${inner(m[1])}`,
+    ru: (m) => `Не удалось сохранить результат: ${end(inner(m[1]))}`,
   },
   {
     pattern: /^The output folder ([\s\S]+) cannot be created; choose another one\.$/,
