@@ -1,7 +1,15 @@
 import ExcelJS from 'exceljs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine, type EngineOptions } from '../src-main/engine/engine.ts';
@@ -12,8 +20,18 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'bin', 'crossdock.mjs');
 export const SAMPLE = join(ROOT, 'assets', 'samples', 'request-list-ru.xlsx');
 
+/**
+ * Every temporary folder of this test process lives under one root that goes when the process exits
+ * (a run makes gigabytes of data folders, outputs and request lists; CI runs on the same machine).
+ */
+let tempRoot: string | null = null;
 export function tempDir(prefix = 'cd-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  if (!tempRoot) {
+    const root = mkdtempSync(join(tmpdir(), `crossdock-tests-${process.pid}-`));
+    tempRoot = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(tempRoot, prefix));
 }
 
 /** A data dir with the demo catalog already in it: creating one takes ~0.7 s, copying it is instant. */
