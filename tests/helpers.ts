@@ -20,18 +20,9 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'bin', 'crossdock.mjs');
 export const SAMPLE = join(ROOT, 'assets', 'samples', 'request-list-ru.xlsx');
 
-/**
- * Every temporary folder of this test process lives under one root that goes when the process exits
- * (a run makes gigabytes of data folders, outputs and request lists; CI runs on the same machine).
- */
-let tempRoot: string | null = null;
+/** A new temporary folder under the run's root (tests/global-setup.ts removes it at the end). */
 export function tempDir(prefix = 'cd-'): string {
-  if (!tempRoot) {
-    const root = mkdtempSync(join(tmpdir(), `crossdock-tests-${process.pid}-`));
-    tempRoot = root;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-  }
-  return mkdtempSync(join(tempRoot, prefix));
+  return mkdtempSync(join(process.env.CROSSDOCK_TEST_TMP ?? tmpdir(), prefix));
 }
 
 /** A data dir with the demo catalog already in it: creating one takes ~0.7 s, copying it is instant. */

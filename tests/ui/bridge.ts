@@ -5,7 +5,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
@@ -31,15 +31,9 @@ export interface Bridge {
   stop(): Promise<void>;
 }
 
-/** Temporary folders of this Playwright worker, under one root removed when it exits. */
-let tempRoot: string | null = null;
+/** A new temporary folder under the run's root (tests/ui/global-setup.ts removes it at the end). */
 export function tempDir(prefix: string): string {
-  if (!tempRoot) {
-    const root = mkdtempSync(join(tmpdir(), `crossdock-ui-${process.pid}-`));
-    tempRoot = root;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-  }
-  return mkdtempSync(join(tempRoot, prefix));
+  return mkdtempSync(join(process.env.CROSSDOCK_TEST_TMP ?? tmpdir(), prefix));
 }
 
 export async function startBridge(
