@@ -123,6 +123,7 @@ export class Engine extends EventEmitter {
   private settingsCache: Settings;
   readonly secrets: SecretStore;
   private team: TeamService | null = null;
+  private started = false;
 
   constructor(opts: EngineOptions) {
     super();
@@ -143,6 +144,8 @@ export class Engine extends EventEmitter {
 
   /** Recovers interrupted jobs, cleans up old ones, and starts taking work. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.recoverInterrupted();
     this.cleanup();
     this.retentionTimer = setInterval(() => this.cleanup(), DAY_MS);

@@ -97,6 +97,8 @@ export function describeRedisError(err: unknown, url: string): string {
     return `The Redis user lacks a permission Crossdock needs (${msg.replace(/\s+/g, ' ').slice(0, 160)}); allow it all commands on the keys and channels crossdock:*.`;
   if (/SSL|TLS|certificate|EPROTO|wrong version number/i.test(msg))
     return `The TLS connection to ${where} failed (${msg.slice(0, 120)}); check redis:// versus rediss:// and the server's certificate.`;
+  if (/Unknown RESP type|Protocol error/i.test(msg))
+    return `What answers at ${where} is not a Redis server; check the address and the port.`;
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue/i.test(msg))
     return `The connection to Redis at ${where} was lost; Crossdock keeps trying.`;
   return `Redis at ${where} failed: ${msg.replace(/\s+/g, ' ').slice(0, 200)}.`;

@@ -666,7 +666,9 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     maxRetriesPerRequest: 0,
     connectionName: 'crossdock-test',
   });
-  client.on('error', () => undefined);
+  // The 'error' event carries the cause (refused, wrong password); connect() only says it closed.
+  let cause: unknown = null;
+  client.on('error', (err) => (cause ??= err));
   try {
     await client.connect();
     const info = await client.info('server');
@@ -686,7 +688,8 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
       : 0;
     return { ok: true, redisVersion, workers: alive };
   } catch (err) {
-    return { ok: false, error: describeRedisError(err, config.url) };
+    const closed = /Connection is closed|enableOfflineQueue/i.test(String((err as Error)?.message));
+    return { ok: false, error: describeRedisError(closed && cause ? cause : err, config.url) };
   } finally {
     client.disconnect();
   }
