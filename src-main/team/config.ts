@@ -13,6 +13,8 @@ export interface TeamConfig {
   runJobs: boolean;
   /** Team jobs at once in this process (defaults to the engine's concurrency). */
   concurrency?: number;
+  /** Largest input or result file the team queue takes (default 200 MB). */
+  maxBlobBytes?: number;
   /** Test hooks: how fast a dead worker's job is taken over. */
   lockMs?: number;
   stalledMs?: number;

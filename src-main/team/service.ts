@@ -72,7 +72,7 @@ export class TeamService {
     };
     this.queue = new Queue(QUEUE_NAME, { connection: bull(), prefix: this.prefix });
     this.events = new QueueEvents(QUEUE_NAME, { connection: bull(), prefix: this.prefix, autorun: true });
-    this.blobs = new BlobStore(this.client, this.prefix);
+    this.blobs = new BlobStore(this.client, this.prefix, config.maxBlobBytes);
     if (config.runJobs)
       this.worker = new TeamWorker(
         host,
