@@ -2,7 +2,7 @@
 // mirroring team jobs into the local job table (live progress and logs), downloading results for
 // the jobs submitted here, cancel across machines, the team panel's figures, and, when this
 // process takes team jobs, its TeamWorker.
-import { Queue, QueueEvents, type Job as BullJob } from 'bullmq';
+import { Queue, QueueEvents, type ConnectionOptions, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -14,6 +14,7 @@ import {
   createRedis,
   describeRedisError,
   QUEUE_NAME,
+  redisOptions,
   redactUrl,
   teamPrefix,
   type TeamConfig,
@@ -53,7 +54,6 @@ export class TeamService {
   private statusJson = '';
   private closed = false;
   private readonly lastProgress = new Map<string, number>();
-  private readonly connections: Redis[] = [];
 
   constructor(
     private readonly host: TeamHost,
@@ -63,13 +63,8 @@ export class TeamService {
     // Commands fail at once while Redis is away (enableOfflineQueue: false): submissions then wait locally.
     this.client = createRedis(config, { enableOfflineQueue: false, connectionName: 'crossdock' });
     this.sub = createRedis(config, { connectionName: 'crossdock-sub' });
-    // BullMQ leaves connections it was given open: they are all closed here, in close().
-    const bull = () => {
-      const c = createRedis(config, { connectionName: 'crossdock-bullmq' });
-      c.on('error', () => undefined);
-      this.connections.push(c);
-      return c;
-    };
+    // BullMQ makes (and closes) its own connections from these options, and reports their errors.
+    const bull = () => redisOptions(config, { connectionName: 'crossdock-bullmq' }) as ConnectionOptions;
     this.queue = new Queue(QUEUE_NAME, { connection: bull(), prefix: this.prefix });
     this.events = new QueueEvents(QUEUE_NAME, { connection: bull(), prefix: this.prefix, autorun: true });
     this.blobs = new BlobStore(this.client, this.prefix, config.maxBlobBytes);
@@ -131,7 +126,7 @@ export class TeamService {
         .catch(() => undefined);
     await Promise.allSettled([...this.syncs.values()]);
     await Promise.allSettled([this.events.close(), this.queue.close()]);
-    for (const c of [this.client, this.sub, ...this.connections]) c.disconnect();
+    for (const c of [this.client, this.sub]) c.disconnect();
   }
 
   // ── connection state ─────────────────────────────────────────────────────────────────────────
@@ -320,7 +315,9 @@ export class TeamService {
     const row = this.host.store.get(id);
     if (row && (row.origin !== 'team' || TERMINAL.includes(row.status))) return;
     if (row && mirror.teamState(this.host.store, id) === 'pending') return;
-    const job = (await this.queue.getJob(id)) as BullJob | undefined;
+    // The state first: a finished job's hash is final, so the job read after it is consistent with it.
+    const state = await this.queue.getJobState(id);
+    const job = state === 'unknown' ? undefined : ((await this.queue.getJob(id)) as BullJob | undefined);
     if (!job) {
       if (!row) return;
       const cancelled = (await this.client.exists(`${this.prefix}:cancel:${id}`)) === 1;
@@ -341,7 +338,6 @@ export class TeamService {
       if (!current) return;
       this.host.events.emit('job', current);
     }
-    const state = await job.getState();
     if (state === 'active') {
       if (
         mirror.setRunning(

@@ -1,7 +1,7 @@
 // Takes team jobs from the queue and runs them in this engine's worker pool, with this machine's
 // own data-source settings. BullMQ holds the job's lock while it runs; if this process dies, its
 // stall checker hands the job to another worker, and only one attempt can complete it.
-import { Worker, UnrecoverableError, type Job as BullJob } from 'bullmq';
+import { Worker, UnrecoverableError, type ConnectionOptions, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ export class TeamWorker {
     private readonly config: TeamConfig,
     private readonly prefix: string,
     private readonly client: Redis,
-    private readonly connection: Redis,
+    private readonly connection: ConnectionOptions,
     private readonly blobs: BlobStore,
     private readonly publish: (m: TeamMessage) => void,
     private readonly onError: (err: unknown) => void,
