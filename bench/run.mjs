@@ -27,6 +27,8 @@ const cases = [
   { name: 'ch-1m-xlsx', rows: 1_000_000, file: 'request-ch-1m.xlsx', parts: CH_PARTS, source: 'clickhouse' },
   { name: 'ch-export-1m-xlsx', rows: 1_000_000, export: 'xlsx', source: 'clickhouse' },
   { name: 'ch-export-1m-csv', rows: 1_000_000, export: 'csv', source: 'clickhouse' },
+  // Team mode: tiny jobs through a private redis-server and two `crossdock worker --redis` processes.
+  { name: 'team-tiny', team: true, jobs: 200 },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
 function ensureInput(c) {
@@ -114,6 +116,10 @@ execFileSync(
 const results = [];
 const clickhouse = cases.some((c) => c.source === 'clickhouse') ? await startClickHouse() : null;
 for (const c of cases) {
+  if (c.team) {
+    await teamCase(c);
+    continue;
+  }
   const input = c.export ? null : ensureInput(c);
   const source =
     c.source === 'clickhouse'
@@ -143,4 +149,137 @@ for (const c of cases) {
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
 }
 clickhouse?.stop();
-console.table(results);
+if (results.length) console.table(results);
+
+/**
+ * N tiny request lists (3 lines each): jobs/s run locally (one `crossdock run` with N files) and
+ * through the team queue (the same with --redis, two worker processes), and the latency one tiny
+ * job adds in team mode (median of sequential single-job runs, CLI end to end).
+ */
+async function teamCase(c) {
+  const { createServer } = await import('node:net');
+  const { writeFileSync } = await import('node:fs');
+  const port = await new Promise((r) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => r(p));
+    });
+  });
+  const redisDir = join(benchDir, 'redis');
+  rmSync(redisDir, { recursive: true, force: true });
+  mkdirSync(redisDir, { recursive: true });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  process.on('exit', () => server.kill('SIGKILL'));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
+      break;
+    } catch {
+      // not up yet
+    }
+  }
+  const tinyDir = join(benchDir, 'tiny');
+  mkdirSync(tinyDir, { recursive: true });
+  const files = [];
+  for (let i = 0; i < c.jobs; i++) {
+    const f = join(tinyDir, `tiny-${i}.csv`);
+    writeFileSync(
+      f,
+      `Brand,Article,Qty\r\nBOSCH,0986452041,${1 + (i % 5)}\r\nMANN-FILTER,W 712/75,2\r\nNGK,BKR6E-${i},1\r\n`,
+    );
+    files.push(f);
+  }
+  const team = ['--redis', url, '--team', 'bench'];
+  const workers = [1, 2].map((n) => {
+    const dir = join(benchDir, `worker-${n}`);
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dir],
+      { stdio: 'ignore' },
+    );
+    return spawn(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'worker', ...team, '--concurrency', '1', '--data-dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+  });
+  process.on('exit', () => workers.forEach((w) => w.kill('SIGKILL')));
+  await new Promise((r) => setTimeout(r, 1500));
+  const batch = async (extra) => {
+    const r = await run([
+      'run',
+      ...files,
+      '--list',
+      'ОПТ-1',
+      '--out',
+      outDir,
+      '--data-dir',
+      dataDir,
+      '--json',
+      ...extra,
+    ]);
+    const done = r.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    if (r.code !== 0 || done.length !== c.jobs || done.some((j) => j.status !== 'succeeded'))
+      throw new Error(`team-tiny: a batch failed (exit ${r.code})`);
+    for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+    return r.seconds;
+  };
+  const single = async (extra) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await run([
+        'run',
+        files[i],
+        '--list',
+        'ОПТ-1',
+        '--out',
+        outDir,
+        '--data-dir',
+        dataDir,
+        '--json',
+        ...extra,
+      ]);
+      if (r.code !== 0) throw new Error(`team-tiny: a single run failed (exit ${r.code})`);
+      times.push(r.seconds);
+    }
+    for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+    return times.sort((a, b) => a - b)[3];
+  };
+  const localBatch = await batch([]);
+  const teamBatch = await batch(team);
+  const localOne = await single([]);
+  const teamOne = await single(team);
+  workers.forEach((w) => w.kill('SIGTERM'));
+  server.kill('SIGTERM');
+  console.table([
+    {
+      case: `${c.name}: ${c.jobs} jobs, local (1 CLI)`,
+      'wall s': localBatch.toFixed(2),
+      'jobs/s': (c.jobs / localBatch).toFixed(1),
+      'one job, median s': localOne.toFixed(3),
+    },
+    {
+      case: `${c.name}: ${c.jobs} jobs, team (2 workers)`,
+      'wall s': teamBatch.toFixed(2),
+      'jobs/s': (c.jobs / teamBatch).toFixed(1),
+      'one job, median s': teamOne.toFixed(3),
+    },
+  ]);
+  console.log(
+    `team mode adds ${Math.round((teamOne - localOne) * 1000)} ms to one tiny job (CLI end to end, connecting included) and ${Math.round(((teamBatch - localBatch) / c.jobs) * 1000)} ms per job in a batch of ${c.jobs}.`,
+  );
+}

@@ -314,3 +314,73 @@ describe('Redis unreachable', () => {
     }
   });
 });
+
+describe('the app: team mode from Settings', () => {
+  it('joins when switched on (password from the secret store), says so by the team event, and leaves when off', async () => {
+    const { EnvironmentSecrets } = await import('../src-main/engine/secrets.ts');
+    const e = openEngine(freshDataDir(), {
+      run: 'none',
+      secrets: new EnvironmentSecrets({ CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password }),
+    });
+    engines.push(e);
+    const states: string[] = [];
+    e.on('team', (s: TeamStatus) => states.push(s.state));
+    e.start();
+    expect(e.teamStatus()).toMatchObject({ state: 'off', team: null });
+    e.updateSettings({
+      team: { enabled: true, url: redis.url, user: REDIS_USER.user, name: TEAM, runJobs: false },
+    });
+    await online(e);
+    expect(e.teamStatus().team).toBe(TEAM);
+    const out = tempDir('cd-out-');
+    const { job } = await e.submit({
+      kind: 'crossdock',
+      input: requestList(20, 7),
+      list: 'ОПТ-1',
+      outDir: out,
+    });
+    expect(job.origin).toBe('team');
+    const [done] = await e.waitFor([job.id]);
+    expect(done.status).toBe('succeeded');
+    e.updateSettings({
+      team: { enabled: false, url: redis.url, user: REDIS_USER.user, name: TEAM, runJobs: false },
+    });
+    await until(() => states.at(-1) === 'off', 5000, 'off');
+    expect(states).toContain('online');
+    expect(e.teamStatus().state).toBe('off');
+    // Team mode off: new jobs are this computer's again.
+    const local = await e.submit({
+      kind: 'crossdock',
+      input: requestList(20, 9),
+      list: 'ОПТ-1',
+      outDir: out,
+    });
+    expect(local.job.origin).toBe('local');
+  });
+
+  it('retries a cancelled team job: it goes to the queue again and finishes', async () => {
+    const submitter = member();
+    await online(submitter);
+    const q = new Queue(QUEUE_NAME, { connection: rawRedis(), prefix: teamPrefix(TEAM) });
+    await q.pause();
+    let id = '';
+    try {
+      const { job } = await submitter.submit({
+        kind: 'crossdock',
+        input: requestList(10, 8),
+        list: 'ОПТ-1',
+        outDir: tempDir(),
+      });
+      id = job.id;
+      await until(async () => (await q.getJob(id)) !== undefined, 5000, 'the job in the queue');
+      expect((await submitter.cancel(id)).status).toBe('cancelled');
+      submitter.retry(id);
+    } finally {
+      await q.resume();
+      await q.close();
+    }
+    const [done] = await submitter.waitFor([id]);
+    expect(done.status, JSON.stringify(submitter.logs(id).map((l) => l.message))).toBe('succeeded');
+    expect(done.outputs).toHaveLength(1);
+  });
+});

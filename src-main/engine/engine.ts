@@ -247,7 +247,7 @@ export class Engine extends EventEmitter {
     const before = JSON.stringify(this.settingsCache.team);
     this.settingsCache = saveSettings(this.store, patch);
     this.scheduleTick(0);
-    if (JSON.stringify(this.settingsCache.team) !== before && !this.opts.team && this.heartbeatTimer)
+    if (JSON.stringify(this.settingsCache.team) !== before && this.opts.team === undefined && this.started)
       void this.restartTeam();
     return this.settingsCache;
   }
@@ -304,6 +304,14 @@ export class Engine extends EventEmitter {
     this.team = new TeamService(this.teamHost(), config);
     this.team.start();
     this.emit('team', this.team.current());
+  }
+
+  /**
+   * Reconnects to the team queue with the current settings and secrets (after the Redis password
+   * changed; settings changes reconnect by themselves).
+   */
+  async reconnectTeam(): Promise<void> {
+    if (this.started) await this.restartTeam();
   }
 
   private async restartTeam(): Promise<void> {
@@ -734,6 +742,8 @@ export class Engine extends EventEmitter {
     if (!job) throw new SubmitError(`There is no job ${id}.`);
     if (job.origin === 'team' && !this.team)
       throw new SubmitError('This team job can be retried only while team mode is on.');
+    if (job.origin === 'team' && TERMINAL.includes(job.status) && job.status !== 'succeeded')
+      this.team!.prepareRetry(id);
     if (!this.store.retry(id, Date.now())) {
       throw new SubmitError(`Only failed or cancelled jobs can be retried; this one is ${job.status}.`);
     }

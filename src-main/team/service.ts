@@ -383,6 +383,8 @@ export class TeamService {
     error: string | null,
     message?: string,
   ): void {
+    // Read again: a retry here may have sent the job out again while this sync waited on Redis.
+    if (mirror.teamState(this.host.store, row.id) === 'pending') return;
     const outputs = status === 'succeeded' ? row.outputs : undefined;
     if (!this.host.store.finish(row.id, null, status, { error, ...(outputs ? { outputs } : {}) }, Date.now()))
       return;
@@ -488,24 +490,32 @@ export class TeamService {
     } else this.sync(id);
   }
 
+  /**
+   * Before a failed or cancelled team job goes back to the queue here: a job submitted here is
+   * sent again (so no sync may end it meanwhile for being gone from Redis).
+   */
+  prepareRetry(id: string): void {
+    if (mirror.teamState(this.host.store, id) === 'sent') mirror.markPending(this.host.store, id);
+  }
+
   /** Runs a failed or cancelled team job again (the local row is already back in the queue). */
   async retry(id: string): Promise<void> {
-    if (!this.online) {
-      if (mirror.teamState(this.host.store, id) === 'sent') mirror.markPending(this.host.store, id);
-      return;
-    }
+    if (!this.online) return; // a pending one goes out when Redis is back
     await this.client.del(`${this.prefix}:cancel:${id}`);
     const job = (await this.queue.getJob(id)) as BullJob | undefined;
     const state = job ? await job.getState() : 'unknown';
+    if (mirror.teamState(this.host.store, id) === 'pending') {
+      // The old BullMQ job (failed, or completed and then cancelled here) makes room for the new one.
+      if (job && state !== 'active') await job.remove().catch(() => undefined);
+      await this.pushPending();
+      return;
+    }
+    // Another member's job: BullMQ retries it in place.
     if (job && (state === 'failed' || state === 'completed')) {
       await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
       this.publish({ type: 'changed', id });
-      this.sync(id);
-      return;
     }
-    if (job) await job.remove().catch(() => undefined);
-    if (mirror.teamState(this.host.store, id) === 'sent') mirror.markPending(this.host.store, id);
-    await this.pushPending();
+    this.sync(id);
   }
 
   // ── team panel ───────────────────────────────────────────────────────────────────────────────
@@ -532,6 +542,7 @@ export class TeamService {
   }
 
   private emitStatus(): void {
+    if (this.closed) return;
     const s = this.current();
     const json = JSON.stringify({ ...s, workers: s.workers.map((w) => ({ ...w, lastSeen: 0 })) });
     if (json === this.statusJson) return;
