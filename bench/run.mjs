@@ -153,8 +153,8 @@ if (results.length) console.table(results);
 
 /**
  * N tiny request lists (3 lines each): jobs/s run locally (one `crossdock run` with N files) and
- * through the team queue (the same with --redis, two worker processes), and the latency one tiny
- * job adds in team mode (median of sequential single-job runs, CLI end to end).
+ * through the team queue (the same with --redis, two worker processes), and the latency team mode
+ * adds to one tiny job in a running engine (bench/team-latency.ts).
  */
 async function teamCase(c) {
   const { createServer } = await import('node:net');
@@ -238,48 +238,61 @@ async function teamCase(c) {
     for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
     return r.seconds;
   };
-  const single = async (extra) => {
-    const times = [];
-    for (let i = 0; i < 7; i++) {
-      const r = await run([
-        'run',
-        files[i],
-        '--list',
-        'ОПТ-1',
-        '--out',
-        outDir,
-        '--data-dir',
-        dataDir,
-        '--json',
-        ...extra,
-      ]);
-      if (r.code !== 0) throw new Error(`team-tiny: a single run failed (exit ${r.code})`);
-      times.push(r.seconds);
-    }
-    for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
-    return times.sort((a, b) => a - b)[3];
-  };
+
   const localBatch = await batch([]);
   const teamBatch = await batch(team);
-  const localOne = await single([]);
-  const teamOne = await single(team);
+  // One job at a time in a running engine (the app's view), through esbuild from the sources.
+  const { build } = await import('esbuild');
+  const script = join(benchDir, 'team-latency.mjs');
+  await build({
+    entryPoints: [join(root, 'bench', 'team-latency.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  for (const d of ['lat-local', 'lat-team']) rmSync(join(benchDir, d), { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', join(benchDir, 'lat-local')],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const latency = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        script,
+        url,
+        'bench',
+        join(benchDir, 'lat-local'),
+        join(benchDir, 'lat-team'),
+        outDir,
+        join(root, 'dist', 'worker.mjs'),
+        ...files.slice(0, 33),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    ),
+  );
+  for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
   workers.forEach((w) => w.kill('SIGTERM'));
   server.kill('SIGTERM');
   console.table([
     {
-      case: `${c.name}: ${c.jobs} jobs, local (1 CLI)`,
+      case: `${c.name}: ${c.jobs} jobs in one run, local`,
       'wall s': localBatch.toFixed(2),
       'jobs/s': (c.jobs / localBatch).toFixed(1),
-      'one job, median s': localOne.toFixed(3),
     },
     {
-      case: `${c.name}: ${c.jobs} jobs, team (2 workers)`,
+      case: `${c.name}: ${c.jobs} jobs in one run --redis, 2 workers`,
       'wall s': teamBatch.toFixed(2),
       'jobs/s': (c.jobs / teamBatch).toFixed(1),
-      'one job, median s': teamOne.toFixed(3),
     },
   ]);
   console.log(
-    `team mode adds ${Math.round((teamOne - localOne) * 1000)} ms to one tiny job (CLI end to end, connecting included) and ${Math.round(((teamBatch - localBatch) / c.jobs) * 1000)} ms per job in a batch of ${c.jobs}.`,
+    `one tiny job in a running engine, submit to result file (median of ${latency.jobs}): local ${latency.localMs.toFixed(0)} ms, team ${latency.teamMs.toFixed(0)} ms (p90 ${latency.teamP90Ms.toFixed(0)} ms): team mode adds ${(latency.teamMs - latency.localMs).toFixed(0)} ms per job.`,
   );
 }
