@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
 import type { Job } from '../src-main/engine/types.ts';
 import { QUEUE_NAME, teamPrefix } from '../src-main/team/config.ts';
-import { freshDataDir, openEngine, tempDir } from './helpers.ts';
-import { startRedis, type RedisServer } from './support/redis-server.ts';
+import { cli, freshDataDir, openEngine, tempDir } from './helpers.ts';
+import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';
 import { requestList, startWorker, teamConfig, until, type WorkerProcess } from './support/team.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -140,5 +140,45 @@ describe('nothing lost', () => {
     );
     expect(ran.reduce((a, b) => a + b, 0)).toBe(500);
     for (const n of ran) expect(n).toBeGreaterThan(0);
+  });
+});
+
+describe('the submitter dies between downloading the result and putting it in place', () => {
+  it('the next start finishes it: one result file, no temporary left', async () => {
+    const { redis, submitter } = await setup('submitter-crash');
+    await submitter.close();
+    await worker(redis, 'submitter-crash');
+    const data = freshDataDir();
+    const out = tempDir('cd-out-');
+    const env = {
+      CROSSDOCK_DATA_DIR: data,
+      CROSSDOCK_REDIS_USER: REDIS_USER.user,
+      CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password,
+      CROSSDOCK_FAULT_INJECT: 'team-after-download',
+    };
+    const first = await cli(
+      [
+        'run',
+        requestList(2000, 12),
+        '--list',
+        'ОПТ-1',
+        '--out',
+        out,
+        '--redis',
+        redis.url,
+        '--team',
+        'submitter-crash',
+      ],
+      env,
+    );
+    expect(first.signal).toBe('SIGKILL');
+    expect(readdirSync(out).filter((f) => !f.startsWith('.~crossdock-'))).toEqual([]);
+    const again = openEngine(data, { run: 'none', team: teamConfig(redis, 'submitter-crash', false) });
+    cleanups.push(() => again.close());
+    again.start();
+    const [job] = again.list();
+    const [done] = await again.waitFor([job.id]);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(readdirSync(out)).toEqual([done.outputs[0].split('/').pop()]);
   });
 });

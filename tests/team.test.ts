@@ -384,3 +384,57 @@ describe('the app: team mode from Settings', () => {
     expect(done.outputs).toHaveLength(1);
   });
 });
+
+describe('cancel from another machine', () => {
+  it('crossdock jobs cancel --redis in another process stops a job running on the worker', async () => {
+    const submitter = member();
+    await online(submitter);
+    const out = tempDir('cd-out-');
+    const { job } = await submitter.submit({
+      kind: 'crossdock',
+      input: requestList(1_500_000, 10),
+      list: 'ОПТ-1',
+      outDir: out,
+    });
+    await until(() => (submitter.get(job.id)?.progress?.done ?? 0) > 0, 30_000, 'progress');
+    const res = await cli(['jobs', 'cancel', job.id, '--redis', redis.url, '--team', TEAM, '--json'], {
+      CROSSDOCK_DATA_DIR: freshDataDir(),
+      CROSSDOCK_REDIS_USER: REDIS_USER.user,
+      CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ id: job.id, status: 'cancelled' });
+    await until(() => submitter.get(job.id)?.status === 'cancelled', 3000, 'the submitter to see it');
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('retries follow the local rules', () => {
+  it('a transient failure is retried with backoff on the team, and ends in one result', async () => {
+    const flakyWorker = openEngine(freshDataDir(), {
+      run: 'none',
+      workerFile: join(import.meta.dirname, 'fixtures', 'test-worker.mjs'),
+      team: teamConfig(redis, 'retries', true),
+    });
+    engines.push(flakyWorker);
+    flakyWorker.updateSettings({ backoffSeconds: 0.2 });
+    flakyWorker.start();
+    const submitter = openEngine(freshDataDir(), { run: 'none', team: teamConfig(redis, 'retries', false) });
+    engines.push(submitter);
+    submitter.start();
+    await Promise.all([online(flakyWorker), online(submitter)]);
+    const out = tempDir('cd-out-');
+    const { job } = await submitter.submit({
+      kind: 'crossdock',
+      input: requestList(5, 11),
+      list: 'flaky:2',
+      outDir: out,
+    });
+    const [done] = await submitter.waitFor([job.id]);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(readdirSync(out)).toHaveLength(1);
+    const logs = submitter.logs(job.id).map((l) => l.message);
+    expect(logs.filter((m) => /^Attempt \d of 3 started/.test(m))).toHaveLength(3);
+    expect(logs.filter((m) => m.includes('ECONNREFUSED'))).toHaveLength(2);
+  });
+});

@@ -345,12 +345,24 @@ export function buildProgram(): Command {
   jobs
     .command('cancel')
     .argument('<id>')
-    .description('Cancel a queued or running job (wherever it runs on this computer).')
+    .description(
+      'Cancel a queued or running job (wherever it runs on this computer; with --redis, a team job wherever it runs).',
+    )
+    .option('--redis <url>', 'the team queue, for team jobs (default: $CROSSDOCK_REDIS_URL)')
+    .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .addOption(dataDir())
     .option('--json', 'JSON output')
-    .action(async (id: string, o: Common) => {
-      const engine = openEngine(o, 'none');
+    .action(async (id: string, o: Common & TeamFlags) => {
+      const team = teamFromFlags(o, false);
+      if (team) await checkTeam(team);
+      const engine = openEngine(o, 'none', team);
       try {
+        if (team) {
+          engine.start();
+          const deadline = Date.now() + 10_000;
+          while (engine.teamStatus().state !== 'online' && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 20));
+        }
         const job = await engine.cancel(id);
         if (o.json) process.stdout.write(`${JSON.stringify(jobJson(job))}\n`);
         else process.stderr.write(`${formatJobLine(job)}\n`);

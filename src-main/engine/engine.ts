@@ -702,6 +702,7 @@ export class Engine extends EventEmitter {
 
   /** Cancels a queued job at once, or stops a running one (here or in another process). */
   async cancel(id: string): Promise<Job> {
+    if (!this.store.get(id) && this.team) await this.team.adopt(id); // another member's team job
     const job = this.store.get(id);
     if (!job) throw new SubmitError(`There is no job ${id}.`);
     if (TERMINAL.includes(job.status)) return job;

@@ -305,6 +305,12 @@ export class TeamService {
     this.syncs.set(id, p);
   }
 
+  /** Shows a team job this process has not seen yet (e.g. `crossdock jobs cancel --redis <id>`). */
+  async adopt(id: string): Promise<void> {
+    this.sync(id);
+    await this.settled(id);
+  }
+
   /** Resolves when the job's pending updates are applied (tests and cancel wait on it). */
   async settled(id: string): Promise<void> {
     while (this.syncs.has(id)) await this.syncs.get(id);
@@ -422,6 +428,7 @@ export class TeamService {
         const final = outputs[i];
         const tmp = this.host.temporaryPath(final, row.id);
         if (!existsSync(tmp) && !existsSync(final)) await this.blobs.get(result.files[i].blob, tmp);
+        faultPoint('team-after-download');
         finals.push(this.host.finalizeFile(tmp, final));
       }
     } catch (err) {
@@ -700,4 +707,9 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
   } finally {
     client.disconnect();
   }
+}
+
+/** Crash-test hook, as the engine's: CROSSDOCK_FAULT_INJECT=<point> kills this process there. */
+function faultPoint(name: string): void {
+  if (process.env.CROSSDOCK_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
 }
