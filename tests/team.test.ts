@@ -175,6 +175,10 @@ describe('cancel from any member', () => {
     });
     await until(() => other.get(job.id)?.status === 'running', 20_000, 'the job to run on the worker');
     await until(() => (other.get(job.id)?.progress?.done ?? 0) > 0, 20_000, 'progress');
+    // The team panel: which worker runs it, and the queue's active count.
+    const panel = await other.refreshTeamStatus();
+    expect(panel.workers.find((w) => w.pid === worker.pid)?.running).toContain(job.id);
+    expect(panel.queue!.active).toBeGreaterThanOrEqual(1);
     const started = Date.now();
     const cancelled = await other.cancel(job.id);
     expect(cancelled.status).toBe('cancelled');

@@ -108,7 +108,7 @@ export class BlobStore {
   }
 
   /**
-   * Downloads a blob to `dest` (through `dest.part`, renamed when complete and verified). The content
+   * Downloads a blob to `dest` (through `dest.part-…`, renamed when complete and verified). The content
    * must hash to `sha` and be at most the cap, whatever the meta key claims.
    */
   async get(sha: string, dest: string): Promise<number> {
@@ -130,7 +130,8 @@ export class BlobStore {
       meta.chunks > Math.ceil(this.maxBytes / CHUNK_BYTES) + 1
     )
       throw new BlobError('The team file record is damaged; submit the job again.');
-    const part = `${dest}.part`;
+    // Per process: two processes sharing a data dir may fetch the same blob at once.
+    const part = `${dest}.part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const out = createWriteStream(part);
     const hash = createHash('sha256');
     let size = 0;

@@ -1,6 +1,7 @@
 // The local job table's side of team mode: team rows (origin 'team') never run by the local
 // scheduler; their state follows the team queue. team_state says whose they are:
 // 'pending' submitted here and not yet in Redis, 'sent' submitted here, 'mirror' another member's.
+import { hostname } from 'node:os';
 import type { JobStore } from '../engine/store.ts';
 import type { Job, JobProgress, JobResultStats } from '../engine/types.ts';
 import { PRIORITY_RANK } from '../engine/types.ts';
@@ -106,4 +107,42 @@ export function setProgress(store: JobStore, id: string, progress: JobProgress, 
 
 export function setResult(store: JobStore, id: string, stats: JobResultStats): void {
   store.db.prepare(`UPDATE jobs SET result = ? WHERE id = ?`).run(JSON.stringify(stats), id);
+}
+
+/**
+ * Lets one process (of those sharing this data dir) fetch a finished job's result: the claim is the
+ * row's owner, taken when free, or left by a process that died (same host, pid gone) or stopped
+ * beating long ago.
+ */
+export function claimDownload(store: JobStore, id: string, token: string, now: number): boolean {
+  const row = store.db
+    .prepare(
+      `SELECT owner, owner_pid AS pid, owner_host AS host, heartbeat_at AS beat FROM jobs WHERE id = ?`,
+    )
+    .get(id) as
+    { owner: string | null; pid: number | null; host: string | null; beat: number | null } | undefined;
+  if (!row) return false;
+  const free =
+    row.owner === null ||
+    row.owner === token ||
+    (row.beat ?? 0) < now - 10 * 60_000 ||
+    (row.host === hostname() && row.pid !== null && !pidAlive(row.pid));
+  if (!free) return false;
+  return (
+    store.db
+      .prepare(
+        `UPDATE jobs SET owner = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?
+         WHERE id = ? AND origin = 'team' AND status IN ('queued', 'running') AND owner IS ?`,
+      )
+      .run(token, process.pid, hostname(), now, id, row.owner).changes === 1
+  );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -54,6 +54,8 @@ export class TeamService {
   private statusJson = '';
   private closed = false;
   private readonly lastProgress = new Map<string, number>();
+  /** This process, as the owner of a result download in the shared job table. */
+  private readonly token = `team:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 
   constructor(
     private readonly host: TeamHost,
@@ -78,6 +80,7 @@ export class TeamService {
         this.blobs,
         (m) => this.publish(m),
         (err) => this.noteError(err),
+        () => void this.beat(),
       );
     this.status = this.baseStatus();
   }
@@ -407,6 +410,7 @@ export class TeamService {
    * under the names planned here, through temporary names (a crash in between finds them again).
    */
   private async download(row: Job, result: TeamResult): Promise<void> {
+    if (!mirror.claimDownload(this.host.store, row.id, this.token, Date.now())) return; // another process here does it
     const outDir = String((row.spec as { outDir?: unknown }).outDir ?? '');
     if (!outDir) {
       this.end(row, 'failed', 'The job has no output folder here; it cannot receive its result.');

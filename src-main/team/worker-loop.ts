@@ -39,6 +39,8 @@ export class TeamWorker {
     private readonly blobs: BlobStore,
     private readonly publish: (m: TeamMessage) => void,
     private readonly onError: (err: unknown) => void,
+    /** The set of running jobs changed: the heartbeat key is rewritten at once (the team panel shows it). */
+    private readonly onRunningChange: () => void = () => undefined,
   ) {}
 
   get concurrency(): number {
@@ -119,6 +121,7 @@ export class TeamWorker {
       this.publish({ type: 'log', id, at: Date.now(), level, message });
     };
     this.running.add(id);
+    this.onRunningChange();
     const workDir = join(this.host.dataDir, 'team', 'work', `${id}-${randomBytes(4).toString('hex')}`);
     try {
       log(
@@ -180,6 +183,7 @@ export class TeamWorker {
       return { stats: outcome.stats, files };
     } finally {
       this.running.delete(id);
+      this.onRunningChange();
       rmSync(workDir, { recursive: true, force: true });
     }
   }
