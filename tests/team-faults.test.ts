@@ -81,6 +81,28 @@ describe('nothing lost', () => {
     expect((await bullJob(redis, 'kill', job.id)).state).toBe('completed');
   });
 
+  it('a worker stopped (Ctrl+C, SIGTERM) mid-job hands it back at once; another finishes it', async () => {
+    const { redis, submitter } = await setup('handback');
+    const a = await worker(redis, 'handback');
+    const out = tempDir('cd-out-');
+    const { job } = await submitter.submit({
+      kind: 'crossdock',
+      input: requestList(600_000, 13),
+      list: 'ОПТ-1',
+      outDir: out,
+    });
+    await until(() => (submitter.get(job.id)?.progress?.done ?? 0) > 0, 30_000, 'progress on worker A');
+    const b = await worker(redis, 'handback');
+    await a.stop();
+    const [done] = await submitter.waitFor([job.id]);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(readdirSync(out)).toHaveLength(1);
+    succeededOnce(submitter, job.id);
+    const logs = submitter.logs(job.id).map((l) => l.message);
+    expect(logs.some((m) => m.startsWith('Handed back to the team queue'))).toBe(true);
+    expect(logs.some((m) => m.includes(`(process ${b.pid})`))).toBe(true);
+  });
+
   it('Redis restarting mid-job: the job still ends once', async () => {
     const { redis, submitter } = await setup('restart');
     await worker(redis, 'restart');

@@ -1,7 +1,13 @@
 // Takes team jobs from the queue and runs them in this engine's worker pool, with this machine's
 // own data-source settings. BullMQ holds the job's lock while it runs; if this process dies, its
 // stall checker hands the job to another worker, and only one attempt can complete it.
-import { Worker, UnrecoverableError, type ConnectionOptions, type Job as BullJob } from 'bullmq';
+import {
+  Worker,
+  UnrecoverableError,
+  WaitingError,
+  type ConnectionOptions,
+  type Job as BullJob,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -28,6 +34,7 @@ export class TeamWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private worker: Worker | null = null;
   private readonly running = new Set<string>();
+  private stopping = false;
   private cancelTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -64,7 +71,7 @@ export class TeamWorker {
 
   start(): void {
     const lockDuration = this.config.lockMs ?? 15_000;
-    this.worker = new Worker(QUEUE_NAME, (job, _token, signal) => this.process(job, signal), {
+    this.worker = new Worker(QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
       connection: this.connection,
       prefix: this.prefix,
       concurrency: this.concurrency,
@@ -99,14 +106,24 @@ export class TeamWorker {
     }
   }
 
+  /**
+   * Stops taking jobs. Running ones are stopped and handed back to the queue at once, for another
+   * worker to take (not counted as a failure); a job that cannot be handed back within 5 s is left to
+   * the stall checker, which gives it to another worker when its lock runs out.
+   */
   async close(): Promise<void> {
     if (this.cancelTimer) clearInterval(this.cancelTimer);
-    // Closing with force: running jobs are abandoned to the stall checker, which gives them to another worker.
-    await this.worker?.close(true).catch(() => undefined);
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    for (const id of this.running) worker.cancelJob(id, 'shutdown');
+    const deadline = Date.now() + 5000;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await worker.close(true).catch(() => undefined);
     this.worker = null;
   }
 
-  private async process(job: BullJob, signal?: AbortSignal): Promise<TeamResult> {
+  private async process(job: BullJob, token?: string, signal?: AbortSignal): Promise<TeamResult> {
     const parsed = TeamJobData.safeParse(job.data);
     if (!parsed.success || parsed.data.id !== job.id) {
       const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
@@ -161,6 +178,11 @@ export class TeamWorker {
           }
         },
       );
+      if (signal?.aborted && this.stopping) {
+        log('info', `Handed back to the team queue: the worker on ${hostname()} is stopping.`);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       if (signal?.aborted) throw new UnrecoverableError(`${CANCELLED} while running on ${hostname()}.`);
       if (!outcome.ok) {
         log(outcome.error.transient ? 'warn' : 'error', outcome.error.message);
