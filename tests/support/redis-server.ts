@@ -92,6 +92,8 @@ export async function startRedis(): Promise<RedisServer> {
     }
   };
   await launch();
+  // A test process that ends without afterAll (a crash, a timeout) must not leave the server behind.
+  process.once('exit', () => child?.kill('SIGKILL'));
   const kill = async () => {
     if (!child) return;
     child.kill('SIGKILL');
