@@ -175,6 +175,12 @@ describe('cancel from any member', () => {
     });
     await until(() => other.get(job.id)?.status === 'running', 20_000, 'the job to run on the worker');
     await until(() => (other.get(job.id)?.progress?.done ?? 0) > 0, 20_000, 'progress');
+    // A member that joins now sees the running job with its log so far.
+    const late = member();
+    await until(() => late.get(job.id)?.status === 'running', 10_000, 'the late member to see it');
+    expect(late.logs(job.id).map((l) => l.message)).toContainEqual(
+      expect.stringMatching(/^Attempt 1 of 3 started/),
+    );
     // The team panel: which worker runs it, and the queue's active count.
     const panel = await other.refreshTeamStatus();
     expect(panel.workers.find((w) => w.pid === worker.pid)?.running).toContain(job.id);
@@ -440,5 +446,40 @@ describe('retries follow the local rules', () => {
     const logs = submitter.logs(job.id).map((l) => l.message);
     expect(logs.filter((m) => /^Attempt \d of 3 started/.test(m))).toHaveLength(3);
     expect(logs.filter((m) => m.includes('ECONNREFUSED'))).toHaveLength(2);
+  });
+});
+
+describe('blobs', () => {
+  it('are chunked, content-addressed, kept with a TTL, uploaded once, and checked on the way back', async () => {
+    const conn = rawRedis();
+    const blobs = new BlobStore(conn, teamPrefix('blobs'), 10 * 1024 * 1024, 3600);
+    const file = join(tempDir(), 'big.bin');
+    const body = Buffer.alloc(2.5 * 1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 0xff;
+    writeFileSync(file, body);
+    const { sha256, size } = await blobs.put(file);
+    expect(size).toBe(body.length);
+    const keys = (await conn.keys(`${teamPrefix('blobs')}:blob:${sha256}:*`)).sort();
+    expect(keys).toHaveLength(4); // three 1 MiB chunks and the meta key
+    for (const k of keys) expect(await conn.ttl(k)).toBeGreaterThan(3500);
+    // Uploading it again writes nothing (only the TTL is refreshed).
+    await conn.set(`${teamPrefix('blobs')}:blob:${sha256}:0`, 'marker', 'KEEPTTL');
+    await blobs.put(file);
+    expect(await conn.get(`${teamPrefix('blobs')}:blob:${sha256}:0`)).toBe('marker');
+    // …and that changed chunk is refused on the way back, leaving no file.
+    const dest = join(tempDir(), 'copy.bin');
+    await expect(blobs.get(sha256, dest)).rejects.toThrow(/does not match its hash/);
+    expect(existsSync(dest)).toBe(false);
+    // A meta key claiming more than the cap is refused before anything is read.
+    await conn.set(
+      `${teamPrefix('blobs')}:blob:${'a'.repeat(64)}:meta`,
+      JSON.stringify({ size: 1e12, chunks: 1e6 }),
+    );
+    await expect(blobs.get('a'.repeat(64), dest)).rejects.toThrow(/damaged/);
+    await expect(blobs.get('../../etc/passwd', dest)).rejects.toThrow(/invalid hash/);
+    // Over the cap: one sentence, nothing stored.
+    const small = new BlobStore(conn, teamPrefix('blobs'), 1024 * 1024);
+    await expect(small.put(file)).rejects.toThrow(/^The file is 3 MB, over the team queue's limit of 1 MB;/);
+    conn.disconnect();
   });
 });

@@ -345,6 +345,7 @@ export class TeamService {
       if (!data.success || data.data.id !== id) return; // not ours to show: a worker refuses it with the reason
       current = mirror.insertMirror(this.host.store, data.data, Date.now());
       if (!current) return;
+      await this.catchUpLogs(id);
       this.host.events.emit('job', current);
     }
     if (state === 'active') {
@@ -383,6 +384,19 @@ export class TeamService {
       const reason = String(job.failedReason ?? 'The job failed on the team.').slice(0, 2000);
       if (reason.startsWith(CANCELLED)) this.end(current, 'cancelled', reason);
       else this.end(current, 'failed', reason);
+    }
+  }
+
+  /** A job first seen here mid-way: its log so far, from the BullMQ job's log (what Bull Board shows too). */
+  private async catchUpLogs(id: string): Promise<void> {
+    try {
+      const { logs } = await this.queue.getJobLogs(id, 0, 999);
+      for (const line of logs) {
+        const m = /^(info|warn|error): ([\s\S]{0,4000})/.exec(String(line));
+        if (m) this.host.store.addLog(id, m[1] as 'info' | 'warn' | 'error', m[2], Date.now());
+      }
+    } catch {
+      // the log is a nicety: the job itself is mirrored
     }
   }
 
