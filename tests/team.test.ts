@@ -328,10 +328,8 @@ describe('Redis unreachable', () => {
 describe('the app: team mode from Settings', () => {
   it('joins when switched on (password from the secret store), says so by the team event, and leaves when off', async () => {
     const { EnvironmentSecrets } = await import('../src-main/engine/secrets.ts');
-    const e = openEngine(freshDataDir(), {
-      run: 'none',
-      secrets: new EnvironmentSecrets({ CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password }),
-    });
+    const env: NodeJS.ProcessEnv = { CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password };
+    const e = openEngine(freshDataDir(), { run: 'none', secrets: new EnvironmentSecrets(env) });
     engines.push(e);
     const states: string[] = [];
     e.on('team', (s: TeamStatus) => states.push(s.state));
@@ -352,6 +350,21 @@ describe('the app: team mode from Settings', () => {
     expect(job.origin).toBe('team');
     const [done] = await e.waitFor([job.id]);
     expect(done.status).toBe('succeeded');
+    // "Run on this computer" for one job, in team mode.
+    const here = await e.submit({
+      kind: 'crossdock',
+      input: requestList(20, 14),
+      list: 'ОПТ-1',
+      outDir: out,
+      runOn: 'here',
+    });
+    expect(here.job.origin).toBe('local');
+    // A password changed in Settings takes effect by itself: wrong → offline with the reason, right → online.
+    env.CROSSDOCK_REDIS_PASSWORD = 'wrong';
+    await until(() => e.teamStatus().state === 'offline', 8000, 'offline with the wrong password');
+    expect(e.teamStatus().error).toMatch(/refused the user name or password/);
+    env.CROSSDOCK_REDIS_PASSWORD = REDIS_USER.password;
+    await online(e);
     e.updateSettings({
       team: { enabled: false, url: redis.url, user: REDIS_USER.user, name: TEAM, runJobs: false },
     });

@@ -314,6 +314,13 @@ export class Engine extends EventEmitter {
     if (this.started) await this.restartTeam();
   }
 
+  /** A new Redis password saved in Settings takes effect without a restart. */
+  private noticeTeamPassword(): void {
+    if (!this.team || this.opts.team !== undefined) return;
+    if (this.team.config.password !== (this.secrets.get('redis-password') ?? undefined))
+      void this.restartTeam();
+  }
+
   private async restartTeam(): Promise<void> {
     const old = this.team;
     this.team = null;
@@ -493,8 +500,9 @@ export class Engine extends EventEmitter {
           },
         };
     }
-    // Team mode: crossdocks and exports go to the team queue (catalog imports change this computer's catalog).
-    const team = this.team && spec.kind !== 'catalog-import' ? this.team : null;
+    // Team mode: crossdocks and exports go to the team queue unless asked to run here (catalog imports
+    // change this computer's catalog: always here).
+    const team = this.team && spec.kind !== 'catalog-import' && spec.runOn !== 'here' ? this.team : null;
     if (spec.kind === 'export')
       return this.insert(
         spec,
@@ -867,6 +875,7 @@ export class Engine extends EventEmitter {
     try {
       this.store.heartbeat(this.owner.id, Date.now());
       this.recoverInterrupted();
+      this.noticeTeamPassword();
     } catch (err) {
       this.reportError(err);
     }

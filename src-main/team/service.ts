@@ -63,10 +63,18 @@ export class TeamService {
   ) {
     this.prefix = teamPrefix(config.name);
     // Commands fail at once while Redis is away (enableOfflineQueue: false): submissions then wait locally.
-    this.client = createRedis(config, { enableOfflineQueue: false, connectionName: 'crossdock' });
-    this.sub = createRedis(config, { connectionName: 'crossdock-sub' });
+    // Every connection of this service, BullMQ's included (and their duplicates), stops reconnecting
+    // once the service is closed, even one that never got in (a wrong password).
+    const retryStrategy = (times: number) => (this.closed ? null : Math.min(200 * times, 2000));
+    this.client = createRedis(config, {
+      enableOfflineQueue: false,
+      connectionName: 'crossdock',
+      retryStrategy,
+    });
+    this.sub = createRedis(config, { connectionName: 'crossdock-sub', retryStrategy });
     // BullMQ makes (and closes) its own connections from these options, and reports their errors.
-    const bull = () => redisOptions(config, { connectionName: 'crossdock-bullmq' }) as ConnectionOptions;
+    const bull = () =>
+      redisOptions(config, { connectionName: 'crossdock-bullmq', retryStrategy }) as ConnectionOptions;
     this.queue = new Queue(QUEUE_NAME, { connection: bull(), prefix: this.prefix });
     this.events = new QueueEvents(QUEUE_NAME, { connection: bull(), prefix: this.prefix, autorun: true });
     this.blobs = new BlobStore(this.client, this.prefix, config.maxBlobBytes);
@@ -128,7 +136,9 @@ export class TeamService {
         .exec()
         .catch(() => undefined);
     await Promise.allSettled([...this.syncs.values()]);
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // BullMQ's close waits for its connections; one that never got in (a wrong password) is cut.
+    for (const q of [this.events, this.queue])
+      if (!(await settlesWithin(q.close(), 2000))) await settlesWithin(q.disconnect(), 1000);
     for (const c of [this.client, this.sub]) c.disconnect();
   }
 
@@ -724,6 +734,21 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     return { ok: false, error: describeRedisError(closed && cause ? cause : err, config.url) };
   } finally {
     client.disconnect();
+  }
+}
+
+/** Whether a promise settles within ms (it is left running otherwise). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  const done = p.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([done, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

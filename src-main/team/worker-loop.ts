@@ -119,7 +119,9 @@ export class TeamWorker {
     for (const id of this.running) worker.cancelJob(id, 'shutdown');
     const deadline = Date.now() + 5000;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await worker.close(true).catch(() => undefined);
+    // Forced, and bounded: a worker whose connection never got in must not hold the app's exit.
+    const closing = worker.close(true).catch(() => undefined);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
     this.worker = null;
   }
 
