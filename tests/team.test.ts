@@ -350,15 +350,6 @@ describe('the app: team mode from Settings', () => {
     expect(job.origin).toBe('team');
     const [done] = await e.waitFor([job.id]);
     expect(done.status).toBe('succeeded');
-    // "Run on this computer" for one job, in team mode.
-    const here = await e.submit({
-      kind: 'crossdock',
-      input: requestList(20, 14),
-      list: 'ОПТ-1',
-      outDir: out,
-      runOn: 'here',
-    });
-    expect(here.job.origin).toBe('local');
     // A password changed in Settings takes effect by itself: wrong → offline with the reason, right → online.
     env.CROSSDOCK_REDIS_PASSWORD = 'wrong';
     await until(() => e.teamStatus().state === 'offline', 8000, 'offline with the wrong password');

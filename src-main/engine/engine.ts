@@ -500,9 +500,8 @@ export class Engine extends EventEmitter {
           },
         };
     }
-    // Team mode: crossdocks and exports go to the team queue unless asked to run here (catalog imports
-    // change this computer's catalog: always here).
-    const team = this.team && spec.kind !== 'catalog-import' && spec.runOn !== 'here' ? this.team : null;
+    // Team mode: crossdocks and exports go to the team queue (catalog imports change this computer's catalog).
+    const team = this.team && spec.kind !== 'catalog-import' ? this.team : null;
     if (spec.kind === 'export')
       return this.insert(
         spec,

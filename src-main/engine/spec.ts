@@ -19,8 +19,6 @@ const clickhouse = z
   .optional();
 
 const priority = z.enum(['high', 'normal', 'low']).default('normal');
-/** In team mode: 'team' (the default) sends the job to the team queue, 'here' runs it on this computer. */
-const runOn = z.enum(['team', 'here']).optional();
 const path = z
   .string()
   .min(1)
@@ -47,7 +45,6 @@ export const CrossdockSpec = z
     columns,
     priority,
     maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
-    runOn,
   })
   .strict();
 
@@ -74,7 +71,6 @@ export const ExportSpec = z
     outDir: path,
     priority,
     maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
-    runOn,
   })
   .strict();
 
