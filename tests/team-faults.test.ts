@@ -7,19 +7,29 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
 import type { Job } from '../src-main/engine/types.ts';
 import { QUEUE_NAME, teamPrefix } from '../src-main/team/config.ts';
-import { cli, freshDataDir, openEngine, tempDir } from './helpers.ts';
+import { cli, openEngine } from './helpers.ts';
 import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';
-import { requestList, startWorker, teamConfig, until, type WorkerProcess } from './support/team.ts';
+import {
+  removeScratch,
+  requestList,
+  scratchDataDir,
+  scratchDir,
+  startWorker,
+  teamConfig,
+  until,
+  type WorkerProcess,
+} from './support/team.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  removeScratch();
 });
 
 async function setup(team: string): Promise<{ redis: RedisServer; submitter: Engine }> {
   const redis = await startRedis();
   cleanups.push(() => redis.stop());
-  const submitter = openEngine(freshDataDir(), { run: 'none', team: teamConfig(redis, team, false) });
+  const submitter = openEngine(scratchDataDir(), { run: 'none', team: teamConfig(redis, team, false) });
   submitter.on('error', () => undefined);
   submitter.start();
   cleanups.push(() => submitter.close());
@@ -57,7 +67,7 @@ describe('nothing lost', () => {
   it('a worker SIGKILLed mid-job: another worker takes it over and it ends with exactly one result', async () => {
     const { redis, submitter } = await setup('kill');
     const a = await worker(redis, 'kill');
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(600_000, 5),
@@ -84,7 +94,7 @@ describe('nothing lost', () => {
   it('a worker stopped (Ctrl+C, SIGTERM) mid-job hands it back at once; another finishes it', async () => {
     const { redis, submitter } = await setup('handback');
     const a = await worker(redis, 'handback');
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(600_000, 13),
@@ -107,7 +117,7 @@ describe('nothing lost', () => {
     const { redis, submitter } = await setup('restart');
     await worker(redis, 'restart');
     await worker(redis, 'restart');
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(600_000, 6),
@@ -132,8 +142,8 @@ describe('nothing lost', () => {
       worker(redis, 'load', 1),
       worker(redis, 'load', 1),
     ]);
-    const out = tempDir('cd-out-');
-    const dir = tempDir();
+    const out = scratchDir('cd-out-');
+    const dir = scratchDir();
     const ids: string[] = [];
     for (let i = 0; i < 500; i++) {
       const { job, duplicate } = await submitter.submit({
@@ -170,8 +180,8 @@ describe('the submitter dies between downloading the result and putting it in pl
     const { redis, submitter } = await setup('submitter-crash');
     await submitter.close();
     await worker(redis, 'submitter-crash');
-    const data = freshDataDir();
-    const out = tempDir('cd-out-');
+    const data = scratchDataDir();
+    const out = scratchDir('cd-out-');
     const env = {
       CROSSDOCK_DATA_DIR: data,
       CROSSDOCK_REDIS_USER: REDIS_USER.user,

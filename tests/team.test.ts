@@ -10,9 +10,18 @@ import type { TeamStatus } from '../src-main/engine/team-types.ts';
 import type { Job } from '../src-main/engine/types.ts';
 import { QUEUE_NAME, teamPrefix } from '../src-main/team/config.ts';
 import { BlobStore } from '../src-main/team/blobs.ts';
-import { cli, freshDataDir, openEngine, readXlsx, SAMPLE, tempDir } from './helpers.ts';
+import { cli, openEngine, readXlsx, SAMPLE } from './helpers.ts';
 import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';
-import { requestList, startWorker, teamConfig, until, type WorkerProcess } from './support/team.ts';
+import {
+  removeScratch,
+  requestList,
+  scratchDataDir,
+  scratchDir,
+  startWorker,
+  teamConfig,
+  until,
+  type WorkerProcess,
+} from './support/team.ts';
 
 let redis: RedisServer;
 let worker: WorkerProcess;
@@ -20,7 +29,7 @@ const engines: Engine[] = [];
 const TEAM = 'buyers';
 
 function member(runJobs = false, extra = {}): Engine {
-  const e = openEngine(freshDataDir(), { run: 'none', team: teamConfig(redis, TEAM, runJobs, extra) });
+  const e = openEngine(scratchDataDir(), { run: 'none', team: teamConfig(redis, TEAM, runJobs, extra) });
   e.on('error', () => undefined);
   e.start();
   engines.push(e);
@@ -44,11 +53,12 @@ afterAll(async () => {
   for (const e of engines) await e.close().catch(() => undefined);
   await worker?.stop();
   await redis?.stop();
+  removeScratch();
 });
 
 describe('joining', () => {
   it('the Test button says what is wrong in one sentence, and what is right', async () => {
-    const e = openEngine(freshDataDir(), { run: 'none' });
+    const e = openEngine(scratchDataDir(), { run: 'none' });
     engines.push(e);
     const ok = await e.testTeam({
       url: redis.url,
@@ -77,7 +87,7 @@ describe('joining', () => {
     const wrong = await cli(
       ['worker', '--redis', `redis://${REDIS_USER.user}:secret123@127.0.0.1:${redis.port}`],
       {
-        CROSSDOCK_DATA_DIR: tempDir(),
+        CROSSDOCK_DATA_DIR: scratchDir(),
       },
     );
     expect(wrong.code).toBe(1);
@@ -85,7 +95,7 @@ describe('joining', () => {
       `Redis at redis://127.0.0.1:${redis.port} refused the user name or password; check them in Settings (or CROSSDOCK_REDIS_PASSWORD).`,
     ]);
     expect(wrong.stderr).not.toContain('secret123');
-    const bad = await cli(['worker', '--redis', 'localhost:6379'], { CROSSDOCK_DATA_DIR: tempDir() });
+    const bad = await cli(['worker', '--redis', 'localhost:6379'], { CROSSDOCK_DATA_DIR: scratchDir() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a Redis URL/);
   });
@@ -104,7 +114,7 @@ describe('a job submitted here runs in another process and comes back', () => {
     watcher.on('progress', () => seen.progress++);
     watcher.on('log', (l: { message: string }) => seen.logs.push(l.message));
     watcher.on('job', (j: Job) => seen.statuses.push(j.status));
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const input = requestList(150_000, 1);
     const first = await submitter.submit({ kind: 'crossdock', input, list: 'ОПТ-1', outDir: out });
     const again = await submitter.submit({ kind: 'crossdock', input, list: 'ОПТ-1', outDir: out });
@@ -145,11 +155,11 @@ describe('a job submitted here runs in another process and comes back', () => {
   });
 
   it('crossdock run --redis submits and waits like a local run', async () => {
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const res = await cli(
       ['run', SAMPLE, '--list', 'ОПТ-1', '--out', out, '--redis', redis.url, '--team', TEAM, '--json'],
       {
-        CROSSDOCK_DATA_DIR: freshDataDir(),
+        CROSSDOCK_DATA_DIR: scratchDataDir(),
         CROSSDOCK_REDIS_USER: REDIS_USER.user,
         CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password,
       },
@@ -166,7 +176,7 @@ describe('cancel from any member', () => {
     const submitter = member();
     const other = member();
     await Promise.all([online(submitter), online(other)]);
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(1_500_000, 2),
@@ -206,7 +216,7 @@ describe('cancel from any member', () => {
         kind: 'crossdock',
         input: requestList(10, 3),
         list: 'ОПТ-1',
-        outDir: tempDir(),
+        outDir: scratchDir(),
       });
       await until(async () => (await q.getJob(job.id)) !== undefined, 5000, 'the job in the queue');
       const res = await submitter.cancel(job.id);
@@ -225,7 +235,7 @@ describe('untrusted data', () => {
     await online(watcher);
     const conn = rawRedis();
     const q = new Queue(QUEUE_NAME, { connection: conn, prefix: teamPrefix(TEAM) });
-    const target = join(tempDir(), 'pwned.txt');
+    const target = join(scratchDir(), 'pwned.txt');
     const hostile = {
       v: 1,
       id: '01HOSTILE0000000000000000Z',
@@ -260,7 +270,7 @@ describe('untrusted data', () => {
 
     // Valid data, but the blob's content was changed in Redis: refused by its hash.
     const blobs = new BlobStore(conn, teamPrefix(TEAM));
-    const file = join(tempDir(), 'tiny.csv');
+    const file = join(scratchDir(), 'tiny.csv');
     writeFileSync(file, 'Brand,Article\nBOSCH,123\n');
     const { sha256, size } = await blobs.put(file);
     await conn.set(`${teamPrefix(TEAM)}:blob:${sha256}:0`, 'Brand,Article\nEVIL,666\n');
@@ -283,7 +293,7 @@ describe('untrusted data', () => {
     const submitter = member(false, { maxBlobBytes: 1000 });
     await online(submitter);
     await expect(
-      submitter.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: tempDir() }),
+      submitter.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: scratchDir() }),
     ).rejects.toThrow(/^The file is 1 MB, over the team queue's limit of 1 MB; run it on this computer/);
   });
 });
@@ -292,7 +302,7 @@ describe('Redis unreachable', () => {
   it('says "offline", keeps submissions here, and sends them once when Redis is back', async () => {
     const server = await startRedis();
     const team = { ...teamConfig(server, 'offline', false) };
-    const e = openEngine(freshDataDir(), { run: 'none', team });
+    const e = openEngine(scratchDataDir(), { run: 'none', team });
     engines.push(e);
     e.on('error', () => undefined);
     const statuses: TeamStatus[] = [];
@@ -302,7 +312,7 @@ describe('Redis unreachable', () => {
     await server.kill();
     await until(() => e.teamStatus().state === 'offline', 5000, 'offline');
     expect(e.teamStatus().error).toMatch(/redis:\/\/127\.0\.0\.1:\d+/);
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await e.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: out });
     expect(e.get(job.id)!.status).toBe('queued');
     expect(e.teamStatus().pendingSubmissions).toBe(1);
@@ -329,7 +339,7 @@ describe('the app: team mode from Settings', () => {
   it('joins when switched on (password from the secret store), says so by the team event, and leaves when off', async () => {
     const { EnvironmentSecrets } = await import('../src-main/engine/secrets.ts');
     const env: NodeJS.ProcessEnv = { CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password };
-    const e = openEngine(freshDataDir(), { run: 'none', secrets: new EnvironmentSecrets(env) });
+    const e = openEngine(scratchDataDir(), { run: 'none', secrets: new EnvironmentSecrets(env) });
     engines.push(e);
     const states: string[] = [];
     e.on('team', (s: TeamStatus) => states.push(s.state));
@@ -340,7 +350,7 @@ describe('the app: team mode from Settings', () => {
     });
     await online(e);
     expect(e.teamStatus().team).toBe(TEAM);
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await e.submit({
       kind: 'crossdock',
       input: requestList(20, 7),
@@ -383,7 +393,7 @@ describe('the app: team mode from Settings', () => {
         kind: 'crossdock',
         input: requestList(10, 8),
         list: 'ОПТ-1',
-        outDir: tempDir(),
+        outDir: scratchDir(),
       });
       id = job.id;
       await until(async () => (await q.getJob(id)) !== undefined, 5000, 'the job in the queue');
@@ -403,7 +413,7 @@ describe('cancel from another machine', () => {
   it('crossdock jobs cancel --redis in another process stops a job running on the worker', async () => {
     const submitter = member();
     await online(submitter);
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(1_500_000, 10),
@@ -412,7 +422,7 @@ describe('cancel from another machine', () => {
     });
     await until(() => (submitter.get(job.id)?.progress?.done ?? 0) > 0, 30_000, 'progress');
     const res = await cli(['jobs', 'cancel', job.id, '--redis', redis.url, '--team', TEAM, '--json'], {
-      CROSSDOCK_DATA_DIR: freshDataDir(),
+      CROSSDOCK_DATA_DIR: scratchDataDir(),
       CROSSDOCK_REDIS_USER: REDIS_USER.user,
       CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password,
     });
@@ -425,7 +435,7 @@ describe('cancel from another machine', () => {
 
 describe('retries follow the local rules', () => {
   it('a transient failure is retried with backoff on the team, and ends in one result', async () => {
-    const flakyWorker = openEngine(freshDataDir(), {
+    const flakyWorker = openEngine(scratchDataDir(), {
       run: 'none',
       workerFile: join(import.meta.dirname, 'fixtures', 'test-worker.mjs'),
       team: teamConfig(redis, 'retries', true),
@@ -433,11 +443,14 @@ describe('retries follow the local rules', () => {
     engines.push(flakyWorker);
     flakyWorker.updateSettings({ backoffSeconds: 0.2 });
     flakyWorker.start();
-    const submitter = openEngine(freshDataDir(), { run: 'none', team: teamConfig(redis, 'retries', false) });
+    const submitter = openEngine(scratchDataDir(), {
+      run: 'none',
+      team: teamConfig(redis, 'retries', false),
+    });
     engines.push(submitter);
     submitter.start();
     await Promise.all([online(flakyWorker), online(submitter)]);
-    const out = tempDir('cd-out-');
+    const out = scratchDir('cd-out-');
     const { job } = await submitter.submit({
       kind: 'crossdock',
       input: requestList(5, 11),
@@ -457,7 +470,7 @@ describe('blobs', () => {
   it('are chunked, content-addressed, kept with a TTL, uploaded once, and checked on the way back', async () => {
     const conn = rawRedis();
     const blobs = new BlobStore(conn, teamPrefix('blobs'), 10 * 1024 * 1024, 3600);
-    const file = join(tempDir(), 'big.bin');
+    const file = join(scratchDir(), 'big.bin');
     const body = Buffer.alloc(2.5 * 1024 * 1024);
     for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 0xff;
     writeFileSync(file, body);
@@ -471,7 +484,7 @@ describe('blobs', () => {
     await blobs.put(file);
     expect(await conn.get(`${teamPrefix('blobs')}:blob:${sha256}:0`)).toBe('marker');
     // …and that changed chunk is refused on the way back, leaving no file.
-    const dest = join(tempDir(), 'copy.bin');
+    const dest = join(scratchDir(), 'copy.bin');
     await expect(blobs.get(sha256, dest)).rejects.toThrow(/does not match its hash/);
     expect(existsSync(dest)).toBe(false);
     // A meta key claiming more than the cap is refused before anything is read.

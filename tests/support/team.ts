@@ -1,5 +1,6 @@
 // Team-mode test helpers: headless workers as separate OS processes (the real CLI), and waiting.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TeamConfig } from '../../src-main/team/config.ts';
 import { CLI, freshDataDir, writeCsv, tempDir } from '../helpers.ts';
@@ -7,6 +8,27 @@ import { REDIS_USER, type RedisServer } from './redis-server.ts';
 import { demoPart } from '../../src-worker/sources/demo-data.ts';
 
 export const LOCK_MS = 2000;
+
+// Every data dir holds a ~100 MB copy of the demo catalog: the team tests make dozens, so they go.
+const scratch: string[] = [];
+
+/** A data dir with the demo catalog, removed by removeScratch(). */
+export function scratchDataDir(): string {
+  const dir = freshDataDir();
+  scratch.push(dir);
+  return dir;
+}
+
+/** A temporary folder, removed by removeScratch(). */
+export function scratchDir(prefix = 'cd-'): string {
+  const dir = tempDir(prefix);
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratch(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export function teamConfig(
   redis: RedisServer,
@@ -38,7 +60,7 @@ export interface WorkerProcess {
 
 /** `crossdock worker --redis … --team …` in its own process and data dir; resolves once it has started. */
 export async function startWorker(redis: RedisServer, team: string, concurrency = 1): Promise<WorkerProcess> {
-  const dataDir = freshDataDir();
+  const dataDir = scratchDataDir();
   const proc = spawn(
     process.execPath,
     [
@@ -96,7 +118,7 @@ export async function until(
 }
 
 /** A request list of `lines` demo parts (distinct content per seed). */
-export function requestList(lines: number, seed = 0, dir = tempDir()): string {
+export function requestList(lines: number, seed = 0, dir = scratchDir()): string {
   const rows: unknown[][] = [['Brand', 'Article', 'Qty']];
   for (let i = 0; i < lines; i++) {
     const p = demoPart((i * 7 + seed) % 60_000);
