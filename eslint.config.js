@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/engine/**', 'src-main/cli/**', 'src-worker/**'],
+    files: ['src-main/engine/**', 'src-main/cli/**', 'src-main/team/**', 'src-worker/**'],
     rules: { 'no-restricted-imports': ['error', nodeOnly] },
   },
   {

@@ -27,6 +27,8 @@ const cases = [
   { name: 'ch-1m-xlsx', rows: 1_000_000, file: 'request-ch-1m.xlsx', parts: CH_PARTS, source: 'clickhouse' },
   { name: 'ch-export-1m-xlsx', rows: 1_000_000, export: 'xlsx', source: 'clickhouse' },
   { name: 'ch-export-1m-csv', rows: 1_000_000, export: 'csv', source: 'clickhouse' },
+  // Team mode: tiny jobs through a private redis-server and two `crossdock worker --redis` processes.
+  { name: 'team-tiny', team: true, jobs: 200 },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
 function ensureInput(c) {
@@ -114,6 +116,10 @@ execFileSync(
 const results = [];
 const clickhouse = cases.some((c) => c.source === 'clickhouse') ? await startClickHouse() : null;
 for (const c of cases) {
+  if (c.team) {
+    await teamCase(c);
+    continue;
+  }
   const input = c.export ? null : ensureInput(c);
   const source =
     c.source === 'clickhouse'
@@ -143,4 +149,150 @@ for (const c of cases) {
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
 }
 clickhouse?.stop();
-console.table(results);
+if (results.length) console.table(results);
+
+/**
+ * N tiny request lists (3 lines each): jobs/s run locally (one `crossdock run` with N files) and
+ * through the team queue (the same with --redis, two worker processes), and the latency team mode
+ * adds to one tiny job in a running engine (bench/team-latency.ts).
+ */
+async function teamCase(c) {
+  const { createServer } = await import('node:net');
+  const { writeFileSync } = await import('node:fs');
+  const port = await new Promise((r) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => r(p));
+    });
+  });
+  const redisDir = join(benchDir, 'redis');
+  rmSync(redisDir, { recursive: true, force: true });
+  mkdirSync(redisDir, { recursive: true });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  process.on('exit', () => server.kill('SIGKILL'));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
+      break;
+    } catch {
+      // not up yet
+    }
+  }
+  const tinyDir = join(benchDir, 'tiny');
+  mkdirSync(tinyDir, { recursive: true });
+  const files = [];
+  for (let i = 0; i < c.jobs; i++) {
+    const f = join(tinyDir, `tiny-${i}.csv`);
+    writeFileSync(
+      f,
+      `Brand,Article,Qty\r\nBOSCH,0986452041,${1 + (i % 5)}\r\nMANN-FILTER,W 712/75,2\r\nNGK,BKR6E-${i},1\r\n`,
+    );
+    files.push(f);
+  }
+  const team = ['--redis', url, '--team', 'bench'];
+  const workers = [1, 2].map((n) => {
+    const dir = join(benchDir, `worker-${n}`);
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dir],
+      { stdio: 'ignore' },
+    );
+    return spawn(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'worker', ...team, '--concurrency', '1', '--data-dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+  });
+  process.on('exit', () => workers.forEach((w) => w.kill('SIGKILL')));
+  await new Promise((r) => setTimeout(r, 1500));
+  const batch = async (extra) => {
+    const r = await run([
+      'run',
+      ...files,
+      '--list',
+      'ОПТ-1',
+      '--out',
+      outDir,
+      '--data-dir',
+      dataDir,
+      '--json',
+      ...extra,
+    ]);
+    const done = r.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    if (r.code !== 0 || done.length !== c.jobs || done.some((j) => j.status !== 'succeeded'))
+      throw new Error(`team-tiny: a batch failed (exit ${r.code})`);
+    for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+    return r.seconds;
+  };
+
+  const localBatch = await batch([]);
+  const teamBatch = await batch(team);
+  // One job at a time in a running engine (the app's view), through esbuild from the sources.
+  const { build } = await import('esbuild');
+  const script = join(benchDir, 'team-latency.mjs');
+  await build({
+    entryPoints: [join(root, 'bench', 'team-latency.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  for (const d of ['lat-local', 'lat-team']) rmSync(join(benchDir, d), { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', join(benchDir, 'lat-local')],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const latency = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        script,
+        url,
+        'bench',
+        join(benchDir, 'lat-local'),
+        join(benchDir, 'lat-team'),
+        outDir,
+        join(root, 'dist', 'worker.mjs'),
+        ...files.slice(0, 33),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    ),
+  );
+  for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+  workers.forEach((w) => w.kill('SIGTERM'));
+  server.kill('SIGTERM');
+  console.table([
+    {
+      case: `${c.name}: ${c.jobs} jobs in one run, local`,
+      'wall s': localBatch.toFixed(2),
+      'jobs/s': (c.jobs / localBatch).toFixed(1),
+    },
+    {
+      case: `${c.name}: ${c.jobs} jobs in one run --redis, 2 workers`,
+      'wall s': teamBatch.toFixed(2),
+      'jobs/s': (c.jobs / teamBatch).toFixed(1),
+    },
+  ]);
+  console.log(
+    `one tiny job in a running engine, submit to result file (median of ${latency.jobs}): local ${latency.localMs.toFixed(0)} ms, team ${latency.teamMs.toFixed(0)} ms (p90 ${latency.teamP90Ms.toFixed(0)} ms): team mode adds ${(latency.teamMs - latency.localMs).toFixed(0)} ms per job.`,
+  );
+}

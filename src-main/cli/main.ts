@@ -6,6 +6,8 @@ import type { Job, JobProgress } from '../engine/types.ts';
 import type { Schedule } from '../engine/schedules.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';
+import { checkRedisUrl, redactUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
+import { testTeamConnection } from '../team/service.ts';
 import { ProgressDisplay } from './progress.ts';
 import { formatJobLine, formatJobDetail, jobJson } from './format.ts';
 
@@ -52,11 +54,49 @@ function recordable(c: ClickHouseConfig): { url: string; database: string; user?
   return { url: u.toString().replace(/\/$/, ''), database: c.database, ...(c.user ? { user: c.user } : {}) };
 }
 
-function openEngine(opts: Common & ClickHouseFlags, run: 'all' | 'none' | { only: string[] }): Engine {
+interface TeamFlags {
+  redis?: string;
+  team?: string;
+}
+
+/**
+ * The team queue from --redis/--team, then CROSSDOCK_REDIS_URL, CROSSDOCK_TEAM, CROSSDOCK_REDIS_USER
+ * and CROSSDOCK_REDIS_PASSWORD (or the URL's user and password). Undefined: no team mode.
+ */
+export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env): TeamConfig | undefined {
+  const url = o.redis ?? env.CROSSDOCK_REDIS_URL;
+  if (!url) return undefined;
+  const bad = checkRedisUrl(url);
+  if (bad) throw new UsageError(bad);
+  const name = o.team ?? env.CROSSDOCK_TEAM ?? 'default';
+  if (!TEAM_NAME.test(name)) throw new UsageError('--team takes 1 to 64 letters, digits, - or _.');
+  const lockMs = Number(env.CROSSDOCK_TEAM_LOCK_MS) || undefined;
+  return {
+    url,
+    name,
+    runJobs,
+    ...(env.CROSSDOCK_REDIS_USER ? { user: env.CROSSDOCK_REDIS_USER } : {}),
+    ...(env.CROSSDOCK_REDIS_PASSWORD ? { password: env.CROSSDOCK_REDIS_PASSWORD } : {}),
+    ...(lockMs ? { lockMs } : {}),
+  };
+}
+
+/** Connects once before any work: a wrong address or password is one sentence and exit 1. */
+async function checkTeam(team: TeamConfig): Promise<void> {
+  const test = await testTeamConnection(team);
+  if (!test.ok) throw new Error(test.error);
+}
+
+function openEngine(
+  opts: Common & ClickHouseFlags,
+  run: 'all' | 'none' | { only: string[] },
+  team?: TeamConfig,
+): Engine {
   return new Engine({
     dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(),
     run,
     clickhouse: clickhouseFromFlags(opts),
+    ...(team ? { team } : {}),
   });
 }
 
@@ -194,17 +234,14 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
     )
-    .option('--redis <url>', 'submit to the team queue on this Redis')
+    .option('--redis <url>', 'submit to the team queue on this Redis (default: $CROSSDOCK_REDIS_URL)')
+    .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .option('--max-rows-per-sheet <n>', 'split result sheets after N rows (default: Excel’s limit)')
     .addOption(dataDir())
     .option('--json', 'print one JSON object per finished job')
     .option('--verbose', 'print stack traces')
     .action(async (files: string[], o: Record<string, string | boolean | undefined> & Common) => {
-      if (o.redis || process.env.CROSSDOCK_REDIS_URL) {
-        throw new UsageError(
-          'Team mode (--redis) is not available in this version; run without --redis to crossdock on this computer.',
-        );
-      }
+      const team = teamFromFlags(o as TeamFlags, false);
       const source = o.source === 'clickhouse' ? 'clickhouse' : 'demo';
       const ch = clickhouseFromFlags(o as ClickHouseFlags);
       if (source === 'clickhouse' && !ch) {
@@ -215,9 +252,12 @@ export function buildProgram(): Command {
         throw new UsageError('--alternatives takes a whole number from 0 to 20.');
       }
       const maxRows = o.maxRowsPerSheet === undefined ? undefined : Number(o.maxRowsPerSheet);
-      const engine = openEngine(o, { only: [] });
+      if (team) await checkTeam(team);
+      const engine = openEngine(o, { only: [] }, team);
       try {
-        await checkList(engine, source, String(o.list));
+        // A team job reads the offers of whichever worker runs it: its lists are checked there.
+        if (team) engine.start();
+        else await checkList(engine, source, String(o.list));
         const ids: string[] = [];
         for (const file of files) {
           const { job, duplicate } = await engine.submit({
@@ -307,12 +347,24 @@ export function buildProgram(): Command {
   jobs
     .command('cancel')
     .argument('<id>')
-    .description('Cancel a queued or running job (wherever it runs on this computer).')
+    .description(
+      'Cancel a queued or running job (wherever it runs on this computer; with --redis, a team job wherever it runs).',
+    )
+    .option('--redis <url>', 'the team queue, for team jobs (default: $CROSSDOCK_REDIS_URL)')
+    .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .addOption(dataDir())
     .option('--json', 'JSON output')
-    .action(async (id: string, o: Common) => {
-      const engine = openEngine(o, 'none');
+    .action(async (id: string, o: Common & TeamFlags) => {
+      const team = teamFromFlags(o, false);
+      if (team) await checkTeam(team);
+      const engine = openEngine(o, 'none', team);
       try {
+        if (team) {
+          engine.start();
+          const deadline = Date.now() + 10_000;
+          while (engine.teamStatus().state !== 'online' && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 20));
+        }
         const job = await engine.cancel(id);
         if (o.json) process.stdout.write(`${JSON.stringify(jobJson(job))}\n`);
         else process.stderr.write(`${formatJobLine(job)}\n`);
@@ -517,18 +569,14 @@ export function buildProgram(): Command {
     .description(
       'Run jobs and scheduled exports from the queue until stopped (Ctrl+C); with --redis, from the team queue.',
     )
-    .option('--redis <url>', 'the team queue on this Redis (team mode)')
+    .option('--redis <url>', 'take jobs from the team queue on this Redis (default: $CROSSDOCK_REDIS_URL)')
+    .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .option('--concurrency <n>', 'jobs at once (default: the setting, cores − 1)')
     .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')
     .option('--clickhouse-db <db>', 'ClickHouse database')
     .addOption(dataDir())
     .option('--verbose', 'print stack traces')
-    .action(async (o: Common & ClickHouseFlags & { redis?: string; concurrency?: string }) => {
-      if (o.redis) {
-        throw new UsageError(
-          'Team mode (--redis) is not available in this version; run "crossdock worker" without it to work the local queue.',
-        );
-      }
+    .action(async (o: Common & ClickHouseFlags & TeamFlags & { concurrency?: string }) => {
       let concurrency: number | undefined;
       if (o.concurrency !== undefined) {
         concurrency = Number(o.concurrency);
@@ -536,11 +584,17 @@ export function buildProgram(): Command {
           throw new UsageError('--concurrency takes a whole number from 1 to 64.');
         }
       }
+      const team = teamFromFlags(o, true);
+      if (team) {
+        team.concurrency = concurrency;
+        await checkTeam(team);
+      }
       const engine = new Engine({
         dataDir: o.dataDir ? resolve(o.dataDir) : defaultDataDir(),
         run: 'all',
         clickhouse: clickhouseFromFlags(o),
         concurrency,
+        ...(team ? { team } : {}),
       });
       engine.on('job', (job: Job) => {
         if (job.status !== 'queued') process.stderr.write(`${formatJobLine(job)}\n`);
@@ -548,9 +602,20 @@ export function buildProgram(): Command {
       engine.on('schedule-error', (schedule: Schedule, error: Error) => {
         process.stderr.write(`Schedule ${schedule.id} could not start its export: ${error.message}\n`);
       });
+      let teamState = 'connecting';
+      engine.on('team', (s: ReturnType<Engine['teamStatus']>) => {
+        if (s.state === teamState) return;
+        // The first connection was checked above; later changes are news.
+        if (s.state === 'offline') process.stderr.write(`Team queue offline: ${s.error}\n`);
+        else if (s.state === 'online' && teamState === 'offline')
+          process.stderr.write(`Team queue "${s.team}" is back online.\n`);
+        teamState = s.state;
+      });
       engine.start();
       process.stderr.write(
-        `Crossdock worker on ${engine.dataDir}: ${engine.concurrency} job(s) at once; Ctrl+C stops (running jobs resume at the next start).\n`,
+        team
+          ? `Crossdock worker for team "${team.name}" at ${redactUrl(team.url)}: ${engine.concurrency} team job(s) at once; Ctrl+C stops (its running jobs go to another worker).\n`
+          : `Crossdock worker on ${engine.dataDir}: ${engine.concurrency} job(s) at once; Ctrl+C stops (running jobs resume at the next start).\n`,
       );
       await new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop());

@@ -36,6 +36,9 @@ import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { defaultWorkerFile } from './paths.ts';
 import { EnvironmentSecrets, type SecretStore } from './secrets.ts';
 import { TEAM_OFF, type TeamStatus, type TeamTestResult } from './team-types.ts';
+import { checkRedisUrl, type TeamConfig } from '../team/config.ts';
+import type { TeamHost, TeamTaskRequest } from '../team/host.ts';
+import { TeamError, TeamService, testTeamConnection } from '../team/service.ts';
 import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
@@ -59,6 +62,8 @@ export interface EngineOptions {
   clickhouse?: ClickHouseConfig;
   /** Where passwords are kept: the app's safeStorage (made over this engine's store), or the environment (the default). */
   secrets?: SecretStore | ((store: JobStore) => SecretStore);
+  /** This process's team queue (`--redis`), over the stored team settings; null: none. */
+  team?: TeamConfig | null;
 }
 
 /** A mistake in what the caller asked for: nothing was queued. */
@@ -117,6 +122,8 @@ export class Engine extends EventEmitter {
   private closed = false;
   private settingsCache: Settings;
   readonly secrets: SecretStore;
+  private team: TeamService | null = null;
+  private started = false;
 
   constructor(opts: EngineOptions) {
     super();
@@ -140,6 +147,8 @@ export class Engine extends EventEmitter {
 
   /** Recovers interrupted jobs, cleans up old ones, and starts taking work. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.recoverInterrupted();
     this.cleanup();
     this.retentionTimer = setInterval(() => this.cleanup(), DAY_MS);
@@ -149,6 +158,7 @@ export class Engine extends EventEmitter {
     // Scheduled exports run wherever jobs are taken from the whole queue (the app, a worker, `jobs resume`).
     if (this.runFilter === 'all') void this.runSchedules();
     this.scheduleTick(0);
+    this.startTeam();
   }
 
   /** Submits due scheduled exports (a run missed while nothing ran is made up once), then sleeps until the next. */
@@ -206,6 +216,8 @@ export class Engine extends EventEmitter {
     for (const t of [this.loopTimer, this.heartbeatTimer, this.retentionTimer, this.scheduleTimer])
       if (t) clearTimeout(t);
     for (const r of this.running.values()) this.stopRunning(r, 'shutdown');
+    await this.team?.close();
+    this.team = null;
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
     await this.pool?.destroy();
     this.pool = null;
@@ -235,8 +247,11 @@ export class Engine extends EventEmitter {
   }
 
   updateSettings(patch: Partial<Settings>): Settings {
+    const before = JSON.stringify(this.settingsCache.team);
     this.settingsCache = saveSettings(this.store, patch);
     this.scheduleTick(0);
+    if (JSON.stringify(this.settingsCache.team) !== before && this.opts.team === undefined && this.started)
+      void this.restartTeam();
     return this.settingsCache;
   }
 
@@ -244,18 +259,211 @@ export class Engine extends EventEmitter {
 
   /** The team queue as the team panel shows it ('off' until team mode is configured). */
   teamStatus(): TeamStatus {
-    return { ...TEAM_OFF, team: this.settings.team?.name ?? null };
+    return this.team?.current() ?? { ...TEAM_OFF, team: this.settings.team?.name ?? null };
   }
 
-  /** Checks a Redis connection for the settings screen's Test button. */
+  /** The team panel's figures fetched now (teamStatus() is refreshed every 2 s and on changes). */
+  async refreshTeamStatus(): Promise<TeamStatus> {
+    return this.team ? this.team.refreshStatus() : this.teamStatus();
+  }
+
+  /** Checks a Redis connection for the settings screen's Test button; a missing password means the stored one. */
   async testTeam(config: {
     url: string;
     user: string;
     name: string;
     password?: string;
   }): Promise<TeamTestResult> {
-    void config;
-    return { ok: false, error: 'Team mode is not part of this build yet; jobs run on this computer.' };
+    const bad = checkRedisUrl(config.url);
+    if (bad) return { ok: false, error: bad };
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name))
+      return { ok: false, error: 'A team name is 1 to 64 letters, digits, - or _.' };
+    return testTeamConnection({
+      url: config.url,
+      user: config.user || undefined,
+      password: config.password ?? this.secrets.get('redis-password') ?? undefined,
+      name: config.name,
+      runJobs: false,
+    });
+  }
+
+  /** The team this engine joins: the process's (CLI), else the settings' when switched on. */
+  private teamConfig(): TeamConfig | null {
+    if (this.opts.team !== undefined) return this.opts.team;
+    const t = this.settings.team;
+    if (!t?.enabled) return null;
+    return {
+      url: t.url,
+      user: t.user || undefined,
+      password: this.secrets.get('redis-password') ?? undefined,
+      name: t.name,
+      runJobs: t.runJobs,
+    };
+  }
+
+  private startTeam(): void {
+    const config = this.teamConfig();
+    if (!config || this.closed) return;
+    this.team = new TeamService(this.teamHost(), config);
+    this.team.start();
+    this.emit('team', this.team.current());
+  }
+
+  /**
+   * Reconnects to the team queue with the current settings and secrets (after the Redis password
+   * changed; settings changes reconnect by themselves).
+   */
+  async reconnectTeam(): Promise<void> {
+    if (this.started) await this.restartTeam();
+  }
+
+  /** A new Redis password saved in Settings takes effect without a restart. */
+  private noticeTeamPassword(): void {
+    if (!this.team || this.opts.team !== undefined) return;
+    if (this.team.config.password !== (this.secrets.get('redis-password') ?? undefined))
+      void this.restartTeam();
+  }
+
+  private async restartTeam(): Promise<void> {
+    const old = this.team;
+    this.team = null;
+    await old?.close();
+    this.startTeam();
+    if (!this.team) this.emit('team', this.teamStatus());
+  }
+
+  /** What the team code may use of this engine. */
+  private teamHost(): TeamHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const engine = this;
+    return {
+      dataDir: this.dataDir,
+      store: this.store,
+      get settings() {
+        return engine.settings;
+      },
+      get concurrency() {
+        return engine.concurrency;
+      },
+      user: this.opts.user ?? process.env.USER ?? process.env.USERNAME ?? 'local',
+      events: this,
+      log: (id, level, message) => this.log(id, level, message),
+      announce: (id) => (this.store.db.open && this.store.get(id) ? this.announce(id) : null),
+      runTeamTask: (req, signal, onMessage) => this.runTeamTask(req, signal, onMessage),
+      planOutput: (outDir, base, ext) => this.planOutput(outDir, base, ext),
+      resultBase: (job) => {
+        const spec = job.spec as { kind?: string; list?: string; format?: string };
+        return spec.kind === 'export'
+          ? { base: job.name, ext: spec.format === 'csv' ? 'csv' : 'xlsx' }
+          : { base: resultBaseNameFor(job.name, String(spec.list)), ext: 'xlsx' };
+      },
+      finalizeFile,
+      temporaryPath,
+    };
+  }
+
+  /**
+   * Runs a team job's task here: same pool, same tasks and time limits as local jobs, this
+   * machine's data source. A cancel (the signal) asks the task to stop, then stops its thread.
+   */
+  private async runTeamTask(
+    req: TeamTaskRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome> {
+    const channel = new MessageChannel();
+    const abort = new AbortController();
+    const timers: NodeJS.Timeout[] = [];
+    const onAbort = () => {
+      try {
+        channel.port1.postMessage({ type: 'cancel' } satisfies EngineMessage);
+      } catch {
+        // ended already
+      }
+      timers.push(setTimeout(() => abort.abort(), 800));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    let task: TaskRequest;
+    try {
+      const { spec } = req;
+      const source = this.sourceConfig(spec);
+      if (spec.kind === 'export') {
+        const input: ExportInput = {
+          jobId: req.jobId,
+          source,
+          what: spec.query
+            ? { kind: 'query', sql: spec.query }
+            : { kind: 'list', list: spec.list!, ...(spec.brand ? { brand: spec.brand } : {}) },
+          format: spec.format,
+          finalPath: join(req.workDir, `result.${spec.format}`),
+          tmpPrefix: join(req.workDir, `${TEMP_PREFIX}${req.jobId}`),
+          maxRowsPerSheet: spec.maxRowsPerSheet,
+        };
+        task = { kind: 'export', input, port: channel.port2 };
+      } else {
+        if (!req.inputPath) throw new SubmitError('The team job has no input file.');
+        const final = join(req.workDir, 'result.xlsx');
+        const scratch = join(req.workDir, 'scratch');
+        mkdirSync(scratch, { recursive: true });
+        const input: CrossdockInput = {
+          jobId: req.jobId,
+          inputPath: req.inputPath,
+          inputName: req.name,
+          list: spec.list,
+          source,
+          columns: spec.columns,
+          alternatives: spec.alternatives,
+          tmpPath: temporaryPath(final, req.jobId),
+          finalPath: final,
+          workDir: scratch,
+          maxRowsPerSheet: spec.maxRowsPerSheet,
+          checkpointEveryMs: 3_600_000,
+        };
+        task = { kind: 'crossdock', input, port: channel.port2 };
+      }
+    } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      channel.port1.close();
+      if (err instanceof SubmitError)
+        return { ok: false, error: { message: err.message, code: 'CONFIG', transient: false } };
+      throw err;
+    }
+    const limits = this.settings.timeLimits[req.spec.kind];
+    timers.push(
+      setTimeout(
+        () => channel.port1.postMessage({ type: 'soft-timeout' } satisfies EngineMessage),
+        limits.softSeconds * 1000,
+      ),
+      setTimeout(() => abort.abort(), limits.hardSeconds * 1000),
+    );
+    channel.port1.on('message', onMessage);
+    try {
+      return (await this.getPool().run(task, {
+        transferList: [channel.port2] as never,
+        signal: abort.signal,
+      })) as TaskOutcome;
+    } catch (err) {
+      if (signal.aborted)
+        return { ok: false, error: { message: 'Cancelled.', code: 'ABORTED', transient: false } };
+      if (abort.signal.aborted)
+        return {
+          ok: false,
+          error: {
+            message: `The job ran past its time limit of ${limits.hardSeconds} s and was stopped.`,
+            code: 'TIME_LIMIT',
+            transient: false,
+          },
+        };
+      return {
+        ok: false,
+        error: { message: describeWorkerCrash(err), code: 'WORKER_CRASH', transient: false },
+      };
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      signal.removeEventListener('abort', onAbort);
+      channel.port1.close();
+    }
   }
 
   /** Lets this engine run more jobs (the CLI adds the jobs it submitted). */
@@ -295,13 +503,16 @@ export class Engine extends EventEmitter {
           },
         };
     }
+    // Team mode: crossdocks and exports go to the team queue (catalog imports change this computer's catalog).
+    const team = this.team && spec.kind !== 'catalog-import' ? this.team : null;
     if (spec.kind === 'export')
       return this.insert(
         spec,
         exportName(spec),
         `export:${stableJson(withoutPriority(spec))}`,
         {},
-        'Queued the export.',
+        team ? 'Queued the export for the team.' : 'Queued the export.',
+        team,
       );
     const input = resolve(spec.input);
     let st;
@@ -312,6 +523,8 @@ export class Engine extends EventEmitter {
     }
     if (!st.isFile())
       throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+    const tooBig = team?.tooBig(st.size);
+    if (tooBig) throw new SubmitError(tooBig);
     const copy = await copyInput(input, join(this.dataDir, 'inputs'));
     const { input: _input, ...options } = withoutPriority(spec);
     return this.insert(
@@ -319,7 +532,8 @@ export class Engine extends EventEmitter {
       basename(input),
       `${copy.sha256}:${stableJson(options)}`,
       { input, inputCopy: copy.path, inputSize: copy.size },
-      `Queued ${basename(input)} (${copy.size} bytes).`,
+      `Queued ${basename(input)} (${copy.size} bytes)${team ? ' for the team' : ''}.`,
+      team,
     );
   }
 
@@ -329,6 +543,7 @@ export class Engine extends EventEmitter {
     dedupeKey: string,
     extra: Record<string, unknown>,
     message: string,
+    team: TeamService | null = null,
   ): SubmitResult {
     const now = Date.now();
     const result = this.store.insertUnlessDuplicate({
@@ -341,12 +556,15 @@ export class Engine extends EventEmitter {
       dedupeKey,
       submittedBy: this.opts.user ?? process.env.USER ?? process.env.USERNAME ?? 'local',
       now,
+      ...(team ? { team: 'pending' as const } : {}),
     });
     if (!result.duplicate) {
       faultPoint('after-submit');
       this.log(result.job.id, 'info', message);
       this.emit('job', result.job);
       this.scheduleTick(0);
+      // Sent now if Redis is reachable, else when it is back (once: the queue's job id is ours).
+      if (team) void team.pushPending();
     }
     return result;
   }
@@ -494,9 +712,20 @@ export class Engine extends EventEmitter {
 
   /** Cancels a queued job at once, or stops a running one (here or in another process). */
   async cancel(id: string): Promise<Job> {
+    if (!this.store.get(id) && this.team) await this.team.adopt(id); // another member's team job
     const job = this.store.get(id);
     if (!job) throw new SubmitError(`There is no job ${id}.`);
     if (TERMINAL.includes(job.status)) return job;
+    if (job.origin === 'team') {
+      if (!this.team) throw new SubmitError('This team job can be cancelled only while team mode is on.');
+      try {
+        await this.team.cancel(id);
+      } catch (err) {
+        if (err instanceof TeamError) throw new SubmitError(err.message);
+        throw err;
+      }
+      return this.waitUntil(id, (j) => TERMINAL.includes(j.status), 5000);
+    }
     const now = Date.now();
     if (job.status === 'queued') {
       if (this.store.finish(id, null, 'cancelled', { error: 'Cancelled before it started.' }, now)) {
@@ -522,9 +751,14 @@ export class Engine extends EventEmitter {
   retry(id: string): Job {
     const job = this.store.get(id);
     if (!job) throw new SubmitError(`There is no job ${id}.`);
+    if (job.origin === 'team' && !this.team)
+      throw new SubmitError('This team job can be retried only while team mode is on.');
+    if (job.origin === 'team' && TERMINAL.includes(job.status) && job.status !== 'succeeded')
+      this.team!.prepareRetry(id);
     if (!this.store.retry(id, Date.now())) {
       throw new SubmitError(`Only failed or cancelled jobs can be retried; this one is ${job.status}.`);
     }
+    if (job.origin === 'team') void this.team!.retry(id).catch((err: unknown) => this.reportError(err));
     this.log(id, 'info', 'Retry requested.');
     this.scheduleTick(0);
     return this.announce(id);
@@ -643,6 +877,7 @@ export class Engine extends EventEmitter {
     try {
       this.store.heartbeat(this.owner.id, Date.now());
       this.recoverInterrupted();
+      this.noticeTeamPassword();
     } catch (err) {
       this.reportError(err);
     }

@@ -82,6 +82,10 @@ const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL
    );
    CREATE INDEX schedules_due ON schedules (paused, next_run_at);`,
+  // Team mode: 'pending' (submitted here, not yet in the team queue), 'sent' (submitted here and in
+  // the queue: this process downloads the result), 'mirror' (another member's job, shown here).
+  `ALTER TABLE jobs ADD COLUMN team_state TEXT;
+   CREATE INDEX jobs_team ON jobs (team_state) WHERE team_state IS NOT NULL;`,
 ];
 
 interface JobRow {
@@ -153,6 +157,8 @@ export interface NewJob {
   dedupeKey: string | null;
   submittedBy: string;
   now: number;
+  /** A team job (see src-main/team): it runs wherever the team queue sends it, never by this scheduler. */
+  team?: 'pending' | 'mirror';
 }
 
 export interface JobFilter {
@@ -213,8 +219,8 @@ export class JobStore {
   insertJob(j: NewJob): Job {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, kind, status, priority, name, spec, max_attempts, dedupe_key, created_at, updated_at, submitted_by)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, kind, status, priority, name, spec, max_attempts, dedupe_key, created_at, updated_at, submitted_by, origin, team_state)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         j.id,
@@ -227,6 +233,8 @@ export class JobStore {
         j.now,
         j.now,
         j.submittedBy,
+        j.team ? 'team' : 'local',
+        j.team ?? null,
       );
     return this.get(j.id)!;
   }
@@ -302,7 +310,7 @@ export class JobStore {
       .prepare(
         `UPDATE jobs SET status = 'running', owner = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?,
                 started_at = COALESCE(started_at, ?), attempts = attempts + 1, updated_at = ?, finished_at = NULL
-         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ? ${only}
+         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND origin = 'local' AND run_after <= ? ${only}
                      ORDER BY priority, created_at, id LIMIT 1)
          RETURNING *`,
       )
@@ -312,7 +320,9 @@ export class JobStore {
 
   /** Earliest run_after among queued jobs in the future, to sleep until then. */
   nextDueAt(): number | null {
-    const row = this.db.prepare(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'queued'`).get() as {
+    const row = this.db
+      .prepare(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'queued' AND origin = 'local'`)
+      .get() as {
       t: number | null;
     };
     return row.t;
@@ -327,7 +337,7 @@ export class JobStore {
   runningOwners(): RunningJobOwner[] {
     return this.db
       .prepare(
-        `SELECT id, owner, owner_pid AS ownerPid, owner_host AS ownerHost, heartbeat_at AS heartbeatAt FROM jobs WHERE status = 'running'`,
+        `SELECT id, owner, owner_pid AS ownerPid, owner_host AS ownerHost, heartbeat_at AS heartbeatAt FROM jobs WHERE status = 'running' AND origin = 'local'`,
       )
       .all() as RunningJobOwner[];
   }

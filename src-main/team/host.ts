@@ -1,0 +1,41 @@
+// What the team code needs from the engine, as one small interface (no import cycle, easy to fake).
+import type { EventEmitter } from 'node:events';
+import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
+import type { Settings } from '../engine/settings-schema.ts';
+import type { JobStore } from '../engine/store.ts';
+import type { Job, JobLogLine } from '../engine/types.ts';
+import type { TeamSpec } from './job-data.ts';
+
+export interface TeamTaskRequest {
+  jobId: string;
+  name: string;
+  spec: TeamSpec;
+  /** The verified copy of the input in this worker's data dir (null for exports). */
+  inputPath: string | null;
+  /** Scratch folder for this attempt: the result is written here, never elsewhere. */
+  workDir: string;
+}
+
+export interface TeamHost {
+  readonly dataDir: string;
+  readonly store: JobStore;
+  readonly settings: Settings;
+  readonly concurrency: number;
+  readonly user: string;
+  readonly events: EventEmitter;
+  log(jobId: string, level: JobLogLine['level'], message: string): void;
+  announce(id: string): Job | null;
+  /** Runs a team job's task in this engine's worker pool with this process's own data source. */
+  runTeamTask(
+    req: TeamTaskRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome>;
+  /** A result name in outDir that exists neither on disk nor among other jobs' planned outputs. */
+  planOutput(outDir: string, base: string, ext: string): string;
+  /** The result file name base for a job (crossdock: `<input>_<list>_<time>`). */
+  resultBase(job: Job): { base: string; ext: string };
+  /** Moves a finished temporary file into place without overwriting; idempotent after a crash. */
+  finalizeFile(tmp: string, final: string): string;
+  temporaryPath(final: string, jobId: string): string;
+}

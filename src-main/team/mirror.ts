@@ -1,0 +1,148 @@
+// The local job table's side of team mode: team rows (origin 'team') never run by the local
+// scheduler; their state follows the team queue. team_state says whose they are:
+// 'pending' submitted here and not yet in Redis, 'sent' submitted here, 'mirror' another member's.
+import { hostname } from 'node:os';
+import type { JobStore } from '../engine/store.ts';
+import type { Job, JobProgress, JobResultStats } from '../engine/types.ts';
+import { PRIORITY_RANK } from '../engine/types.ts';
+import type { TeamJobData } from './job-data.ts';
+
+export type TeamState = 'pending' | 'sent' | 'mirror';
+
+export function teamState(store: JobStore, id: string): TeamState | null {
+  return (
+    (store.db.prepare('SELECT team_state FROM jobs WHERE id = ?').pluck().get(id) as TeamState | undefined) ??
+    null
+  );
+}
+
+/** Submissions waiting to go out, oldest first. */
+export function pending(store: JobStore): Job[] {
+  const ids = store.db
+    .prepare(`SELECT id FROM jobs WHERE team_state = 'pending' AND status = 'queued' ORDER BY created_at, id`)
+    .pluck()
+    .all() as string[];
+  return ids.map((id) => store.get(id)).filter((j): j is Job => j !== null);
+}
+
+export function pendingCount(store: JobStore): number {
+  if (!store.db.open) return 0;
+  return store.db
+    .prepare(`SELECT COUNT(*) FROM jobs WHERE team_state = 'pending' AND status = 'queued'`)
+    .pluck()
+    .get() as number;
+}
+
+export function markSent(store: JobStore, id: string): boolean {
+  return (
+    store.db
+      .prepare(`UPDATE jobs SET team_state = 'sent', updated_at = ? WHERE id = ? AND team_state = 'pending'`)
+      .run(Date.now(), id).changes === 1
+  );
+}
+
+export function markPending(store: JobStore, id: string): void {
+  store.db.prepare(`UPDATE jobs SET team_state = 'pending' WHERE id = ? AND team_state = 'sent'`).run(id);
+}
+
+/** Team jobs this process follows that have not ended. */
+export function open(store: JobStore): string[] {
+  return store.db
+    .prepare(
+      `SELECT id FROM jobs WHERE origin = 'team' AND team_state IN ('sent', 'mirror') AND status IN ('queued', 'running') ORDER BY created_at, id`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+/** Another member's job, shown here (no paths: the spec is the sanitized one from the queue). */
+export function insertMirror(store: JobStore, data: TeamJobData, now: number): Job | null {
+  store.db
+    .prepare(
+      `INSERT OR IGNORE INTO jobs (id, kind, status, priority, name, spec, max_attempts, created_at, updated_at, submitted_by, origin, team_state)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, 'team', 'mirror')`,
+    )
+    .run(
+      data.id,
+      data.spec.kind,
+      PRIORITY_RANK[data.priority],
+      data.name,
+      JSON.stringify({ ...data.spec, ...(data.input ? { inputSize: data.input.size } : {}) }),
+      data.maxAttempts,
+      Math.min(data.createdAt, now),
+      now,
+      `${data.submittedBy}@${data.host}`,
+    );
+  return store.get(data.id);
+}
+
+export function setRunning(store: JobStore, id: string, attempt: number, now: number): boolean {
+  return (
+    store.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', attempts = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+         WHERE id = ? AND origin = 'team' AND status IN ('queued', 'running') AND (status = 'queued' OR attempts <> ?)`,
+      )
+      .run(attempt, now, now, id, attempt).changes === 1
+  );
+}
+
+export function setQueued(store: JobStore, id: string, error: string | null, now: number): boolean {
+  return (
+    store.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', error = ?, updated_at = ? WHERE id = ? AND origin = 'team' AND status = 'running'`,
+      )
+      .run(error, now, id).changes === 1
+  );
+}
+
+export function setProgress(store: JobStore, id: string, progress: JobProgress, now: number): void {
+  store.db
+    .prepare(
+      `UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND origin = 'team' AND status IN ('queued', 'running')`,
+    )
+    .run(JSON.stringify(progress), now, id);
+}
+
+export function setResult(store: JobStore, id: string, stats: JobResultStats): void {
+  store.db.prepare(`UPDATE jobs SET result = ? WHERE id = ?`).run(JSON.stringify(stats), id);
+}
+
+/**
+ * Lets one process (of those sharing this data dir) fetch a finished job's result: the claim is the
+ * row's owner, taken when free, or left by a process that died (same host, pid gone) or stopped
+ * beating long ago.
+ */
+export function claimDownload(store: JobStore, id: string, token: string, now: number): boolean {
+  const row = store.db
+    .prepare(
+      `SELECT owner, owner_pid AS pid, owner_host AS host, heartbeat_at AS beat FROM jobs WHERE id = ?`,
+    )
+    .get(id) as
+    { owner: string | null; pid: number | null; host: string | null; beat: number | null } | undefined;
+  if (!row) return false;
+  const free =
+    row.owner === null ||
+    row.owner === token ||
+    (row.beat ?? 0) < now - 10 * 60_000 ||
+    (row.host === hostname() && row.pid !== null && !pidAlive(row.pid));
+  if (!free) return false;
+  return (
+    store.db
+      .prepare(
+        `UPDATE jobs SET owner = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?
+         WHERE id = ? AND origin = 'team' AND status IN ('queued', 'running') AND owner IS ?`,
+      )
+      .run(token, process.pid, hostname(), now, id, row.owner).changes === 1
+  );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,214 @@
+// Takes team jobs from the queue and runs them in this engine's worker pool, with this machine's
+// own data-source settings. BullMQ holds the job's lock while it runs; if this process dies, its
+// stall checker hands the job to another worker, and only one attempt can complete it.
+import {
+  Worker,
+  UnrecoverableError,
+  WaitingError,
+  type ConnectionOptions,
+  type Job as BullJob,
+} from 'bullmq';
+import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { backoffMs } from '../engine/settings.ts';
+import { BlobError, type BlobStore } from './blobs.ts';
+import { QUEUE_NAME, type TeamConfig } from './config.ts';
+import type { TeamHost } from './host.ts';
+import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
+
+const PROGRESS_EVERY_MS = 250;
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  running: string[];
+  lastSeen: number;
+}
+
+export class TeamWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private worker: Worker | null = null;
+  private readonly running = new Set<string>();
+  private stopping = false;
+  private cancelTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly host: TeamHost,
+    private readonly config: TeamConfig,
+    private readonly prefix: string,
+    private readonly client: Redis,
+    private readonly connection: ConnectionOptions,
+    private readonly blobs: BlobStore,
+    private readonly publish: (m: TeamMessage) => void,
+    private readonly onError: (err: unknown) => void,
+    /** The set of running jobs changed: the heartbeat key is rewritten at once (the team panel shows it). */
+    private readonly onRunningChange: () => void = () => undefined,
+  ) {}
+
+  get concurrency(): number {
+    return this.config.concurrency ?? this.host.concurrency;
+  }
+
+  runningIds(): string[] {
+    return [...this.running];
+  }
+
+  info(): WorkerInfo {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: this.concurrency,
+      running: this.runningIds(),
+      lastSeen: Date.now(),
+    };
+  }
+
+  start(): void {
+    const lockDuration = this.config.lockMs ?? 15_000;
+    this.worker = new Worker(QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
+      connection: this.connection,
+      prefix: this.prefix,
+      concurrency: this.concurrency,
+      lockDuration,
+      stalledInterval: this.config.stalledMs ?? Math.max(1000, Math.round(lockDuration / 2)),
+      // A worker dying mid-job counts as an attempt, as an interruption does locally.
+      maxStalledCount: this.host.settings.maxAttempts,
+      // Bull Board's charts, and the team panel's: a week of per-minute figures.
+      metrics: { maxDataPoints: 10_080 },
+      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(this.host.settings, attemptsMade) },
+      name: this.id,
+    });
+    this.worker.on('error', (err) => this.onError(err));
+    // The durable cancel flag covers a cancel message sent while this worker was not listening.
+    this.cancelTimer = setInterval(() => void this.checkCancelFlags(), 1000);
+    this.cancelTimer.unref();
+  }
+
+  /** A cancel for a job this process holds: abort it (BullMQ's own cancel only reaches this process). */
+  cancel(id: string): void {
+    if (this.running.has(id)) this.worker?.cancelJob(id, CANCELLED);
+  }
+
+  private async checkCancelFlags(): Promise<void> {
+    const ids = this.runningIds();
+    if (ids.length === 0 || this.client.status !== 'ready') return;
+    try {
+      const flags = await this.client.mget(ids.map((id) => `${this.prefix}:cancel:${id}`));
+      ids.forEach((id, i) => flags[i] && this.cancel(id));
+    } catch {
+      // offline: checked again in a second
+    }
+  }
+
+  /**
+   * Stops taking jobs. Running ones are stopped and handed back to the queue at once, for another
+   * worker to take (not counted as a failure); a job that cannot be handed back within 5 s is left to
+   * the stall checker, which gives it to another worker when its lock runs out.
+   */
+  async close(): Promise<void> {
+    if (this.cancelTimer) clearInterval(this.cancelTimer);
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    for (const id of this.running) worker.cancelJob(id, 'shutdown');
+    const deadline = Date.now() + 5000;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Forced, and bounded: a worker whose connection never got in must not hold the app's exit.
+    const closing = worker.close(true).catch(() => undefined);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
+    this.worker = null;
+  }
+
+  private async process(job: BullJob, token?: string, signal?: AbortSignal): Promise<TeamResult> {
+    const parsed = TeamJobData.safeParse(job.data);
+    if (!parsed.success || parsed.data.id !== job.id) {
+      const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
+      throw new UnrecoverableError(`The team job's data is not valid (${issue}); this worker refused it.`);
+    }
+    const data = parsed.data;
+    const id = data.id;
+    if (await this.client.exists(`${this.prefix}:cancel:${id}`))
+      throw new UnrecoverableError(`${CANCELLED} before it started.`);
+    const log = (level: 'info' | 'warn' | 'error', message: string) => {
+      void job.log(`${level}: ${message}`).catch(() => undefined);
+      this.publish({ type: 'log', id, at: Date.now(), level, message });
+    };
+    this.running.add(id);
+    this.onRunningChange();
+    const workDir = join(this.host.dataDir, 'team', 'work', `${id}-${randomBytes(4).toString('hex')}`);
+    try {
+      log(
+        'info',
+        `Attempt ${job.attemptsStarted || job.attemptsMade + 1} of ${data.maxAttempts} started on ${hostname()} (process ${process.pid}).`,
+      );
+      let inputPath: string | null = null;
+      if (data.input) {
+        const dir = join(this.host.dataDir, 'team', 'inputs');
+        mkdirSync(dir, { recursive: true });
+        // Named by the hash this worker verified, so a copy from an earlier job can be reused.
+        inputPath = join(dir, `${data.input.blob}${safeExtension(data.input.name)}`);
+        if (!existsSync(inputPath) || statSync(inputPath).size !== data.input.size) {
+          const tooBig = this.blobs.tooBig(data.input.size, 'The input');
+          if (tooBig) throw new UnrecoverableError(tooBig);
+          try {
+            await this.blobs.get(data.input.blob, inputPath);
+          } catch (err) {
+            throw new UnrecoverableError((err as Error).message);
+          }
+        }
+      }
+      mkdirSync(workDir, { recursive: true });
+      let lastProgress = 0;
+      const outcome = await this.host.runTeamTask(
+        { jobId: id, name: data.name, spec: data.spec, inputPath, workDir },
+        signal ?? new AbortController().signal,
+        (m) => {
+          if (m.type === 'log') log(m.level, m.message);
+          else if (m.type === 'progress') {
+            const now = Date.now();
+            if (now - lastProgress < PROGRESS_EVERY_MS) return;
+            lastProgress = now;
+            void job
+              .updateProgress({ done: m.done, total: m.total, stage: m.stage, eta: null })
+              .catch(() => undefined);
+          }
+        },
+      );
+      if (signal?.aborted && this.stopping) {
+        log('info', `Handed back to the team queue: the worker on ${hostname()} is stopping.`);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (signal?.aborted) throw new UnrecoverableError(`${CANCELLED} while running on ${hostname()}.`);
+      if (!outcome.ok) {
+        log(outcome.error.transient ? 'warn' : 'error', outcome.error.message);
+        if (outcome.error.transient) throw new Error(outcome.error.message);
+        throw new UnrecoverableError(outcome.error.message);
+      }
+      const files: TeamResult['files'] = [];
+      for (const f of outcome.files) {
+        const path = existsSync(f.tmp) ? f.tmp : f.final;
+        try {
+          const { sha256, size } = await this.blobs.put(path);
+          files.push({ blob: sha256, size });
+        } catch (err) {
+          if (err instanceof BlobError)
+            throw new UnrecoverableError(err.message.replace('The file', 'The result'));
+          throw err;
+        }
+      }
+      log('info', `Finished on ${hostname()}: ${outcome.stats.rows} lines.`);
+      return { stats: outcome.stats, files };
+    } finally {
+      this.running.delete(id);
+      this.onRunningChange();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+}
