@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { errorText } from './api.ts';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { DropOverlay } from './components/DropOverlay.tsx';
 import {
@@ -122,7 +123,7 @@ function Header() {
           type="button"
           className="offline-chip"
           data-testid="team-offline"
-          title={team.error ?? t('team.offlineBadgeTitle')}
+          title={team.error ? errorText(team.error) : t('team.offlineBadgeTitle')}
           onClick={() => navigate('team')}
         >
           <IconCloudOff size={14} /> {t('team.offlineBadge')}

@@ -121,7 +121,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
       return secretStatus();
     },
     testClickHouse: (config) => engine.testClickHouse(config),
-    teamStatus: () => engine.teamStatus(),
+    teamStatus: () => engine.refreshTeamStatus(),
     testTeam: (config) => engine.testTeam(config),
   };
 }

@@ -203,8 +203,11 @@ function openFiles(paths: string[]): void {
   if (win) showWindow();
 }
 
+/** Jobs executing on this computer (not a teammate's job running elsewhere). */
 function runningJobs(): Job[] {
-  return engine ? engine.list({ status: ['running'] }) : [];
+  if (!engine) return [];
+  const here = new Set(engine.runningHere());
+  return engine.list({ status: ['running'] }).filter((j) => here.has(j.id));
 }
 
 function lang(): 'en' | 'ru' {
@@ -273,7 +276,8 @@ function onJob(job: Job): void {
 
 function notifyEnd(job: Job): void {
   if (!engine?.settings.notifications || !Notification.isSupported()) return;
-  if (job.status === 'cancelled') return;
+  // Only what this computer asked for: a teammate's job that ran (or was seen) here is theirs to hear about.
+  if (job.status === 'cancelled' || job.fromTeammate) return;
   const t = shellText(lang());
   const n = new Notification({
     title: job.status === 'succeeded' ? t.done(job.name) : t.failed(job.name),

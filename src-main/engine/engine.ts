@@ -110,6 +110,7 @@ export class Engine extends EventEmitter {
   private readonly opts: EngineOptions;
   private pool: Piscina | null = null;
   private readonly running = new Map<string, Running>();
+  private readonly teamTasksHere = new Set<string>();
   private runFilter: 'all' | 'none' | Set<string>;
   private loopTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -367,6 +368,24 @@ export class Engine extends EventEmitter {
    * machine's data source. A cancel (the signal) asks the task to stop, then stops its thread.
    */
   private async runTeamTask(
+    req: TeamTaskRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome> {
+    this.teamTasksHere.add(req.jobId);
+    try {
+      return await this.runTeamTaskInPool(req, signal, onMessage);
+    } finally {
+      this.teamTasksHere.delete(req.jobId);
+    }
+  }
+
+  /** Jobs executing in this process now: local ones and team jobs taken by this computer. */
+  runningHere(): string[] {
+    return [...this.running.keys(), ...this.teamTasksHere];
+  }
+
+  private async runTeamTaskInPool(
     req: TeamTaskRequest,
     signal: AbortSignal,
     onMessage: (m: WorkerMessage) => void,

@@ -111,6 +111,7 @@ interface JobRow {
   finished_at: number | null;
   updated_at: number;
   origin: string;
+  team_state: string | null;
   submitted_by: string;
   owner: string | null;
   owner_pid: number | null;
@@ -142,6 +143,7 @@ function toJob(r: JobRow): Job {
     finishedAt: r.finished_at,
     updatedAt: r.updated_at,
     origin: r.origin === 'team' ? 'team' : 'local',
+    fromTeammate: r.origin === 'team' && r.team_state === 'mirror',
     submittedBy: r.submitted_by,
     owner: r.owner,
   };

@@ -41,6 +41,8 @@ export interface Job {
   finishedAt: number | null;
   updatedAt: number;
   origin: 'local' | 'team';
+  /** A team job someone else submitted, mirrored here: its result goes to them, not to this computer. */
+  fromTeammate: boolean;
   submittedBy: string;
   owner: string | null;
 }

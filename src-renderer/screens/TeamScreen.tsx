@@ -1,3 +1,4 @@
+import { errorText } from '../api.ts';
 import { IconCloudOff, IconTeam } from '../components/icons.tsx';
 import { fmtNumber, fmtPercent, fmtWhen, useT, type Key } from '../i18n/index.ts';
 import { navigate, showJob, useApp } from '../store.ts';
@@ -46,7 +47,7 @@ export function TeamScreen() {
         {team?.error && (
           <div className="banner banner-warn" role="alert">
             <IconCloudOff size={16} />
-            <span>{team.error}</span>
+            <span>{errorText(team.error)}</span>
           </div>
         )}
         {team && team.pendingSubmissions > 0 && (

@@ -113,7 +113,7 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await shot(page, '08-schedules');
 
   await page.getByTestId('nav-team').click();
-  await shot(page, '09-team');
+  await shot(page, '09-team-off');
 
   await bridge.call('updateSettings', { language: 'ru' });
   await page.reload();
