@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRedisUrl, describeRedisError } from '../src-main/team/config.ts';
 import { ARG_SCHEMAS, describeArgError } from '../src-main/contract.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
 import { ENGINE_MESSAGES, translateEngineMessage } from '../src-renderer/i18n/engine-messages.ts';
@@ -453,6 +454,38 @@ describe('engine messages in Russian', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('team mode: Redis connection errors and team files', () => {
+    const url = 'redis://127.0.0.1:6390';
+    expectRussian(checkRedisUrl('http://x')!, ['«http://x»']);
+    expectRussian(checkRedisUrl('redis://')!);
+    for (const err of [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }),
+      Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }),
+      new Error('WRONGPASS invalid username-password pair or user is disabled.'),
+      new Error('Connection is closed.'),
+    ]) {
+      const sentence = describeRedisError(err, url);
+      expectRussian(
+        sentence,
+        [url.replace('redis://', '')].filter((w) => sentence.includes(w)),
+      );
+    }
+    // The server's own words stay as Redis wrote them, inside the Russian sentence.
+    const noperm = describeRedisError(
+      new Error("NOPERM this user has no permissions to run the 'evalsha' command"),
+      url,
+    );
+    expect(translateEngineMessage('ru', noperm)).toMatch(
+      /^У пользователя Redis нет нужного Crossdock права \(NOPERM/,
+    );
+    const blobs = 'src-main/team/blobs.ts';
+    expectRussian(fromSource(blobs, 'The team file is larger than the limit', []));
+    expectRussian(fromSource(blobs, '${what} is ', ['The input', '300 MB', '200 MB']), ['300 МБ', '200 МБ']);
+    expectRussian(fromSource('src-main/team/service.ts', 'The team queue is offline', []));
+    expectRussian(fromSource('src-main/engine/engine.ts', 'This team job can be cancelled only', []));
   });
 
   it('messages that are costly to provoke, as the engine source writes them', () => {

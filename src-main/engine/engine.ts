@@ -469,7 +469,7 @@ export class Engine extends EventEmitter {
         return {
           ok: false,
           error: {
-            message: `The job ran past its time limit of ${limits.hardSeconds} s and was stopped.`,
+            message: `The job ran past its time limit of ${limits.hardSeconds} s and was stopped; split the file or raise the limit in Settings.`,
             code: 'TIME_LIMIT',
             transient: false,
           },

@@ -489,9 +489,105 @@ export const ENGINE_MESSAGES: readonly EngineMessageRule[] = [
   },
   { pattern: /^The settings are not valid \(([\s\S]*)\)\.$/, ru: (m) => `Настройки неверны (${m[1]}).` },
   { pattern: /^The request is not valid \(([\s\S]*)\)\.$/, ru: (m) => `Запрос неверен (${m[1]}).` },
+  // Team mode (src-main/team): connecting to Redis and team files.
   {
-    pattern: /^Team mode is not part of this build yet; jobs run on this computer\.$/,
-    ru: () => 'Командного режима в этой сборке пока нет; задания выполняются на этом компьютере.',
+    pattern: /^"(.*)" is not a Redis URL; use e\.g\. redis:\/\/localhost:6379 or rediss:\/\/host:6380\.$/,
+    ru: (m) =>
+      `${q(m[1])} — не адрес Redis; укажите, например, redis://localhost:6379 или rediss://host:6380.`,
+  },
+  {
+    pattern: /^"(.*)" is not a Redis URL: it must start with redis:\/\/ or rediss:\/\/\.$/,
+    ru: (m) => `${q(m[1])} — не адрес Redis: он должен начинаться с redis:// или rediss://.`,
+  },
+  {
+    pattern: /^"(.*)" has no host; use e\.g\. redis:\/\/localhost:6379\.$/,
+    ru: (m) => `В адресе ${q(m[1])} нет сервера; укажите, например, redis://localhost:6379.`,
+  },
+  {
+    pattern:
+      /^Nothing answers at (\S+) \(connection refused\); check the address and that Redis is running\.$/,
+    ru: (m) =>
+      `По адресу ${m[1]} никто не отвечает (соединение отклонено); проверьте адрес и что Redis запущен.`,
+  },
+  {
+    pattern: /^The host in (\S+) cannot be found; check the Redis URL\.$/,
+    ru: (m) => `Сервер из адреса ${m[1]} не найден; проверьте адрес Redis.`,
+  },
+  {
+    pattern: /^Redis at (\S+) did not answer in time; check the address, the port and any firewall\.$/,
+    ru: (m) => `Redis по адресу ${m[1]} не ответил вовремя; проверьте адрес, порт и брандмауэр.`,
+  },
+  {
+    pattern:
+      /^Redis at (\S+) refused the user name or password; check them in Settings \(or CROSSDOCK_REDIS_PASSWORD\)\.$/,
+    ru: (m) =>
+      `Redis по адресу ${m[1]} не принял имя пользователя или пароль; проверьте их в настройках (или CROSSDOCK_REDIS_PASSWORD).`,
+  },
+  {
+    pattern:
+      /^The Redis user lacks a permission Crossdock needs \(([\s\S]*)\); allow it all commands on the keys and channels crossdock:\*\.$/,
+    ru: (m) =>
+      `У пользователя Redis нет нужного Crossdock права (${m[1]}); разрешите ему все команды для ключей и каналов crossdock:*.`,
+  },
+  {
+    pattern:
+      /^The TLS connection to (\S+) failed \(([\s\S]*)\); check redis:\/\/ versus rediss:\/\/ and the server's certificate\.$/,
+    ru: (m) =>
+      `TLS-соединение с ${m[1]} не удалось (${m[2]}); проверьте redis:// или rediss:// и сертификат сервера.`,
+  },
+  {
+    pattern: /^What answers at (\S+) is not a Redis server; check the address and the port\.$/,
+    ru: (m) => `По адресу ${m[1]} отвечает не Redis; проверьте адрес и порт.`,
+  },
+  {
+    pattern: /^The connection to Redis at (\S+) was lost; Crossdock keeps trying\.$/,
+    ru: (m) => `Связь с Redis по адресу ${m[1]} потеряна; Crossdock продолжает попытки.`,
+  },
+  {
+    pattern:
+      /^Redis ([\d.]+) is too old for the team queue; it needs Redis 5 or newer \(6\.2\+ recommended\)\.$/,
+    ru: (m) =>
+      `Redis ${m[1]} слишком стар для командной очереди; нужен Redis 5 или новее (рекомендуется 6.2+).`,
+  },
+  {
+    pattern: /^Redis at (\S+) failed: ([\s\S]*)$/,
+    ru: (m) => `Ошибка Redis по адресу ${m[1]}: ${end(m[2])}`,
+  },
+  {
+    pattern:
+      /^(The file|The input) is (\d+) MB, over the team queue's limit of (\d+) MB; run it on this computer \(team mode off\) or split it\.$/,
+    ru: (m) =>
+      `${m[1] === 'The input' ? 'Входной файл' : 'Файл'} занимает ${m[2]} МБ, больше предела командной очереди в ${m[3]} МБ; выполните его на этом компьютере (без командного режима) или разделите.`,
+  },
+  {
+    pattern: /^The team queue is offline, so the job cannot be cancelled now; try again when it is back\.$/,
+    ru: () =>
+      'Командная очередь недоступна, поэтому задание сейчас нельзя отменить; попробуйте снова, когда она вернётся.',
+  },
+  {
+    pattern: /^Cancelled before it was sent to the team\.$/,
+    ru: () => 'Отменено до отправки в команду.',
+  },
+  {
+    pattern: /^This team job can be (cancelled|retried) only while team mode is on\.$/,
+    ru: (m) =>
+      `Это командное задание можно ${m[1] === 'cancelled' ? 'отменить' : 'повторить'} только при включённом командном режиме.`,
+  },
+  {
+    pattern: /^The file changed while it was being uploaded; submit it again\.$/,
+    ru: () => 'Файл изменился во время отправки; отправьте его ещё раз.',
+  },
+  {
+    pattern: /^The file from the team queue does not match its hash; it was refused\.$/,
+    ru: () => 'Файл из командной очереди не совпадает со своей контрольной суммой; он отклонён.',
+  },
+  {
+    pattern: /^The team file is larger than the limit; it was refused\.$/,
+    ru: () => 'Файл команды больше допустимого размера; он отклонён.',
+  },
+  {
+    pattern: /^The team file record is damaged; submit the job again\.$/,
+    ru: () => 'Запись о файле команды повреждена; отправьте задание ещё раз.',
   },
   {
     pattern: /^This computer offers no safe place for passwords, so it cannot be saved\.$/,
