@@ -49,3 +49,35 @@ export function ProgressBar({
     </div>
   );
 }
+
+/** The supplier list picker (the new-job sheet and the schedule form): loading, none, or the lists. */
+export function SupplierListSelect({
+  lists,
+  value,
+  onChange,
+  testId,
+}: {
+  lists: string[] | null;
+  value: string;
+  onChange: (list: string) => void;
+  testId: string;
+}) {
+  const t = useT();
+  return (
+    <select
+      className="select"
+      data-testid={testId}
+      value={value}
+      disabled={lists === null}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      {lists === null && <option value="">{t('sheet.listLoading')}</option>}
+      {lists?.length === 0 && <option value="">{t('sheet.listNone')}</option>}
+      {lists?.map((l) => (
+        <option key={l} value={l}>
+          {l}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,3 +1,4 @@
+import { SupplierListSelect } from '../components/bits.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
@@ -496,21 +497,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
             {many && <p className="muted small">{t('sheet.appliesAll', { n: paths.length })}</p>}
             <label className="field">
               <span className="field-label">{t('sheet.list')}</span>
-              <select
-                className="select"
-                data-testid="supplier-list"
-                value={list}
-                disabled={lists === null}
-                onChange={(e) => setList(e.target.value)}
-              >
-                {lists === null && <option value="">{t('sheet.listLoading')}</option>}
-                {lists?.length === 0 && <option value="">{t('sheet.listNone')}</option>}
-                {lists?.map((l) => (
-                  <option key={l} value={l}>
-                    {l}
-                  </option>
-                ))}
-              </select>
+              <SupplierListSelect lists={lists} value={list} onChange={setList} testId="supplier-list" />
               <span className="field-hint">
                 {t('sheet.source', {
                   source: t(source === 'clickhouse' ? 'source.clickhouse' : 'source.demo'),

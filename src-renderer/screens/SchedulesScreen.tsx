@@ -1,3 +1,4 @@
+import { SupplierListSelect } from '../components/bits.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import type { Schedule } from '../../src-main/contract.ts';
 import { api, errorText } from '../api.ts';
@@ -146,21 +147,7 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
         <div className="field-pair">
           <label className="field">
             <span className="field-label">{t('sheet.list')}</span>
-            <select
-              className="select"
-              data-testid="schedule-list"
-              value={list}
-              disabled={lists === null}
-              onChange={(e) => setList(e.target.value)}
-            >
-              {lists === null && <option value="">{t('sheet.listLoading')}</option>}
-              {lists?.length === 0 && <option value="">{t('sheet.listNone')}</option>}
-              {lists?.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
+            <SupplierListSelect lists={lists} value={list} onChange={setList} testId="schedule-list" />
           </label>
           <label className="field">
             <span className="field-label">{t('schedules.brand')}</span>

@@ -2,9 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './ports.ts';
 
 export const CLICKHOUSE_PASSWORD_USER = { user: 'crossdock', password: 'cd-secret' };
 
@@ -29,18 +29,6 @@ function findBinary(): string {
   throw new Error(
     'clickhouse-server is not installed, so the ClickHouse tests cannot run; install it with "apt-get install -y clickhouse-server clickhouse-client".',
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function configXml(dir: string, httpPort: number, tcpPort: number): string {

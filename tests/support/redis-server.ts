@@ -2,9 +2,12 @@
 // restart keeps the queue, as a production server would), an ACL user with a password.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './ports.ts';
+
+export { freePort };
 
 export const REDIS_USER = { user: 'crossdock', password: 'team-secret' };
 
@@ -32,18 +35,6 @@ function findBinary(): string {
   throw new Error(
     'redis-server is not installed, so the team-mode tests cannot run; install it with "apt-get install -y redis-server".',
   );
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function answers(port: number): Promise<boolean> {
