@@ -500,3 +500,41 @@ describe('blobs', () => {
     conn.disconnect();
   });
 });
+
+describe('one concurrency setting for local and team jobs', () => {
+  it('a team job this computer runs takes a slot: a local job waits for it', async () => {
+    // A team of its own, so the headless worker above does not take the job.
+    const e = openEngine(scratchDataDir(), {
+      concurrency: 1,
+      team: teamConfig(redis, 'slots', true),
+    });
+    e.on('error', () => undefined);
+    e.start();
+    engines.push(e);
+    await online(e);
+    const out = scratchDir();
+    const team = await e.submit({
+      kind: 'crossdock',
+      input: requestList(200_000),
+      list: 'ОПТ-1',
+      outDir: out,
+    });
+    expect(team.job.origin).toBe('team');
+    await until(() => e.runningHere().includes(team.job.id), 20_000, 'the team job to run here');
+    // Catalog imports stay local in team mode.
+    const prices = join(scratchDir(), 'prices.csv');
+    writeFileSync(prices, 'Brand,Article,Name,Price,Stock,Days\r\nBOSCH,X-1,Filter,10.5,100,1\r\n');
+    // When the local job starts, the team job's task must no longer be running here.
+    let overlapped: boolean | null = null;
+    e.on('job', (j: Job) => {
+      if (j.kind === 'catalog-import' && j.status === 'running' && overlapped === null)
+        overlapped = e.runningHere().includes(team.job.id);
+    });
+    const local = await e.submit({ kind: 'catalog-import', input: prices, supplier: 'Склад', list: 'СКЛАД' });
+    expect(local.job.origin).toBe('local');
+    const [teamDone, localDone] = await e.waitFor([team.job.id, local.job.id]);
+    expect(teamDone.status, teamDone.error ?? '').toBe('succeeded');
+    expect(localDone.status, localDone.error ?? '').toBe('succeeded');
+    expect(overlapped).toBe(false);
+  });
+});

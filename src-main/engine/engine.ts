@@ -377,6 +377,8 @@ export class Engine extends EventEmitter {
       return await this.runTeamTaskInPool(req, signal, onMessage);
     } finally {
       this.teamTasksHere.delete(req.jobId);
+      // A slot is free again for local jobs.
+      if (!this.closed) this.scheduleTick(0);
     }
   }
 
@@ -842,7 +844,8 @@ export class Engine extends EventEmitter {
         this.honourCancelRequests();
       }
       if (this.runFilter !== 'none') {
-        while (this.running.size < this.concurrency && !this.closed) {
+        // Team jobs this computer took count against the same slots (the app's one concurrency setting).
+        while (this.running.size + this.teamTasksHere.size < this.concurrency && !this.closed) {
           const only = this.runFilter === 'all' ? undefined : [...this.runFilter];
           if (only && only.length === 0) break;
           const job = this.store.claimNext(this.owner, Date.now(), only);
