@@ -1,7 +1,9 @@
 import type { Job, JobProgress } from '../../src-main/contract.ts';
 
 type JobStatus = Job['status'];
+import { api, errorText } from '../api.ts';
 import { fmtNumber, useT, type Key } from '../i18n/index.ts';
+import { IconFolder } from './icons.tsx';
 
 export function StatusPill({ status, cancelling }: { status: JobStatus; cancelling?: boolean }) {
   const t = useT();
@@ -79,5 +81,63 @@ export function SupplierListSelect({
         </option>
       ))}
     </select>
+  );
+}
+
+/**
+ * An output folder: typed, or chosen with the system's folder dialog (the new-job sheet, the schedule
+ * form, Settings). `onChosen` gets the chosen folder; a failure is one sentence for `onError`.
+ */
+export function FolderField({
+  id,
+  label,
+  value,
+  placeholder,
+  testId,
+  chooseTestId,
+  onChange,
+  onChosen,
+  onError,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  placeholder: string;
+  testId: string;
+  chooseTestId?: string;
+  onChange: (value: string) => void;
+  onChosen: (dir: string) => void | Promise<void>;
+  onError: (message: string) => void;
+}) {
+  const t = useT();
+  const choose = async () => {
+    try {
+      const dir = await api.chooseFolder();
+      if (dir) await onChosen(dir);
+    } catch (err) {
+      onError(errorText(err));
+    }
+  };
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="input-group">
+        <input
+          id={id}
+          className="input"
+          data-testid={testId}
+          value={value}
+          placeholder={placeholder}
+          title={value}
+          spellCheck={false}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        <button type="button" className="btn" data-testid={chooseTestId} onClick={() => void choose()}>
+          <IconFolder /> {t('sheet.chooseFolder')}
+        </button>
+      </div>
+    </div>
   );
 }

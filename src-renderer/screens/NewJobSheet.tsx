@@ -1,8 +1,8 @@
-import { SupplierListSelect } from '../components/bits.tsx';
+import { FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
-import { IconAlert, IconClose, IconFile, IconFolder } from '../components/icons.tsx';
+import { IconAlert, IconClose, IconFile } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import { fmtNumber, fmtSpan, useT, type T } from '../i18n/index.ts';
@@ -262,17 +262,6 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     );
   };
 
-  const chooseFolder = async () => {
-    try {
-      const dir = await api.chooseFolder();
-      if (!dir) return;
-      setOutDir(dir);
-      applySettings(await api.updateSettings({ defaultOutDir: dir }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-
   const problem =
     !list && lists !== null
       ? t('sheet.needList')
@@ -506,31 +495,20 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
               {listsError && <span className="field-error">{listsError}</span>}
             </label>
 
-            <div className="field">
-              <label className="field-label" htmlFor="sheet-out-dir">
-                {t('sheet.outDir')}
-              </label>
-              <div className="input-group">
-                <input
-                  id="sheet-out-dir"
-                  className="input"
-                  data-testid="out-dir"
-                  value={outDir}
-                  placeholder={t('sheet.outDirPlaceholder')}
-                  title={outDir}
-                  spellCheck={false}
-                  onChange={(e) => setOutDir(e.target.value)}
-                />
-                <button
-                  type="button"
-                  className="btn"
-                  data-testid="choose-out-dir"
-                  onClick={() => void chooseFolder()}
-                >
-                  <IconFolder /> {t('sheet.chooseFolder')}
-                </button>
-              </div>
-            </div>
+            <FolderField
+              id="sheet-out-dir"
+              label={t('sheet.outDir')}
+              value={outDir}
+              placeholder={t('sheet.outDirPlaceholder')}
+              testId="out-dir"
+              chooseTestId="choose-out-dir"
+              onChange={setOutDir}
+              onChosen={async (dir) => {
+                setOutDir(dir);
+                applySettings(await api.updateSettings({ defaultOutDir: dir }));
+              }}
+              onError={setError}
+            />
 
             <div className="field-pair">
               <label className="field">

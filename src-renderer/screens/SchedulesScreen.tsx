@@ -1,8 +1,8 @@
-import { SupplierListSelect } from '../components/bits.tsx';
+import { FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import type { Schedule } from '../../src-main/contract.ts';
 import { api, errorText } from '../api.ts';
-import { IconClock, IconFolder, IconPause, IconPlay, IconPlus, IconTrash } from '../components/icons.tsx';
+import { IconClock, IconPause, IconPlay, IconPlus, IconTrash } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { useDebounced } from '../hooks.ts';
 import { fmtWhen, useT } from '../i18n/index.ts';
@@ -75,17 +75,6 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
       },
     );
   }, [source]);
-
-  const chooseFolder = async () => {
-    try {
-      const dir = await api.chooseFolder();
-      if (!dir) return;
-      setOutDir(dir);
-      applySettings(await api.updateSettings({ defaultOutDir: dir }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
 
   const canAdd = !busy && cron.trim() !== '' && list !== '' && outDir.trim() !== '' && preview?.ok !== false;
   const add = async () => {
@@ -178,25 +167,19 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
             ))}
           </div>
         </div>
-        <div className="field">
-          <label className="field-label" htmlFor="schedule-out">
-            {t('sheet.outDir')}
-          </label>
-          <div className="input-group">
-            <input
-              id="schedule-out"
-              className="input"
-              data-testid="schedule-out-dir"
-              value={outDir}
-              placeholder={t('sheet.outDirPlaceholder')}
-              spellCheck={false}
-              onChange={(e) => setOutDir(e.target.value)}
-            />
-            <button type="button" className="btn" onClick={() => void chooseFolder()}>
-              <IconFolder /> {t('sheet.chooseFolder')}
-            </button>
-          </div>
-        </div>
+        <FolderField
+          id="schedule-out"
+          label={t('sheet.outDir')}
+          value={outDir}
+          placeholder={t('sheet.outDirPlaceholder')}
+          testId="schedule-out-dir"
+          onChange={setOutDir}
+          onChosen={async (dir) => {
+            setOutDir(dir);
+            applySettings(await api.updateSettings({ defaultOutDir: dir }));
+          }}
+          onError={setError}
+        />
         {error && <p className="field-error">{error}</p>}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose}>

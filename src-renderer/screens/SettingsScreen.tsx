@@ -1,7 +1,8 @@
+import { FolderField } from '../components/bits.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import type { SecretName, SecretStatus, SettingsValue } from '../../src-main/contract.ts';
 import { api, errorText } from '../api.ts';
-import { IconAlert, IconCheck, IconFolder } from '../components/icons.tsx';
+import { IconAlert, IconCheck } from '../components/icons.tsx';
 import { useT, type T } from '../i18n/index.ts';
 import { applySettings, useApp } from '../store.ts';
 
@@ -261,15 +262,6 @@ export function SettingsScreen() {
     }
   };
 
-  const chooseFolder = async () => {
-    try {
-      const dir = await api.chooseFolder();
-      if (dir) set('outDir', dir);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-
   const storage = secrets?.storage;
   const secretNote =
     storage === 'plain-text' ? (
@@ -377,25 +369,16 @@ export function SettingsScreen() {
 
           <section className="card">
             <h2 className="card-title">{t('settings.output')}</h2>
-            <div className="field">
-              <label className="field-label" htmlFor="settings-out-dir">
-                {t('settings.outDir')}
-              </label>
-              <div className="input-group">
-                <input
-                  id="settings-out-dir"
-                  className="input"
-                  data-testid="settings-out-dir"
-                  value={draft.outDir}
-                  placeholder={t('settings.outDirNone')}
-                  spellCheck={false}
-                  onChange={(e) => set('outDir', e.target.value)}
-                />
-                <button type="button" className="btn" onClick={() => void chooseFolder()}>
-                  <IconFolder /> {t('sheet.chooseFolder')}
-                </button>
-              </div>
-            </div>
+            <FolderField
+              id="settings-out-dir"
+              label={t('settings.outDir')}
+              value={draft.outDir}
+              placeholder={t('settings.outDirNone')}
+              testId="settings-out-dir"
+              onChange={(v) => set('outDir', v)}
+              onChosen={(dir) => set('outDir', dir)}
+              onError={setError}
+            />
           </section>
 
           <section className="card">
