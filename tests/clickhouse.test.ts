@@ -436,6 +436,59 @@ describe('errors', () => {
     expect(toTaskError(err).transient).toBe(true);
   });
 
+  it('(d) a read whose connection is reset is sent again; a connection that keeps breaking is one sentence', async () => {
+    // A proxy in front of the server that resets the connection on the next `resets` requests, as a
+    // server does when it closes a keep-alive socket the client is about to reuse.
+    const { createServer, connect } = await import('node:net');
+    const upstream = new URL(ch.url);
+    let resets = 0;
+    let requests = 0;
+    const proxy = createServer((client) => {
+      const server = connect(Number(upstream.port), upstream.hostname);
+      client.on('data', (chunk: Buffer) => {
+        if (/^(GET|POST) /.test(chunk.subarray(0, 5).toString('latin1'))) {
+          requests++;
+          if (resets > 0) {
+            resets--;
+            server.destroy();
+            client.resetAndDestroy();
+            return;
+          }
+        }
+        server.write(chunk);
+      });
+      server.on('data', (chunk: Buffer) => client.write(chunk));
+      server.on('error', () => client.destroy());
+      client.on('error', () => server.destroy());
+      server.on('close', () => client.destroy());
+      client.on('close', () => server.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const source = await ClickHouseSource.open({ url, database: 'demo' });
+      open.push(source);
+      const p = demoPart(123);
+      const key = { brand: normalizeBrand(p.brand), article: normalizeArticle(p.display) };
+      const before = await source.lookup('ОПТ-1', [key]);
+
+      resets = 2;
+      requests = 0;
+      const again = await source.lookup('ОПТ-1', [key]);
+      expect(requests).toBe(3);
+      expect(canonical(again)).toEqual(canonical(before));
+
+      resets = 100;
+      requests = 0;
+      const err = await rejection(source.lookup('РОЗН', [key]));
+      expect(requests).toBe(3);
+      expect(err.transient).toBe(true);
+      expect(err.message).toBe(`The connection to the ClickHouse server at ${url} broke off (ECONNRESET).`);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('(c) a URL that is not http(s) is an InputError', async () => {
     const err = await rejection(ClickHouseSource.open({ url: 'clickhouse.example:9000', database: 'x' }));
     expect(err).toBeInstanceOf(InputError);

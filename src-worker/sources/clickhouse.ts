@@ -6,6 +6,7 @@ import {
 } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { InputError } from '../io/types.ts';
 import { StringPool } from './string-pool.ts';
@@ -39,6 +40,9 @@ const KEYS_TABLE = 'crossdock_keys';
 const REQUEST_TIMEOUT_MS = 120_000;
 // How long an abort waits for KILL QUERY before giving up on it (the abort must finish within 1 s).
 const KILL_TIMEOUT_MS = 700;
+/** A read-only statement whose connection broke off is sent up to this many times in all. */
+const READ_ATTEMPTS = 3;
+const BROKEN_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
 // Server error codes (ErrorCodes.cpp). 18.16 answers a wrong password with 193 and an unknown user
 // with 192; current releases answer both with 516.
@@ -138,8 +142,17 @@ function linkSignals(a?: AbortSignal, b?: AbortSignal): { signal?: AbortSignal; 
 
 interface RunOptions {
   signal?: AbortSignal;
-  /** Request body sent after the query, which then travels in the URL (an INSERT's data, or external tables). */
-  values?: Readable;
+  /**
+   * Request body sent after the query, which then travels in the URL (an INSERT's data, or external
+   * tables). A Buffer can be sent again, a stream only once.
+   */
+  values?: Readable | Buffer;
+  /**
+   * The statement only reads, so it may be sent again when the connection breaks before an answer
+   * came: a keep-alive socket the server closed while the client still thought it idle fails the
+   * next request with ECONNRESET, and a busy machine makes that more likely.
+   */
+  readOnly?: boolean;
   settings?: ClickHouseSettings;
   headers?: Record<string, string>;
 }
@@ -185,7 +198,8 @@ export class ClickHouseConnection {
       request_timeout: REQUEST_TIMEOUT_MS,
       // Servers close idle keep-alive sockets after keep_alive_timeout (3 s by default, older ones
       // too); a socket reused right at that moment fails with ECONNRESET, so retire them sooner.
-      keep_alive: { enabled: true, idle_socket_ttl: 1500 },
+      // On a busy CPU the idle timers fire late, so each free socket's age is also checked before a request.
+      keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
       // Errors are sorted and reported by the caller; the client's own logging would only duplicate them.
       log: { level: ClickHouseLogLevel.OFF },
     });
@@ -215,6 +229,24 @@ export class ClickHouseConnection {
    * the call rejects with the signal's reason.
    */
   async run(sql: string, opts: RunOptions = {}): Promise<Buffer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(sql, opts);
+      } catch (err) {
+        const again =
+          opts.readOnly &&
+          attempt < READ_ATTEMPTS &&
+          !(opts.values && !Buffer.isBuffer(opts.values)) &&
+          !opts.signal?.aborted &&
+          err instanceof ClickHouseUnavailableError &&
+          BROKEN_CONNECTION.has(err.code);
+        if (!again) throw err;
+        await sleep(100 * attempt);
+      }
+    }
+  }
+
+  private async runOnce(sql: string, opts: RunOptions): Promise<Buffer> {
     const { signal } = opts;
     if (signal?.aborted) throw abortReason(signal);
     const queryId = randomUUID();
@@ -235,7 +267,9 @@ export class ClickHouseConnection {
         // not a setting, so readonly=1 users may send it too.
         clickhouse_settings: { ...this.settings, wait_end_of_query: 1, ...opts.settings },
         http_headers: opts.headers,
-        ...(opts.values ? { values: opts.values } : {}),
+        ...(opts.values
+          ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
+          : {}),
       });
       const chunks: Buffer[] = [];
       for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -277,7 +311,9 @@ export class ClickHouseConnection {
         abort_signal: controller.signal,
         clickhouse_settings: { ...this.settings, ...opts.settings },
         http_headers: opts.headers,
-        ...(opts.values ? { values: opts.values } : {}),
+        ...(opts.values
+          ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
+          : {}),
       });
       for await (const chunk of result.stream as AsyncIterable<Buffer>) yield chunk;
       finished = true;
@@ -300,7 +336,7 @@ export class ClickHouseConnection {
 
   /** Rows of a small metadata query, as objects (JSONEachRow: every string arrives escaped). */
   async rows<T>(sql: string, signal?: AbortSignal): Promise<T[]> {
-    const text = (await this.run(`${sql}\nFORMAT JSONEachRow`, { signal })).toString('utf8');
+    const text = (await this.run(`${sql}\nFORMAT JSONEachRow`, { signal, readOnly: true })).toString('utf8');
     return text
       .split('\n')
       .filter((line) => line !== '')
@@ -508,7 +544,8 @@ FORMAT RowBinary`;
       const rows = await this.query(() =>
         this.conn.run(sql, {
           signal: abort,
-          values: Readable.from([payload]),
+          values: payload,
+          readOnly: true,
           settings: {
             [`${KEYS_TABLE}_structure`]: 'brand String, article String',
             [`${KEYS_TABLE}_format`]: 'RowBinary',
