@@ -443,11 +443,14 @@ describe('errors', () => {
     const upstream = new URL(ch.url);
     let resets = 0;
     let requests = 0;
+    const heads: string[] = [];
     const proxy = createServer((client) => {
       const server = connect(Number(upstream.port), upstream.hostname);
       client.on('data', (chunk: Buffer) => {
-        if (/^(GET|POST) /.test(chunk.subarray(0, 5).toString('latin1'))) {
+        const text = chunk.toString('latin1');
+        if (/^(GET|POST) /.test(text)) {
           requests++;
+          heads.push(text.slice(0, text.indexOf('\r\n\r\n')));
           if (resets > 0) {
             resets--;
             server.destroy();
@@ -477,6 +480,13 @@ describe('errors', () => {
       const again = await source.lookup('ОПТ-1', [key]);
       expect(requests).toBe(3);
       expect(canonical(again)).toEqual(canonical(before));
+      // Bodies of known size carry a Content-Length: servers before 25.6 may leave a chunked body's
+      // last bytes unread and then fail the next request on the same connection.
+      expect(heads.length).toBeGreaterThan(3);
+      for (const head of heads) {
+        expect(head).toMatch(/\r\ncontent-length: \d+/i);
+        expect(head).not.toMatch(/transfer-encoding/i);
+      }
 
       resets = 100;
       requests = 0;

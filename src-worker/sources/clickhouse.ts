@@ -196,9 +196,9 @@ export class ClickHouseConnection {
       database: config.database || undefined,
       application: 'crossdock',
       request_timeout: REQUEST_TIMEOUT_MS,
-      // Servers close idle keep-alive sockets after keep_alive_timeout (3 s by default, older ones
-      // too); a socket reused right at that moment fails with ECONNRESET, so retire them sooner.
-      // On a busy CPU the idle timers fire late, so each free socket's age is also checked before a request.
+      // Servers close idle keep-alive sockets after keep_alive_timeout (3 s by default); a socket reused
+      // right at that moment fails with ECONNRESET, so retire them sooner. On a busy CPU the idle
+      // timers fire late, so each free socket's age is also checked before a request.
       keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
       // Errors are sorted and reported by the caller; the client's own logging would only duplicate them.
       log: { level: ClickHouseLogLevel.OFF },
@@ -266,7 +266,7 @@ export class ClickHouseConnection {
         // back as an HTTP error instead of text appended to a 200 response. It is an HTTP parameter,
         // not a setting, so readonly=1 users may send it too.
         clickhouse_settings: { ...this.settings, wait_end_of_query: 1, ...opts.settings },
-        http_headers: opts.headers,
+        http_headers: { ...bodyLength(sql, opts.values), ...opts.headers },
         ...(opts.values
           ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
           : {}),
@@ -310,7 +310,7 @@ export class ClickHouseConnection {
         query_id: queryId,
         abort_signal: controller.signal,
         clickhouse_settings: { ...this.settings, ...opts.settings },
-        http_headers: opts.headers,
+        http_headers: { ...bodyLength(sql, opts.values), ...opts.headers },
         ...(opts.values
           ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
           : {}),
@@ -345,8 +345,10 @@ export class ClickHouseConnection {
 
   private async kill(queryId: string): Promise<void> {
     try {
+      const query = `KILL QUERY WHERE query_id = ${quoteString(queryId)} SYNC`;
       await this.client.command({
-        query: `KILL QUERY WHERE query_id = ${quoteString(queryId)} SYNC`,
+        query,
+        http_headers: bodyLength(query, undefined),
         abort_signal: AbortSignal.timeout(KILL_TIMEOUT_MS),
       });
     } catch {
@@ -429,6 +431,13 @@ export class ClickHouseConnection {
         code,
       );
     }
+    if (message.trim() === '' && !code) {
+      // An error answer with an empty body: what old servers send for a request they could not parse.
+      return new ClickHouseUnavailableError(
+        `The ClickHouse server at ${url} turned a request down without saying why; check that the URL is its HTTP port (8123 by default).`,
+        'CLICKHOUSE_EMPTY_ERROR',
+      );
+    }
     return err instanceof Error ? err : new Error(message);
   }
 
@@ -437,6 +446,18 @@ export class ClickHouseConnection {
     this.closed = true;
     await this.client.close();
   }
+}
+
+/**
+ * A Content-Length header for a body whose size is known (the statement itself, or a Buffer of
+ * values), so it is not sent chunked. Servers before 25.6 (ClickHouse PR 81595) can leave the end
+ * of a chunked body ("0\r\n\r\n") unread when it arrives in its own packet; the next request on
+ * that keep-alive connection then gets an empty "400 Bad Request" or a reset. Seen with 18.16 on a
+ * busy machine. Streamed values (inserts) stay chunked.
+ */
+function bodyLength(sql: string, values: RunOptions['values']): Record<string, string> {
+  if (values === undefined) return { 'Content-Length': String(Buffer.byteLength(sql)) };
+  return Buffer.isBuffer(values) ? { 'Content-Length': String(values.length) } : {};
 }
 
 /** The server's message without the code prefix and the 18.16 "e.what()" suffix. */
