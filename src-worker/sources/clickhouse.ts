@@ -259,14 +259,14 @@ export class ClickHouseConnection {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await this.client.exec({
-        query: sql,
+        query: asSent(sql),
         query_id: queryId,
         abort_signal: controller.signal,
         // wait_end_of_query: the server buffers the answer, so an error that happens mid-query comes
         // back as an HTTP error instead of text appended to a 200 response. It is an HTTP parameter,
         // not a setting, so readonly=1 users may send it too.
         clickhouse_settings: { ...this.settings, wait_end_of_query: 1, ...opts.settings },
-        http_headers: { ...bodyLength(sql, opts.values), ...opts.headers },
+        http_headers: { ...bodyLength(asSent(sql), opts.values), ...opts.headers },
         ...(opts.values
           ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
           : {}),
@@ -306,11 +306,11 @@ export class ClickHouseConnection {
     signal?.addEventListener('abort', stop, { once: true });
     try {
       const result = await this.client.exec({
-        query: sql,
+        query: asSent(sql),
         query_id: queryId,
         abort_signal: controller.signal,
         clickhouse_settings: { ...this.settings, ...opts.settings },
-        http_headers: { ...bodyLength(sql, opts.values), ...opts.headers },
+        http_headers: { ...bodyLength(asSent(sql), opts.values), ...opts.headers },
         ...(opts.values
           ? { values: Buffer.isBuffer(opts.values) ? Readable.from([opts.values]) : opts.values }
           : {}),
@@ -445,6 +445,20 @@ export class ClickHouseConnection {
     if (this.closed) return;
     this.closed = true;
     await this.client.close();
+  }
+}
+
+/**
+ * The statement as the client sends it: it trims it and drops trailing semicolons, and the
+ * Content-Length must count what is sent. Repeated until nothing changes, so the client's own pass
+ * changes nothing more.
+ */
+function asSent(sql: string): string {
+  let q = sql;
+  for (;;) {
+    const next = q.trim().replace(/;+$/, '');
+    if (next === q) return q;
+    q = next;
   }
 }
 
