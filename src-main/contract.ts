@@ -92,7 +92,9 @@ export const ARG_SCHEMAS = {
   testClickHouse: z.tuple([ClickHouseSettings.extend({ password: password.optional() })]),
   teamStatus: z.tuple([]),
   testTeam: z.tuple([
-    TeamSettings.pick({ url: true, user: true, name: true }).extend({ password: password.optional() }),
+    TeamSettings.pick({ url: true, user: true, name: true, caFile: true }).extend({
+      password: password.optional(),
+    }),
   ]),
 } satisfies Record<string, z.ZodTuple>;
 

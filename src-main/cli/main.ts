@@ -6,7 +6,7 @@ import type { Job, JobProgress } from '../engine/types.ts';
 import type { Schedule } from '../engine/schedules.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';
-import { checkRedisUrl, redactUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
+import { checkCaFile, checkRedisUrl, redactUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
 import { testTeamConnection } from '../team/service.ts';
 import { ProgressDisplay } from './progress.ts';
 import { formatJobLine, formatJobDetail, jobJson } from './format.ts';
@@ -56,30 +56,44 @@ function recordable(c: ClickHouseConfig): { url: string; database: string; user?
 
 interface TeamFlags {
   redis?: string;
+  redisCa?: string;
   team?: string;
 }
 
 /**
- * The team queue from --redis/--team, then CROSSDOCK_REDIS_URL, CROSSDOCK_TEAM, CROSSDOCK_REDIS_USER
- * and CROSSDOCK_REDIS_PASSWORD (or the URL's user and password). Undefined: no team mode.
+ * The team queue from --redis/--team/--redis-ca, then CROSSDOCK_REDIS_URL, CROSSDOCK_TEAM,
+ * CROSSDOCK_REDIS_CA, CROSSDOCK_REDIS_USER and CROSSDOCK_REDIS_PASSWORD (or the URL's user and
+ * password). Undefined: no team mode.
  */
 export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env): TeamConfig | undefined {
   const url = o.redis ?? env.CROSSDOCK_REDIS_URL;
-  if (!url) return undefined;
+  if (!url) {
+    if (o.redisCa)
+      throw new UsageError('--redis-ca is for the team queue: add --redis <url> (or CROSSDOCK_REDIS_URL).');
+    return undefined;
+  }
   const bad = checkRedisUrl(url);
   if (bad) throw new UsageError(bad);
   const name = o.team ?? env.CROSSDOCK_TEAM ?? 'default';
   if (!TEAM_NAME.test(name)) throw new UsageError('--team takes 1 to 64 letters, digits, - or _.');
+  const ca = o.redisCa ?? env.CROSSDOCK_REDIS_CA;
+  const caFile = ca ? resolve(ca) : undefined;
+  const badCa = checkCaFile(caFile);
+  if (badCa) throw new UsageError(badCa);
   const lockMs = Number(env.CROSSDOCK_TEAM_LOCK_MS) || undefined;
   return {
     url,
     name,
     runJobs,
+    ...(caFile ? { caFile } : {}),
     ...(env.CROSSDOCK_REDIS_USER ? { user: env.CROSSDOCK_REDIS_USER } : {}),
     ...(env.CROSSDOCK_REDIS_PASSWORD ? { password: env.CROSSDOCK_REDIS_PASSWORD } : {}),
     ...(lockMs ? { lockMs } : {}),
   };
 }
+
+const REDIS_CA_HELP =
+  'CA certificate (PEM) of a rediss:// server with a private CA, trusted besides the default CAs (default: $CROSSDOCK_REDIS_CA)';
 
 /** Connects once before any work: a wrong address or password is one sentence and exit 1. */
 async function checkTeam(team: TeamConfig): Promise<void> {
@@ -235,6 +249,7 @@ export function buildProgram(): Command {
       new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal'),
     )
     .option('--redis <url>', 'submit to the team queue on this Redis (default: $CROSSDOCK_REDIS_URL)')
+    .option('--redis-ca <file>', REDIS_CA_HELP)
     .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .option('--max-rows-per-sheet <n>', 'split result sheets after N rows (default: Excel’s limit)')
     .addOption(dataDir())
@@ -351,6 +366,7 @@ export function buildProgram(): Command {
       'Cancel a queued or running job (wherever it runs on this computer; with --redis, a team job wherever it runs).',
     )
     .option('--redis <url>', 'the team queue, for team jobs (default: $CROSSDOCK_REDIS_URL)')
+    .option('--redis-ca <file>', REDIS_CA_HELP)
     .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .addOption(dataDir())
     .option('--json', 'JSON output')
@@ -570,6 +586,7 @@ export function buildProgram(): Command {
       'Run jobs and scheduled exports from the queue until stopped (Ctrl+C); with --redis, from the team queue.',
     )
     .option('--redis <url>', 'take jobs from the team queue on this Redis (default: $CROSSDOCK_REDIS_URL)')
+    .option('--redis-ca <file>', REDIS_CA_HELP)
     .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")')
     .option('--concurrency <n>', 'jobs at once (default: the setting, cores − 1)')
     .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')

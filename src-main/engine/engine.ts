@@ -274,6 +274,7 @@ export class Engine extends EventEmitter {
     user: string;
     name: string;
     password?: string;
+    caFile?: string;
   }): Promise<TeamTestResult> {
     const bad = checkRedisUrl(config.url);
     if (bad) return { ok: false, error: bad };
@@ -283,6 +284,7 @@ export class Engine extends EventEmitter {
       url: config.url,
       user: config.user || undefined,
       password: config.password ?? this.secrets.get('redis-password') ?? undefined,
+      ...(config.caFile ? { caFile: config.caFile } : {}),
       name: config.name,
       runJobs: false,
     });
@@ -297,6 +299,7 @@ export class Engine extends EventEmitter {
       url: t.url,
       user: t.user || undefined,
       password: this.secrets.get('redis-password') ?? undefined,
+      ...(t.caFile ? { caFile: t.caFile } : {}),
       name: t.name,
       runJobs: t.runJobs,
     };

@@ -27,6 +27,8 @@ export const TeamSettings = z
       .max(2000)
       .regex(/^rediss?:\/\/[^\s]+$/i, 'the Redis URL must start with redis:// or rediss://'),
     user: z.string().trim().max(200),
+    /** A PEM file with the CA of a rediss:// server with a private CA (besides the default CAs); empty: none. */
+    caFile: z.string().trim().max(4096).optional(),
     /** The queue prefix shared by everyone in the team. */
     name: z
       .string()

@@ -1,5 +1,9 @@
 // How to reach the team's Redis, and what a failure to reach it means in one sentence.
 import { Redis, type RedisOptions } from 'ioredis';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { connect as connectTcp, isIP } from 'node:net';
+import { connect as connectTls, rootCertificates } from 'node:tls';
 
 /** Everything a process needs to join a team queue (the password never leaves this process). */
 export interface TeamConfig {
@@ -7,6 +11,11 @@ export interface TeamConfig {
   /** ACL user; empty means the URL's user or `default`. */
   user?: string;
   password?: string;
+  /**
+   * A PEM file with the CA certificate(s) of a `rediss://` server signed by a private CA; trusted in
+   * addition to Node's default CAs. Read by the process that connects.
+   */
+  caFile?: string;
   /** The team name: the queue prefix everyone in the team shares. */
   name: string;
   /** This process takes team jobs too. */
@@ -54,21 +63,99 @@ export function checkRedisUrl(url: string): string | null {
   return null;
 }
 
-/** ioredis options for the team: keep retrying (the app stays usable offline), never queue commands blindly. */
+/** A team setting that cannot be used as it is (the CA file); the message is one sentence for a person. */
+export class TeamConfigError extends Error {
+  override name = 'TeamConfigError';
+}
+
+const WHERE_CA = 'Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA';
+const MAX_CA_BYTES = 1024 * 1024;
+
+/**
+ * The certificates of a CA file, checked: PEM, every certificate in it readable. Throws a
+ * TeamConfigError saying what is wrong with the file and what to do.
+ */
+export function readCaFile(file: string): string {
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory())
+      throw new TeamConfigError(
+        `${file} is a folder; give the CA certificate file itself (a .pem file) in ${WHERE_CA}.`,
+      );
+    if (st.size > MAX_CA_BYTES)
+      throw new TeamConfigError(
+        `${file} is too big to be a CA certificate (${st.size} bytes); give your Redis server's CA certificate (a .pem file) in ${WHERE_CA}.`,
+      );
+    text = readFileSync(file, 'latin1');
+  } catch (err) {
+    if (err instanceof TeamConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new TeamConfigError(
+        `The CA certificate file ${file} does not exist; check the path in ${WHERE_CA}.`,
+      );
+    throw new TeamConfigError(
+      `The CA certificate file ${file} cannot be read (${code ?? (err as Error).message}); check that this user may read it, or give another path in ${WHERE_CA}.`,
+    );
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g);
+  if (!blocks)
+    throw new TeamConfigError(
+      `${file} is not a PEM certificate (there is no "-----BEGIN CERTIFICATE-----" in it); give the CA certificate in PEM form (convert a DER file with "openssl x509 -inform der -in ca.crt -out ca.pem").`,
+    );
+  for (const pem of blocks) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new TeamConfigError(
+        `${file} holds a damaged certificate; give an intact copy of your Redis server's CA certificate in ${WHERE_CA}.`,
+      );
+    }
+  }
+  return `${blocks.join('\n')}\n`;
+}
+
+/** One sentence when the CA file cannot be used, else null (no file given: nothing to check). */
+export function checkCaFile(file: string | undefined): string | null {
+  if (!file) return null;
+  try {
+    readCaFile(file);
+    return null;
+  } catch (err) {
+    if (err instanceof TeamConfigError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * ioredis options for the team: keep retrying (the app stays usable offline), never queue commands
+ * blindly. `rediss://` trusts Node's default CAs plus the config's CA file (read now: a TeamConfigError
+ * when it cannot be used).
+ */
 export function redisOptions(
-  config: Pick<TeamConfig, 'url' | 'user' | 'password'>,
+  config: Pick<TeamConfig, 'url' | 'user' | 'password' | 'caFile'>,
   extra: RedisOptions = {},
 ): RedisOptions {
   const u = new URL(config.url);
   const username = config.user || (u.username ? decodeURIComponent(u.username) : undefined);
   const password = config.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: u.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port: u.port ? Number(u.port) : 6379,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) || 0 : 0,
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
+    ...(u.protocol === 'rediss:'
+      ? {
+          tls: {
+            // SNI takes host names only (an IP address is checked against the certificate all the same).
+            ...(isIP(host) ? {} : { servername: host }),
+            ...(config.caFile ? { ca: [...rootCertificates, readCaFile(config.caFile)] } : {}),
+          },
+        }
+      : {}),
     connectTimeout: 5000,
     maxRetriesPerRequest: null,
     // Reconnect for ever, backing off to 2 s: Redis coming back is noticed within seconds.
@@ -77,16 +164,64 @@ export function redisOptions(
   };
 }
 
-export function createRedis(config: Pick<TeamConfig, 'url' | 'user' | 'password'>, extra: RedisOptions = {}) {
+export function createRedis(
+  config: Pick<TeamConfig, 'url' | 'user' | 'password' | 'caFile'>,
+  extra: RedisOptions = {},
+) {
   return new Redis(redisOptions(config, extra));
 }
 
-/** A Redis error as one sentence saying what is wrong and what to do (never the password). */
-export function describeRedisError(err: unknown, url: string): string {
+/** The URL asks for TLS (rediss://). */
+export function isTlsUrl(url: string): boolean {
+  return /^rediss:/i.test(url.trim());
+}
+
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+]);
+
+/** The same address with the other scheme (redis:// ⇄ rediss://), for a sentence saying which to use. */
+function otherScheme(where: string): string {
+  return where.startsWith('rediss:') ? `redis:${where.slice(7)}` : `rediss:${where.slice(6)}`;
+}
+
+/**
+ * A Redis error as one sentence saying what is wrong and what to do (never the password). `caFile` is
+ * the CA file the connection trusted besides the default CAs, if any.
+ */
+export function describeRedisError(err: unknown, url: string, caFile?: string): string {
   const where = redactUrl(url);
   const e = err as NodeJS.ErrnoException & { message?: string };
   const msg = String(e?.message ?? err);
   const code = e?.code ?? '';
+  if (err instanceof TeamConfigError) return err.message;
+  // TLS: the codes Node's tls module puts on the error ioredis emits.
+  if (UNTRUSTED.has(code))
+    return caFile
+      ? `The certificate of Redis at ${where} is not trusted: neither ${caFile} nor a public CA signed it; give the CA certificate that signed the server's certificate (Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA).`
+      : `The certificate of Redis at ${where} is not trusted (it is self-signed or from a private CA); give the server's CA certificate file in Settings → Team (or --redis-ca / CROSSDOCK_REDIS_CA).`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    // Node: "… is not in the cert's altnames: DNS:b" (for an IP: "… cert's list: <IPs>"), or "… is not cert's CN: b".
+    const m = /is not in the cert's (?:altnames|list): (.*)$|is not cert's CN: (.+)$/.exec(msg);
+    const names = m?.[1]?.trim() || (m?.[2] ? `CN=${m[2].trim()}` : '');
+    const host = URL.canParse(where) ? new URL(where).hostname : 'this address';
+    return `The certificate of Redis at ${where} is for another host name${names ? ` (${names})` : ''}; connect with a name the certificate lists, or have the server's certificate issued for ${host}.`;
+  }
+  if (code === 'CERT_HAS_EXPIRED')
+    return `The certificate of Redis at ${where} has expired; the server needs a renewed certificate (or this computer's date is wrong).`;
+  if (code === 'CERT_NOT_YET_VALID')
+    return `The certificate of Redis at ${where} is not valid yet; check this computer's date and time.`;
+  if (
+    isTlsUrl(url) &&
+    (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg))
+  )
+    return notTls(where);
+  if (/CERTIFICATE_REQUIRED|certificate required/i.test(`${code} ${msg}`))
+    return needsClientCertificate(where);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg))
     return `Nothing answers at ${where} (connection refused); check the address and that Redis is running.`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(msg))
@@ -104,4 +239,113 @@ export function describeRedisError(err: unknown, url: string): string {
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue/i.test(msg))
     return `The connection to Redis at ${where} was lost; Crossdock keeps trying.`;
   return `Redis at ${where} failed: ${msg.replace(/\s+/g, ' ').slice(0, 200)}.`;
+}
+
+function speaksTls(where: string): string {
+  return `This port speaks TLS: use ${otherScheme(where)} instead of ${where}.`;
+}
+
+function notTls(where: string): string {
+  return `This port does not speak TLS: use ${otherScheme(where)} instead of ${where}.`;
+}
+
+function needsClientCertificate(where: string): string {
+  return `Redis at ${where} asks for a client certificate, which Crossdock does not send; allow clients without one on the server (tls-auth-clients no or optional).`;
+}
+
+/**
+ * Whether a failure to connect may have a cause only the port can tell: a TLS port behind redis://
+ * resets the connection at the first command; a plain port behind rediss:// leaves the TLS handshake
+ * unanswered until the connect timeout (rarely, it answers: wrong version number); a TLS server that
+ * wants a client certificate resets the connection after the handshake.
+ */
+export function worthAskingThePort(url: string, err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | null;
+  const text = `${e?.code ?? ''} ${String(e?.message ?? err)}`;
+  if (isTlsUrl(url))
+    return /ETIMEDOUT|EPROTO|ECONNRESET|EPIPE|Connection is closed|wrong version number/i.test(text);
+  return /ECONNRESET|EPIPE|Connection is closed/i.test(text);
+}
+
+/**
+ * After a connection that failed that way: asks the port what it speaks, and says in one sentence
+ * what to change when that is the cause (the other scheme, or the server's client certificates);
+ * null when it is not, or the port does not tell.
+ */
+export async function askThePort(url: string, err: unknown, timeoutMs = 2000): Promise<string | null> {
+  if (!worthAskingThePort(url, err)) return null;
+  const u = new URL(url);
+  const where = redactUrl(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : 6379;
+  if (u.protocol === 'redis:') return (await tlsAnswer(host, port, timeoutMs, 0)) ? speaksTls(where) : null;
+  // Both questions at once; a plain answer ends the TLS one (a plain port leaves it hanging).
+  const stop = new AbortController();
+  const tls = tlsAnswer(host, port, timeoutMs, 500, stop.signal);
+  if (await answersPlainRedis(host, port, timeoutMs)) {
+    stop.abort();
+    return notTls(where);
+  }
+  return (await tls) === 'client-certificate' ? needsClientCertificate(where) : null;
+}
+
+/** A Redis server without TLS answers PING (or asks for a password). */
+function answersPlainRedis(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host, port });
+    const done = (yes: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(yes);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d: Buffer) =>
+      done(/^(\+PONG|-NOAUTH|-ERR|-WRONGPASS|-DENIED)/.test(d.toString('latin1'))),
+    );
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
+
+/**
+ * Whether the port speaks TLS: it completes a handshake or answers it with a TLS alert; with
+ * `waitMs`, how long to wait after the handshake for the alert of a server that wants a client
+ * certificate. Only a question: nothing is sent, so the server's certificate is not checked here.
+ */
+function tlsAnswer(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<'tls' | 'client-certificate' | null> {
+  return new Promise((resolve) => {
+    const socket = connectTls({
+      host,
+      port,
+      ...(isIP(host) ? {} : { servername: host }),
+      rejectUnauthorized: false,
+    });
+    let handshake = false;
+    const done = (answer: 'tls' | 'client-certificate' | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    let timer = setTimeout(() => done(null), timeoutMs);
+    signal?.addEventListener('abort', () => done(null), { once: true });
+    socket.once('secureConnect', () => {
+      handshake = true;
+      clearTimeout(timer);
+      if (waitMs <= 0) done('tls');
+      else timer = setTimeout(() => done('tls'), waitMs);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      if (/CERTIFICATE_REQUIRED/.test(code)) done('client-certificate');
+      else done(handshake || /^ERR_SSL_.*ALERT/.test(code) ? 'tls' : null);
+    });
+    socket.once('close', () => done(handshake ? 'tls' : null));
+  });
 }

@@ -11,12 +11,16 @@ import { TERMINAL } from '../engine/types.ts';
 import type { TeamStatus, TeamTestResult, TeamWorker as TeamWorkerInfo } from '../engine/team-types.ts';
 import { BlobError, BlobStore } from './blobs.ts';
 import {
+  askThePort,
+  checkCaFile,
   createRedis,
   describeRedisError,
+  isTlsUrl,
   QUEUE_NAME,
   redisOptions,
   redactUrl,
   teamPrefix,
+  worthAskingThePort,
   type TeamConfig,
 } from './config.ts';
 import type { TeamHost } from './host.ts';
@@ -56,25 +60,36 @@ export class TeamService {
   private readonly lastProgress = new Map<string, number>();
   /** This process, as the owner of a result download in the shared job table. */
   private readonly token = `team:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  /** The CA file cannot be used: said instead of any connection error until it is online. */
+  private readonly caError: string | null;
+  private everOnline = false;
+  /** Before the first connection: the port was asked once why it fails (askThePort); its sentence. */
+  private portAsked = false;
+  private portAnswer: string | null = null;
 
   constructor(
     private readonly host: TeamHost,
     readonly config: TeamConfig,
   ) {
     this.prefix = teamPrefix(config.name);
+    // A CA file that cannot be used does not stop the app: the connections trust the default CAs only
+    // (never less safe), and the team status says what is wrong with the file.
+    this.caError = isTlsUrl(config.url) ? checkCaFile(config.caFile) : null;
+    const usable: TeamConfig = this.caError ? { ...config, caFile: undefined } : config;
+    this.error = this.caError;
     // Commands fail at once while Redis is away (enableOfflineQueue: false): submissions then wait locally.
     // Every connection of this service, BullMQ's included (and their duplicates), stops reconnecting
     // once the service is closed, even one that never got in (a wrong password).
     const retryStrategy = (times: number) => (this.closed ? null : Math.min(200 * times, 2000));
-    this.client = createRedis(config, {
+    this.client = createRedis(usable, {
       enableOfflineQueue: false,
       connectionName: 'crossdock',
       retryStrategy,
     });
-    this.sub = createRedis(config, { connectionName: 'crossdock-sub', retryStrategy });
+    this.sub = createRedis(usable, { connectionName: 'crossdock-sub', retryStrategy });
     // BullMQ makes (and closes) its own connections from these options, and reports their errors.
     const bull = () =>
-      redisOptions(config, { connectionName: 'crossdock-bullmq', retryStrategy }) as ConnectionOptions;
+      redisOptions(usable, { connectionName: 'crossdock-bullmq', retryStrategy }) as ConnectionOptions;
     this.queue = new Queue(QUEUE_NAME, { connection: bull(), prefix: this.prefix });
     this.events = new QueueEvents(QUEUE_NAME, { connection: bull(), prefix: this.prefix, autorun: true });
     this.blobs = new BlobStore(this.client, this.prefix, config.maxBlobBytes);
@@ -146,9 +161,22 @@ export class TeamService {
 
   private noteError(err: unknown): void {
     if (this.closed) return;
-    this.error = describeRedisError(err, this.config.url);
-    if (this.client.status !== 'ready') this.setState('offline');
+    const ready = this.client.status === 'ready';
+    // Not connected: what the setting lacks says more than the connection error it causes.
+    this.error =
+      (!ready && (this.caError ?? this.portAnswer)) ||
+      describeRedisError(err, this.config.url, this.config.caFile);
+    if (!ready) this.setState('offline');
     else this.emitStatus();
+    if (!this.everOnline && !this.portAsked && worthAskingThePort(this.config.url, err)) {
+      this.portAsked = true;
+      void askThePort(this.config.url, err).then((sentence) => {
+        if (!sentence || this.closed || this.everOnline) return;
+        this.portAnswer = sentence;
+        this.error = this.caError ?? sentence;
+        this.emitStatus();
+      });
+    }
   }
 
   private setState(state: TeamStatus['state']): void {
@@ -162,6 +190,8 @@ export class TeamService {
   }
 
   private async onOnline(): Promise<void> {
+    this.everOnline = true;
+    this.portAnswer = null;
     this.setState('online');
     await this.beat();
     await this.pushPending();
@@ -701,6 +731,9 @@ async function readLastHour(queue: Queue): Promise<TeamStatus['lastHour']> {
 
 /** Checks a Redis connection for the settings screen's Test button and `crossdock worker`'s start. */
 export async function testTeamConnection(config: TeamConfig): Promise<TeamTestResult> {
+  // A CA file given but unusable is a setting to fix, whichever the scheme.
+  const caError = checkCaFile(config.caFile);
+  if (caError) return { ok: false, error: caError };
   const client = createRedis(config, {
     lazyConnect: true,
     retryStrategy: () => null,
@@ -731,7 +764,9 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     return { ok: true, redisVersion, workers: alive };
   } catch (err) {
     const closed = /Connection is closed|enableOfflineQueue/i.test(String((err as Error)?.message));
-    return { ok: false, error: describeRedisError(closed && cause ? cause : err, config.url) };
+    const why = closed && cause ? cause : err;
+    const told = await askThePort(config.url, why);
+    return { ok: false, error: told ?? describeRedisError(why, config.url, config.caFile) };
   } finally {
     client.disconnect();
   }

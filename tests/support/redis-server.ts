@@ -1,8 +1,10 @@
 // A private redis-server for one test file: a free port, its own dir, append-only persistence (so a
-// restart keeps the queue, as a production server would), an ACL user with a password.
+// restart keeps the queue, as a production server would), an ACL user with a password; optionally
+// speaking only TLS on that port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './ports.ts';
@@ -11,9 +13,18 @@ export { freePort };
 
 export const REDIS_USER = { user: 'crossdock', password: 'team-secret' };
 
+/** PEM files for a TLS-only server. */
+export interface RedisTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** Clients must show a certificate signed by caFile (redis-server's default); off unless set. */
+  clientCertificates?: boolean;
+}
+
 export interface RedisServer {
   port: number;
-  /** redis://127.0.0.1:<port> (no credentials: pass the user and password separately). */
+  /** redis://127.0.0.1:<port>, or rediss:// with TLS (no credentials: pass the user and password separately). */
   url: string;
   /** Stops the server (SIGKILL: as a crash would) without removing its data. */
   kill(): Promise<void>;
@@ -37,17 +48,21 @@ function findBinary(): string {
   );
 }
 
-function answers(port: number): Promise<boolean> {
+function answers(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
+    // Over TLS only readiness is asked: the certificate is what the tests check, not this.
+    const s = tls
+      ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
+    s.once(tls ? 'secureConnect' : 'connect', () => {
       s.write('PING\r\n');
     });
     s.once('data', (d) => {
       s.destroy();
       resolve(/PONG|NOAUTH/.test(d.toString()));
     });
-    s.once('error', () => resolve(false));
+    // A server that wants client certificates answers with that alert: it is up.
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(/CERTIFICATE_REQUIRED/.test(err.code ?? '')));
   });
 }
 
@@ -56,17 +71,25 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: { tls?: RedisTls } = {}): Promise<RedisServer> {
+  const { tls } = options;
   const binary = findBinary();
   const dir = mkdtempSync(join(tmpdir(), 'cd-redis-'));
   const port = await freePort();
+  // With TLS the port speaks only TLS (the plain port is off).
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile]
+        .concat(['--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile])
+        .concat(['--tls-auth-clients', tls.clientCertificates ? 'yes' : 'no'])
+    : ['--port', String(port)];
   let child: ChildProcess | null = null;
   let stderr = '';
   const launch = async () => {
     child = spawn(
       binary,
       [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+        ...listen,
+        ...['--bind', '127.0.0.1', '--dir', dir, '--save', ''],
         ...['--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'],
         ...['--user', REDIS_USER.user, 'on', `>${REDIS_USER.password}`, '~*', '&*', '+@all'],
       ],
@@ -76,7 +99,11 @@ export async function startRedis(): Promise<RedisServer> {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     const deadline = Date.now() + 10_000;
-    while (!(await answers(port))) {
+    while (!(await answers(port, !!tls))) {
+      if (tls && /tls/i.test(stderr) && /Bad directive|not supported|wrong number/i.test(stderr))
+        throw new Error(
+          `This redis-server is built without TLS, so the TLS team-mode tests cannot run; install one built with it (Debian's: "apt-get install -y redis-server"). It said: ${stderr.trim()}`,
+        );
       if (Date.now() > deadline || child.exitCode !== null)
         throw new Error(`redis-server did not start on port ${port}: ${stderr || 'no output'}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -93,7 +120,7 @@ export async function startRedis(): Promise<RedisServer> {
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     kill,
     restart: async () => {
       await kill();

@@ -58,8 +58,16 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-/** `crossdock worker --redis … --team …` in its own process and data dir; resolves once it has started. */
-export async function startWorker(redis: RedisServer, team: string, concurrency = 1): Promise<WorkerProcess> {
+/**
+ * `crossdock worker --redis … --team …` in its own process and data dir; resolves once it has started.
+ * `extra`: more arguments and environment (e.g. the CA of a TLS server).
+ */
+export async function startWorker(
+  redis: RedisServer,
+  team: string,
+  concurrency = 1,
+  extra: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<WorkerProcess> {
   const dataDir = scratchDataDir();
   const proc = spawn(
     process.execPath,
@@ -74,6 +82,7 @@ export async function startWorker(redis: RedisServer, team: string, concurrency 
       String(concurrency),
       '--data-dir',
       dataDir,
+      ...(extra.args ?? []),
     ],
     {
       env: {
@@ -81,6 +90,7 @@ export async function startWorker(redis: RedisServer, team: string, concurrency 
         CROSSDOCK_REDIS_USER: REDIS_USER.user,
         CROSSDOCK_REDIS_PASSWORD: REDIS_USER.password,
         CROSSDOCK_TEAM_LOCK_MS: String(LOCK_MS),
+        ...extra.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
