@@ -223,6 +223,8 @@ export const en = {
   'settings.teamHint': 'Share one job queue with colleagues and server workers through a Redis server.',
   'settings.teamEnabled': 'Use the team queue',
   'settings.teamUrl': 'Redis URL',
+  'settings.teamCa': 'CA certificate (optional)',
+  'settings.teamCaHint': 'For rediss:// with a private CA: its PEM file, trusted besides the usual CAs.',
   'settings.teamUser': 'User',
   'settings.teamName': 'Team name',
   'settings.teamRun': 'Run team jobs on this computer',

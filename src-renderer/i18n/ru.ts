@@ -252,6 +252,9 @@ export const ru = {
   'settings.teamHint': 'Общая очередь заданий с коллегами и серверными исполнителями через сервер Redis.',
   'settings.teamEnabled': 'Использовать общую очередь',
   'settings.teamUrl': 'URL Redis',
+  'settings.teamCa': 'Сертификат CA (необязательно)',
+  'settings.teamCaHint':
+    'Для rediss:// с собственным центром сертификации: его файл PEM, доверенный вдобавок к обычным.',
   'settings.teamUser': 'Пользователь',
   'settings.teamName': 'Название команды',
   'settings.teamRun': 'Выполнять задания команды на этом компьютере',

@@ -20,6 +20,7 @@ interface Draft {
   close: 'tray' | 'ask';
   teamEnabled: boolean;
   teamUrl: string;
+  teamCaFile: string;
   teamUser: string;
   teamName: string;
   teamRun: boolean;
@@ -41,6 +42,7 @@ function draftOf(s: SettingsValue): Draft {
     close: s.closeWhileRunning,
     teamEnabled: s.team?.enabled ?? false,
     teamUrl: s.team?.url ?? '',
+    teamCaFile: s.team?.caFile ?? '',
     teamUser: s.team?.user ?? '',
     teamName: s.team?.name ?? 'crossdock',
     teamRun: s.team?.runJobs ?? true,
@@ -182,6 +184,7 @@ export function SettingsScreen() {
             ? {
                 enabled: draft.teamEnabled,
                 url: teamUrl,
+                caFile: draft.teamCaFile.trim(),
                 user: draft.teamUser.trim(),
                 name: draft.teamName.trim(),
                 runJobs: draft.teamRun,
@@ -244,6 +247,7 @@ export function SettingsScreen() {
         url: draft.teamUrl.trim(),
         user: draft.teamUser.trim(),
         name: draft.teamName.trim(),
+        ...(draft.teamCaFile.trim() ? { caFile: draft.teamCaFile.trim() } : {}),
         ...(draft.teamPassword ? { password: draft.teamPassword } : {}),
       });
       setTeamTest(
@@ -481,6 +485,18 @@ export function SettingsScreen() {
                     spellCheck={false}
                     onChange={(e) => set('teamUrl', e.target.value)}
                   />
+                </label>
+                <label className="field">
+                  <span className="field-label">{t('settings.teamCa')}</span>
+                  <input
+                    className="input"
+                    data-testid="settings-team-ca"
+                    value={draft.teamCaFile}
+                    placeholder="/path/to/ca.pem"
+                    spellCheck={false}
+                    onChange={(e) => set('teamCaFile', e.target.value)}
+                  />
+                  <span className="field-hint">{t('settings.teamCaHint')}</span>
                 </label>
                 <div className="field-pair">
                   <label className="field">
