@@ -86,7 +86,8 @@ export class DemoCatalog implements OfferSource {
       const stmt = this.db
         .prepare<string[], OfferRow>(
           `SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers
-           WHERE brand = ? AND article IN (${new Array(size).fill('?').join(', ')})`,
+           WHERE brand = ? AND article IN (${new Array(size).fill('?').join(', ')})
+             AND supplier IN (SELECT supplier FROM supplier_lists WHERE list = ?)`,
         )
         .raw(true);
       this.byArticles.set(size, stmt);
@@ -120,7 +121,7 @@ export class DemoCatalog implements OfferSource {
   }
 
   async lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>> {
-    const suppliers = this.suppliersOf(list);
+    this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     const result = new Map<string, Offer[]>();
     // One statement per brand and 200 articles: a call per key costs more in the JS ↔ SQLite
     // crossing than the index lookups themselves (measured: 60k keys 540 ms → 240 ms).
@@ -136,8 +137,9 @@ export class DemoCatalog implements OfferSource {
         const chunk = articles.slice(i, i + IN_SIZES[IN_SIZES.length - 1]);
         const size = IN_SIZES.find((n) => n >= chunk.length)!;
         while (chunk.length < size) chunk.push(chunk[0]); // repeats are harmless in IN (...)
-        for (const row of this.byArticles.get(size)!.all(brand, ...chunk)) {
-          if (!suppliers.has(row[1])) continue;
+        // The list filter runs in SQLite: offers of other suppliers never become JS strings
+        // (measured on the whole demo catalog and ОПТ-1: 407 ms → 298 ms).
+        for (const row of this.byArticles.get(size)!.all(brand, ...chunk, list)) {
           result.get(lookupKey(brand, row[0]))!.push({
             supplier: this.strings.get(row[1]),
             name: this.strings.get(row[2]),
