@@ -41,7 +41,10 @@ function online(e: Engine): Promise<void> {
 }
 
 function rawRedis(): Redis {
-  return new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: false });
+  const client = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: false });
+  // Some tests stop Redis while such a client is open; it reconnects quietly until closed.
+  client.on('error', () => undefined);
+  return client;
 }
 
 beforeAll(async () => {
@@ -146,6 +149,7 @@ describe('a job submitted here runs in another process and comes back', () => {
     expect(JSON.stringify(bull!.data)).not.toContain(out);
     expect(JSON.stringify(bull!.data)).not.toContain('inputs/');
     await q.close();
+    (q.opts.connection as Redis).disconnect();
     // The team panel: the worker with its concurrency, queue depth, the last hour's throughput.
     const status: TeamStatus = await submitter.refreshTeamStatus();
     expect(status.state).toBe('online');
@@ -225,6 +229,7 @@ describe('cancel from any member', () => {
     } finally {
       await q.resume();
       await q.close();
+      (q.opts.connection as Redis).disconnect();
     }
   });
 });
@@ -402,6 +407,7 @@ describe('the app: team mode from Settings', () => {
     } finally {
       await q.resume();
       await q.close();
+      (q.opts.connection as Redis).disconnect();
     }
     const [done] = await submitter.waitFor([id]);
     expect(done.status, JSON.stringify(submitter.logs(id).map((l) => l.message))).toBe('succeeded');

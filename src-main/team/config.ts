@@ -1,9 +1,10 @@
 // How to reach the team's Redis, and what a failure to reach it means in one sentence.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { connect as connectTcp, isIP } from 'node:net';
 import { connect as connectTls, rootCertificates } from 'node:tls';
+import { ioredis } from './packages.ts';
 
 /** Everything a process needs to join a team queue (the password never leaves this process). */
 export interface TeamConfig {
@@ -168,7 +169,7 @@ export function createRedis(
   config: Pick<TeamConfig, 'url' | 'user' | 'password' | 'caFile'>,
   extra: RedisOptions = {},
 ) {
-  return new Redis(redisOptions(config, extra));
+  return new (ioredis().Redis)(redisOptions(config, extra));
 }
 
 /** The URL asks for TLS (rediss://). */

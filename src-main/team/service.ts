@@ -2,7 +2,7 @@
 // mirroring team jobs into the local job table (live progress and logs), downloading results for
 // the jobs submitted here, cancel across machines, the team panel's figures, and, when this
 // process takes team jobs, its TeamWorker.
-import { Queue, QueueEvents, type ConnectionOptions, type Job as BullJob } from 'bullmq';
+import type { ConnectionOptions, Job as BullJob, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -24,6 +24,7 @@ import {
   type TeamConfig,
 } from './config.ts';
 import type { TeamHost } from './host.ts';
+import { bullmq } from './packages.ts';
 import { CANCELLED, TeamJobData, TeamMessage, TeamProgress, TeamResult, type TeamSpec } from './job-data.ts';
 import * as mirror from './mirror.ts';
 import { TeamWorker, type WorkerInfo } from './worker-loop.ts';
@@ -90,6 +91,7 @@ export class TeamService {
     // BullMQ makes (and closes) its own connections from these options, and reports their errors.
     const bull = () =>
       redisOptions(usable, { connectionName: 'crossdock-bullmq', retryStrategy }) as ConnectionOptions;
+    const { Queue, QueueEvents } = bullmq();
     this.queue = new Queue(QUEUE_NAME, { connection: bull(), prefix: this.prefix });
     this.events = new QueueEvents(QUEUE_NAME, { connection: bull(), prefix: this.prefix, autorun: true });
     this.blobs = new BlobStore(this.client, this.prefix, config.maxBlobBytes);

@@ -1,13 +1,7 @@
 // Takes team jobs from the queue and runs them in this engine's worker pool, with this machine's
 // own data-source settings. BullMQ holds the job's lock while it runs; if this process dies, its
 // stall checker hands the job to another worker, and only one attempt can complete it.
-import {
-  Worker,
-  UnrecoverableError,
-  WaitingError,
-  type ConnectionOptions,
-  type Job as BullJob,
-} from 'bullmq';
+import type { ConnectionOptions, Job as BullJob, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -16,8 +10,14 @@ import { join } from 'node:path';
 import { backoffMs } from '../engine/settings.ts';
 import { BlobError, type BlobStore } from './blobs.ts';
 import { QUEUE_NAME, type TeamConfig } from './config.ts';
+import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
 import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
+
+/** BullMQ fails such a job at once, without the retries left. */
+function unrecoverable(message: string): Error {
+  return new (bullmq().UnrecoverableError)(message);
+}
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -71,6 +71,7 @@ export class TeamWorker {
 
   start(): void {
     const lockDuration = this.config.lockMs ?? 15_000;
+    const { Worker } = bullmq();
     this.worker = new Worker(QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
       connection: this.connection,
       prefix: this.prefix,
@@ -129,12 +130,12 @@ export class TeamWorker {
     const parsed = TeamJobData.safeParse(job.data);
     if (!parsed.success || parsed.data.id !== job.id) {
       const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
-      throw new UnrecoverableError(`The team job's data is not valid (${issue}); this worker refused it.`);
+      throw unrecoverable(`The team job's data is not valid (${issue}); this worker refused it.`);
     }
     const data = parsed.data;
     const id = data.id;
     if (await this.client.exists(`${this.prefix}:cancel:${id}`))
-      throw new UnrecoverableError(`${CANCELLED} before it started.`);
+      throw unrecoverable(`${CANCELLED} before it started.`);
     const log = (level: 'info' | 'warn' | 'error', message: string) => {
       void job.log(`${level}: ${message}`).catch(() => undefined);
       this.publish({ type: 'log', id, at: Date.now(), level, message });
@@ -155,11 +156,11 @@ export class TeamWorker {
         inputPath = join(dir, `${data.input.blob}${safeExtension(data.input.name)}`);
         if (!existsSync(inputPath) || statSync(inputPath).size !== data.input.size) {
           const tooBig = this.blobs.tooBig(data.input.size, 'The input');
-          if (tooBig) throw new UnrecoverableError(tooBig);
+          if (tooBig) throw unrecoverable(tooBig);
           try {
             await this.blobs.get(data.input.blob, inputPath);
           } catch (err) {
-            throw new UnrecoverableError((err as Error).message);
+            throw unrecoverable((err as Error).message);
           }
         }
       }
@@ -183,13 +184,13 @@ export class TeamWorker {
       if (signal?.aborted && this.stopping) {
         log('info', `Handed back to the team queue: the worker on ${hostname()} is stopping.`);
         await job.moveToWait(token);
-        throw new WaitingError();
+        throw new (bullmq().WaitingError)();
       }
-      if (signal?.aborted) throw new UnrecoverableError(`${CANCELLED} while running on ${hostname()}.`);
+      if (signal?.aborted) throw unrecoverable(`${CANCELLED} while running on ${hostname()}.`);
       if (!outcome.ok) {
         log(outcome.error.transient ? 'warn' : 'error', outcome.error.message);
         if (outcome.error.transient) throw new Error(outcome.error.message);
-        throw new UnrecoverableError(outcome.error.message);
+        throw unrecoverable(outcome.error.message);
       }
       const files: TeamResult['files'] = [];
       for (const f of outcome.files) {
@@ -198,8 +199,7 @@ export class TeamWorker {
           const { sha256, size } = await this.blobs.put(path);
           files.push({ blob: sha256, size });
         } catch (err) {
-          if (err instanceof BlobError)
-            throw new UnrecoverableError(err.message.replace('The file', 'The result'));
+          if (err instanceof BlobError) throw unrecoverable(err.message.replace('The file', 'The result'));
           throw err;
         }
       }
