@@ -770,7 +770,9 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     const told = await askThePort(config.url, why);
     return { ok: false, error: told ?? describeRedisError(why, config.url, config.caFile) };
   } finally {
-    client.disconnect();
+    // A connection that already ended needs nothing more; ioredis's disconnect() would arm a 2 s timer
+    // waiting for a close that already happened, and the CLI would take that long to exit.
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
