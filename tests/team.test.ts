@@ -543,4 +543,39 @@ describe('one concurrency setting for local and team jobs', () => {
     expect(localDone.status, localDone.error ?? '').toBe('succeeded');
     expect(overlapped).toBe(false);
   });
+
+  it('while local jobs fill every slot this computer takes no team job; it takes it when a slot frees', async () => {
+    const e = openEngine(scratchDataDir(), {
+      concurrency: 1,
+      team: teamConfig(redis, 'slots-busy', true),
+    });
+    e.on('error', () => undefined);
+    e.start();
+    engines.push(e);
+    await online(e);
+    // A local job long enough to submit a team job while it runs (catalog imports stay local).
+    const lines = ['Brand,Article,Name,Price,Stock,Days'];
+    for (let i = 0; i < 300_000; i++) lines.push(`BOSCH,SLOT-${i},Filter,10.5,100,1`);
+    const prices = join(scratchDir(), 'prices.csv');
+    writeFileSync(prices, `${lines.join('\r\n')}\r\n`);
+    const local = await e.submit({ kind: 'catalog-import', input: prices, supplier: 'Склад', list: 'СКЛАД' });
+    await until(() => e.runningHere().includes(local.job.id), 20_000, 'the import to run');
+
+    const team = await e.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: scratchDir() });
+    // Whether the team job's task ever runs here together with the import.
+    let together = false;
+    const watch = setInterval(() => {
+      const here = e.runningHere();
+      if (here.includes(team.job.id) && here.includes(local.job.id)) together = true;
+    }, 5);
+    expect(team.job.origin).toBe('team');
+    expect(e.runningHere()).toContain(local.job.id); // submitted while the import still runs
+    const [localDone, teamDone] = await e.waitFor([local.job.id, team.job.id]);
+    clearInterval(watch);
+    expect(localDone.status, localDone.error ?? '').toBe('succeeded');
+    expect(teamDone.status, teamDone.error ?? '').toBe('succeeded');
+    expect(together).toBe(false);
+    // It ran here, once, after the import: no attempt was spent on waiting for a slot.
+    expect(teamDone.attempts).toBe(1);
+  });
 });

@@ -251,6 +251,7 @@ export class Engine extends EventEmitter {
     const before = JSON.stringify(this.settingsCache.team);
     this.settingsCache = saveSettings(this.store, patch);
     this.scheduleTick(0);
+    this.team?.localLoadChanged(); // the concurrency may have changed
     if (JSON.stringify(this.settingsCache.team) !== before && this.opts.team === undefined && this.started)
       void this.restartTeam();
     return this.settingsCache;
@@ -353,6 +354,7 @@ export class Engine extends EventEmitter {
       events: this,
       log: (id, level, message) => this.log(id, level, message),
       announce: (id) => (this.store.db.open && this.store.get(id) ? this.announce(id) : null),
+      localRunning: () => this.running.size,
       runTeamTask: (req, signal, onMessage) => this.runTeamTask(req, signal, onMessage),
       planOutput: (outDir, base, ext) => this.planOutput(outDir, base, ext),
       resultBase: (job) => {
@@ -986,6 +988,7 @@ export class Engine extends EventEmitter {
       timers: [],
     };
     this.running.set(job.id, r);
+    this.team?.localLoadChanged();
     this.log(
       job.id,
       'info',
@@ -1052,6 +1055,7 @@ export class Engine extends EventEmitter {
       this.complete(r, outcome);
     } finally {
       this.running.delete(job.id);
+      this.team?.localLoadChanged();
       this.scheduleTick(0);
       this.emit('job', this.store.db.open ? this.store.get(job.id) : job);
     }

@@ -21,6 +21,8 @@ export interface TeamHost {
   readonly store: JobStore;
   readonly settings: Settings;
   readonly concurrency: number;
+  /** Local (non-team) jobs executing in this process now: they use the same slots as team jobs. */
+  localRunning(): number;
   readonly user: string;
   readonly events: EventEmitter;
   log(jobId: string, level: JobLogLine['level'], message: string): void;

@@ -27,7 +27,7 @@ import type { TeamHost } from './host.ts';
 import { bullmq } from './packages.ts';
 import { CANCELLED, TeamJobData, TeamMessage, TeamProgress, TeamResult, type TeamSpec } from './job-data.ts';
 import * as mirror from './mirror.ts';
-import { TeamWorker, type WorkerInfo } from './worker-loop.ts';
+import { attemptNumber, TeamWorker, type WorkerInfo } from './worker-loop.ts';
 
 const STATUS_EVERY_MS = 2000;
 const RECONCILE_EVERY_MS = 3000;
@@ -132,6 +132,11 @@ export class TeamService {
     this.every(() => void this.refreshStatus(), STATUS_EVERY_MS);
     this.every(() => void this.reconcile(), RECONCILE_EVERY_MS);
     this.every(() => void this.beat(), 5000);
+  }
+
+  /** Local jobs started or ended here: team jobs are taken only into the slots they leave free. */
+  localLoadChanged(): void {
+    this.worker?.fitSlots();
   }
 
   private every(fn: () => void, ms: number): void {
@@ -391,15 +396,7 @@ export class TeamService {
       this.host.events.emit('job', current);
     }
     if (state === 'active') {
-      if (
-        mirror.setRunning(
-          this.host.store,
-          id,
-          Math.max(1, job.attemptsStarted || job.attemptsMade + 1),
-          Date.now(),
-        )
-      )
-        this.host.announce(id);
+      if (mirror.setRunning(this.host.store, id, attemptNumber(job), Date.now())) this.host.announce(id);
     } else if (
       state === 'waiting' ||
       state === 'delayed' ||

@@ -14,6 +14,15 @@ import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
 import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
 
+/**
+ * Which attempt a running team job is on: the failed ones and the ones a dead worker left (stalled),
+ * plus this one. A job handed back to the queue (a worker stopping, or no free slot) spent none,
+ * though BullMQ's attemptsStarted counts it.
+ */
+export function attemptNumber(job: Pick<BullJob, 'attemptsMade' | 'stalledCounter'>): number {
+  return job.attemptsMade + (job.stalledCounter ?? 0) + 1;
+}
+
 /** BullMQ fails such a job at once, without the retries left. */
 function unrecoverable(message: string): Error {
   return new (bullmq().UnrecoverableError)(message);
@@ -86,9 +95,27 @@ export class TeamWorker {
       name: this.id,
     });
     this.worker.on('error', (err) => this.onError(err));
+    this.fitSlots();
     // The durable cancel flag covers a cancel message sent while this worker was not listening.
     this.cancelTimer = setInterval(() => void this.checkCancelFlags(), 1000);
     this.cancelTimer.unref();
+  }
+
+  /**
+   * One concurrency for local and team jobs: the queue hands this process only as many team jobs as
+   * the slots local jobs leave free, and none while they fill every slot (the worker pauses, so
+   * another member takes the job instead of it waiting here). Team jobs already running go on.
+   */
+  fitSlots(): void {
+    const worker = this.worker;
+    if (!worker || this.stopping) return;
+    const room = Math.min(this.concurrency, this.host.concurrency - this.host.localRunning());
+    if (room < 1) {
+      if (!worker.isPaused()) void worker.pause(true).catch((err: unknown) => this.onError(err));
+      return;
+    }
+    if (worker.concurrency !== room) worker.concurrency = room;
+    if (worker.isPaused()) void worker.resume().catch((err: unknown) => this.onError(err));
   }
 
   /** A cancel for a job this process holds: abort it (BullMQ's own cancel only reaches this process). */
@@ -136,6 +163,13 @@ export class TeamWorker {
     const id = data.id;
     if (await this.client.exists(`${this.prefix}:cancel:${id}`))
       throw unrecoverable(`${CANCELLED} before it started.`);
+    if (this.host.localRunning() >= this.host.concurrency) {
+      // Fetched just as local jobs took every slot (a fetch already waiting on Redis is not stopped
+      // by pausing): back to the queue at once, for a member with room or for this one later.
+      this.fitSlots();
+      await job.moveToWait(token);
+      throw new (bullmq().WaitingError)();
+    }
     const log = (level: 'info' | 'warn' | 'error', message: string) => {
       void job.log(`${level}: ${message}`).catch(() => undefined);
       this.publish({ type: 'log', id, at: Date.now(), level, message });
@@ -146,7 +180,7 @@ export class TeamWorker {
     try {
       log(
         'info',
-        `Attempt ${job.attemptsStarted || job.attemptsMade + 1} of ${data.maxAttempts} started on ${hostname()} (process ${process.pid}).`,
+        `Attempt ${attemptNumber(job)} of ${data.maxAttempts} started on ${hostname()} (process ${process.pid}).`,
       );
       let inputPath: string | null = null;
       if (data.input) {
