@@ -7,6 +7,7 @@ import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
 import { InputError } from '../io/types.ts';
 import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
 import { StringPool } from './string-pool.ts';
+import { LookupThread, prepareLookups, queryBrand } from './demo-lookup-thread.ts';
 import { lookupKey, type LookupKey, type OfferSource } from './types.ts';
 
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -68,30 +69,31 @@ export function ensureDemoCatalog(dataDir: string): string {
   return file;
 }
 
-// Statement sizes for IN (...) lists: a late batch often asks for one or two new keys per brand.
-const IN_SIZES = [1, 4, 16, 64, 200];
+/** Keys in one lookup from which a lookup thread pays for its start (~40 ms); fewer are looked up here. */
+const THREAD_MIN_KEYS = 2000;
 
-type OfferRow = [string, string, string, number, string, number, number];
+export interface DemoCatalogOptions {
+  /**
+   * The worker bundle's file, to start a lookup thread from (see demo-lookup-thread.ts). Big lookups
+   * then run there while the job goes on; without it every lookup runs in the calling thread.
+   */
+  lookupThreadFile?: string;
+}
 
 /** The embedded SQLite catalog as an offer source (read-only). */
 export class DemoCatalog implements OfferSource {
   private readonly db: Database.Database;
-  private readonly byArticles = new Map<number, Database.Statement<string[], OfferRow>>();
+  private readonly statements: ReturnType<typeof prepareLookups>;
   private readonly members = new Map<string, Set<string>>();
   private readonly strings = new StringPool();
+  private thread: LookupThread | null = null;
 
-  constructor(file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly options: DemoCatalogOptions = {},
+  ) {
     this.db = openSqlite(file, { readonly: true, fileMustExist: true });
-    for (const size of IN_SIZES) {
-      const stmt = this.db
-        .prepare<string[], OfferRow>(
-          `SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers
-           WHERE brand = ? AND article IN (${new Array(size).fill('?').join(', ')})
-             AND supplier IN (SELECT supplier FROM supplier_lists WHERE list = ?)`,
-        )
-        .raw(true);
-      this.byArticles.set(size, stmt);
-    }
+    this.statements = prepareLookups(this.db);
   }
 
   async supplierLists(): Promise<string[]> {
@@ -120,41 +122,68 @@ export class DemoCatalog implements OfferSource {
     return set;
   }
 
-  async lookup(list: string, keys: readonly LookupKey[]): Promise<Map<string, Offer[]>> {
+  async lookup(
+    list: string,
+    keys: readonly LookupKey[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, Offer[]>> {
     this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     const result = new Map<string, Offer[]>();
-    // One statement per brand and 200 articles: a call per key costs more in the JS ↔ SQLite
-    // crossing than the index lookups themselves (measured: 60k keys 540 ms → 240 ms).
     const byBrand = new Map<string, string[]>();
     for (const { brand, article } of keys) {
-      result.set(lookupKey(brand, article), []);
+      const k = lookupKey(brand, article);
+      if (result.has(k)) continue;
+      result.set(k, []);
       let articles = byBrand.get(brand);
       if (!articles) byBrand.set(brand, (articles = []));
       articles.push(article);
     }
-    for (const [brand, articles] of byBrand) {
-      for (let i = 0; i < articles.length; i += IN_SIZES[IN_SIZES.length - 1]) {
-        const chunk = articles.slice(i, i + IN_SIZES[IN_SIZES.length - 1]);
-        const size = IN_SIZES.find((n) => n >= chunk.length)!;
-        while (chunk.length < size) chunk.push(chunk[0]); // repeats are harmless in IN (...)
-        // The list filter runs in SQLite: offers of other suppliers never become JS strings
-        // (measured on the whole demo catalog and ОПТ-1: 407 ms → 298 ms).
-        for (const row of this.byArticles.get(size)!.all(brand, ...chunk, list)) {
-          result.get(lookupKey(brand, row[0]))!.push({
-            supplier: this.strings.get(row[1]),
-            name: this.strings.get(row[2]),
-            price: row[3],
-            currency: this.strings.get(row[4]),
-            quantity: row[5],
-            deliveryDays: row[6],
-          });
-        }
+    if (this.options.lookupThreadFile && result.size >= THREAD_MIN_KEYS) {
+      this.thread ??= new LookupThread(this.options.lookupThreadFile, this.file);
+      const brands = [...byBrand.keys()];
+      const articles = [...byBrand.values()];
+      const answer = await this.thread.ask(list, brands, articles, signal);
+      // Row r answers key answer.key[r], counted brand by brand in the order sent.
+      const offersOf: Offer[][] = [];
+      for (let b = 0; b < brands.length; b++)
+        for (const a of articles[b]) offersOf.push(result.get(lookupKey(brands[b], a))!);
+      const { strings: text, key, supplier, name, currency, price, quantity, deliveryDays } = answer;
+      const pooled = text.map((t) => this.strings.get(t));
+      for (let r = 0; r < key.length; r++) {
+        offersOf[key[r]].push({
+          supplier: pooled[supplier[r]],
+          name: pooled[name[r]],
+          price: price[r],
+          currency: pooled[currency[r]],
+          quantity: quantity[r],
+          deliveryDays: deliveryDays[r],
+        });
       }
+      return result;
+    }
+    if (this.thread) {
+      // Lookups got small (the job's cache has most parts by now): the thread's memory is worth more.
+      void this.thread.close();
+      this.thread = null;
+    }
+    for (const [brand, articles] of byBrand) {
+      queryBrand(this.statements, list, brand, articles, (row) => {
+        result.get(lookupKey(brand, row[0]))!.push({
+          supplier: this.strings.get(row[1]),
+          name: this.strings.get(row[2]),
+          price: row[3],
+          currency: this.strings.get(row[4]),
+          quantity: row[5],
+          deliveryDays: row[6],
+        });
+      });
     }
     return result;
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
+    this.thread = null;
     this.db.close();
   }
 }
