@@ -33,6 +33,7 @@ const node = () =>
     {
       cli: 'src-main/cli/main.ts',
       worker: 'src-worker/worker.ts',
+      'demo-lookup': 'src-worker/demo-lookup.ts',
       tools: 'scripts/tools.ts',
       'ui-bridge': 'scripts/ui-bridge.ts',
     },
@@ -44,7 +45,7 @@ const shell = () =>
     esm({ main: 'src-main/electron/main.ts' }, 'dist/electron', { target: 'node22' }),
     // The packaged app's worker: piscina loads it by path, so it is unpacked from the asar, and an
     // unpacked file cannot import packages inside the asar; so everything but the native module is in it.
-    esm({ worker: 'src-worker/worker.ts' }, 'dist/electron', {
+    esm({ worker: 'src-worker/worker.ts', 'demo-lookup': 'src-worker/demo-lookup.ts' }, 'dist/electron', {
       target: 'node22',
       packages: undefined,
       external: ['better-sqlite3'],

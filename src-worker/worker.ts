@@ -1,6 +1,5 @@
 // The piscina worker entry: one task per call, everything it needs in its input.
 import { basename } from 'node:path';
-import { workerData } from 'node:worker_threads';
 import { toTaskError } from './errors.ts';
 import type { InspectOutcome, TaskOutcome, TaskRequest } from './protocol.ts';
 import { TaskContext } from './task-context.ts';
@@ -8,10 +7,6 @@ import { runCatalogImport } from './tasks/catalog-import.ts';
 import { runCrossdock } from './tasks/crossdock.ts';
 import { runExport } from './tasks/export.ts';
 import { runInspect } from './tasks/inspect.ts';
-import { runAsLookupThread } from './sources/demo-lookup-thread.ts';
-
-// The same file also serves demo catalog lookups in a thread of their own (demo-lookup-thread.ts).
-runAsLookupThread(workerData);
 
 export default async function run(request: TaskRequest): Promise<TaskOutcome | InspectOutcome> {
   const ctx = new TaskContext(request.port);

@@ -1,5 +1,5 @@
-// Big demo catalog lookups run in a thread started from the worker bundle (dist/worker.mjs, built by
-// the global setup); they must answer exactly as the lookups in the calling thread do.
+// Big demo catalog lookups run in a thread started from dist/demo-lookup.mjs (built by the global
+// setup next to the worker bundle); they must answer exactly as the lookups in the calling thread do.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { DEMO_PARTS, demoPart } from '../src-worker/sources/demo-data.ts';
 import type { LookupKey } from '../src-worker/sources/types.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
-const BUNDLE = join(ROOT, 'dist', 'worker.mjs');
+const BUNDLE = join(ROOT, 'dist', 'demo-lookup.mjs');
 let catalog: string;
 const open: DemoCatalog[] = [];
 
@@ -59,6 +59,20 @@ describe('demo catalog lookups in a thread', () => {
       expect(sorted(b)).toEqual(sorted(a));
       expect([...b.values()].filter((o) => o.length > 0).length).toBeGreaterThan(3000);
     }
+  });
+
+  it('runs in a thread for big lookups of jobs up to 300k lines, here for small lookups and bigger jobs', async () => {
+    const s = source(true);
+    await s.lookup('ОПТ-1', keys(100));
+    expect(s.threadRunning).toBe(false);
+    s.expectLines(100_000);
+    await s.lookup('ОПТ-1', keys(5000));
+    expect(s.threadRunning).toBe(true);
+    await s.lookup('ОПТ-1', keys(100)); // lookups got small: the thread goes
+    expect(s.threadRunning).toBe(false);
+    s.expectLines(1_000_000);
+    await s.lookup('ОПТ-1', keys(5000));
+    expect(s.threadRunning).toBe(false);
   });
 
   it('a cancelled lookup rejects with the signal reason at once', async () => {

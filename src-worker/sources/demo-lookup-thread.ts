@@ -8,7 +8,7 @@ import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openSqlite } from './sqlite.ts';
 
-/** `workerData` of a lookup thread: the bundle file is started with it instead of as a piscina task. */
+/** `workerData` of a lookup thread (src-worker/demo-lookup.ts checks it before serving). */
 export interface LookupThreadData {
   crossdockRole: 'demo-lookup';
   catalogFile: string;
@@ -140,7 +140,7 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
   });
 }
 
-/** Starts a lookup thread from the worker bundle's own file (see worker.ts). */
+/** A lookup thread started from dist/demo-lookup.mjs (src-worker/demo-lookup.ts). */
 export class LookupThread {
   private readonly thread: Worker;
   private readonly pending = new Map<
@@ -150,9 +150,9 @@ export class LookupThread {
   private nextId = 1;
   private failure: Error | null = null;
 
-  constructor(bundleFile: string, catalogFile: string) {
+  constructor(entryFile: string, catalogFile: string) {
     const workerData: LookupThreadData = { crossdockRole: 'demo-lookup', catalogFile };
-    this.thread = new Worker(bundleFile, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    this.thread = new Worker(entryFile, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.thread.on('message', (answer: LookupAnswer) => {
       const p = this.pending.get(answer.id);
       if (!p) return; // its caller gave up (cancelled)

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceConfig } from '../protocol.ts';
 import { ClickHouseSource } from './clickhouse.ts';
@@ -5,12 +7,17 @@ import { DemoCatalog } from './demo-catalog.ts';
 import type { OfferSource } from './types.ts';
 
 /**
- * The worker bundle this code runs from (dist/worker.mjs, or the packaged app's), which also starts
- * demo lookup threads (see worker.ts). Run from TypeScript sources there is no such file.
+ * The entry of demo lookup threads, built next to the worker bundle this code runs from
+ * (dist/demo-lookup.mjs, or the packaged app's). Run from TypeScript sources there is none, and
+ * every lookup runs in the calling thread.
  */
-const bundleFile = import.meta.url.endsWith('.mjs') ? fileURLToPath(import.meta.url) : undefined;
+const lookupThreadFile = (() => {
+  if (!import.meta.url.endsWith('.mjs')) return undefined;
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'demo-lookup.mjs');
+  return existsSync(file) ? file : undefined;
+})();
 
 export async function openSource(config: SourceConfig, signal?: AbortSignal): Promise<OfferSource> {
-  if (config.kind === 'demo') return new DemoCatalog(config.catalogFile, { lookupThreadFile: bundleFile });
+  if (config.kind === 'demo') return new DemoCatalog(config.catalogFile, { lookupThreadFile });
   return ClickHouseSource.open(config, signal);
 }

@@ -14,6 +14,8 @@ export interface OfferSource {
    * A source that runs remote queries stops them when the signal fires (and rejects with its reason).
    */
   lookup(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, Offer[]>>;
+  /** How many request lines the job is about to look up, roughly (null: unknown); a hint for how to work. */
+  expectLines?(lines: number | null): void;
   close(): Promise<void>;
 }
 

@@ -139,6 +139,9 @@ export async function runCrossdock(
             ? null
             : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
 
+        // Without a dimension (or in a CSV) the file size tells roughly: ~55-70 bytes a line in the
+        // bench's xlsx and CSV files.
+        source.expectLines?.(sheet.estimatedRows ?? Math.round(statSync(input.inputPath).size / 60));
         const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal);
         const rowsIn = resume ? skipRows(located.batches, resume.stats.rows) : located.batches;
         const batches = regroup(rowsIn, LOOKUP_ROWS)[Symbol.asyncIterator]();
