@@ -303,7 +303,11 @@ export class JobStore {
     return row ? row.pos : null;
   }
 
-  /** Atomically moves the next due queued job to running for this owner. */
+  /**
+   * Atomically moves the next due queued job to running for this owner. started_at becomes the start
+   * of this attempt: an earlier attempt's start (before a backoff wait, or before the program was
+   * closed) would count the wait as running time; the log keeps every attempt's start line.
+   */
   claimNext(owner: Owner, now: number, onlyIds?: readonly string[]): Job | null {
     const only = onlyIds ? `AND id IN (SELECT value FROM json_each(?))` : '';
     const args: unknown[] = [owner.id, owner.pid, owner.host, now, now, now, now];
@@ -311,7 +315,7 @@ export class JobStore {
     const row = this.db
       .prepare(
         `UPDATE jobs SET status = 'running', owner = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?,
-                started_at = COALESCE(started_at, ?), attempts = attempts + 1, updated_at = ?, finished_at = NULL
+                started_at = ?, attempts = attempts + 1, updated_at = ?, finished_at = NULL
          WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND origin = 'local' AND run_after <= ? ${only}
                      ORDER BY priority, created_at, id LIMIT 1)
          RETURNING *`,

@@ -459,6 +459,16 @@ export const ENGINE_MESSAGES: readonly EngineMessageRule[] = [
     pattern: /^The worker running the job stopped unexpectedly \(([\s\S]*)\)\.$/,
     ru: (m) => `Процесс, выполнявший задание, неожиданно остановился (${m[1]}).`,
   },
+  // src-worker/errors.ts wraps a failure it has no sentence of its own for: a retried one (a server
+  // down, a timeout) and any other. The detail is translated when it is one of ours.
+  {
+    pattern: /^A temporary error stopped the job: ([\s\S]+)$/,
+    ru: (m) => `Задание остановила временная ошибка: ${end(inner(m[1]))}`,
+  },
+  {
+    pattern: /^The job failed unexpectedly: ([\s\S]+)$/,
+    ru: (m) => `Задание неожиданно завершилось ошибкой: ${end(inner(m[1]))}`,
+  },
   {
     pattern: /^The copy of the input file is gone from the data folder; submit the file again\.$/,
     ru: () => 'Копия входного файла пропала из папки данных; отправьте файл заново.',

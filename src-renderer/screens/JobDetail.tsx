@@ -48,11 +48,11 @@ interface SpecView {
   columns?: { brand?: string; article?: string; quantity?: string };
 }
 
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
+function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd>{children}</dd>
+      <dd data-testid={testId}>{children}</dd>
     </>
   );
 }
@@ -495,18 +495,18 @@ export function JobDetail({ jobId }: { jobId: string }) {
             <h3>{t('detail.timings')}</h3>
             <dl className="props">
               <Row label={t('detail.created')}>{fmtDateTime(t.lang, job.createdAt)}</Row>
-              <Row label={t('detail.started')}>
+              <Row label={t('detail.started')} testId="detail-started">
                 {job.startedAt ? fmtDateTime(t.lang, job.startedAt) : '—'}
               </Row>
               <Row label={t('detail.finished')}>
                 {job.finishedAt ? fmtDateTime(t.lang, job.finishedAt) : '—'}
               </Row>
-              <Row label={t('detail.duration')}>
+              <Row label={t('detail.duration')} testId="detail-duration">
                 {job.startedAt
                   ? fmtClock((job.finishedAt ?? (running ? now : job.updatedAt)) - job.startedAt)
                   : '—'}
               </Row>
-              <Row label={t('detail.attempts')}>
+              <Row label={t('detail.attempts')} testId="detail-attempts">
                 {t('detail.attemptsValue', { n: job.attempts, max: job.maxAttempts })}
               </Row>
               <Row label={t('detail.submittedBy')}>{job.submittedBy}</Row>
