@@ -55,6 +55,9 @@ export const SettingsPatchSchema = Settings.partial()
   });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
+/** The jobs "Clear finished" removes: at most as many as the renderer lists. */
+const jobIds = z.array(id).max(10_000, 'at most 10,000 jobs at once');
+
 const source = z.enum(['demo', 'clickhouse']);
 const cron = z.string().min(1).max(200);
 const timezone = z.string().max(100).nullable();
@@ -70,6 +73,8 @@ export const ARG_SCHEMAS = {
   cancel: z.tuple([id]),
   retry: z.tuple([id]),
   remove: z.tuple([id]),
+  /** Without ids: every finished job. */
+  clearFinished: z.tuple([jobIds.optional()]),
   addComment: z.tuple([id, commentText]),
   editComment: z.tuple([commentId, commentText]),
   deleteComment: z.tuple([commentId]),
@@ -176,6 +181,8 @@ interface Results {
   cancel: Job;
   retry: Job;
   remove: void;
+  /** The ids of the jobs deleted (finished ones only: queued and running jobs are never deleted). */
+  clearFinished: string[];
   addComment: JobComment;
   editComment: JobComment;
   deleteComment: void;

@@ -120,6 +120,7 @@ describe('the contract', () => {
         'cancel',
         'retry',
         'remove',
+        'clearFinished',
         'addComment',
         'editComment',
         'deleteComment',
@@ -138,7 +139,7 @@ describe('the contract', () => {
         'chooseFolder',
       ]),
     );
-    expect(METHODS).toHaveLength(29);
+    expect(METHODS).toHaveLength(30);
     for (const m of METHODS) expect(ARG_SCHEMAS[m].def.type).toBe('tuple');
     expect(channelOf('submit')).toBe('crossdock:submit');
     expect(eventChannelOf('progress')).toBe('crossdock:event:progress');

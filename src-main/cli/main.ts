@@ -305,7 +305,7 @@ export function buildProgram(): Command {
       }
     });
 
-  const jobs = program.command('jobs').description('List, inspect, cancel, retry or resume jobs.');
+  const jobs = program.command('jobs').description('List, inspect, cancel, retry, resume or clear jobs.');
   jobs
     .command('list', { isDefault: true })
     .description('List jobs, newest first.')
@@ -404,6 +404,36 @@ export function buildProgram(): Command {
         process.exitCode = await runToEnd(engine, [id], o);
       } finally {
         await engine.close();
+      }
+    });
+  jobs
+    .command('clear')
+    .description(
+      'Delete finished jobs (done, failed, cancelled) with their logs and comments; result files stay on disk.',
+    )
+    .option('--older-than <days>', 'only jobs that finished more than this many days ago')
+    .addOption(dataDir())
+    .option('--json', 'JSON output')
+    .action((o: Common & { olderThan?: string }) => {
+      let finishedBefore: number | undefined;
+      if (o.olderThan !== undefined) {
+        const days = Number(o.olderThan);
+        if (o.olderThan.trim() === '' || !Number.isFinite(days) || days < 0 || days > 36_500)
+          throw new UsageError('--older-than takes a number of days, e.g. --older-than 30.');
+        finishedBefore = Date.now() - days * 86_400_000;
+      }
+      const engine = openEngine(o, 'none');
+      try {
+        const removed = engine.clearFinished(finishedBefore === undefined ? {} : { finishedBefore });
+        if (o.json) process.stdout.write(`${JSON.stringify({ removed: removed.length })}\n`);
+        else
+          process.stdout.write(
+            removed.length === 0
+              ? 'No finished jobs to remove.\n'
+              : `Removed ${removed.length} finished ${removed.length === 1 ? 'job' : 'jobs'}; result files stay on disk.\n`,
+          );
+      } finally {
+        void engine.close();
       }
     });
   jobs

@@ -81,6 +81,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     cancel: (id) => engine.cancel(id),
     retry: (id) => engine.retry(id),
     remove: (id) => engine.remove(id),
+    clearFinished: (ids) => engine.clearFinished(ids ? { ids } : {}),
     addComment: (jobId, text) => engine.addComment(jobId, text),
     editComment: (id, text) => engine.editComment(id, text),
     deleteComment: (id) => engine.deleteComment(id),

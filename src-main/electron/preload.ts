@@ -23,6 +23,7 @@ const METHOD_NAMES = {
   cancel: true,
   retry: true,
   remove: true,
+  clearFinished: true,
   addComment: true,
   editComment: true,
   deleteComment: true,

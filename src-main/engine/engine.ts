@@ -798,6 +798,32 @@ export class Engine extends EventEmitter {
     this.emit('removed', id);
   }
 
+  /**
+   * Deletes finished jobs (done, failed, cancelled) with their logs and comments, in one transaction,
+   * and then their input copies that no job left needs: the given ids (all finished jobs without
+   * them), optionally only those finished before a time. Queued and running jobs stay, whatever the
+   * ids say; result files are never touched. Team jobs go as remove() takes them: from this
+   * computer's list (the team queue keeps its own record). Returns the ids it deleted.
+   */
+  clearFinished(select: { ids?: readonly string[]; finishedBefore?: number } = {}): string[] {
+    const { jobs, orphanedInputs } = this.store.deleteFinished(select);
+    if (orphanedInputs.length > 0) {
+      // Asked again after the commit: a submit (maybe in another process) may have reused a copy since.
+      const keep = this.store.referencedInputs();
+      const inputsDir = join(this.dataDir, 'inputs');
+      for (const copy of orphanedInputs) {
+        if (keep.has(copy) || dirname(resolve(copy)) !== inputsDir) continue; // only our own copies
+        try {
+          rmSync(copy, { force: true });
+        } catch {
+          // not a file, or not ours to remove: retention cleanup looks again
+        }
+      }
+    }
+    for (const job of jobs) this.emit('removed', job.id);
+    return jobs.map((job) => job.id);
+  }
+
   /** Resolves when every given job has ended (whoever runs it). */
   async waitFor(ids: string[]): Promise<Job[]> {
     return Promise.all(ids.map((id) => this.waitUntil(id, (j) => TERMINAL.includes(j.status))));

@@ -545,6 +545,44 @@ export class JobStore {
       .immediate();
   }
 
+  /**
+   * Deletes finished jobs in one transaction (their logs and comments go with them): the given ids
+   * (all finished jobs without ids), optionally only those finished before a time. Queued and running
+   * jobs are never touched, whatever the ids. Returns the deleted jobs, and the input copies that no
+   * job left refers to (copies are shared by content, so another job may still need one).
+   */
+  deleteFinished(select: { ids?: readonly string[]; finishedBefore?: number } = {}): {
+    jobs: Job[];
+    orphanedInputs: string[];
+  } {
+    return this.db
+      .transaction(() => {
+        const where = [`status IN ('succeeded', 'failed', 'cancelled')`];
+        const args: unknown[] = [];
+        if (select.ids) {
+          where.push(`id IN (SELECT value FROM json_each(?))`);
+          args.push(JSON.stringify(select.ids));
+        }
+        if (select.finishedBefore !== undefined) {
+          where.push(`finished_at < ?`);
+          args.push(select.finishedBefore);
+        }
+        const jobs = (
+          this.db
+            .prepare(`DELETE FROM jobs WHERE ${where.join(' AND ')} RETURNING *`)
+            .all(...args) as JobRow[]
+        ).map(toJob);
+        const keep = this.referencedInputs();
+        const orphaned = new Set<string>();
+        for (const job of jobs) {
+          const copy = job.spec.inputCopy;
+          if (typeof copy === 'string' && !keep.has(copy)) orphaned.add(copy);
+        }
+        return { jobs, orphanedInputs: [...orphaned] };
+      })
+      .immediate();
+  }
+
   deleteLogsBefore(cutoff: number): number {
     return this.db.prepare('DELETE FROM job_logs WHERE at < ?').run(cutoff).changes;
   }
