@@ -55,6 +55,9 @@ export const SettingsPatchSchema = Settings.partial()
   });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
+/** How the renderer submits: `rememberColumns` when the columns come from the new-job sheet. */
+export const SubmitOptionsSchema = z.object({ rememberColumns: z.boolean().optional() }).strict();
+
 /** The jobs "Clear finished" removes: at most as many as the renderer lists. */
 const jobIds = z.array(id).max(10_000, 'at most 10,000 jobs at once');
 
@@ -67,7 +70,7 @@ const password = z.string().max(1000);
 /** The arguments of every method, in order; main rejects a call whose arguments do not match. */
 export const ARG_SCHEMAS = {
   inspect: z.tuple([filePath, z.string().min(1).max(200).optional()]),
-  submit: z.tuple([SubmitSpec]),
+  submit: z.tuple([SubmitSpec, SubmitOptionsSchema.optional()]),
   listJobs: z.tuple([JobFilterSchema.optional()]),
   getJob: z.tuple([id]),
   cancel: z.tuple([id]),

@@ -275,6 +275,8 @@ export function buildProgram(): Command {
         else await checkList(engine, source, String(o.list));
         const ids: string[] = [];
         for (const file of files) {
+          // The columns are the flags' or detected, never a mapping the app remembered for the header
+          // row (column-memory.ts): a script gets the same columns whatever was clicked in the app.
           const { job, duplicate } = await engine.submit({
             kind: 'crossdock',
             input: file,

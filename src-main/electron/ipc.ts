@@ -66,7 +66,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
   };
   return {
     inspect: (path, sheet) => engine.inspect(path, sheet),
-    submit: (spec) => engine.submit(spec),
+    submit: (spec, options) => engine.submit(spec, options),
     listJobs: (filter) => engine.list(filter),
     getJob: (id) => {
       const job = engine.get(id);

@@ -30,6 +30,7 @@ import type {
 import { ensureDemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
 import { DemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
 import { ClickHouseSource, type ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
+import { ColumnMemory, inspectedFileKey } from './column-memory.ts';
 import { copyInput } from './input-copy.ts';
 import { resultBaseName } from './output-name.ts';
 import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
@@ -64,6 +65,15 @@ export interface EngineOptions {
   secrets?: SecretStore | ((store: JobStore) => SecretStore);
   /** This process's team queue (`--redis`), over the stored team settings; null: none. */
   team?: TeamConfig | null;
+}
+
+/** How a submit was made, beyond the job's own spec. */
+export interface SubmitOptions {
+  /**
+   * The columns come from the new-job sheet: remember them for the file's header row when they
+   * differ from the detected ones (see column-memory.ts). The CLI and schedules never set this.
+   */
+  rememberColumns?: boolean;
 }
 
 /** A mistake in what the caller asked for: nothing was queued. */
@@ -117,6 +127,8 @@ export class Engine extends EventEmitter {
   private retentionTimer: NodeJS.Timeout | null = null;
   private scheduleTimer: NodeJS.Timeout | null = null;
   readonly schedules: ScheduleService;
+  /** Column mappings set by hand in the new-job sheet, per header row. */
+  readonly columnMemory: ColumnMemory;
   private lastDataVersion = -1;
   private ticking = false;
   private tickAgain = false;
@@ -131,6 +143,7 @@ export class Engine extends EventEmitter {
     this.opts = opts;
     this.dataDir = resolve(opts.dataDir);
     this.store = new JobStore(this.dataDir, opts.nativeBinding);
+    this.columnMemory = new ColumnMemory(this.store.db);
     this.owner = { id: ulid(), pid: process.pid, host: hostname() };
     const run = opts.run ?? 'all';
     this.runFilter = run === 'all' || run === 'none' ? run : new Set(run.only);
@@ -502,7 +515,7 @@ export class Engine extends EventEmitter {
 
   // ── submitting ───────────────────────────────────────────────────────────────────────────────
 
-  async submit(raw: unknown): Promise<SubmitResult> {
+  async submit(raw: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
     let spec: ParsedSpec;
     try {
       spec = SubmitSpec.parse(raw);
@@ -552,15 +565,37 @@ export class Engine extends EventEmitter {
     const tooBig = team?.tooBig(st.size);
     if (tooBig) throw new SubmitError(tooBig);
     const copy = await copyInput(input, join(this.dataDir, 'inputs'));
-    const { input: _input, ...options } = withoutPriority(spec);
-    return this.insert(
+    const { input: _input, ...jobOptions } = withoutPriority(spec);
+    const submitted = this.insert(
       spec,
       basename(input),
-      `${copy.sha256}:${stableJson(options)}`,
+      `${copy.sha256}:${stableJson(jobOptions)}`,
       { input, inputCopy: copy.path, inputSize: copy.size },
       `Queued ${basename(input)} (${copy.size} bytes)${team ? ' for the team' : ''}.`,
       team,
     );
+    if (options.rememberColumns && spec.kind === 'crossdock')
+      await this.noteColumns(input, spec.sheet, spec.columns);
+    return submitted;
+  }
+
+  /** The new-job sheet's columns for a file: remembered for its header row if the user changed them. */
+  private async noteColumns(
+    file: string,
+    sheet: string | undefined,
+    columns: { brand?: string; article?: string; quantity?: string },
+  ): Promise<void> {
+    try {
+      const st = statSync(file);
+      // The sheet inspected the file just before: its detected columns are at hand, no second read.
+      const seen =
+        this.columnMemory.inspected(inspectedFileKey(file, sheet, st.size, st.mtimeMs)) ??
+        (await this.inspect(file, sheet));
+      this.columnMemory.note(seen, columns, Date.now());
+    } catch (err) {
+      // A file that cannot be read fails its job with the reason; the memory just stays as it was.
+      if (!(err instanceof SubmitError)) this.reportError(err);
+    }
   }
 
   private insert(
@@ -638,7 +673,8 @@ export class Engine extends EventEmitter {
         { transferList: [channel.port2] as never, signal: AbortSignal.timeout(60_000) },
       )) as InspectOutcome;
       if (!outcome.ok) throw new SubmitError(outcome.error.message);
-      return outcome.inspect;
+      const key = inspectedFileKey(file, sheet, st.size, st.mtimeMs);
+      return { ...outcome.inspect, remembered: this.columnMemory.recall(key, outcome.inspect) };
     } finally {
       channel.port1.close();
     }

@@ -86,6 +86,17 @@ const MIGRATIONS: string[] = [
   // the queue: this process downloads the result), 'mirror' (another member's job, shown here).
   `ALTER TABLE jobs ADD COLUMN team_state TEXT;
    CREATE INDEX jobs_team ON jobs (team_state) WHERE team_state IS NOT NULL;`,
+  // The Brand/Article/Quantity columns a user set by hand for a header row (see column-memory.ts):
+  // 0-based indexes into that row, keyed by a hash of its normalized cell texts.
+  `CREATE TABLE column_mappings (
+     signature TEXT PRIMARY KEY,
+     brand INTEGER NOT NULL,
+     article INTEGER NOT NULL,
+     quantity INTEGER,
+     headers TEXT NOT NULL,
+     used_at INTEGER NOT NULL
+   );
+   CREATE INDEX column_mappings_used ON column_mappings (used_at);`,
 ];
 
 interface JobRow {

@@ -101,4 +101,17 @@ export interface InspectResult {
   estimatedRows: number | null;
   /** Why the columns need the user (no header found, or several candidates), in one sentence. */
   problem: string | null;
+  /**
+   * The columns the user set by hand the last time a file with this header row was started from the
+   * new-job sheet (0-based indexes into `headers`), or null. Added by the engine, never by the worker.
+   */
+  remembered?: RememberedColumns | null;
+}
+
+/** A column mapping remembered for a header row (see column-memory.ts). */
+export interface RememberedColumns {
+  brand: number;
+  article: number;
+  /** null: the user chose no quantity column (every line counts 1). */
+  quantity: number | null;
 }
