@@ -137,17 +137,27 @@ export function setProgress(jobId: string, progress: JobProgress): void {
 }
 
 export function dropJob(jobId: string): void {
+  dropJobs([jobId]);
+}
+
+/** Drops many jobs in one store update (a "Clear finished" of thousands is one re-render). */
+export function dropJobs(jobIds: readonly string[]): void {
   const s = get();
-  if (!s.jobs[jobId]) return;
+  const gone = jobIds.filter((id) => s.jobs[id]);
+  if (gone.length === 0) return;
   const jobs = { ...s.jobs };
-  delete jobs[jobId];
   const progress = { ...s.progress };
-  delete progress[jobId];
+  for (const id of gone) {
+    delete jobs[id];
+    delete progress[id];
+  }
   set({
     jobs,
     progress,
     runningCount: countRunning(jobs),
-    ...(s.selectedJobId === jobId ? { selectedJobId: null, detailOpen: false } : {}),
+    ...(s.selectedJobId !== null && gone.includes(s.selectedJobId)
+      ? { selectedJobId: null, detailOpen: false }
+      : {}),
   });
 }
 
@@ -245,6 +255,31 @@ export async function deleteJob(job: Job): Promise<void> {
   try {
     await api.remove(job.id);
     dropJob(job.id);
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
+export const FINISHED: readonly Job['status'][] = ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * "Clear finished…": removes the finished ones among the jobs the list shows, after a confirmation
+ * saying how many go, whether a filter limits them, and that result files stay.
+ */
+export async function clearFinishedJobs(shown: readonly Job[], filtered: boolean): Promise<void> {
+  const finished = shown.filter((j) => FINISHED.includes(j.status));
+  if (finished.length === 0) return;
+  const ok = await askConfirm({
+    title: tNow('confirm.clearFinished.title', { n: finished.length }),
+    body: tNow(filtered ? 'confirm.clearFinished.bodyFiltered' : 'confirm.clearFinished.body'),
+    okLabel: tNow('confirm.clear'),
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    const removed = await api.clearFinished(finished.map((j) => j.id));
+    dropJobs(removed);
+    toast('success', tNow('jobs.cleared', { n: removed.length }));
   } catch (err) {
     toast('error', errorText(err));
   }

@@ -40,6 +40,9 @@ export const en = {
   'jobs.empty.open': 'Open a spreadsheet…',
   'jobs.noMatch': 'No jobs match these filters.',
   'jobs.clearFilters': 'Clear filters',
+  'jobs.clearFinished': 'Clear finished…',
+  'jobs.clearFinishedTitle': 'Remove the finished jobs shown here from the list',
+  'jobs.cleared': { one: 'Removed {n} finished job.', other: 'Removed {n} finished jobs.' },
   'jobs.loading': 'Loading jobs…',
   'jobs.queuePos': '#{n} in queue',
   'jobs.retryIn': 'retry in {t}',
@@ -75,6 +78,15 @@ export const en = {
   'action.more': 'More actions',
   'confirm.deleteJob.title': 'Delete this job?',
   'confirm.deleteJob.body': '“{name}” and its log and comments will be removed. Result files stay on disk.',
+  'confirm.clearFinished.title': {
+    one: 'Clear {n} finished job?',
+    other: 'Clear {n} finished jobs?',
+  },
+  'confirm.clearFinished.body':
+    'Done, failed and cancelled jobs leave the list with their logs and comments. Result files stay on disk.',
+  'confirm.clearFinished.bodyFiltered':
+    'Only the finished jobs shown with the current filters or search leave the list, with their logs and comments; other jobs stay. Result files stay on disk.',
+  'confirm.clear': 'Clear',
   'confirm.cancelJob.title': 'Cancel this job?',
   'confirm.cancelJob.body': '“{name}” will stop; you can retry it later.',
   'confirm.ok': 'OK',
@@ -99,6 +111,7 @@ export const en = {
   'sheet.noQuantity': 'None (quantity 1)',
   'sheet.sameColumn': 'Brand and Article must be two different columns.',
   'sheet.mapNeeded': 'Choose the Brand and Article columns for every file.',
+  'sheet.remembered': 'Columns as you set them last time for this header.',
   'sheet.options': 'Options',
   'sheet.appliesAll': 'These options apply to all {n} files.',
   'sheet.list': 'Supplier list',

@@ -1,9 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Job } from '../../src-main/contract.ts';
-import { IconSearch } from '../components/icons.tsx';
+import { IconSearch, IconTrash } from '../components/icons.tsx';
 import { useT, type Key } from '../i18n/index.ts';
-import { selectJob, useApp } from '../store.ts';
+import { clearFinishedJobs, FINISHED, selectJob, useApp } from '../store.ts';
 import { EmptyJobs } from './EmptyJobs.tsx';
 import { JobDetail } from './JobDetail.tsx';
 import { JobRow, ROW_HEIGHT } from './JobRow.tsx';
@@ -92,6 +92,7 @@ export function JobsScreen() {
   };
 
   const filtered = status !== 'all' || kind !== 'all' || search.trim() !== '';
+  const finishedShown = useMemo(() => shown.filter((j) => FINISHED.includes(j.status)).length, [shown]);
   const empty = loaded && all.length === 0;
 
   return (
@@ -146,6 +147,19 @@ export function JobsScreen() {
               ? t('jobs.shown', { shown: shown.length, total: t('jobs.count', { n: all.length }) })
               : t('jobs.count', { n: all.length })}
           </span>
+          <button
+            type="button"
+            className="btn"
+            data-testid="clear-finished"
+            data-count={finishedShown}
+            title={t('jobs.clearFinishedTitle')}
+            aria-label={t('jobs.clearFinished')}
+            disabled={finishedShown === 0}
+            onClick={() => void clearFinishedJobs(shown, filtered)}
+          >
+            <IconTrash size={14} />
+            <span className="toolbar-clear-label">{t('jobs.clearFinished')}</span>
+          </button>
         </div>
 
         {empty ? (

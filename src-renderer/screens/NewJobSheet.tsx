@@ -2,7 +2,7 @@ import { FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
-import { IconAlert, IconClose, IconFile } from '../components/icons.tsx';
+import { IconAlert, IconClose, IconFile, IconInfo } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import { fmtNumber, fmtSpan, useT, type T } from '../i18n/index.ts';
@@ -20,6 +20,8 @@ interface FileState {
   columns: Columns;
   /** The worksheet the user picked; unset: the first with a Brand and Article header. */
   sheet?: string;
+  /** The columns the user set last time for this header row, applied when the file opened. */
+  remembered?: Columns;
 }
 
 const ROWS_PER_SECOND = 100_000;
@@ -36,6 +38,26 @@ function detected(r: InspectResult): Columns {
     quantity: headerName(r, r.columns.quantity),
   };
 }
+
+/**
+ * The columns a file opens with: those the user set by hand last time for this header row (the engine
+ * recognises the row and says so in `remembered`), else the detected ones.
+ */
+function initialColumns(r: InspectResult): Pick<FileState, 'columns' | 'remembered'> {
+  const m = r.remembered;
+  if (m) {
+    const columns = {
+      brand: headerName(r, m.brand),
+      article: headerName(r, m.article),
+      quantity: headerName(r, m.quantity),
+    };
+    if (columns.brand && columns.article) return { columns, remembered: columns };
+  }
+  return { columns: detected(r) };
+}
+
+const sameColumns = (a: Columns, b: Columns) =>
+  a.brand === b.brand && a.article === b.article && a.quantity === b.quantity;
 
 function cellText(v: string | number | boolean | null, t: T): string {
   if (v === null) return '';
@@ -180,7 +202,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
       }));
       api.inspect(path).then(
         (inspect) =>
-          setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, columns: detected(inspect) } })),
+          setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, ...initialColumns(inspect) } })),
         (err) => {
           toast('error', `${baseName(path)}: ${errorText(err)}`);
           removeSheetPath(path);
@@ -254,7 +276,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     setFiles((f) => ({ ...f, [path]: { ...f[path], status: 'loading', sheet } }));
     api.inspect(path, sheet).then(
       (inspect) =>
-        setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, columns: detected(inspect), sheet } })),
+        setFiles((f) => ({ ...f, [path]: { status: 'ready', inspect, ...initialColumns(inspect), sheet } })),
       (err) => {
         toast('error', `${baseName(path)}: ${errorText(err)}`);
         setFiles((f) => ({ ...f, [path]: { ...f[path], status: 'ready' } }));
@@ -307,7 +329,8 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
         ...(f.sheet ? { sheet: f.sheet } : {}),
       };
       try {
-        const { job, duplicate } = await api.submit(spec);
+        // The engine remembers these columns for the file's header row if they differ from the detected ones.
+        const { job, duplicate } = await api.submit(spec, { rememberColumns: true });
         upsertJob(job);
         if (duplicate) {
           toast('info', t('sheet.duplicate', { name: job.name }), {
@@ -337,6 +360,9 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
 
   const r = current?.inspect;
   const many = paths.length > 1;
+  // The note stays while the remembered columns are the ones chosen; the selects below change them.
+  const rememberedShown =
+    !!current?.remembered && current.status === 'ready' && sameColumns(current.columns, current.remembered);
 
   return (
     <Modal
@@ -411,12 +437,17 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
               </div>
             )}
 
-            {r?.problem && (
+            {rememberedShown ? (
+              <div className="banner banner-info" data-testid="sheet-remembered" role="status">
+                <IconInfo size={16} />
+                <span>{t('sheet.remembered')}</span>
+              </div>
+            ) : r?.problem ? (
               <div className="banner banner-warn" data-testid="sheet-problem" role="alert">
                 <IconAlert size={16} />
                 <span>{translateEngineMessage(t.lang, r.problem)}</span>
               </div>
-            )}
+            ) : null}
 
             <fieldset className="columns-row" disabled={!r}>
               <legend className="section-label">{t('sheet.columns')}</legend>
