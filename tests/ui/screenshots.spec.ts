@@ -96,6 +96,14 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await shot(page, '06-job-failed');
   await page.keyboard.press('Escape');
 
+  // "Clear finished…" asks first, saying how many go (here: the failed ones the filter shows).
+  await page.getByTestId('filter-status').selectOption('failed');
+  await page.getByTestId('clear-finished').click();
+  await expect(page.getByTestId('confirm-ok')).toBeVisible();
+  await shot(page, '12-clear-finished');
+  await page.getByTestId('confirm-cancel').click();
+  await page.getByTestId('filter-status').selectOption('all');
+
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('settings-concurrency')).toBeVisible();
   await shot(page, '07-settings');
@@ -122,6 +130,22 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await shot(page, '10-jobs-ru');
   await page.setViewportSize({ width: 900, height: 640 });
   await shot(page, '11-narrow-ru');
+
+  // Columns set by hand once come back for the next file with the same header row, with a note.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const header = ['Поставщик', 'Номер', 'Штук'];
+  await dropFiles(page, [requestCsv('остатки-январь.csv', 300, header)]);
+  await sheet.getByTestId('column-brand').selectOption('Поставщик');
+  await sheet.getByTestId('column-article').selectOption('Номер');
+  await sheet.getByTestId('column-quantity').selectOption('Штук');
+  await sheet.getByTestId('start-job').click();
+  await expect(sheet).toBeHidden();
+  for (const close of await page.getByTestId('toast').getByRole('button').all()) await close.click();
+  await expect(page.getByTestId('toast')).toHaveCount(0);
+  await dropFiles(page, [requestCsv('остатки-февраль.csv', 400, header)]);
+  await expect(sheet.getByTestId('sheet-remembered')).toBeVisible();
+  await shot(page, '13-new-job-remembered-ru');
+  await page.keyboard.press('Escape');
 
   const jobs = await bridge.call<{ id: string; status: string }[]>('listJobs');
   for (const j of jobs.filter((x) => x.status === 'running' || x.status === 'queued'))
