@@ -87,7 +87,10 @@ describe('nothing lost', () => {
     succeededOnce(submitter, job.id);
     const logs = submitter.logs(job.id).map((l) => l.message);
     expect(logs.some((m) => m.includes(`(process ${a.pid})`))).toBe(true);
-    expect(logs.some((m) => m.includes(`(process ${b.pid})`))).toBe(true);
+    expect(
+      logs.some((m) => m.includes(`(process ${b.pid})`)),
+      JSON.stringify(logs, null, 1) + b.pid,
+    ).toBe(true);
     expect((await bullJob(redis, 'kill', job.id)).state).toBe('completed');
   });
 
@@ -110,7 +113,10 @@ describe('nothing lost', () => {
     succeededOnce(submitter, job.id);
     const logs = submitter.logs(job.id).map((l) => l.message);
     expect(logs.some((m) => m.startsWith('Handed back to the team queue'))).toBe(true);
-    expect(logs.some((m) => m.includes(`(process ${b.pid})`))).toBe(true);
+    expect(
+      logs.some((m) => m.includes(`(process ${b.pid})`)),
+      JSON.stringify(logs, null, 1) + b.pid,
+    ).toBe(true);
   });
 
   it('Redis restarting mid-job: the job still ends once', async () => {

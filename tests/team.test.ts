@@ -463,9 +463,17 @@ describe('retries follow the local rules', () => {
       list: 'flaky:2',
       outDir: out,
     });
+    let firstStart: number | null = null;
+    submitter.on('job', (j: Job) => {
+      if (j.id === job.id && j.status === 'running' && firstStart === null) firstStart = j.startedAt;
+    });
     const [done] = await submitter.waitFor([job.id]);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(readdirSync(out)).toHaveLength(1);
+    // The job's start is its last attempt's, as for a local retry: the backoff is not running time.
+    expect(done.attempts).toBe(3);
+    expect(firstStart).not.toBeNull();
+    expect(done.startedAt!).toBeGreaterThan(firstStart! + 300);
     const logs = submitter.logs(job.id).map((l) => l.message);
     expect(logs.filter((m) => /^Attempt \d of 3 started/.test(m))).toHaveLength(3);
     expect(logs.filter((m) => m.includes('ECONNREFUSED'))).toHaveLength(2);

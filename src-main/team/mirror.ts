@@ -76,14 +76,24 @@ export function insertMirror(store: JobStore, data: TeamJobData, now: number): J
   return store.get(data.id);
 }
 
-export function setRunning(store: JobStore, id: string, attempt: number, now: number): boolean {
+/**
+ * The job runs (again) on some worker since `startedAt` (the worker's own time of taking it): a retry
+ * or a hand-back starts the clock anew, as a local retry does.
+ */
+export function setRunning(
+  store: JobStore,
+  id: string,
+  attempt: number,
+  startedAt: number,
+  now: number,
+): boolean {
   return (
     store.db
       .prepare(
-        `UPDATE jobs SET status = 'running', attempts = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+        `UPDATE jobs SET status = 'running', attempts = ?, started_at = ?, finished_at = NULL, updated_at = ?
          WHERE id = ? AND origin = 'team' AND status IN ('queued', 'running') AND (status = 'queued' OR attempts <> ?)`,
       )
-      .run(attempt, now, now, id, attempt).changes === 1
+      .run(attempt, startedAt, now, id, attempt).changes === 1
   );
 }
 

@@ -396,7 +396,16 @@ export class TeamService {
       this.host.events.emit('job', current);
     }
     if (state === 'active') {
-      if (mirror.setRunning(this.host.store, id, attemptNumber(job), Date.now())) this.host.announce(id);
+      if (
+        mirror.setRunning(
+          this.host.store,
+          id,
+          attemptNumber(job),
+          Math.min(job.processedOn ?? Infinity, Date.now()),
+          Date.now(),
+        )
+      )
+        this.host.announce(id);
     } else if (
       state === 'waiting' ||
       state === 'delayed' ||

@@ -144,6 +144,8 @@ export class TeamWorker {
     this.stopping = true;
     const worker = this.worker;
     if (!worker) return;
+    // No new fetches while the running jobs are handed back (else a handed-back job comes right back here).
+    await worker.pause(true).catch(() => undefined);
     for (const id of this.running) worker.cancelJob(id, 'shutdown');
     const deadline = Date.now() + 5000;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -163,9 +165,10 @@ export class TeamWorker {
     const id = data.id;
     if (await this.client.exists(`${this.prefix}:cancel:${id}`))
       throw unrecoverable(`${CANCELLED} before it started.`);
-    if (this.host.localRunning() >= this.host.concurrency) {
-      // Fetched just as local jobs took every slot (a fetch already waiting on Redis is not stopped
-      // by pausing): back to the queue at once, for a member with room or for this one later.
+    if (this.stopping || this.host.localRunning() >= this.host.concurrency) {
+      // Fetched as this worker stops, or just as local jobs took every slot (a fetch already waiting
+      // on Redis is not stopped by pausing): back to the queue at once, for another member (or this
+      // one later).
       this.fitSlots();
       await job.moveToWait(token);
       throw new (bullmq().WaitingError)();
