@@ -801,6 +801,18 @@ describe('csv', () => {
     expect(wb.sheet(0).estimatedRows).toBe(5);
   });
 
+  it('counts the rows of a small file exactly, also past the 200 lines the delimiter sample looks at', async () => {
+    for (const n of [150, 350, 1200]) {
+      const lines = ['Brand,Article,Qty'];
+      for (let i = 0; i < n; i++) lines.push(i % 50 === 0 ? `BOSCH,"A\n${i}",1` : `BOSCH,A-${i},1`);
+      const path = join(dir, `count-${n}.csv`);
+      await writeFile(path, `${lines.join('\r\n')}\r\n\r\n`);
+      const wb = await openCsv(path);
+      expect(wb.sheet(0).estimatedRows).toBe(n + 1);
+      await wb.close();
+    }
+  });
+
   it('reads UTF-8 with BOM and semicolons (decimal commas do not fool it)', async () => {
     const body = 'Артикул;Наименование;Цена\n00123;Шайба 8,4;1,25\n00124;Болт М8х40;12,50\n';
     const rows = await csvRows(

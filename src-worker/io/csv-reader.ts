@@ -297,6 +297,24 @@ class CsvWorkbook implements WorkbookReader {
   }
 }
 
+/** Lines with content in a whole file's text; a line break inside quotes does not end a line. */
+function countLines(text: string): number {
+  let lines = 0;
+  let inQuotes = false;
+  let content = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      inQuotes = !inQuotes;
+      content = true;
+    } else if (!inQuotes && (ch === 10 || ch === 13)) {
+      if (content) lines++;
+      content = false;
+    } else content = true;
+  }
+  return content ? lines + 1 : lines;
+}
+
 export async function openCsv(path: string, options: CsvOptions = {}): Promise<WorkbookReader> {
   const { size } = await stat(path);
   const fh = await open(path, 'r');
@@ -315,7 +333,8 @@ export async function openCsv(path: string, options: CsvOptions = {}): Promise<W
 
   let estimatedRows: number | null = null;
   if (lines > 0) {
-    if (complete) estimatedRows = lines;
+    // A file read whole is counted exactly (the delimiter sample stops after SAMPLE_LINES lines).
+    if (complete) estimatedRows = lines < SAMPLE_LINES ? lines : countLines(text);
     else if (chars > 0) {
       const bytesPerLine = (chars / lines) * ((sample.length - bom) / Math.max(text.length, 1));
       estimatedRows = Math.max(lines, Math.round((size - bom) / bytesPerLine));
