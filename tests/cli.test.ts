@@ -45,6 +45,22 @@ describe('crossdock CLI', () => {
     expect(readdirSync(out)).toHaveLength(2);
   });
 
+  it('waits on many files at once quietly: 15 files, 15 results, nothing on stderr', async () => {
+    const out = tempDir('cd-out-');
+    const dir = tempDir();
+    const files = Array.from({ length: 15 }, (_, i) =>
+      writeCsv(join(dir, `many-${i}.csv`), [
+        ['Brand', 'Article', 'Qty'],
+        [demoPart(i).brand, demoPart(i).display, 1 + i],
+      ]),
+    );
+    const res = await cli(['run', ...files, '--list', 'ОПТ-1', '--out', out, '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim().split('\n')).toHaveLength(15);
+    expect(readdirSync(out)).toHaveLength(15);
+    expect(res.stderr).toBe('');
+  });
+
   it('exits 1 when a job fails, with the reason as one sentence and no stack trace', async () => {
     const out = tempDir('cd-out-');
     const bad = writeCsv(join(tempDir(), 'bad.csv'), [

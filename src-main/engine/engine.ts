@@ -861,8 +861,41 @@ export class Engine extends EventEmitter {
   }
 
   /** Resolves when every given job has ended (whoever runs it). */
+  /**
+   * Resolves when every one of these jobs has ended (a job that is gone counts as cancelled). One
+   * set of listeners for all of them: `crossdock run` with 200 files waits on 200 jobs at once.
+   */
   async waitFor(ids: string[]): Promise<Job[]> {
-    return Promise.all(ids.map((id) => this.waitUntil(id, (j) => TERMINAL.includes(j.status))));
+    const ended = new Map<string, Job>();
+    const pending = new Set(ids);
+    await new Promise<void>((resolveWait) => {
+      const settle = (id: string) => {
+        const j = this.closed ? null : this.store.get(id);
+        if (j && !TERMINAL.includes(j.status)) return;
+        ended.set(id, j ?? ({ id, status: 'cancelled' } as Job));
+        pending.delete(id);
+      };
+      const checkAll = () => {
+        for (const id of [...pending]) settle(id);
+        if (pending.size === 0) finish();
+      };
+      const onJob = (j: Job | null) => {
+        if (j && pending.has(j.id)) settle(j.id);
+        if (pending.size === 0 || this.closed) checkAll();
+      };
+      // Events cover this process; the poll covers other processes sharing the data dir.
+      const poll = setInterval(checkAll, 100);
+      const finish = () => {
+        this.off('job', onJob);
+        this.off('changed', checkAll);
+        clearInterval(poll);
+        resolveWait();
+      };
+      this.on('job', onJob);
+      this.on('changed', checkAll);
+      checkAll();
+    });
+    return ids.map((id) => ended.get(id)!);
   }
 
   private waitUntil(id: string, done: (j: Job) => boolean, timeoutMs?: number): Promise<Job> {
