@@ -304,7 +304,9 @@ function answersPlainRedis(host: string, port: number, timeoutMs: number): Promi
     socket.once('data', (d: Buffer) =>
       done(/^(\+PONG|-NOAUTH|-ERR|-WRONGPASS|-DENIED)/.test(d.toString('latin1'))),
     );
-    socket.once('error', () => done(false));
+    // 'on', not 'once': a TLS socket can report a second error (an alert after a failed write), and an
+    // 'error' without a listener would crash the process.
+    socket.on('error', () => done(false));
     socket.once('close', () => done(false));
   });
 }
@@ -342,7 +344,7 @@ function tlsAnswer(
       if (waitMs <= 0) done('tls');
       else timer = setTimeout(() => done('tls'), waitMs);
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? '';
       if (/CERTIFICATE_REQUIRED/.test(code)) done('client-certificate');
       else done(handshake || /^ERR_SSL_.*ALERT/.test(code) ? 'tls' : null);

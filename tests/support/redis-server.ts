@@ -62,7 +62,11 @@ function answers(port: number, tls: boolean): Promise<boolean> {
       resolve(/PONG|NOAUTH/.test(d.toString()));
     });
     // A server that wants client certificates answers with that alert: it is up.
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(/CERTIFICATE_REQUIRED/.test(err.code ?? '')));
+    // 'on', not 'once': a TLS socket can report a second error, which would otherwise be uncaught.
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      s.destroy();
+      resolve(/CERTIFICATE_REQUIRED/.test(err.code ?? ''));
+    });
   });
 }
 
