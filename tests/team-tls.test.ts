@@ -5,7 +5,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
-import { describeRedisError } from '../src-main/team/config.ts';
+import { createRedis, describeRedisError } from '../src-main/team/config.ts';
 import { cli, openEngine, SAMPLE, tempDir } from './helpers.ts';
 import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';
 import {
@@ -207,6 +207,29 @@ describe('rediss:// with the CA file', () => {
     const res = await cli([...run, ...overTls], cliEnv());
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout.trim())).toMatchObject({ status: 'succeeded', rows: 1500 });
+  });
+});
+
+describe('a TLS socket that reports two errors', () => {
+  it('does not take the process down (ioredis listens for one error per socket)', async () => {
+    const client = createRedis({
+      url: tlsRedis.url.replace('redis://', 'rediss://'),
+      user: REDIS_USER.user,
+      password: REDIS_USER.password,
+      caFile: certs.ca,
+    });
+    client.on('error', () => undefined);
+    try {
+      expect(await client.ping()).toBe('PONG');
+      const socket = (client as unknown as { stream: NodeJS.EventEmitter }).stream;
+      // Without a listener of its own left, emit('error') throws: an uncaught 'error' in the app.
+      expect(() => {
+        socket.emit('error', new Error('first'));
+        socket.emit('error', new Error('second: an alert after the first failure'));
+      }).not.toThrow();
+    } finally {
+      client.disconnect();
+    }
   });
 });
 

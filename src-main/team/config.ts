@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { connect as connectTcp, isIP } from 'node:net';
 import { connect as connectTls, rootCertificates } from 'node:tls';
-import { ioredis } from './packages.ts';
+import { ioredis, tlsSafeConnector } from './packages.ts';
 
 /** Everything a process needs to join a team queue (the password never leaves this process). */
 export interface TeamConfig {
@@ -150,6 +150,7 @@ export function redisOptions(
     ...(password ? { password } : {}),
     ...(u.protocol === 'rediss:'
       ? {
+          Connector: tlsSafeConnector(),
           tls: {
             // SNI takes host names only (an IP address is checked against the certificate all the same).
             ...(isIP(host) ? {} : { servername: host }),
