@@ -45,6 +45,7 @@ import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
 import type { InspectResult, Job, JobComment, JobLogLine, JobProgress } from './types.ts';
 import { TERMINAL } from './types.ts';
+import { pidAlive } from './pid.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -1567,15 +1568,6 @@ function sameFile(a: string, b: string): boolean {
   const sa = statSync(a);
   const sb = statSync(b);
   return sa.ino === sb.ino && sa.dev === sb.dev;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function describeWorkerCrash(err: unknown): string {

@@ -6,6 +6,7 @@ import type { JobStore } from '../engine/store.ts';
 import type { Job, JobProgress, JobResultStats } from '../engine/types.ts';
 import { PRIORITY_RANK } from '../engine/types.ts';
 import type { TeamJobData } from './job-data.ts';
+import { pidAlive } from '../engine/pid.ts';
 
 export type TeamState = 'pending' | 'sent' | 'mirror';
 
@@ -146,13 +147,4 @@ export function claimDownload(store: JobStore, id: string, token: string, now: n
       )
       .run(token, process.pid, hostname(), now, id, row.owner).changes === 1
   );
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -13,6 +13,7 @@ import { QUEUE_NAME, type TeamConfig } from './config.ts';
 import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
 import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
+import type { TeamWorker as TeamWorkerRow } from '../engine/team-types.ts';
 
 /**
  * Which attempt a running team job is on: the failed ones and the ones a dead worker left (stalled),
@@ -30,14 +31,8 @@ function unrecoverable(message: string): Error {
 
 const PROGRESS_EVERY_MS = 250;
 
-export interface WorkerInfo {
-  id: string;
-  host: string;
-  pid: number;
-  concurrency: number;
-  running: string[];
-  lastSeen: number;
-}
+/** What a worker's heartbeat key holds: the team panel's row without `self`. */
+export type WorkerInfo = Omit<TeamWorkerRow, 'self'>;
 
 export class TeamWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

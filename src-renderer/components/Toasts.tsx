@@ -1,6 +1,7 @@
 import { useT } from '../i18n/index.ts';
 import { dismissToast, useApp } from '../store.ts';
-import { IconAlert, IconCheck, IconClose, IconInfo } from './icons.tsx';
+import { CloseButton } from './bits.tsx';
+import { IconAlert, IconCheck, IconInfo } from './icons.tsx';
 
 export function Toasts() {
   const toasts = useApp((s) => s.toasts);
@@ -30,15 +31,7 @@ export function Toasts() {
               {toast.action.label}
             </button>
           )}
-          <button
-            type="button"
-            className="icon-btn"
-            title={t('common.dismiss')}
-            aria-label={t('common.dismiss')}
-            onClick={() => dismissToast(toast.id)}
-          >
-            <IconClose size={14} />
-          </button>
+          <CloseButton label={t('common.dismiss')} size={14} onClick={() => dismissToast(toast.id)} />
         </div>
       ))}
     </div>

@@ -3,7 +3,16 @@ import type { Job, JobProgress } from '../../src-main/contract.ts';
 type JobStatus = Job['status'];
 import { api, errorText } from '../api.ts';
 import { fmtNumber, useT, type Key } from '../i18n/index.ts';
-import { IconFolder } from './icons.tsx';
+import { IconClose, IconFolder } from './icons.tsx';
+
+/** The × that closes a panel, a sheet or a toast; `label` is its tooltip and accessible name. */
+export function CloseButton({ label, onClick, size }: { label: string; onClick: () => void; size?: number }) {
+  return (
+    <button type="button" className="icon-btn" title={label} aria-label={label} onClick={onClick}>
+      <IconClose size={size} />
+    </button>
+  );
+}
 
 export function StatusPill({ status, cancelling }: { status: JobStatus; cancelling?: boolean }) {
   const t = useT();

@@ -1,15 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Job, JobComment, JobDetails, JobLogLine } from '../../src-main/contract.ts';
-import { ProgressBar, StatusPill } from '../components/bits.tsx';
-import {
-  IconClose,
-  IconEdit,
-  IconExternal,
-  IconFolder,
-  IconRetry,
-  IconStop,
-  IconTrash,
-} from '../components/icons.tsx';
+import { CloseButton, ProgressBar, StatusPill } from '../components/bits.tsx';
+import { IconEdit, IconExternal, IconFolder, IconRetry, IconStop, IconTrash } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
 import { api, baseName, errorText } from '../api.ts';
 import { translateEngineMessage } from '../i18n/engine-messages.ts';
@@ -362,15 +354,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
             </div>
           )}
         </div>
-        <button
-          type="button"
-          className="icon-btn"
-          title={t('action.close')}
-          aria-label={t('action.close')}
-          onClick={closeDetail}
-        >
-          <IconClose />
-        </button>
+        <CloseButton label={t('action.close')} onClick={closeDetail} />
       </header>
 
       {details === undefined && !job && <p className="detail-note">{t('detail.loading')}</p>}

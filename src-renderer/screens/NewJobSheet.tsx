@@ -1,4 +1,4 @@
-import { FolderField, SupplierListSelect } from '../components/bits.tsx';
+import { CloseButton, FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
@@ -388,15 +388,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
               </span>
             )}
           </div>
-          <button
-            type="button"
-            className="icon-btn"
-            title={t('action.close')}
-            aria-label={t('action.close')}
-            onClick={closeSheet}
-          >
-            <IconClose />
-          </button>
+          <CloseButton label={t('action.close')} onClick={closeSheet} />
         </header>
 
         <div className="sheet-body">
