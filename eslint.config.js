@@ -41,14 +41,14 @@ export default tseslint.config(
               message: 'The renderer sees only window.crossdock.',
             },
             {
-              group: ['**/src-main/**', '**/src-worker/**', '!**/src-main/contract.ts'],
-              message: 'The renderer imports only from src-main/contract.ts.',
+              group: ['**/src-main/**', '**/src-worker/**', '!**/src-main/common/**'],
+              message: 'The renderer imports only from src-main/common.',
             },
             {
-              group: ['**/src-main/contract.ts'],
+              group: ['**/src-main/common/contract.ts'],
               allowTypeImports: true,
               message:
-                'Import only types from src-main/contract.ts (the renderer runs no main-process code).',
+                'Import only types from src-main/common/contract.ts (the renderer runs no main-process code).',
             },
           ],
         },

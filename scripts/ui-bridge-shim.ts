@@ -11,7 +11,7 @@ import {
   type CrossdockMethods,
   type EventName,
   type EventPayloads,
-} from '../src-main/contract.ts';
+} from '../src-main/common/contract.ts';
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 let source: EventSource | null = null;

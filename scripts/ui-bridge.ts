@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { OpenDialogOptions } from 'electron';
 import { createApi, forwardEvents } from '../src-main/electron/ipc.ts';
-import { EVENTS, type EventName, type MethodName } from '../src-main/contract.ts';
+import { EVENTS, type EventName, type MethodName } from '../src-main/common/contract.ts';
 import { CONTENT_TYPES } from '../src-main/electron/app-protocol.ts';
 import { CSP } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';

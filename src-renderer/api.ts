@@ -1,4 +1,4 @@
-import type { CrossdockApi } from '../src-main/contract.ts';
+import type { CrossdockApi } from '../src-main/common/contract.ts';
 import { translateEngineMessage } from './i18n/engine-messages.ts';
 import { useLang } from './i18n/index.ts';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppInfo, Job, JobProgress, SettingsValue, TeamStatus } from '../src-main/contract.ts';
+import type { AppInfo, Job, JobProgress, SettingsValue, TeamStatus } from '../src-main/common/contract.ts';
 import { ACCEPTED_EXTENSIONS, api, baseName, errorText, extensionOf } from './api.ts';
 import { tNow, useLang } from './i18n/index.ts';
 

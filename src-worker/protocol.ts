@@ -1,6 +1,6 @@
 // What crosses the thread boundary between the engine and a worker task.
 import type { MessagePort } from 'node:worker_threads';
-import type { InspectResult } from '../src-main/engine/types.ts';
+import type { InspectResult } from '../src-main/common/types.ts';
 
 export type SourceConfig =
   | { kind: 'demo'; catalogFile: string }

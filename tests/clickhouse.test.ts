@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offer } from '../src-worker/crossdock/best-offer.ts';
-import { normalizeArticle, normalizeBrand } from '../src-worker/crossdock/normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../src-main/common/normalize.ts';
 import { toTaskError } from '../src-worker/errors.ts';
 import { InputError } from '../src-worker/io/types.ts';
 import {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
-import { normalizeArticle, normalizeBrand } from '../src-worker/crossdock/normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../src-main/common/normalize.ts';
 import { DEMO_LISTS, DEMO_SUPPLIERS, demoPart } from '../src-worker/sources/demo-data.ts';
 import {
   filesIn,

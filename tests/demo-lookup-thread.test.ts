@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offer } from '../src-worker/crossdock/best-offer.ts';
-import { normalizeArticle, normalizeBrand } from '../src-worker/crossdock/normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../src-main/common/normalize.ts';
 import { DemoCatalog, ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
 import { DEMO_PARTS, demoPart } from '../src-worker/sources/demo-data.ts';
 import type { LookupKey } from '../src-worker/sources/types.ts';

@@ -11,13 +11,13 @@ import {
   channelOf,
   eventChannelOf,
   type MethodName,
-} from '../src-main/contract.ts';
+} from '../src-main/common/contract.ts';
 import { forwardEvents, registerIpc, type IpcDeps } from '../src-main/electron/ipc.ts';
 import { CSP, hardenWindow, isTrustedSender, secureWebPreferences } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
-import type { Job, JobComment, JobProgress } from '../src-main/engine/types.ts';
+import type { Job, JobComment, JobProgress } from '../src-main/common/types.ts';
 import { freshDataDir, openEngine, ROOT, runJob, SAMPLE, tempDir } from './helpers.ts';
-import type { InspectResult } from '../src-main/contract.ts';
+import type { InspectResult } from '../src-main/common/contract.ts';
 
 const APP_ORIGIN = 'app://crossdock';
 const TEST_WORKER = join(ROOT, 'tests', 'fixtures', 'test-worker.mjs');

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { channelOf, eventChannelOf, METHODS } from '../src-main/contract.ts';
+import { channelOf, eventChannelOf, METHODS } from '../src-main/common/contract.ts';
 import { freshDataDir, SAMPLE, tempDir } from './helpers.ts';
 
 interface FakeWindowShape {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApi } from '../src-main/electron/ipc.ts';
 import { headerSignature, MAX_MAPPINGS } from '../src-main/engine/column-memory.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
-import type { Job } from '../src-main/engine/types.ts';
+import type { Job } from '../src-main/common/types.ts';
 import { translateEngineMessage } from '../src-renderer/i18n/engine-messages.ts';
 import { toTaskError } from '../src-worker/errors.ts';
 import { cli, freshDataDir, openEngine, ROOT, runJob, tempDir, writeCsv } from './helpers.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedisUrl, describeRedisError } from '../src-main/team/config.ts';
-import { ARG_SCHEMAS, describeArgError } from '../src-main/contract.ts';
+import { ARG_SCHEMAS, describeArgError } from '../src-main/common/contract.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
 import { ENGINE_MESSAGES, translateEngineMessage } from '../src-renderer/i18n/engine-messages.ts';
 import { detectColumns, noHeaderError } from '../src-worker/crossdock/columns.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
 import { backoffMs, defaultSettings } from '../src-main/engine/settings.ts';
-import type { Job } from '../src-main/engine/types.ts';
+import type { Job } from '../src-main/common/types.ts';
 import { freshDataDir, openEngine, ROOT, runJob, tempDir, writeCsv } from './helpers.ts';
 
 const TEST_WORKER = join(ROOT, 'tests', 'fixtures', 'test-worker.mjs');

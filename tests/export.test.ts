@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeBrand } from '../src-worker/crossdock/normalize.ts';
+import { normalizeBrand } from '../src-main/common/normalize.ts';
 import { openSpreadsheet } from '../src-worker/io/open-spreadsheet.ts';
 import { InputError, type CellValue } from '../src-worker/io/types.ts';
 import type { ExportInput, ExportWhat, SourceConfig } from '../src-worker/protocol.ts';

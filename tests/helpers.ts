@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine, type EngineOptions } from '../src-main/engine/engine.ts';
-import type { Job } from '../src-main/engine/types.ts';
+import type { Job } from '../src-main/common/types.ts';
 import { CATALOG_FILE, ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resultBaseName, safeNamePart } from '../src-main/engine/output-name.ts';
 import { bestOffer, rankOffers, type Offer } from '../src-worker/crossdock/best-offer.ts';
 import { detectColumns } from '../src-worker/crossdock/columns.ts';
-import {
-  cellText,
-  normalizeArticle,
-  normalizeBrand,
-  parseQuantity,
-} from '../src-worker/crossdock/normalize.ts';
+import { cellText, normalizeArticle, normalizeBrand, parseQuantity } from '../src-main/common/normalize.ts';
 
 const offer = (supplier: string, price: number, quantity: number, deliveryDays = 1): Offer => ({
   supplier,

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
-import type { Job } from '../src-main/engine/types.ts';
+import type { Job } from '../src-main/common/types.ts';
 import { QUEUE_NAME, teamPrefix } from '../src-main/team/config.ts';
 import { cli, openEngine } from './helpers.ts';
 import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';

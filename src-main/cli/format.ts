@@ -1,4 +1,4 @@
-import type { Job, JobComment, JobLogLine } from '../engine/types.ts';
+import type { Job, JobComment, JobLogLine } from '../common/types.ts';
 
 /** The --json shape of PRODUCT.md: one object per finished job. */
 export function jobJson(job: Job): Record<string, unknown> {

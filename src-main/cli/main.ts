@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { Engine, SubmitError } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
-import type { Job, JobProgress } from '../engine/types.ts';
+import type { Job, JobProgress } from '../common/types.ts';
 import type { Schedule } from '../engine/schedules.ts';
 import type { ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../../src-worker/sources/clickhouse-demo.ts';

@@ -1,4 +1,4 @@
-import type { Job } from '../engine/types.ts';
+import type { Job } from '../common/types.ts';
 
 const BAR = 24;
 

@@ -20,13 +20,13 @@ import {
   type MethodName,
   type MethodResult,
   type SecretStatus,
-} from '../contract.ts';
-import { SECRET_NAMES } from '../engine/settings-schema.ts';
+} from '../common/contract.ts';
+import { SECRET_NAMES } from '../common/settings-schema.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SubmitError } from '../engine/engine.ts';
 import { ScheduleError, describeCron } from '../engine/schedules.ts';
-import type { Job, JobProgress } from '../engine/types.ts';
-import { TERMINAL } from '../engine/types.ts';
+import type { Job, JobProgress } from '../common/types.ts';
+import { TERMINAL } from '../common/types.ts';
 
 export interface IpcDeps {
   /** The sender check (security.ts `isTrustedSender` bound to the app's origin and window). */

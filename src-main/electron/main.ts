@@ -23,10 +23,10 @@ import {
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventChannelOf, type EventName, type EventPayloads } from '../contract.ts';
+import { eventChannelOf, type EventName, type EventPayloads } from '../common/contract.ts';
 import { Engine } from '../engine/engine.ts';
 import { StoredSecrets, type Cipher } from '../engine/secrets.ts';
-import { TERMINAL, type Job } from '../engine/types.ts';
+import { TERMINAL, type Job } from '../common/types.ts';
 import { forwardEvents, registerIpc } from './ipc.ts';
 import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { hardenWindow, installCsp, isTrustedSender, secureWebPreferences } from './security.ts';

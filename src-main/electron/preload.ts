@@ -12,7 +12,7 @@ import type {
   EventPayloads,
   MethodChannel,
   MethodName,
-} from '../contract.ts';
+} from '../common/contract.ts';
 
 // Every contract method, no more, no fewer (a missing or extra name fails to compile).
 const METHOD_NAMES = {

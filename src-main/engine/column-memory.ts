@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { headerKey } from '../../src-worker/crossdock/normalize.ts';
-import type { InspectResult, RememberedColumns } from './types.ts';
+import { headerKey } from '../common/normalize.ts';
+import type { InspectResult, RememberedColumns } from '../common/types.ts';
 
 export const MAX_MAPPINGS = 200;
 /** Files inspected lately whose detected columns a submit compares with (the sheet inspects first). */

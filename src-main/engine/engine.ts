@@ -36,15 +36,15 @@ import { resultBaseName } from './output-name.ts';
 import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { defaultWorkerFile } from './paths.ts';
 import { EnvironmentSecrets, type SecretStore } from './secrets.ts';
-import { TEAM_OFF, type TeamStatus, type TeamTestResult } from './team-types.ts';
+import { TEAM_OFF, type TeamStatus, type TeamTestResult } from '../common/team-types.ts';
 import { checkRedisUrl, type TeamConfig } from '../team/config.ts';
 import type { TeamHost, TeamTaskRequest } from '../team/host.ts';
 import { TeamError, TeamService, testTeamConnection } from '../team/service.ts';
 import { backoffMs, loadSettings, saveSettings, type Settings } from './settings.ts';
-import { describeSpecError, SubmitSpec, type ParsedSpec } from './spec.ts';
+import { describeSpecError, SubmitSpec, type ParsedSpec } from '../common/spec.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
-import type { InspectResult, Job, JobComment, JobLogLine, JobProgress } from './types.ts';
-import { TERMINAL } from './types.ts';
+import type { InspectResult, Job, JobComment, JobLogLine, JobProgress } from '../common/types.ts';
+import { TERMINAL } from '../common/types.ts';
 import { pidAlive } from './pid.ts';
 
 export interface EngineOptions {

@@ -4,7 +4,7 @@ import cronstrue from 'cronstrue';
 // Registers the Russian locale on the cronstrue instance above (the English one is built in).
 import 'cronstrue/locales/ru.js';
 import { monotonicFactory } from 'ulid';
-import type { Schedule } from './types.ts';
+import type { Schedule } from '../common/types.ts';
 
 /**
  * Periodic jobs: `crossdock schedule add "<cron>" export ...` and the tick that submits them.

@@ -1,17 +1,7 @@
-import type { SecretName } from './settings-schema.ts';
+import type { SecretName, SecretStorage } from '../common/settings-schema.ts';
 import type { JobStore } from './store.ts';
 
-export type { SecretName };
-
-/**
- * How the app's secrets are kept at rest:
- * - `encrypted`: by the OS keychain (Electron safeStorage: Keychain, DPAPI, libsecret/kwallet);
- * - `plain-text`: safeStorage fell back to its "basic_text" backend on Linux (no keyring): the
- *   settings screen warns;
- * - `environment`: not stored at all, read from CROSSDOCK_*_PASSWORD (the CLI);
- * - `unavailable`: no way to keep them; setting one fails with a sentence.
- */
-export type SecretStorage = 'encrypted' | 'plain-text' | 'environment' | 'unavailable';
+export type { SecretName, SecretStorage };
 
 export interface SecretStore {
   readonly storage: SecretStorage;

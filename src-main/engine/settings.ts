@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Settings } from './settings-schema.ts';
+import { Settings } from '../common/settings-schema.ts';
 import type { JobStore } from './store.ts';
 
 export { Settings };

@@ -11,8 +11,8 @@ import type {
   JobResultStats,
   JobStatus,
   Priority,
-} from './types.ts';
-import { PRIORITY_RANK } from './types.ts';
+} from '../common/types.ts';
+import { PRIORITY_RANK } from '../common/types.ts';
 
 export const STORE_FILE = 'crossdock.sqlite';
 

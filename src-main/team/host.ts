@@ -1,9 +1,9 @@
 // What the team code needs from the engine, as one small interface (no import cycle, easy to fake).
 import type { EventEmitter } from 'node:events';
 import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
-import type { Settings } from '../engine/settings-schema.ts';
+import type { Settings } from '../common/settings-schema.ts';
 import type { JobStore } from '../engine/store.ts';
-import type { Job, JobLogLine } from '../engine/types.ts';
+import type { Job, JobLogLine } from '../common/types.ts';
 import type { TeamSpec } from './job-data.ts';
 
 export interface TeamTaskRequest {

@@ -3,8 +3,8 @@
 // 'pending' submitted here and not yet in Redis, 'sent' submitted here, 'mirror' another member's.
 import { hostname } from 'node:os';
 import type { JobStore } from '../engine/store.ts';
-import type { Job, JobProgress, JobResultStats } from '../engine/types.ts';
-import { PRIORITY_RANK } from '../engine/types.ts';
+import type { Job, JobProgress, JobResultStats } from '../common/types.ts';
+import { PRIORITY_RANK } from '../common/types.ts';
 import type { TeamJobData } from './job-data.ts';
 import { pidAlive } from '../engine/pid.ts';
 

@@ -6,9 +6,9 @@ import type { ConnectionOptions, Job as BullJob, Queue, QueueEvents } from 'bull
 import type { Redis } from 'ioredis';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { Job, JobProgress } from '../engine/types.ts';
-import { TERMINAL } from '../engine/types.ts';
-import type { TeamStatus, TeamTestResult, TeamWorker as TeamWorkerInfo } from '../engine/team-types.ts';
+import type { Job, JobProgress } from '../common/types.ts';
+import { TERMINAL } from '../common/types.ts';
+import type { TeamStatus, TeamTestResult, TeamWorker as TeamWorkerInfo } from '../common/team-types.ts';
 import { BlobError, BlobStore } from './blobs.ts';
 import {
   askThePort,

@@ -13,7 +13,7 @@ import { QUEUE_NAME, type TeamConfig } from './config.ts';
 import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
 import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
-import type { TeamWorker as TeamWorkerRow } from '../engine/team-types.ts';
+import type { TeamWorker as TeamWorkerRow } from '../common/team-types.ts';
 
 /**
  * Which attempt a running team job is on: the failed ones and the ones a dead worker left (stalled),

@@ -1,4 +1,4 @@
-import type { Job, JobProgress } from '../../src-main/contract.ts';
+import type { Job, JobProgress } from '../../src-main/common/contract.ts';
 
 type JobStatus = Job['status'];
 import { api, errorText } from '../api.ts';

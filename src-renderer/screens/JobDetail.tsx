@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Job, JobComment, JobDetails, JobLogLine } from '../../src-main/contract.ts';
+import type { Job, JobComment, JobDetails, JobLogLine } from '../../src-main/common/contract.ts';
 import { CloseButton, ProgressBar, StatusPill } from '../components/bits.tsx';
 import { IconEdit, IconExternal, IconFolder, IconRetry, IconStop, IconTrash } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { Job } from '../../src-main/contract.ts';
+import type { Job } from '../../src-main/common/contract.ts';
 import { ProgressBar, StatusPill } from '../components/bits.tsx';
 import {
   IconExternal,

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Job } from '../../src-main/contract.ts';
+import type { Job } from '../../src-main/common/contract.ts';
 import { IconSearch, IconTrash } from '../components/icons.tsx';
 import { useT, type Key } from '../i18n/index.ts';
 import { clearFinishedJobs, FINISHED, selectJob, useApp } from '../store.ts';

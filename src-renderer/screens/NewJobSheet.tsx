@@ -1,6 +1,6 @@
 import { CloseButton, FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { InspectResult, SubmitSpecInput } from '../../src-main/contract.ts';
+import type { InspectResult, SubmitSpecInput } from '../../src-main/common/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
 import { IconAlert, IconClose, IconFile, IconInfo } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';

@@ -1,6 +1,6 @@
 import { FolderField, SupplierListSelect } from '../components/bits.tsx';
 import { useCallback, useEffect, useState } from 'react';
-import type { Schedule } from '../../src-main/contract.ts';
+import type { Schedule } from '../../src-main/common/contract.ts';
 import { api, errorText } from '../api.ts';
 import { IconClock, IconPause, IconPlay, IconPlus, IconTrash } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';

@@ -1,6 +1,6 @@
 import { FolderField } from '../components/bits.tsx';
 import { useEffect, useMemo, useState } from 'react';
-import type { SecretName, SecretStatus, SettingsValue } from '../../src-main/contract.ts';
+import type { SecretName, SecretStatus, SettingsValue } from '../../src-main/common/contract.ts';
 import { api, errorText } from '../api.ts';
 import { IconAlert, IconCheck } from '../components/icons.tsx';
 import { useT, type T } from '../i18n/index.ts';

@@ -1,5 +1,5 @@
 import { InputError, type Row } from '../io/types.ts';
-import { cellText, headerKey } from './normalize.ts';
+import { cellText, headerKey } from '../../src-main/common/normalize.ts';
 
 export interface ColumnMapping {
   headerRowIndex: number; // index in the rows given to detectColumns

@@ -2,7 +2,7 @@ import type { Row, RowBatch } from '../io/types.ts';
 import { lookupKey, type LookupKey, type OfferSource } from '../sources/types.ts';
 import type { Offer } from './best-offer.ts';
 import type { ColumnMapping } from './columns.ts';
-import { normalizeArticle, normalizeBrand } from './normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 
 /** A batch of rows with its keys normalized and its offers on the way. */
 export interface PreparedBatch {

@@ -1,5 +1,7 @@
 /** A cell value as read from or written to a spreadsheet. */
-export type CellValue = string | number | boolean | Date | null;
+import type { CellValue } from '../../src-main/common/types.ts';
+
+export type { CellValue };
 
 /** One row: index = 0-based column. Missing cells are null (or the array is shorter). */
 export type Row = CellValue[];

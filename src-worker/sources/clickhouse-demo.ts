@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError } from '../io/types.ts';
 import {
   ClickHouseConnection,

@@ -3,7 +3,7 @@ import { openSqlite } from './sqlite.ts';
 import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
-import { normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
+import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError } from '../io/types.ts';
 import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
 import { StringPool } from './string-pool.ts';

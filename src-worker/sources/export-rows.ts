@@ -2,7 +2,7 @@
 // first the columns, then batches of typed cells. Nothing here holds more than one batch.
 import type Database from 'better-sqlite3';
 import { openSqlite } from './sqlite.ts';
-import { normalizeBrand } from '../crossdock/normalize.ts';
+import { normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError, type CellValue } from '../io/types.ts';
 import type { ExportWhat, SourceConfig } from '../protocol.ts';
 import {

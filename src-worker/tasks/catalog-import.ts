@@ -1,6 +1,6 @@
 import { openSqlite } from '../sources/sqlite.ts';
 import { detectColumns, findColumn, type ColumnMapping } from '../crossdock/columns.ts';
-import { cellText, normalizeArticle, normalizeBrand } from '../crossdock/normalize.ts';
+import { cellText, normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row } from '../io/types.ts';
 import type { CatalogImportInput, TaskStats } from '../protocol.ts';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { bestOffer, rankOffers, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
 import { OfferMatcher } from '../crossdock/matcher.ts';
-import { cellText, parseQuantity } from '../crossdock/normalize.ts';
+import { cellText, parseQuantity } from '../../src-main/common/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
 import { XlsxWriter, type WorkbookState } from '../io/xlsx-writer.ts';

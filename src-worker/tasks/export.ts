@@ -1,5 +1,5 @@
 import { join, parse } from 'node:path';
-import { normalizeBrand } from '../crossdock/normalize.ts';
+import { normalizeBrand } from '../../src-main/common/normalize.ts';
 import { CsvWriter } from '../io/csv-writer.ts';
 import type { CellValue } from '../io/types.ts';
 import { EXCEL_MAX_ROWS, XlsxWriter, type ColumnStyle, type XlsxSheet } from '../io/xlsx-writer.ts';

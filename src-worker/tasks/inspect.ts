@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import type { InspectResult } from '../../src-main/engine/types.ts';
-import { cellText } from '../crossdock/normalize.ts';
+import type { InspectResult } from '../../src-main/common/types.ts';
+import { cellText } from '../../src-main/common/normalize.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row } from '../io/types.ts';
 import { locateHeader, sheetIndexes } from './locate-header.ts';

@@ -67,8 +67,9 @@ test('the desktop app: secure window, the API, a job from drop to result', async
     const out = tempDir('cd-electron-out-');
     const status = await page.evaluate(
       async ({ input, outDir }) => {
-        const api = (window as unknown as { crossdock: import('../../src-main/contract.ts').CrossdockApi })
-          .crossdock;
+        const api = (
+          window as unknown as { crossdock: import('../../src-main/common/contract.ts').CrossdockApi }
+        ).crossdock;
         const { job } = await api.submit({ kind: 'crossdock', input, list: 'ОПТ-1', outDir });
         for (let i = 0; i < 300; i++) {
           const d = await api.getJob(job.id);

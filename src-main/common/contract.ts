@@ -5,12 +5,11 @@
  * values pull in zod and the engine's settings module, which a sandboxed preload cannot load.
  */
 import { z } from 'zod';
-import { ClickHouseSettings, SECRET_NAMES, Settings, TeamSettings } from './engine/settings-schema.ts';
-import type { SecretName } from './engine/settings-schema.ts';
-import type { SecretStorage } from './engine/secrets.ts';
-import type { TeamStatus, TeamTestResult, TeamWorker } from './engine/team-types.ts';
-import { SubmitSpec } from './engine/spec.ts';
-import type { InspectResult, Job, JobComment, JobLogLine, JobProgress, Schedule } from './engine/types.ts';
+import { ClickHouseSettings, SECRET_NAMES, Settings, TeamSettings } from './settings-schema.ts';
+import type { SecretName, SecretStorage } from './settings-schema.ts';
+import type { TeamStatus, TeamTestResult, TeamWorker } from './team-types.ts';
+import { SubmitSpec } from './spec.ts';
+import type { InspectResult, Job, JobComment, JobLogLine, JobProgress, Schedule } from './types.ts';
 
 export type { InspectResult };
 export type { SecretName, SecretStorage, TeamStatus, TeamTestResult, TeamWorker };

@@ -1,3 +1,6 @@
+/** One spreadsheet cell's value as the readers give it. */
+export type CellValue = string | number | boolean | Date | null;
+
 export type JobKind = 'crossdock' | 'catalog-import' | 'export';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type Priority = 'high' | 'normal' | 'low';

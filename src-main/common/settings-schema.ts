@@ -67,3 +67,13 @@ export type Settings = z.infer<typeof Settings>;
 /** The secrets the app keeps (encrypted with the OS keychain through Electron's safeStorage). */
 export const SECRET_NAMES = ['clickhouse-password', 'redis-password'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
+
+/**
+ * How the app's secrets are kept at rest:
+ * - `encrypted`: by the OS keychain (Electron safeStorage: Keychain, DPAPI, libsecret/kwallet);
+ * - `plain-text`: safeStorage fell back to its "basic_text" backend on Linux (no keyring): the
+ *   settings screen warns;
+ * - `environment`: not stored at all, read from CROSSDOCK_*_PASSWORD (the CLI);
+ * - `unavailable`: no way to keep them; setting one fails with a sentence.
+ */
+export type SecretStorage = 'encrypted' | 'plain-text' | 'environment' | 'unavailable';

@@ -1,4 +1,4 @@
-import type { CellValue } from '../io/types.ts';
+import type { CellValue } from './types.ts';
 
 const SPACES = /\s+/g;
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
