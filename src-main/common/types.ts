@@ -1,3 +1,6 @@
+/** The values a coded message quotes: names, paths, numbers, lists of names. */
+export type ErrorParams = Record<string, string | number | boolean | null | readonly string[]>;
+
 /** One spreadsheet cell's value as the readers give it. */
 export type CellValue = string | number | boolean | Date | null;
 
@@ -36,7 +39,12 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   runAfter: number;
+  /** The error in English (logs, bug reports); the UI renders `errorCode` + `errorParams` in its language. */
   error: string | null;
+  /** A stable code from src-main/common/messages (e.g. `NO_SUCH_LIST`), or null for no error. */
+  errorCode: string | null;
+  /** The values the code's message quotes (names, paths, numbers, lists). */
+  errorParams: ErrorParams | null;
   errorDetails: string | null;
   cancelRequested: boolean;
   createdAt: number;
@@ -64,7 +72,11 @@ export interface JobLogLine {
   jobId: string;
   at: number;
   level: 'info' | 'warn' | 'error';
+  /** The line in English (what the log was before codes; kept for old rows and unknown codes). */
   message: string;
+  /** When set, the line is rendered from this code and its params in the reader's language. */
+  code?: string | null;
+  params?: ErrorParams | null;
 }
 
 /** A scheduled export (see schedules.ts). */

@@ -27,9 +27,12 @@ import type {
   TaskRequest,
   WorkerMessage,
 } from '../../src-worker/protocol.ts';
-import { ensureDemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
-import { DemoCatalog } from '../../src-worker/sources/demo-catalog.ts';
-import { ClickHouseSource, type ClickHouseConfig } from '../../src-worker/sources/clickhouse.ts';
+import {
+  ClickHouseSource,
+  DemoCatalog,
+  ensureDemoCatalog,
+  type ClickHouseConfig,
+} from '../../src-worker/api.ts';
 import { ColumnMemory, inspectedFileKey } from './column-memory.ts';
 import { copyInput } from './input-copy.ts';
 import { resultBaseName } from './output-name.ts';
@@ -1374,7 +1377,7 @@ export class Engine extends EventEmitter {
     const current = this.store.get(job.id) ?? job;
     if (error.transient && current.attempts < current.maxAttempts) {
       const delay = backoffMs(this.settings, current.attempts);
-      this.store.requeue(job.id, this.owner.id, now + delay, error.message, now);
+      this.store.requeue(job.id, this.owner.id, now + delay, { message: error.message }, now);
       this.log(
         job.id,
         'warn',

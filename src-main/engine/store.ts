@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../../src-worker/sources/sqlite.ts';
+import { openSqlite } from '../../src-worker/api.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
+  ErrorParams,
   Job,
   JobComment,
   JobKind,
@@ -97,6 +98,12 @@ const MIGRATIONS: string[] = [
      used_at INTEGER NOT NULL
    );
    CREATE INDEX column_mappings_used ON column_mappings (used_at);`,
+  // Errors and log lines as codes with parameters (src-main/common/messages): each reader renders
+  // them in its own language; `error` / `message` keep the English text for old rows and bug reports.
+  `ALTER TABLE jobs ADD COLUMN error_code TEXT;
+   ALTER TABLE jobs ADD COLUMN error_params TEXT;
+   ALTER TABLE job_logs ADD COLUMN code TEXT;
+   ALTER TABLE job_logs ADD COLUMN params TEXT;`,
 ];
 
 interface JobRow {
@@ -114,6 +121,8 @@ interface JobRow {
   max_attempts: number;
   run_after: number;
   error: string | null;
+  error_code: string | null;
+  error_params: string | null;
   error_details: string | null;
   dedupe_key: string | null;
   cancel_requested: number;
@@ -147,6 +156,8 @@ function toJob(r: JobRow): Job {
     maxAttempts: r.max_attempts,
     runAfter: r.run_after,
     error: r.error,
+    errorCode: r.error_code,
+    errorParams: r.error_params ? (JSON.parse(r.error_params) as ErrorParams) : null,
     errorDetails: r.error_details,
     cancelRequested: r.cancel_requested === 1,
     createdAt: r.created_at,
@@ -401,13 +412,21 @@ export class JobStore {
     id: string,
     ownerId: string | null,
     status: Exclude<JobStatus, 'queued' | 'running'>,
-    fields: { error?: string | null; errorDetails?: string | null; outputs?: string[] },
+    fields: {
+      error?: string | null;
+      errorCode?: string | null;
+      errorParams?: ErrorParams | null;
+      errorDetails?: string | null;
+      outputs?: string[];
+    },
     now: number,
   ): boolean {
     const guard = ownerId === null ? `status IN ('running', 'queued')` : `status = 'running' AND owner = ?`;
     const args: unknown[] = [
       status,
       fields.error ?? null,
+      fields.errorCode ?? null,
+      fields.errorParams ? JSON.stringify(fields.errorParams) : null,
       fields.errorDetails ?? null,
       fields.outputs ? JSON.stringify(fields.outputs) : null,
       now,
@@ -417,7 +436,7 @@ export class JobStore {
     if (ownerId !== null) args.push(ownerId);
     const res = this.db
       .prepare(
-        `UPDATE jobs SET status = ?, error = ?, error_details = ?, outputs = COALESCE(?, outputs), finished_at = ?, updated_at = ?,
+        `UPDATE jobs SET status = ?, error = ?, error_code = ?, error_params = ?, error_details = ?, outputs = COALESCE(?, outputs), finished_at = ?, updated_at = ?,
                 owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL, cancel_requested = 0
          WHERE id = ? AND ${guard}`,
       )
@@ -426,13 +445,26 @@ export class JobStore {
   }
 
   /** Puts a running job back in the queue (a transient failure or an interruption). */
-  requeue(id: string, ownerId: string | null, runAfter: number, error: string | null, now: number): boolean {
+  requeue(
+    id: string,
+    ownerId: string | null,
+    runAfter: number,
+    error: { message: string; code?: string | null; params?: ErrorParams | null } | null,
+    now: number,
+  ): boolean {
     const guard = ownerId === null ? '' : 'AND owner = ?';
-    const args: unknown[] = [runAfter, error, now, id];
+    const args: unknown[] = [
+      runAfter,
+      error?.message ?? null,
+      error?.code ?? null,
+      error?.params ? JSON.stringify(error.params) : null,
+      now,
+      id,
+    ];
     if (ownerId !== null) args.push(ownerId);
     const res = this.db
       .prepare(
-        `UPDATE jobs SET status = 'queued', run_after = ?, error = ?, updated_at = ?,
+        `UPDATE jobs SET status = 'queued', run_after = ?, error = ?, error_code = ?, error_params = ?, updated_at = ?,
                 owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL
          WHERE id = ? AND status = 'running' ${guard}`,
       )
@@ -460,7 +492,7 @@ export class JobStore {
     return (
       this.db
         .prepare(
-          `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, error_details = NULL, progress = NULL,
+          `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, error_code = NULL, error_params = NULL, error_details = NULL, progress = NULL,
                   checkpoint = NULL, result = NULL, outputs = '[]', finished_at = NULL, started_at = NULL, updated_at = ?
            WHERE id = ? AND status IN ('failed', 'cancelled')`,
         )
@@ -476,19 +508,37 @@ export class JobStore {
     );
   }
 
-  addLog(jobId: string, level: JobLogLine['level'], message: string, now: number): JobLogLine {
+  /** A log line; with a code, readers render it in their language (`message` is its English text). */
+  addLog(
+    jobId: string,
+    level: JobLogLine['level'],
+    message: string,
+    now: number,
+    coded?: { code: string; params: ErrorParams },
+  ): JobLogLine {
+    const params = coded ? JSON.stringify(coded.params) : null;
     const info = this.db
-      .prepare('INSERT INTO job_logs (job_id, at, level, message) VALUES (?, ?, ?, ?)')
-      .run(jobId, now, level, message);
-    return { id: Number(info.lastInsertRowid), jobId, at: now, level, message };
+      .prepare('INSERT INTO job_logs (job_id, at, level, message, code, params) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(jobId, now, level, message, coded?.code ?? null, params);
+    return {
+      id: Number(info.lastInsertRowid),
+      jobId,
+      at: now,
+      level,
+      message,
+      ...(coded ? { code: coded.code, params: coded.params } : {}),
+    };
   }
 
   logs(jobId: string, afterId = 0, limit = 1000): JobLogLine[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        'SELECT id, job_id AS jobId, at, level, message FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?',
+        'SELECT id, job_id AS jobId, at, level, message, code, params FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?',
       )
-      .all(jobId, afterId, limit) as JobLogLine[];
+      .all(jobId, afterId, limit) as (Omit<JobLogLine, 'params'> & { params: string | null })[];
+    return rows.map(({ code, params, ...line }) =>
+      code ? { ...line, code, params: params ? (JSON.parse(params) as ErrorParams) : {} } : line,
+    );
   }
 
   addComment(jobId: string, author: string, text: string, now: number): JobComment {
