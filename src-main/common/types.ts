@@ -1,3 +1,5 @@
+import type { JobSpec, ScheduledSpec } from './spec.ts';
+
 /** The values a coded message quotes: names, paths, numbers, lists of names. */
 export type ErrorParams = Record<string, string | number | boolean | null | readonly string[]>;
 
@@ -32,7 +34,7 @@ export interface Job {
   status: JobStatus;
   priority: Priority;
   name: string;
-  spec: Record<string, unknown>;
+  spec: JobSpec;
   outputs: string[];
   progress: JobProgress | null;
   result: JobResultStats | null;
@@ -86,7 +88,7 @@ export interface Schedule {
   /** IANA time zone, or null: the local time zone of the machine. */
   timezone: string | null;
   /** What is submitted to the engine at every run. */
-  spec: Record<string, unknown>;
+  spec: ScheduledSpec;
   /** The English description of the cron expression, computed when the schedule was added. */
   description: string;
   paused: boolean;

@@ -5,6 +5,7 @@ import cronstrue from 'cronstrue';
 import 'cronstrue/locales/ru.js';
 import { monotonicFactory } from 'ulid';
 import type { Schedule } from '../common/types.ts';
+import type { ScheduledSpec } from '../common/spec.ts';
 
 /**
  * Periodic jobs: `crossdock schedule add "<cron>" export ...` and the tick that submits them.
@@ -193,12 +194,17 @@ interface ScheduleRow {
   updated_at: number;
 }
 
+/** Written by add() from a checked export spec: read back as such. */
+function readSpec(text: string): ScheduledSpec {
+  return JSON.parse(text);
+}
+
 function toSchedule(r: ScheduleRow): Schedule {
   return {
     id: r.id,
     cron: r.cron,
     timezone: r.timezone,
-    spec: JSON.parse(r.spec) as Record<string, unknown>,
+    spec: readSpec(r.spec),
     description: r.description,
     paused: r.paused === 1,
     nextRunAt: r.next_run_at,

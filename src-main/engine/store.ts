@@ -14,6 +14,7 @@ import type {
   Priority,
 } from '../common/types.ts';
 import { PRIORITY_RANK } from '../common/types.ts';
+import type { JobSpec } from '../common/spec.ts';
 
 export const STORE_FILE = 'crossdock.sqlite';
 
@@ -139,6 +140,10 @@ interface JobRow {
   heartbeat_at: number | null;
 }
 
+function readSpec(text: string): JobSpec {
+  return JSON.parse(text);
+}
+
 const PRIORITY_NAME: Priority[] = ['high', 'normal', 'low'];
 
 function toJob(r: JobRow): Job {
@@ -148,7 +153,8 @@ function toJob(r: JobRow): Job {
     status: r.status as JobStatus,
     priority: PRIORITY_NAME[r.priority] ?? 'normal',
     name: r.name,
-    spec: JSON.parse(r.spec) as Record<string, unknown>,
+    // Written by this store from a checked spec (engine.submit, the team mirror): read back as such.
+    spec: readSpec(r.spec),
     outputs: JSON.parse(r.outputs) as string[],
     progress: r.progress ? (JSON.parse(r.progress) as JobProgress) : null,
     result: r.result ? (JSON.parse(r.result) as JobResultStats) : null,

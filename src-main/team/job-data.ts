@@ -3,6 +3,7 @@
 // validated here before use, and no path in it is ever used to write (a worker writes only under
 // its own data dir, a submitter only to the names it planned itself).
 import { z } from 'zod';
+import { TeamSpec } from '../common/spec.ts';
 
 export const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256');
 
@@ -20,37 +21,7 @@ const fileName = z
 export const BlobRef = z.object({ blob: SHA256, name: fileName, size: z.number().int().min(0) }).strict();
 export type BlobRef = z.infer<typeof BlobRef>;
 
-const text = (max: number) => z.string().min(1).max(max);
-const columns = z
-  .object({ brand: text(200).optional(), article: text(200).optional(), quantity: text(200).optional() })
-  .strict();
-
-/** The job's options without anything local (no paths, no server credentials). */
-export const TeamSpec = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('crossdock'),
-      list: text(200),
-      source: z.enum(['demo', 'clickhouse']),
-      alternatives: z.number().int().min(0).max(20),
-      columns,
-      maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('export'),
-      source: z.enum(['demo', 'clickhouse']),
-      list: text(200).optional(),
-      brand: text(200).optional(),
-      query: text(100_000).optional(),
-      format: z.enum(['xlsx', 'csv']),
-      maxRowsPerSheet: z.number().int().min(10).max(1_048_576).optional(),
-    })
-    .strict()
-    .refine((s) => !s.list !== !s.query, 'an export needs either a list or a query'),
-]);
-export type TeamSpec = z.infer<typeof TeamSpec>;
+export { TeamSpec } from '../common/spec.ts';
 
 export const JOB_ID = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not a job id');
 

@@ -25,7 +25,8 @@ import {
 } from './config.ts';
 import type { TeamHost } from './host.ts';
 import { bullmq } from './packages.ts';
-import { CANCELLED, TeamJobData, TeamMessage, TeamProgress, TeamResult, type TeamSpec } from './job-data.ts';
+import { CANCELLED, TeamJobData, TeamMessage, TeamProgress, TeamResult } from './job-data.ts';
+import { taskOptions } from '../common/spec.ts';
 import * as mirror from './mirror.ts';
 import { attemptNumber, TeamWorker, type WorkerInfo } from './worker-loop.ts';
 
@@ -243,12 +244,12 @@ export class TeamService {
   }
 
   private async push(job: Job): Promise<void> {
-    const spec = job.spec as Record<string, unknown>;
+    const spec = job.spec;
     try {
       let input: TeamJobData['input'] = null;
-      if (typeof spec.inputCopy === 'string') {
+      if (spec.inputCopy !== undefined) {
         const name = /^[0-9a-f]{64}/.exec(spec.inputCopy.split(/[\\/]/).pop() ?? '')?.[0];
-        const size = typeof spec.inputSize === 'number' ? spec.inputSize : undefined;
+        const size = spec.inputSize;
         const up = await this.blobs.put(
           spec.inputCopy,
           name && size !== undefined ? { sha256: name, size } : undefined,
@@ -259,7 +260,7 @@ export class TeamService {
         v: 1,
         id: job.id,
         name: job.name,
-        spec: teamSpec(spec),
+        spec: taskOptions(spec),
         input,
         submittedBy: job.submittedBy,
         host: hostname(),
@@ -473,7 +474,7 @@ export class TeamService {
    */
   private async download(row: Job, result: TeamResult): Promise<void> {
     if (!mirror.claimDownload(this.host.store, row.id, this.token, Date.now())) return; // another process here does it
-    const outDir = String((row.spec as { outDir?: unknown }).outDir ?? '');
+    const outDir = row.spec.outDir ?? '';
     if (!outDir) {
       this.end(row, 'failed', 'The job has no output folder here; it cannot receive its result.');
       return;
@@ -670,28 +671,6 @@ export class TeamService {
     this.emitStatus();
     return this.current();
   }
-}
-
-/** Job options without anything local; what a worker needs to run it with its own settings. */
-function teamSpec(spec: Record<string, unknown>): TeamSpec {
-  if (spec.kind === 'export')
-    return {
-      kind: 'export',
-      source: spec.source === 'clickhouse' ? 'clickhouse' : 'demo',
-      ...(typeof spec.list === 'string' ? { list: spec.list } : {}),
-      ...(typeof spec.brand === 'string' ? { brand: spec.brand } : {}),
-      ...(typeof spec.query === 'string' ? { query: spec.query } : {}),
-      format: spec.format === 'csv' ? 'csv' : 'xlsx',
-      ...(typeof spec.maxRowsPerSheet === 'number' ? { maxRowsPerSheet: spec.maxRowsPerSheet } : {}),
-    };
-  return {
-    kind: 'crossdock',
-    list: String(spec.list),
-    source: spec.source === 'clickhouse' ? 'clickhouse' : 'demo',
-    alternatives: typeof spec.alternatives === 'number' ? spec.alternatives : 0,
-    columns: (spec.columns ?? {}) as Record<string, string>,
-    ...(typeof spec.maxRowsPerSheet === 'number' ? { maxRowsPerSheet: spec.maxRowsPerSheet } : {}),
-  };
 }
 
 async function readWorkers(client: Redis, prefix: string, self: string | null): Promise<TeamWorkerInfo[]> {

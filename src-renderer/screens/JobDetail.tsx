@@ -27,19 +27,6 @@ import {
   useApp,
 } from '../store.ts';
 
-interface SpecView {
-  input?: string;
-  list?: string;
-  source?: string;
-  outDir?: string;
-  alternatives?: number;
-  brand?: string;
-  format?: string;
-  query?: string;
-  supplier?: string;
-  columns?: { brand?: string; article?: string; quantity?: string };
-}
-
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <>
@@ -509,7 +496,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
 }
 
 function Options({ job, t }: { job: Job; t: T }) {
-  const spec = job.spec as SpecView;
+  const spec = job.spec;
   const cols = spec.columns ?? {};
   const colText = [cols.brand, cols.article, cols.quantity].some(Boolean)
     ? [

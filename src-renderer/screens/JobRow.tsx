@@ -98,7 +98,7 @@ interface RowProps {
 
 export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable, top, index }: RowProps) {
   const t = useT();
-  const spec = job.spec as { list?: string; brand?: string; format?: string; outDir?: string };
+  const spec = job.spec;
   // A failed or cancelled job may name the file it was writing; only a finished one can be opened.
   const output = job.status === 'succeeded' ? job.outputs[0] : undefined;
   const cancellable = job.status === 'queued' || job.status === 'running';

@@ -44,7 +44,7 @@ export function JobsScreen() {
       if (status !== 'all' && j.status !== status) return false;
       if (kind !== 'all' && j.kind !== kind) return false;
       if (!q) return true;
-      const spec = j.spec as { list?: unknown; brand?: unknown };
+      const spec = j.spec;
       return (
         j.name.toLocaleLowerCase().includes(q) ||
         (typeof spec.list === 'string' && spec.list.toLocaleLowerCase().includes(q)) ||

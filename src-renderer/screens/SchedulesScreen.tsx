@@ -8,14 +8,6 @@ import { useDebounced } from '../hooks.ts';
 import { fmtWhen, useT } from '../i18n/index.ts';
 import { applySettings, askConfirm, showJob, toast, useApp } from '../store.ts';
 
-interface ExportSpecView {
-  list?: string;
-  brand?: string;
-  format?: string;
-  outDir?: string;
-  source?: string;
-}
-
 /** The cron's description in the UI language (the stored one is English). */
 function CronText({ cron, fallback }: { cron: string; fallback: string }) {
   const t = useT();
@@ -287,7 +279,7 @@ export function SchedulesScreen() {
             </thead>
             <tbody>
               {schedules.map((s) => {
-                const spec = s.spec as ExportSpecView;
+                const spec = s.spec;
                 return (
                   <tr
                     key={s.id}
