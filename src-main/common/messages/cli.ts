@@ -1,0 +1,59 @@
+// The command line's usage errors: a flag missing, a flag's value out of range.
+import { dq, msg, q, text } from './format.ts';
+
+export const CLI = {
+  CLI_CLICKHOUSE_BAD_URL: msg<{ url: string }>(
+    (p) => `${dq(p.url)} is not a ClickHouse URL; use e.g. http://localhost:8123.`,
+    (p) => `${q(p.url)} — не адрес ClickHouse; укажите, например, http://localhost:8123.`,
+  ),
+  CLI_CLICKHOUSE_NEEDS_URL: msg(
+    () => '--source clickhouse needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).',
+    () => 'Для --source clickhouse нужен --clickhouse-url (или CROSSDOCK_CLICKHOUSE_URL).',
+  ),
+  CLI_DEMO_DATA_NEEDS_URL: msg(
+    () => 'demo-data needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).',
+    () => 'Для demo-data нужен --clickhouse-url (или CROSSDOCK_CLICKHOUSE_URL).',
+  ),
+  CLI_REDIS_CA_NEEDS_REDIS: msg(
+    () => '--redis-ca is for the team queue: add --redis <url> (or CROSSDOCK_REDIS_URL).',
+    () => '--redis-ca нужен только для командной очереди: добавьте --redis <url> (или CROSSDOCK_REDIS_URL).',
+  ),
+  CLI_TEAM_NAME: msg(
+    () => '--team takes 1 to 64 letters, digits, - or _.',
+    () => '--team принимает от 1 до 64 букв, цифр, знаков - или _.',
+  ),
+  CLI_LIST_OR_QUERY: msg(
+    () => 'Give either --list <name> or --query <sql>.',
+    () => 'Укажите либо --list <имя>, либо --query <sql>.',
+  ),
+  CLI_BRAND_NEEDS_LIST: msg(
+    () => '--brand filters a supplier list: add --list <name>.',
+    () => '--brand отбирает предложения списка поставщиков: добавьте --list <имя>.',
+  ),
+  CLI_ALTERNATIVES: msg(
+    () => '--alternatives takes a whole number from 0 to 20.',
+    () => '--alternatives принимает целое число от 0 до 20.',
+  ),
+  CLI_OLDER_THAN: msg(
+    () => '--older-than takes a number of days, e.g. --older-than 30.',
+    () => '--older-than принимает число дней, например --older-than 30.',
+  ),
+  CLI_CONCURRENCY: msg(
+    () => '--concurrency takes a whole number from 1 to 64.',
+    () => '--concurrency принимает целое число от 1 до 64.',
+  ),
+  CLI_OFFERS: msg(
+    () => '--offers takes a whole number from 1 to 1,000,000,000.',
+    () => '--offers принимает целое число от 1 до 1 000 000 000.',
+  ),
+  CLI_NO_SUCH_JOB: msg<{ id: string }>(
+    (p) => `There is no job ${text(p.id)}; "crossdock jobs list" shows them.`,
+    (p) => `Задания ${text(p.id)} нет; список заданий показывает «crossdock jobs list».`,
+  ),
+  CLI_ONLY_EXPORTS: msg<{ cron: string }>(
+    (p) =>
+      `Only exports can be scheduled; write: crossdock schedule add ${dq(p.cron)} export --list <name> …`,
+    (p) =>
+      `По расписанию можно запускать только выгрузки; напишите: crossdock schedule add "${text(p.cron)}" export --list <имя> …`,
+  ),
+};

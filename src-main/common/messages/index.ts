@@ -1,0 +1,48 @@
+// The message catalog: every error (and log line) a user can see, by stable code, in English and
+// Russian. One file per area; codes are unique across all of them (checked below by the compiler and
+// in tests/engine-messages.test.ts). Render with renderMessage (../errors.ts), never by hand.
+import { CLI } from './cli.ts';
+import { ENGINE } from './engine.ts';
+import { INPUT } from './input.ts';
+import { SCHEDULE } from './schedule.ts';
+import { SOURCE } from './source.ts';
+import { SPEC } from './spec.ts';
+import { TASK } from './task.ts';
+import { TEAM } from './team.ts';
+
+export type { MessageDef, Nested, RenderInner } from './format.ts';
+export { nest, unnest } from './format.ts';
+
+/** The catalog by area (for tests and for whoever lists what an area says). */
+export const AREAS = {
+  spec: SPEC,
+  input: INPUT,
+  source: SOURCE,
+  task: TASK,
+  engine: ENGINE,
+  schedule: SCHEDULE,
+  team: TEAM,
+  cli: CLI,
+} as const;
+
+export const MESSAGES = { ...SPEC, ...INPUT, ...SOURCE, ...TASK, ...ENGINE, ...SCHEDULE, ...TEAM, ...CLI };
+
+// A code defined in two areas fails to compile here, naming the code.
+type Codes<T extends readonly object[]> = { [I in keyof T]: keyof T[I] };
+type Duplicates<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? (H & R[number]) | Duplicates<R>
+  : never;
+type AreaCodes = Codes<
+  [
+    typeof SPEC,
+    typeof INPUT,
+    typeof SOURCE,
+    typeof TASK,
+    typeof ENGINE,
+    typeof SCHEDULE,
+    typeof TEAM,
+    typeof CLI,
+  ]
+>;
+const noDuplicateCodes: [Duplicates<AreaCodes>] extends [never] ? true : Duplicates<AreaCodes> = true;
+void noDuplicateCodes;
