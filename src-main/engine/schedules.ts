@@ -226,13 +226,13 @@ function asError(err: unknown): Error {
  */
 export class ScheduleService {
   private readonly db: Database.Database;
-  private readonly submit: (spec: Record<string, unknown>) => Promise<{ job: { id: string } }>;
+  private readonly submit: (spec: ScheduledSpec) => Promise<{ job: { id: string } }>;
   private readonly now: () => number;
   private readonly onError: (schedule: Schedule, error: Error) => void;
 
   constructor(
     db: Database.Database,
-    submit: (spec: Record<string, unknown>) => Promise<{ job: { id: string } }>,
+    submit: (spec: ScheduledSpec) => Promise<{ job: { id: string } }>,
     now: () => number = Date.now,
     options: ScheduleServiceOptions = {},
   ) {

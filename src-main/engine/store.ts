@@ -14,7 +14,9 @@ import type {
   Priority,
 } from '../common/types.ts';
 import { PRIORITY_RANK } from '../common/types.ts';
-import type { JobSpec } from '../common/spec.ts';
+import type { JobSpec, ScheduledSpec } from '../common/spec.ts';
+import { ColumnMemory } from './column-memory.ts';
+import { ScheduleService, type ScheduleServiceOptions } from './schedules.ts';
 
 export const STORE_FILE = 'crossdock.sqlite';
 
@@ -182,7 +184,7 @@ export interface NewJob {
   kind: JobKind;
   priority: Priority;
   name: string;
-  spec: Record<string, unknown>;
+  spec: JobSpec;
   maxAttempts: number;
   dedupeKey: string | null;
   submittedBy: string;
@@ -239,6 +241,24 @@ export class JobStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The new-job sheet's remembered columns, kept in this database. */
+  columnMemory(): ColumnMemory {
+    return new ColumnMemory(this.db);
+  }
+
+  /** Scheduled exports, kept in this database; `submit` queues each run's job. */
+  scheduleService(
+    submit: (spec: ScheduledSpec) => Promise<{ job: { id: string } }>,
+    options: ScheduleServiceOptions = {},
+  ): ScheduleService {
+    return new ScheduleService(this.db, submit, undefined, options);
+  }
+
+  /** False once closed (timers that outlive a close check it). */
+  isOpen(): boolean {
+    return this.db.open;
   }
 
   /** Changes when another connection (another process) commits: a cheap way to notice them. */
@@ -360,6 +380,35 @@ export class JobStore {
       t: number | null;
     };
     return row.t;
+  }
+
+  /** An interrupted job back to the queue, if the interrupted owner still holds it (not if another process took it over). */
+  requeueIfOwner(id: string, owner: string | null, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'queued', run_after = 0, updated_at = ?, owner = NULL, owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL
+           WHERE id = ? AND status = 'running' AND owner IS ?`,
+        )
+        .run(now, id, owner).changes === 1
+    );
+  }
+
+  /** A job stopped by a shutdown does not spend an attempt. */
+  giveBackAttempt(id: string, ownerId: string): void {
+    this.db
+      .prepare(`UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ? AND owner = ?`)
+      .run(id, ownerId);
+  }
+
+  /** The result paths planned by queued and running jobs (a new job's names avoid them). */
+  plannedOutputs(): Set<string> {
+    return new Set(
+      this.db
+        .prepare(`SELECT value FROM jobs, json_each(jobs.outputs) WHERE status IN ('queued', 'running')`)
+        .pluck()
+        .all() as string[],
+    );
   }
 
   heartbeat(ownerId: string, now: number): void {

@@ -1,0 +1,161 @@
+// Submitting: the spec is checked, its folders made, the server it reads recorded, its input copied
+// into the data folder (so a retry works after the original moves), and its row inserted unless an
+// equal job (same content, same options) is already queued or running.
+import { mkdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { monotonicFactory } from 'ulid';
+import { ZodError } from 'zod';
+import {
+  describeSpecError,
+  ScheduledSpec,
+  SubmitSpec,
+  type ParsedSpec,
+  type SpecOf,
+} from '../common/spec.ts';
+import type { Job } from '../common/types.ts';
+import type { EngineContext } from './context.ts';
+import { faultPoint } from './faults.ts';
+import { copyInput } from './input-copy.ts';
+import { SubmitError } from './submit-error.ts';
+
+export const ulid = monotonicFactory();
+
+export interface SubmitResult {
+  job: Job;
+  /** An equal job (same content, same options) was already queued or running: this is it. */
+  duplicate: boolean;
+}
+
+/** Where a submitted job goes: the local queue, or the team's (when team mode is on and takes the kind). */
+export interface SubmitTarget {
+  team: boolean;
+  /** With team: an input this large cannot go to the team queue (the sentence why), else null. */
+  tooBig(size: number): string | null;
+  queued(job: Job): void;
+}
+
+/** Parses what a caller sent, or throws one sentence saying what is wrong. */
+export function parseSpec(raw: unknown): ParsedSpec {
+  try {
+    return SubmitSpec.parse(raw);
+  } catch (err) {
+    if (err instanceof ZodError) throw new SubmitError(describeSpecError(err));
+    throw err;
+  }
+}
+
+/** A schedule's export spec, checked like a submit and with its output folder made. */
+export function parseScheduledSpec(raw: unknown): SpecOf<'export'> {
+  const parsed = SubmitSpec.safeParse(raw);
+  if (!parsed.success) throw new SubmitError(describeSpecError(parsed.error));
+  if (parsed.data.kind !== 'export') throw new SubmitError('Only exports can be scheduled.');
+  return ScheduledSpec.parse({ ...parsed.data, outDir: prepareOutDir(parsed.data.outDir) });
+}
+
+export async function submitJob(
+  ctx: EngineContext,
+  raw: unknown,
+  target: (spec: ParsedSpec) => SubmitTarget,
+): Promise<{ result: SubmitResult; spec: ParsedSpec }> {
+  let spec = parseSpec(raw);
+  if (spec.kind === 'crossdock' || spec.kind === 'export') {
+    spec = { ...spec, outDir: prepareOutDir(spec.outDir) };
+    if (spec.source === 'clickhouse' && !spec.clickhouse) {
+      // The job records which server it reads (never the password), so a retry reads the same one.
+      const where = ctx.sources.recordable();
+      if (where) spec = { ...spec, clickhouse: where };
+    }
+  }
+  const to = target(spec);
+  if (spec.kind === 'export') {
+    const result = insert(ctx, to, {
+      spec,
+      name: exportName(spec),
+      dedupeKey: `export:${stableJson(withoutPriority(spec))}`,
+      message: to.team ? 'Queued the export for the team.' : 'Queued the export.',
+    });
+    return { result, spec };
+  }
+  const input = resolve(spec.input);
+  let st;
+  try {
+    st = statSync(input);
+  } catch {
+    throw new SubmitError(`The file ${input} does not exist; check the path.`);
+  }
+  if (!st.isFile())
+    throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+  const tooBig = to.team ? to.tooBig(st.size) : null;
+  if (tooBig) throw new SubmitError(tooBig);
+  const copy = await copyInput(input, join(ctx.dataDir, 'inputs'));
+  const { input: _input, ...jobOptions } = withoutPriority(spec);
+  const result = insert(ctx, to, {
+    spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },
+    name: basename(input),
+    dedupeKey: `${copy.sha256}:${stableJson(jobOptions)}`,
+    message: `Queued ${basename(input)} (${copy.size} bytes)${to.team ? ' for the team' : ''}.`,
+  });
+  return { result, spec: { ...spec, input } };
+}
+
+function insert(
+  ctx: EngineContext,
+  to: SubmitTarget,
+  row: { spec: Job['spec']; name: string; dedupeKey: string; message: string },
+): SubmitResult {
+  const now = Date.now();
+  const result = ctx.store.insertUnlessDuplicate({
+    id: ulid(now),
+    kind: row.spec.kind,
+    priority: row.spec.priority ?? 'normal',
+    name: row.name,
+    spec: row.spec,
+    maxAttempts: ctx.settings().maxAttempts,
+    dedupeKey: row.dedupeKey,
+    submittedBy: ctx.user,
+    now,
+    ...(to.team ? { team: 'pending' as const } : {}),
+  });
+  if (!result.duplicate) {
+    faultPoint('after-submit');
+    ctx.log(result.job.id, 'info', row.message);
+    ctx.events.emit('job', result.job);
+    to.queued(result.job);
+  }
+  return result;
+}
+
+/** The output folder, made if missing; one sentence when it cannot be. */
+export function prepareOutDir(dir: string): string {
+  const outDir = resolve(dir);
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch {
+    throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
+  }
+  if (!statSync(outDir).isDirectory())
+    throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
+  return outDir;
+}
+
+function withoutPriority<T extends { priority?: unknown }>(spec: T): Omit<T, 'priority'> {
+  const { priority: _priority, ...rest } = spec;
+  return rest;
+}
+
+/** JSON with object keys sorted at every depth: equal options give equal text. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function exportName(spec: SpecOf<'export'>): string {
+  if (spec.query) return 'query';
+  return ['offers', spec.list, spec.brand].filter(Boolean).join('_');
+}

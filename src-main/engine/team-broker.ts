@@ -1,0 +1,253 @@
+// The team broker: jobs go to a BullMQ queue on the team's Redis (team/service.ts) and run on any
+// member; this computer runs team jobs in the slots its local jobs leave free, through the same task
+// runner as local jobs. It also owns team mode's life here: which team to join (this process's
+// `--redis`, else Settings), reconnecting when the settings or the password change, the status.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
+import { TEAM_OFF, type TeamStatus, type TeamTestResult } from '../common/team-types.ts';
+import type { Job } from '../common/types.ts';
+import { checkRedisUrl, type TeamConfig } from '../team/config.ts';
+import type { TeamHost, TeamTaskRequest } from '../team/host.ts';
+import { TeamError, TeamService, testTeamConnection } from '../team/service.ts';
+import type { Broker } from './broker.ts';
+import { requeueForRetry } from './broker.ts';
+import type { EngineContext } from './context.ts';
+import { finalizeFile, planOutput, resultBase, temporaryPath } from './results.ts';
+import type { SecretStore } from './secrets.ts';
+import { SubmitError } from './submit-error.ts';
+import { taskInput } from './task-runner.ts';
+import { hasEnded, waitUntil } from './waiting.ts';
+
+export interface TeamBrokerOptions {
+  /** This process's team queue (`--redis`), over the stored team settings; null: none; undefined: the settings'. */
+  team: TeamConfig | null | undefined;
+  secrets: SecretStore;
+  /** Local jobs executing in this process now: they use the same slots as team jobs. */
+  localRunning(): number;
+  /** A slot was handed back: local jobs may start. */
+  slotFreed(): void;
+}
+
+export class TeamBroker implements Broker {
+  private service: TeamService | null = null;
+  private readonly tasksHere = new Set<string>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly opts: TeamBrokerOptions,
+  ) {}
+
+  /** Team mode is on here (a queue is configured and joined). */
+  get active(): boolean {
+    return this.service !== null;
+  }
+
+  /** Team jobs this computer runs now. */
+  runningIds(): string[] {
+    return [...this.tasksHere];
+  }
+
+  get busy(): number {
+    return this.tasksHere.size;
+  }
+
+  start(): void {
+    const config = this.config();
+    if (!config || this.ctx.closed()) return;
+    this.service = new TeamService(this.host(), config);
+    this.service.start();
+    this.ctx.events.emit('team', this.service.current());
+  }
+
+  async close(): Promise<void> {
+    const s = this.service;
+    this.service = null;
+    await s?.close();
+  }
+
+  /** Reconnects with the current settings and secrets. */
+  async restart(): Promise<void> {
+    await this.close();
+    this.start();
+    if (!this.service) this.ctx.events.emit('team', this.status());
+  }
+
+  /** The process's own team (`--redis`) is fixed; the settings' one follows Settings. */
+  get followsSettings(): boolean {
+    return this.opts.team === undefined;
+  }
+
+  /** A new Redis password saved in Settings takes effect without a restart. */
+  noticePassword(): void {
+    if (!this.service || !this.followsSettings) return;
+    if (this.service.config.password !== (this.opts.secrets.get('redis-password') ?? undefined))
+      void this.restart();
+  }
+
+  /** Local jobs started or ended: the team hears how many slots are free here. */
+  loadChanged(): void {
+    this.service?.localLoadChanged();
+  }
+
+  status(): TeamStatus {
+    return this.service?.current() ?? { ...TEAM_OFF, team: this.ctx.settings().team?.name ?? null };
+  }
+
+  async refreshStatus(): Promise<TeamStatus> {
+    return this.service ? this.service.refreshStatus() : this.status();
+  }
+
+  /** Checks a Redis connection for the settings screen's Test button; a missing password means the stored one. */
+  async test(config: {
+    url: string;
+    user: string;
+    name: string;
+    password?: string;
+    caFile?: string;
+  }): Promise<TeamTestResult> {
+    const bad = checkRedisUrl(config.url);
+    if (bad) return { ok: false, error: bad };
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name))
+      return { ok: false, error: 'A team name is 1 to 64 letters, digits, - or _.' };
+    return testTeamConnection({
+      url: config.url,
+      user: config.user || undefined,
+      password: config.password ?? this.opts.secrets.get('redis-password') ?? undefined,
+      ...(config.caFile ? { caFile: config.caFile } : {}),
+      name: config.name,
+      runJobs: false,
+    });
+  }
+
+  /** An input this large cannot go to the team queue: the sentence why, else null. */
+  tooBig(size: number): string | null {
+    return this.service?.tooBig(size) ?? null;
+  }
+
+  /** Another member's job this computer has not seen yet: fetched into the table. */
+  async adopt(id: string): Promise<void> {
+    await this.service?.adopt(id);
+  }
+
+  // ── Broker ───────────────────────────────────────────────────────────────────────────────────
+
+  queued(_job: Job): void {
+    this.opts.slotFreed(); // a team job this computer may run is also claimed by the local loop's tick
+    // Sent now if Redis is reachable, else when it is back (once: the queue's job id is ours).
+    void this.service?.pushPending();
+  }
+
+  async cancel(job: Job): Promise<Job> {
+    const service = this.require('cancelled');
+    try {
+      await service.cancel(job.id);
+    } catch (err) {
+      if (err instanceof TeamError) throw new SubmitError(err.message);
+      throw err;
+    }
+    return waitUntil(this.ctx, job.id, hasEnded, 5000);
+  }
+
+  retry(job: Job): Job {
+    const service = this.require('retried');
+    if (hasEnded(job) && job.status !== 'succeeded') service.prepareRetry(job.id);
+    requeueForRetry(this.ctx, job);
+    void service.retry(job.id).catch((err: unknown) => this.ctx.reportError(err));
+    return this.ctx.announce(job.id);
+  }
+
+  private require(verb: 'cancelled' | 'retried'): TeamService {
+    if (!this.service) throw new SubmitError(`This team job can be ${verb} only while team mode is on.`);
+    return this.service;
+  }
+
+  // ── running team jobs here ───────────────────────────────────────────────────────────────────
+
+  /** The team this engine joins: the process's (CLI), else the settings' when switched on. */
+  private config(): TeamConfig | null {
+    if (this.opts.team !== undefined) return this.opts.team;
+    const t = this.ctx.settings().team;
+    if (!t?.enabled) return null;
+    return {
+      url: t.url,
+      user: t.user || undefined,
+      password: this.opts.secrets.get('redis-password') ?? undefined,
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      name: t.name,
+      runJobs: t.runJobs,
+    };
+  }
+
+  /** What the team code may use of this engine. */
+  private host(): TeamHost {
+    const { ctx, opts } = this;
+    return {
+      dataDir: ctx.dataDir,
+      store: ctx.store,
+      get settings() {
+        return ctx.settings();
+      },
+      get concurrency() {
+        return ctx.concurrency();
+      },
+      user: ctx.user,
+      events: ctx.events,
+      log: (id, level, message) => ctx.log(id, level, message),
+      announce: (id) => (ctx.store.isOpen() && ctx.store.get(id) ? ctx.announce(id) : null),
+      localRunning: () => opts.localRunning(),
+      runTeamTask: (req, signal, onMessage) => this.runHere(req, signal, onMessage),
+      planOutput: (outDir, base, ext) => planOutput(ctx.store, outDir, base, ext),
+      resultBase: (job) => resultBase(job),
+      finalizeFile,
+      temporaryPath,
+    };
+  }
+
+  /**
+   * Runs a team job's task here: same runner, same tasks and time limits as local jobs, this
+   * machine's data source. A cancel (the signal) asks the task to stop, then stops its thread.
+   */
+  private async runHere(
+    req: TeamTaskRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome> {
+    this.tasksHere.add(req.jobId);
+    try {
+      let task;
+      try {
+        const scratchDir = join(req.workDir, 'scratch');
+        if (req.spec.kind === 'crossdock') mkdirSync(scratchDir, { recursive: true });
+        task = taskInput(
+          req.spec,
+          {
+            jobId: req.jobId,
+            name: req.name,
+            inputPath: req.inputPath,
+            finalPath: join(req.workDir, `result.${req.spec.kind === 'export' ? req.spec.format : 'xlsx'}`),
+            scratchDir,
+            checkpointEveryMs: 3_600_000,
+          },
+          () => this.ctx.sources.forSpec(req.spec),
+          () => this.ctx.sources.catalogFile(),
+        );
+      } catch (err) {
+        if (err instanceof SubmitError)
+          return { ok: false, error: { message: err.message, code: 'CONFIG', transient: false } };
+        if (!req.inputPath)
+          return {
+            ok: false,
+            error: { message: 'The team job has no input file.', code: 'CONFIG', transient: false },
+          };
+        throw err;
+      }
+      const { outcome } = await this.ctx.runner.run(req.spec.kind, task, { signal, onMessage });
+      return outcome;
+    } finally {
+      this.tasksHere.delete(req.jobId);
+      // A slot is free again for local jobs.
+      if (!this.ctx.closed()) this.opts.slotFreed();
+    }
+  }
+}
