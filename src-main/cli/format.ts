@@ -1,4 +1,5 @@
 import type { Job, JobComment, JobLogLine } from '../common/types.ts';
+import type { Schedule } from '../engine/schedules.ts';
 
 /** The --json shape of PRODUCT.md: one object per finished job. */
 export function jobJson(job: Job): Record<string, unknown> {
@@ -65,4 +66,12 @@ export function formatJobDetail(
     for (const c of comments) lines.push(`  ${when(c.createdAt)}  ${c.author}: ${c.text}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export function formatSchedule(s: Schedule): string {
+  const what = s.spec.query
+    ? `query → ${String(s.spec.format)}`
+    : `offers of ${String(s.spec.list)}${s.spec.brand ? ` (${String(s.spec.brand)})` : ''} → ${String(s.spec.format)}`;
+  const next = s.paused ? 'paused' : `next ${new Date(s.nextRunAt).toLocaleString('sv-SE').slice(0, 16)}`;
+  return `${s.id}  "${s.cron}"  ${s.description}  ${what}  ${next}${s.lastJobId ? `  last job ${s.lastJobId}` : ''}`;
 }

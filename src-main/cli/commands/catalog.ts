@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { runSubmitted, withEngine, type EngineFlags } from '../engine-session.ts';
+import {
+  columnsFromFlags,
+  dataDirOption,
+  withColumnOptions,
+  type ColumnFlags,
+  type OutputFlags,
+} from '../flags.ts';
+
+interface ImportFlags extends EngineFlags, ColumnFlags, OutputFlags {
+  supplier: string;
+  list?: string;
+}
+
+export function registerCatalog(program: Command): void {
+  const catalog = program.command('catalog').description('The embedded demo catalog.');
+  const importCmd = catalog
+    .command('import')
+    .argument('<price-list>', 'a supplier price list (.xlsx or .csv) with brand, article and price columns')
+    .requiredOption(
+      '--supplier <name>',
+      'the supplier the price list belongs to (its previous offers are replaced)',
+    )
+    .option('--list <name>', 'also add the supplier to this supplier list');
+  withColumnOptions(importCmd, ['brand', 'article'])
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object for the finished job')
+    .action(importPriceList);
+  catalog
+    .command('lists')
+    .description('Show the supplier lists of the demo catalog.')
+    .addOption(dataDirOption())
+    .action((o: EngineFlags) =>
+      withEngine(o, { run: 'none' }, async (engine) => {
+        for (const l of await engine.supplierLists('demo')) process.stdout.write(`${l}\n`);
+      }),
+    );
+}
+
+function importPriceList(file: string, o: ImportFlags): Promise<void> {
+  return withEngine(o, { run: { only: [] } }, async (engine) => {
+    const { job } = await engine.submit({
+      kind: 'catalog-import',
+      input: file,
+      supplier: o.supplier,
+      ...(o.list ? { list: o.list } : {}),
+      columns: columnsFromFlags(o),
+    });
+    process.exitCode = await runSubmitted(engine, [job.id], o);
+  });
+}

@@ -1,0 +1,177 @@
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import type { ClickHouseConfig } from '../../src-worker/api.ts';
+import { checkCaFile, checkRedisUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
+
+/** A usage error: exit code 2. */
+export class UsageError extends Error {}
+
+export interface OutputFlags {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export interface ClickHouseFlags {
+  clickhouseUrl?: string;
+  clickhouseDb?: string;
+}
+
+export interface TeamFlags {
+  redis?: string;
+  redisCa?: string;
+  team?: string;
+}
+
+export interface SourceFlags extends ClickHouseFlags {
+  source: string;
+}
+
+export interface ColumnFlags {
+  brandCol?: string;
+  articleCol?: string;
+  qtyCol?: string;
+}
+
+export type Priority = 'high' | 'normal' | 'low';
+
+/** The ClickHouse connection from flags, then CROSSDOCK_CLICKHOUSE_* (PRODUCT.md). */
+export function clickhouseFromFlags(o: ClickHouseFlags, env = process.env): ClickHouseConfig | undefined {
+  const url = o.clickhouseUrl ?? env.CROSSDOCK_CLICKHOUSE_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a ClickHouse URL; use e.g. http://localhost:8123.`);
+  }
+  return {
+    url,
+    database: o.clickhouseDb ?? env.CROSSDOCK_CLICKHOUSE_DB ?? 'default',
+    user:
+      env.CROSSDOCK_CLICKHOUSE_USER ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined),
+    password:
+      env.CROSSDOCK_CLICKHOUSE_PASSWORD ??
+      (parsed.password ? decodeURIComponent(parsed.password) : undefined),
+  };
+}
+
+/** What a job records of the connection: never credentials. */
+function recordable(c: ClickHouseConfig): { url: string; database: string; user?: string } {
+  const u = new URL(c.url);
+  u.username = '';
+  u.password = '';
+  return { url: u.toString().replace(/\/$/, ''), database: c.database, ...(c.user ? { user: c.user } : {}) };
+}
+
+/** The spec's `source` and, for ClickHouse, the connection the job records. */
+export function sourceFromFlags(o: SourceFlags): {
+  source: 'demo' | 'clickhouse';
+  clickhouse?: ReturnType<typeof recordable>;
+} {
+  const source = o.source === 'clickhouse' ? ('clickhouse' as const) : ('demo' as const);
+  const ch = clickhouseFromFlags(o);
+  if (source === 'clickhouse' && !ch) {
+    throw new UsageError('--source clickhouse needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
+  }
+  return { source, ...(source === 'clickhouse' && ch ? { clickhouse: recordable(ch) } : {}) };
+}
+
+/**
+ * The team queue from --redis/--team/--redis-ca, then CROSSDOCK_REDIS_URL, CROSSDOCK_TEAM,
+ * CROSSDOCK_REDIS_CA, CROSSDOCK_REDIS_USER and CROSSDOCK_REDIS_PASSWORD (or the URL's user and
+ * password). Undefined: no team mode.
+ */
+export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env): TeamConfig | undefined {
+  const url = o.redis ?? env.CROSSDOCK_REDIS_URL;
+  if (!url) {
+    if (o.redisCa)
+      throw new UsageError('--redis-ca is for the team queue: add --redis <url> (or CROSSDOCK_REDIS_URL).');
+    return undefined;
+  }
+  const bad = checkRedisUrl(url);
+  if (bad) throw new UsageError(bad);
+  const name = o.team ?? env.CROSSDOCK_TEAM ?? 'default';
+  if (!TEAM_NAME.test(name)) throw new UsageError('--team takes 1 to 64 letters, digits, - or _.');
+  const ca = o.redisCa ?? env.CROSSDOCK_REDIS_CA;
+  const caFile = ca ? resolve(ca) : undefined;
+  const badCa = checkCaFile(caFile);
+  if (badCa) throw new UsageError(badCa);
+  const lockMs = Number(env.CROSSDOCK_TEAM_LOCK_MS) || undefined;
+  return {
+    url,
+    name,
+    runJobs,
+    ...(caFile ? { caFile } : {}),
+    ...(env.CROSSDOCK_REDIS_USER ? { user: env.CROSSDOCK_REDIS_USER } : {}),
+    ...(env.CROSSDOCK_REDIS_PASSWORD ? { password: env.CROSSDOCK_REDIS_PASSWORD } : {}),
+    ...(lockMs ? { lockMs } : {}),
+  };
+}
+
+/** Number() on purpose, as the flags always did: an empty value is 0. */
+export function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} takes a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}.`,
+    );
+  }
+  return n;
+}
+
+/** --max-rows-per-sheet as a spec field; absent leaves the writer's own limit. */
+export function maxRowsFromFlags(o: { maxRowsPerSheet?: string }): { maxRowsPerSheet?: number } {
+  return o.maxRowsPerSheet === undefined ? {} : { maxRowsPerSheet: Number(o.maxRowsPerSheet) };
+}
+
+/** Only the columns given: the rest are detected from the header row. */
+export function columnsFromFlags(o: ColumnFlags): { brand?: string; article?: string; quantity?: string } {
+  return {
+    ...(o.brandCol ? { brand: o.brandCol } : {}),
+    ...(o.articleCol ? { article: o.articleCol } : {}),
+    ...(o.qtyCol ? { quantity: o.qtyCol } : {}),
+  };
+}
+
+export const dataDirOption = (): Option =>
+  new Option('--data-dir <dir>', 'Crossdock data folder (default: the app’s, or $CROSSDOCK_DATA_DIR)');
+
+export const priorityOption = (): Option =>
+  new Option('--priority <p>', 'queue priority').choices(['high', 'normal', 'low']).default('normal');
+
+const COLUMN_FLAGS = { brand: '--brand-col <h>', article: '--article-col <h>', quantity: '--qty-col <h>' };
+
+export function withColumnOptions(cmd: Command, columns: (keyof typeof COLUMN_FLAGS)[]): Command {
+  for (const c of columns) cmd.option(COLUMN_FLAGS[c], `${c} column: header text or 1-based index`);
+  return cmd;
+}
+
+/** --source and the ClickHouse connection, shared by run, export and schedule add. */
+export function withSourceOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--source <source>', 'where offers come from')
+        .choices(['demo', 'clickhouse'])
+        .default('demo'),
+    )
+    .option('--clickhouse-url <url>', 'ClickHouse URL (default: $CROSSDOCK_CLICKHOUSE_URL)')
+    .option('--clickhouse-db <db>', 'ClickHouse database (default: $CROSSDOCK_CLICKHOUSE_DB)');
+}
+
+/** For commands that run stored jobs: the connection is not part of a job, so each run gives it. */
+export function withJobClickHouseOptions(cmd: Command): Command {
+  return cmd
+    .option('--clickhouse-url <url>', 'ClickHouse URL for jobs that use it')
+    .option('--clickhouse-db <db>', 'ClickHouse database');
+}
+
+/** --redis (its help says what the command does with the queue), --redis-ca and --team. */
+export function withTeamOptions(cmd: Command, redisHelp: string): Command {
+  return cmd
+    .option('--redis <url>', `${redisHelp} (default: $CROSSDOCK_REDIS_URL)`)
+    .option(
+      '--redis-ca <file>',
+      'CA certificate (PEM) of a rediss:// server with a private CA, trusted besides the default CAs (default: $CROSSDOCK_REDIS_CA)',
+    )
+    .option('--team <name>', 'the team queue’s name (default: $CROSSDOCK_TEAM or "default")');
+}
