@@ -1,6 +1,6 @@
 // What crosses the thread boundary between the engine and a worker task.
 import type { MessagePort } from 'node:worker_threads';
-import type { InspectResult } from '../src-main/common/types.ts';
+import type { ErrorParams, InspectResult } from '../src-main/common/types.ts';
 
 export type SourceConfig =
   | { kind: 'demo'; catalogFile: string }
@@ -67,9 +67,17 @@ export interface TaskStats {
   invalid: number;
 }
 
+/** Why a task failed, as the job row keeps it. */
 export interface TaskError {
+  /** The English sentence (logs, bug reports, readers that do not know the code). */
   message: string;
+  /** A code of src-main/common/messages; readers render it with `params` in their language. */
   code: string;
+  /**
+   * The values the code's message quotes. Every error the worker returns has them; optional only
+   * until the engine's own task errors (time limit, crash, cancel) carry them too.
+   */
+  params?: ErrorParams;
   /** Worth retrying later (connection refused, time-outs). */
   transient: boolean;
   details?: string;
@@ -83,7 +91,14 @@ export type InspectOutcome = { ok: true; inspect: InspectResult } | { ok: false;
 /** Worker → engine. */
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number | null; stage: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | {
+      type: 'log';
+      level: 'info' | 'warn' | 'error';
+      /** The line in English; with `code`, readers render `code` + `params` in their language. */
+      message: string;
+      code?: string;
+      params?: ErrorParams;
+    }
   /** Everything written so far is durable; an attempt after a crash can resume from `data`. */
   | { type: 'checkpoint'; data: unknown };
 

@@ -1,4 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
+import {
+  CodedError,
+  renderMessage,
+  type ErrorCode,
+  type ErrorParams,
+  type ParamsOf,
+} from '../src-main/common/errors.ts';
 import { TimeLimitError } from './errors.ts';
 import type { EngineMessage, WorkerMessage } from './protocol.ts';
 
@@ -15,7 +22,7 @@ export class TaskContext {
   constructor(private readonly port: MessagePort | null) {
     port?.on('message', (m: EngineMessage) => {
       if (m.type === 'soft-timeout') this.softTimeout = true;
-      if (m.type === 'cancel') this.abort.abort(new Error('The job was cancelled.'));
+      if (m.type === 'cancel') this.abort.abort(new CodedError('TASK_CANCELLED', {}));
     });
     port?.unref();
   }
@@ -33,17 +40,25 @@ export class TaskContext {
     this.post({ type: 'checkpoint', data });
   }
 
-  log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.post({ type: 'log', level, message });
+  /** A line of the job's log in English; with `coded`, readers render its code in their language. */
+  log(
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    coded?: { code: string; params: ErrorParams },
+  ): void {
+    this.post({ type: 'log', level, message, ...(coded ? { code: coded.code, params: coded.params } : {}) });
+  }
+
+  /** A line of the job's log by its catalog code (src-main/common/messages): the English text goes along. */
+  logCoded<C extends ErrorCode>(level: 'info' | 'warn' | 'error', code: C, params: ParamsOf<C>): void {
+    this.log(level, renderMessage('en', { code, params }), { code, params });
   }
 
   /** Called between batches: stops the task cleanly once the soft time limit has passed. */
   checkpoint(): void {
     this.signal.throwIfAborted();
     if (this.softTimeout) {
-      throw new TimeLimitError(
-        'The job ran past its soft time limit and stopped; split the file or raise the limit in Settings.',
-      );
+      throw new TimeLimitError();
     }
   }
 

@@ -1,5 +1,7 @@
 // The piscina worker entry: one task per call, everything it needs in its input.
 import { basename } from 'node:path';
+import { CodedError } from '../src-main/common/errors.ts';
+import type { ErrorParams } from '../src-main/common/types.ts';
 import { toTaskError } from './errors.ts';
 import type { InspectOutcome, TaskOutcome, TaskRequest } from './protocol.ts';
 import { TaskContext } from './task-context.ts';
@@ -21,16 +23,29 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
       };
     }
     if (request.kind === 'export') return { ok: true, ...(await runExport(request.input, ctx, ctx.signal)) };
-    return { ok: false, error: { message: 'Unknown job kind.', code: 'UNKNOWN_KIND', transient: false } };
+    return { ok: false, error: toTaskError(new CodedError('UNKNOWN_JOB_KIND', {})) };
   } catch (err) {
     const error = toTaskError(err);
     // Readers name the file they opened: the data dir's copy. The user knows it by its own name.
     if ('inputPath' in request.input) {
       const copy = basename(request.input.inputPath);
-      error.message = error.message.split(copy).join(request.input.inputName);
+      const name = request.input.inputName;
+      error.message = error.message.split(copy).join(name);
+      if (error.params) error.params = renamed(error.params, copy, name);
     }
     return { ok: false, error };
   } finally {
     ctx.close();
   }
+}
+
+/** The parameters with every mention of `from` (the data dir's copy of the file) as `to`. */
+function renamed(params: ErrorParams, from: string, to: string): ErrorParams {
+  const swap = (v: string): string => v.split(from).join(to);
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? swap(v) : Array.isArray(v) ? v.map((x: string) => swap(x)) : v,
+    ]),
+  );
 }

@@ -116,8 +116,11 @@ export interface InspectResult {
   /** The first data rows (dates as ISO text), for the preview table. */
   preview: (string | number | boolean | null)[][];
   estimatedRows: number | null;
-  /** Why the columns need the user (no header found, or several candidates), in one sentence. */
+  /** Why the columns need the user (no header found, or several candidates), in one English sentence. */
   problem: string | null;
+  /** The problem's code (src-main/common/messages), rendered in the reader's language; null for none. */
+  problemCode: string | null;
+  problemParams: ErrorParams | null;
   /**
    * The columns the user set by hand the last time a file with this header row was started from the
    * new-job sheet (0-based indexes into `headers`), or null. Added by the engine, never by the worker.

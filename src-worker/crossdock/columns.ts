@@ -42,11 +42,10 @@ function override(row: Row, wanted: string): number | undefined {
   return i >= 0 ? i : undefined;
 }
 
-function listHeaders(row: Row | undefined): string {
+/** The header row's names as a message quotes them: the first 12, and whether there are more. */
+function listHeaders(row: Row | undefined): { headers: string[]; more: boolean } {
   const names = (row ?? []).map((c) => cellText(c).trim()).filter((s) => s !== '');
-  if (names.length === 0) return 'none';
-  const shown = names.slice(0, 12).join(', ');
-  return names.length > 12 ? `${shown}, …` : shown;
+  return { headers: names.slice(0, 12), more: names.length > 12 };
 }
 
 function firstNonEmpty(rows: Row[]): number {
@@ -68,11 +67,8 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
       if (wanted !== undefined) return override(row, wanted) ?? undefined;
       const found = matches(row, field);
       if (found.length > 1) {
-        const names = found.map((i) => `"${cellText(row[i]).trim()}"`).join(' and ');
-        throw new InputError(
-          `Several columns could be the ${field === 'article' ? 'Article' : field === 'brand' ? 'Brand' : 'Quantity'}: ${names}; choose one with --${field === 'quantity' ? 'qty' : field}-col (or map the columns in the app).`,
-          'AMBIGUOUS_COLUMNS',
-        );
+        const columns = found.map((i) => cellText(row[i]).trim());
+        throw new InputError('AMBIGUOUS_COLUMNS', { field, columns });
       }
       return found.length === 1 ? found[0] : field === 'quantity' ? null : undefined;
     };
@@ -82,7 +78,7 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
     const quantity = pick('quantity');
     if (quantity === undefined) continue; // an explicit quantity header that this row lacks
     if (brand === article) {
-      throw new InputError('The Brand and Article columns must be different columns.', 'AMBIGUOUS_COLUMNS');
+      throw new InputError('SAME_COLUMN', {});
     }
     return { headerRowIndex: r, brand, article, quantity };
   }
@@ -102,18 +98,25 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
   return null;
 }
 
+/** The codes of a file whose columns the user maps by hand (the new-job sheet shows them as its problem). */
+export const MAPPING_PROBLEMS: ReadonlySet<string> = new Set([
+  'NO_HEADER',
+  'NAMED_COLUMNS_NOT_FOUND',
+  'AMBIGUOUS_COLUMNS',
+  'SAME_COLUMN',
+]);
+
 export function noHeaderError(firstRows: Row[], overrides: ColumnOverrides): InputError {
-  const header = firstRows[firstNonEmpty(firstRows)];
-  const asked = Object.entries(overrides)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k} "${v}"`);
-  const what = asked.length
-    ? `The columns you named (${asked.join(', ')}) were not found in the first ${HEADER_SEARCH_ROWS} rows`
-    : `The file has no Brand and Article header in its first ${HEADER_SEARCH_ROWS} rows`;
-  return new InputError(
-    `${what}. Found: ${listHeaders(header)}. Map the columns (in the new-job sheet, or with --brand-col and --article-col) or rename the headers.`,
-    'NO_HEADER',
-  );
+  const found = { rows: HEADER_SEARCH_ROWS, ...listHeaders(firstRows[firstNonEmpty(firstRows)]) };
+  const named = (v: string | undefined): string | null => (v === undefined ? null : v);
+  if (overrides.brand === undefined && overrides.article === undefined && overrides.quantity === undefined)
+    return new InputError('NO_HEADER', found);
+  return new InputError('NAMED_COLUMNS_NOT_FOUND', {
+    brand: named(overrides.brand),
+    article: named(overrides.article),
+    quantity: named(overrides.quantity),
+    ...found,
+  });
 }
 
 /** Index of the only header in `row` that matches one of `names` (reduced with headerKey), or null. */

@@ -205,10 +205,7 @@ export class CsvParser {
     if (to <= from) return;
     this.field = this.field === '' ? s.slice(from, to) : this.field + s.slice(from, to);
     if (this.field.length > MAX_FIELD_CHARS) {
-      throw new InputError(
-        `Row ${this.record} of the CSV file has a value longer than 32 MB, most likely a quote that never closes; fix the quotes and retry.`,
-        'CSV_FIELD_TOO_LONG',
-      );
+      throw new InputError('CSV_FIELD_TOO_LONG', { row: this.record });
     }
   }
 

@@ -29,11 +29,10 @@ export async function openSpreadsheet(path: string): Promise<WorkbookReader> {
     throw fileError(name, err);
   });
   if (st.isDirectory()) {
-    throw new InputError(`${name} is a folder, not a file; choose an .xlsx or .csv file.`, 'IS_DIRECTORY');
+    throw new InputError('IS_DIRECTORY', { name });
   }
-  if (!st.isFile())
-    throw new InputError(`${name} is not a regular file; choose an .xlsx or .csv file.`, 'NOT_FILE');
-  if (st.size === 0) throw new InputError('The file is empty.', 'EMPTY_FILE');
+  if (!st.isFile()) throw new InputError('NOT_FILE', { name });
+  if (st.size === 0) throw new InputError('EMPTY_FILE', {});
 
   const head = await readHead(path, name);
   const ext = extname(name).toLowerCase();
@@ -51,46 +50,34 @@ export async function openSpreadsheet(path: string): Promise<WorkbookReader> {
         ? names.some((n) => n === 'EncryptionInfo' || n === 'EncryptedPackage')
         : (await readHead(path, name, 64 * 1024)).includes(Buffer.from('EncryptionInfo', 'utf16le'));
     if (encrypted) {
-      throw new InputError(
-        'The workbook is password-protected; remove the password in Excel (File › Info › Protect Workbook) and retry.',
-        'ENCRYPTED',
-      );
+      throw new InputError('PASSWORD_PROTECTED', {});
     }
-    throw new InputError(
-      'Old Excel .xls files are not supported; open it in Excel and save it as .xlsx, then retry.',
-      'XLS',
-    );
+    throw new InputError('XLS', {});
   }
   if (BINARY_MAGICS.some((m) => head.subarray(0, m.length).equals(m))) throw notSpreadsheet(name);
 
   const text = looksLikeText(head);
   if (text && !TEXT_EXTENSIONS.has(ext) && looksLikeMarkup(head)) {
-    throw new InputError(
-      `${name} is a web page or XML file, not a real workbook; open it in Excel and save it as .xlsx, then retry.`,
-      'MARKUP',
-    );
+    throw new InputError('MARKUP', { name });
   }
   if (text || TEXT_EXTENSIONS.has(ext)) return openCsv(path);
   throw notSpreadsheet(name);
 }
 
 function notSpreadsheet(name: string): InputError {
-  return new InputError(`${name} is not a spreadsheet (.xlsx or .csv).`, 'NOT_SPREADSHEET');
+  return new InputError('NOT_SPREADSHEET', { name });
 }
 
 function fileError(name: string, err: NodeJS.ErrnoException): Error {
   switch (err.code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new InputError(`${name} was not found; check that the file exists and retry.`, 'NOT_FOUND');
+      return new InputError('FILE_NOT_FOUND', { name });
     case 'EACCES':
     case 'EPERM':
-      return new InputError(
-        `${name} cannot be read (permission denied); check the file's permissions and retry.`,
-        'NO_ACCESS',
-      );
+      return new InputError('FILE_NO_ACCESS', { name });
     case 'EBUSY':
-      return new InputError(`${name} is locked by another program; close it there and retry.`, 'BUSY');
+      return new InputError('FILE_BUSY', { name });
     default:
       return err;
   }
@@ -111,24 +98,18 @@ async function readHead(path: string, name: string, bytes = HEAD_BYTES): Promise
 
 async function openZip(path: string, name: string): Promise<WorkbookReader> {
   const zip = await ZipReader.open(path);
-  const refuse = async (message: string, code: string): Promise<never> => {
+  const refuse = async (code: 'XLSB' | 'ODS'): Promise<never> => {
     await zip.close();
-    throw new InputError(message, code);
+    throw new InputError(code, { name });
   };
   if (zip.has('xl/workbook.bin')) {
-    return refuse(
-      `${name} is an Excel binary workbook (.xlsb), which is not supported; open it in Excel and save it as .xlsx, then retry.`,
-      'XLSB',
-    );
+    return refuse('XLSB');
   }
   const mimetype = zip.find('mimetype');
   if (mimetype || zip.has('content.xml')) {
     const type = mimetype ? await zip.readText(mimetype, 4096).catch(() => '') : '';
     if (type.includes('opendocument.spreadsheet') || (!mimetype && zip.has('content.xml'))) {
-      return refuse(
-        `${name} is an OpenDocument spreadsheet (.ods); open it and save it as .xlsx, then retry.`,
-        'ODS',
-      );
+      return refuse('ODS');
     }
   }
   // openXlsxZip reports a zip without a workbook as "a zip file but not an Excel workbook".

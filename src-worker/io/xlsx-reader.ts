@@ -31,17 +31,11 @@ const HEAD_LIMIT_CHARS = 1024 * 1024;
 const REL_WORKSHEET = /\/worksheet$/;
 
 export function doctypeError(): InputError {
-  return new InputError(
-    'The workbook contains a DOCTYPE declaration, which spreadsheets never need; it was refused for safety.',
-    'XML_DOCTYPE',
-  );
+  return new InputError('XML_DOCTYPE', {});
 }
 
 function notWorkbookError(name: string): InputError {
-  return new InputError(
-    `${name} is a zip file but not an Excel workbook (.xlsx); open it in Excel and save it as .xlsx, then retry.`,
-    'NOT_XLSX',
-  );
+  return new InputError('NOT_XLSX', { name });
 }
 
 function checkNoDoctype(xml: string): void {
@@ -488,11 +482,7 @@ async function loadSharedStrings(
 ): Promise<string[]> {
   const table: string[] = [];
   if (!entry) return table;
-  const tooMany = (): InputError =>
-    new InputError(
-      'The workbook holds more text than can be read safely; split it into smaller files and retry.',
-      'TOO_MUCH_TEXT',
-    );
+  const tooMany = (): InputError => new InputError('TOO_MUCH_TEXT', {});
   // Memory held by the table is bounded by the part's size; refuse early when that alone is too much.
   if (entry.uncompressedSize > maxBytes * 2) throw tooMany();
   const stream = await zip.openEntry(entry);
@@ -1160,10 +1150,7 @@ async function readWorkbook(
     infos.push({ name: s.name, entry, estimatedRows: null });
   }
   if (infos.length === 0) {
-    throw new InputError(
-      `${displayName} contains no worksheets, only charts or macros; put the data on a worksheet in Excel and retry.`,
-      'NO_SHEETS',
-    );
+    throw new InputError('NO_SHEETS', { name: displayName });
   }
 
   const stylesEntry = zip.find(relOfType('/styles') ?? `${baseDir}styles.xml`);

@@ -67,13 +67,7 @@ export async function runCatalogImport(
       const h = rows[base.headerRowIndex];
       const price = findColumn(h, PRICE);
       if (price === null) {
-        throw new InputError(
-          `The price list has no Price column (found: ${h
-            .map((c) => cellText(c))
-            .filter(Boolean)
-            .join(', ')}); add a "Price" or "Цена" header.`,
-          'NO_PRICE',
-        );
+        throw new InputError('NO_PRICE_COLUMN', { headers: h.map((c) => cellText(c)).filter(Boolean) });
       }
       const stock = findColumn(h, STOCK);
       mapping = {
@@ -128,10 +122,7 @@ export async function runCatalogImport(
         );
       }
       if (stats.found === 0) {
-        throw new InputError(
-          'The price list has no usable lines (each needs a brand, an article and a price).',
-          'NO_DATA',
-        );
+        throw new InputError('NO_PRICE_LINES', {});
       }
       if (input.list)
         db.prepare('INSERT OR IGNORE INTO supplier_lists VALUES (?, ?)').run(input.list, input.supplier);
@@ -142,10 +133,12 @@ export async function runCatalogImport(
     } finally {
       db.close();
     }
-    ctx.log(
-      'info',
-      `Imported ${stats.found} offers of "${input.supplier}"${input.list ? ` into list "${input.list}"` : ''}; ${stats.invalid} lines skipped.`,
-    );
+    ctx.logCoded('info', 'LOG_IMPORTED', {
+      offers: stats.found,
+      supplier: input.supplier,
+      list: input.list || null,
+      skipped: stats.invalid,
+    });
     return { stats, files: [] };
   } finally {
     await wb.close();

@@ -53,10 +53,7 @@ export async function runCrossdock(
   try {
     const lists = await source.supplierLists();
     if (!lists.includes(input.list)) {
-      throw new InputError(
-        `There is no supplier list "${input.list}"; known lists: ${lists.join(', ') || 'none'}.`,
-        'UNKNOWN_LIST',
-      );
+      throw new InputError('NO_SUCH_LIST', { list: input.list, known: lists });
     }
     ctx.progress(0, null, 'reading', true);
     const wb = await openSpreadsheet(input.inputPath);
@@ -71,10 +68,13 @@ export async function runCrossdock(
       );
       const header: CellValue[] = [];
       for (let c = 0; c < width; c++) header.push(located.header[c] ?? null);
-      ctx.log(
-        'info',
-        `Sheet "${sheet.name}", header on row ${located.headerRowNumber}: brand = column ${mapping.brand + 1}, article = column ${mapping.article + 1}, quantity = ${mapping.quantity === null ? 'none (1 each)' : `column ${mapping.quantity + 1}`}.`,
-      );
+      ctx.logCoded('info', 'LOG_HEADER_FOUND', {
+        sheet: sheet.name,
+        row: located.headerRowNumber,
+        brand: mapping.brand + 1,
+        article: mapping.article + 1,
+        quantity: mapping.quantity === null ? null : mapping.quantity + 1,
+      });
 
       const resume = validCheckpoint(input.resume);
       const writer = await XlsxWriter.create(input.tmpPath, {
@@ -126,11 +126,7 @@ export async function runCrossdock(
           (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
         );
         let widerRows = resume?.widerRows ?? 0;
-        if (resume)
-          ctx.log(
-            'info',
-            `Resuming from the checkpoint at line ${resume.stats.rows} (the lines before it are not matched again).`,
-          );
+        if (resume) ctx.logCoded('info', 'LOG_RESUMING', { line: resume.stats.rows });
         let lastCheckpoint = Date.now();
         // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
         // so there the share of bytes read extrapolates better.
@@ -237,16 +233,10 @@ export async function runCrossdock(
           current = ahead;
         }
         if (stats.rows === 0) {
-          throw new InputError(
-            'The file has a header row but no data rows below it; add lines to price and retry.',
-            'NO_DATA',
-          );
+          throw new InputError('NO_DATA_ROWS', {});
         }
         if (widerRows > 0) {
-          ctx.log(
-            'warn',
-            `${widerRows} lines had values to the right of the last header column; add headers to keep them.`,
-          );
+          ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: widerRows });
         }
         ctx.progress(stats.rows, stats.rows, 'writing', true);
         const costs = new Map<string, number>();
@@ -254,10 +244,14 @@ export async function runCrossdock(
           for (const [c, v] of t.cost) costs.set(c, (costs.get(c) ?? 0) + v);
         await writeSummary(summarySheet, input, stats, costs, perSupplier);
         await writer.finish();
-        ctx.log(
-          'info',
-          `Matched ${stats.rows} lines against "${input.list}": ${stats.found} found, ${stats.partial} partial, ${stats.notFound} not found, ${stats.invalid} invalid.`,
-        );
+        ctx.logCoded('info', 'LOG_MATCHED', {
+          rows: stats.rows,
+          list: input.list,
+          found: stats.found,
+          partial: stats.partial,
+          notFound: stats.notFound,
+          invalid: stats.invalid,
+        });
         return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
       } catch (err) {
         await writer.abort();

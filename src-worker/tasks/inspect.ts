@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { InspectResult } from '../../src-main/common/types.ts';
 import { cellText } from '../../src-main/common/normalize.ts';
+import { MAPPING_PROBLEMS } from '../crossdock/columns.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row } from '../io/types.ts';
 import { locateHeader, sheetIndexes } from './locate-header.ts';
@@ -42,10 +43,11 @@ export async function runInspect(
             ? null
             : Math.max(0, located.sheet.estimatedRows - located.headerRowNumber),
         problem: null,
+        problemCode: null,
+        problemParams: null,
       };
     } catch (err) {
-      if (!(err instanceof InputError) || (err.code !== 'NO_HEADER' && err.code !== 'AMBIGUOUS_COLUMNS'))
-        throw err;
+      if (!(err instanceof InputError) || !MAPPING_PROBLEMS.has(err.code)) throw err;
       // The user maps the columns: show the (chosen or first) sheet's first rows to map them from.
       const sheet = wb.sheet(sheetIndexes(wb, sheetName)[0] ?? 0);
       const rows: Row[] = [];
@@ -62,6 +64,8 @@ export async function runInspect(
         preview: rows.slice(1).map((r) => r.map(plain)),
         estimatedRows: sheet.estimatedRows,
         problem: err.message,
+        problemCode: err.code,
+        problemParams: err.params,
       };
     }
   } finally {

@@ -21,11 +21,7 @@ export interface LocatedSheet {
 export function sheetIndexes(wb: WorkbookReader, sheetName?: string): number[] {
   if (sheetName === undefined) return wb.sheetNames.map((_, i) => i);
   const i = wb.sheetNames.indexOf(sheetName);
-  if (i < 0)
-    throw new InputError(
-      `The workbook has no sheet "${sheetName}"; its sheets are ${wb.sheetNames.map((n) => `"${n}"`).join(', ')}.`,
-      'NO_SHEET',
-    );
+  if (i < 0) throw new InputError('NO_SHEET', { sheet: sheetName, sheets: wb.sheetNames });
   return [i];
 }
 
@@ -79,10 +75,10 @@ export async function locateHeader(
     return { sheet, mapping, header: rows[h], batches: rest(), headerRowNumber: numbers[h] };
   }
   if (sheetName !== undefined && (!firstSheetRows || firstSheetRows.length === 0)) {
-    throw new InputError(`The sheet "${sheetName}" is empty; choose another sheet.`, 'EMPTY');
+    throw new InputError('EMPTY_SHEET', { sheet: sheetName });
   }
   if (!firstSheetRows || firstSheetRows.length === 0) {
-    throw new InputError('The file is empty: it has no rows; check that you chose the right file.', 'EMPTY');
+    throw new InputError('NO_ROWS', {});
   }
   throw noHeaderError(firstSheetRows, overrides);
 }
