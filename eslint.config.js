@@ -115,6 +115,24 @@ export default tseslint.config(
     "the preload runs sandboxed (electron and the contract's types only): no Node globals.",
   ),
   {
+    // JobStore owns every statement on its tables: nothing else in the app reaches for its database.
+    files: ['src-main/**', 'src-worker/**'],
+    ignores: ['src-main/engine/store.ts', 'src-main/engine/team-rows.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='db'][object.name=/^(store|this\\.store)$/]",
+          message: 'Ask JobStore (src-main/engine/store.ts) instead of running SQL on its database.',
+        },
+        {
+          selector: "MemberExpression[property.name='db'][object.property.name='store']",
+          message: 'Ask JobStore (src-main/engine/store.ts) instead of running SQL on its database.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: globals.node },
   },

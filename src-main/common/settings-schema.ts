@@ -77,3 +77,9 @@ export type SecretName = (typeof SECRET_NAMES)[number];
  * - `unavailable`: no way to keep them; setting one fails with a sentence.
  */
 export type SecretStorage = 'encrypted' | 'plain-text' | 'environment' | 'unavailable';
+
+/** Exponential backoff with jitter: attempt 1 waits ~base, then doubling, capped. */
+export function backoffMs(s: Settings, attempt: number, random = Math.random): number {
+  const exp = Math.min(s.backoffMaxSeconds, s.backoffSeconds * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * 1000 * (0.5 + random() * 0.5));
+}

@@ -49,8 +49,4 @@ export function saveSettings(store: JobStore, patch: Partial<Settings>): Setting
   return next;
 }
 
-/** Exponential backoff with jitter: attempt 1 waits ~base, then doubling, capped. */
-export function backoffMs(s: Settings, attempt: number, random = Math.random): number {
-  const exp = Math.min(s.backoffMaxSeconds, s.backoffSeconds * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * 1000 * (0.5 + random() * 0.5));
-}
+export { backoffMs } from '../common/settings-schema.ts';

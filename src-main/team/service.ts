@@ -27,7 +27,6 @@ import type { TeamHost } from './host.ts';
 import { bullmq } from './packages.ts';
 import { CANCELLED, TeamJobData, TeamMessage, TeamProgress, TeamResult } from './job-data.ts';
 import { taskOptions } from '../common/spec.ts';
-import * as mirror from './mirror.ts';
 import { attemptNumber, TeamWorker, type WorkerInfo } from './worker-loop.ts';
 
 const STATUS_EVERY_MS = 2000;
@@ -229,7 +228,7 @@ export class TeamService {
       try {
         do {
           this.pushAgain = false;
-          for (const job of mirror.pending(this.host.store)) {
+          for (const job of this.host.store.team.pending()) {
             if (!this.online || this.closed) break;
             await this.push(job);
           }
@@ -277,7 +276,7 @@ export class TeamService {
         removeOnComplete: { age: 7 * DAY_S, count: 10_000 },
         removeOnFail: { age: 30 * DAY_S, count: 10_000 },
       });
-      if (mirror.markSent(this.host.store, job.id)) {
+      if (this.host.store.team.markSent(job.id)) {
         this.host.log(job.id, 'info', `Sent to the team queue "${this.config.name}".`);
         this.host.announce(job.id);
       }
@@ -334,7 +333,7 @@ export class TeamService {
     const now = Date.now();
     if (now - (this.lastProgress.get(id) ?? 0) >= 1000) {
       this.lastProgress.set(id, now);
-      mirror.setProgress(this.host.store, id, progress, now);
+      this.host.store.team.setProgress(id, progress, now);
     }
     if (row.status === 'queued') this.sync(id);
     this.host.events.emit('progress', id, progress);
@@ -371,7 +370,7 @@ export class TeamService {
     if (!this.online) return;
     const row = this.host.store.get(id);
     if (row && (row.origin !== 'team' || TERMINAL.includes(row.status))) return;
-    if (row && mirror.teamState(this.host.store, id) === 'pending') return;
+    if (row && this.host.store.team.teamState(id) === 'pending') return;
     // The state first: a finished job's hash is final, so the job read after it is consistent with it.
     const state = await this.queue.getJobState(id);
     const job = state === 'unknown' ? undefined : ((await this.queue.getJob(id)) as BullJob | undefined);
@@ -391,15 +390,14 @@ export class TeamService {
     if (!current) {
       const data = TeamJobData.safeParse(job.data);
       if (!data.success || data.data.id !== id) return; // not ours to show: a worker refuses it with the reason
-      current = mirror.insertMirror(this.host.store, data.data, Date.now());
+      current = this.host.store.team.insertMirror(data.data, Date.now());
       if (!current) return;
       await this.catchUpLogs(id);
       this.host.events.emit('job', current);
     }
     if (state === 'active') {
       if (
-        mirror.setRunning(
-          this.host.store,
+        this.host.store.team.setRunning(
           id,
           attemptNumber(job),
           Math.min(job.processedOn ?? Infinity, Date.now()),
@@ -415,7 +413,7 @@ export class TeamService {
     ) {
       if (
         current.status !== 'queued' &&
-        mirror.setQueued(this.host.store, id, job.failedReason ?? null, Date.now())
+        this.host.store.team.setQueued(id, job.failedReason ?? null, Date.now())
       )
         this.host.announce(id);
     } else if (state === 'completed') {
@@ -424,9 +422,9 @@ export class TeamService {
         this.end(current, 'failed', 'The result the worker reported is not valid; it was refused.');
         return;
       }
-      if (mirror.teamState(this.host.store, id) === 'sent') await this.download(current, result.data);
+      if (this.host.store.team.teamState(id) === 'sent') await this.download(current, result.data);
       else {
-        mirror.setResult(this.host.store, id, result.data.stats);
+        this.host.store.team.setResult(id, result.data.stats);
         this.end(current, 'succeeded', null, `Done on the team: ${result.data.stats.rows} lines.`);
       }
     } else if (state === 'failed') {
@@ -456,7 +454,7 @@ export class TeamService {
     message?: string,
   ): void {
     // Read again: a retry here may have sent the job out again while this sync waited on Redis.
-    if (mirror.teamState(this.host.store, row.id) === 'pending') return;
+    if (this.host.store.team.teamState(row.id) === 'pending') return;
     const outputs = status === 'succeeded' ? row.outputs : undefined;
     if (!this.host.store.finish(row.id, null, status, { error, ...(outputs ? { outputs } : {}) }, Date.now()))
       return;
@@ -473,7 +471,7 @@ export class TeamService {
    * under the names planned here, through temporary names (a crash in between finds them again).
    */
   private async download(row: Job, result: TeamResult): Promise<void> {
-    if (!mirror.claimDownload(this.host.store, row.id, this.token, Date.now())) return; // another process here does it
+    if (!this.host.store.team.claimDownload(row.id, this.token, Date.now())) return; // another process here does it
     const outDir = row.spec.outDir ?? '';
     if (!outDir) {
       this.end(row, 'failed', 'The job has no output folder here; it cannot receive its result.');
@@ -502,7 +500,7 @@ export class TeamService {
       this.end(row, 'failed', `The result could not be downloaded: ${(err as Error).message}`);
       return;
     }
-    mirror.setResult(this.host.store, row.id, result.stats);
+    this.host.store.team.setResult(row.id, result.stats);
     const s = result.stats;
     if (this.host.store.finish(row.id, null, 'succeeded', { outputs: finals }, Date.now())) {
       this.host.log(
@@ -517,7 +515,7 @@ export class TeamService {
   /** Every open team job here against the queue: covers events missed while offline. */
   private async reconcile(): Promise<void> {
     if (!this.online) return;
-    for (const id of mirror.open(this.host.store)) {
+    for (const id of this.host.store.team.open()) {
       this.sync(id);
       await this.settled(id);
     }
@@ -539,7 +537,7 @@ export class TeamService {
   async cancel(id: string): Promise<void> {
     const row = this.host.store.get(id);
     if (!row || TERMINAL.includes(row.status)) return;
-    if (mirror.teamState(this.host.store, id) === 'pending') {
+    if (this.host.store.team.teamState(id) === 'pending') {
       this.end(row, 'cancelled', 'Cancelled before it was sent to the team.');
       return;
     }
@@ -569,7 +567,7 @@ export class TeamService {
    * sent again (so no sync may end it meanwhile for being gone from Redis).
    */
   prepareRetry(id: string): void {
-    if (mirror.teamState(this.host.store, id) === 'sent') mirror.markPending(this.host.store, id);
+    if (this.host.store.team.teamState(id) === 'sent') this.host.store.team.markPending(id);
   }
 
   /** Runs a failed or cancelled team job again (the local row is already back in the queue). */
@@ -578,7 +576,7 @@ export class TeamService {
     await this.client.del(`${this.prefix}:cancel:${id}`);
     const job = (await this.queue.getJob(id)) as BullJob | undefined;
     const state = job ? await job.getState() : 'unknown';
-    if (mirror.teamState(this.host.store, id) === 'pending') {
+    if (this.host.store.team.teamState(id) === 'pending') {
       // The old BullMQ job (failed, or completed and then cancelled here) makes room for the new one.
       if (job && state !== 'active') await job.remove().catch(() => undefined);
       await this.pushPending();
@@ -602,7 +600,7 @@ export class TeamService {
       workers: [],
       queue: null,
       lastHour: null,
-      pendingSubmissions: mirror.pendingCount(this.host.store),
+      pendingSubmissions: this.host.store.team.pendingCount(),
     };
   }
 
@@ -611,7 +609,7 @@ export class TeamService {
       ...this.status,
       state: this.state,
       error: this.error,
-      pendingSubmissions: mirror.pendingCount(this.host.store),
+      pendingSubmissions: this.host.store.team.pendingCount(),
     };
   }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { backoffMs } from '../engine/settings.ts';
+import { backoffMs } from '../common/settings-schema.ts';
 import { BlobError, type BlobStore } from './blobs.ts';
 import { QUEUE_NAME, type TeamConfig } from './config.ts';
 import { bullmq } from './packages.ts';
