@@ -357,29 +357,13 @@ describe('layer graph (eslint.config.js, eslint/layers.js)', () => {
     });
   }
 
-  // Imports in the tree that break the graph and that the engine refactor removes: the main process
-  // reaches src-worker only through src-worker/api.ts, which exports both. The CLI's part (its split
-  // into cli/flags.ts and cli/commands/) is under way, so they are keyed by folder and imported path,
-  // not file or line. Anything else the real tree gives fails this test.
-  const KNOWN_UNTIL_ENGINE_REFACTOR = [
-    ['src-main/cli/', 'src-worker/sources/clickhouse.ts'],
-    ['src-main/cli/', 'src-worker/sources/clickhouse-demo.ts'],
-  ];
-
-  it('the real tree obeys the graph (but for the known exceptions above)', { timeout: 240_000 }, async () => {
+  it('the real tree obeys the graph', { timeout: 240_000 }, async () => {
     const results = await eslint.lintFiles(['src-main', 'src-worker', 'src-renderer']);
     const found = results.flatMap((r) =>
       r.messages
         .filter((m) => m.ruleId !== null && LAYER_RULES.has(m.ruleId))
         .map((m) => ({ file: relative(root, r.filePath), line: m.line, message: m.message })),
     );
-    const unexpected = found.filter(
-      (f) =>
-        !KNOWN_UNTIL_ENGINE_REFACTOR.some(
-          ([folder, target]) =>
-            f.file.startsWith(folder!) && f.message.includes(` may not import ${target} `),
-        ),
-    );
-    expect(unexpected.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([]);
+    expect(found.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([]);
   });
 });
