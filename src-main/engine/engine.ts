@@ -19,7 +19,7 @@ import { JobStore, type JobFilter, type Owner } from './store.ts';
 import { SubmitError } from './submit-error.ts';
 import { parseScheduledSpec, submitJob, ulid, type SubmitResult } from './submit.ts';
 import { TaskRunner } from './task-runner.ts';
-import { TeamBroker } from './team-broker.ts';
+import { TeamBroker, type TeamTestConfig } from './team-broker.ts';
 import { waitForAll } from './waiting.ts';
 
 export { SubmitError } from './submit-error.ts';
@@ -240,13 +240,7 @@ export class Engine extends EventEmitter {
     return this.team.refreshStatus();
   }
 
-  testTeam(config: {
-    url: string;
-    user: string;
-    name: string;
-    password?: string;
-    caFile?: string;
-  }): Promise<TeamTestResult> {
+  testTeam(config: TeamTestConfig): Promise<TeamTestResult> {
     return this.team.test(config);
   }
 

@@ -19,6 +19,15 @@ import { SubmitError } from './submit-error.ts';
 import { taskInput } from './task-runner.ts';
 import { hasEnded, waitUntil } from './waiting.ts';
 
+/** What the settings screen's Test button sends (a missing password means the stored one). */
+export interface TeamTestConfig {
+  url: string;
+  user: string;
+  name: string;
+  password?: string;
+  caFile?: string;
+}
+
 export interface TeamBrokerOptions {
   /** This process's team queue (`--redis`), over the stored team settings; null: none; undefined: the settings'. */
   team: TeamConfig | null | undefined;
@@ -99,13 +108,7 @@ export class TeamBroker implements Broker {
   }
 
   /** Checks a Redis connection for the settings screen's Test button; a missing password means the stored one. */
-  async test(config: {
-    url: string;
-    user: string;
-    name: string;
-    password?: string;
-    caFile?: string;
-  }): Promise<TeamTestResult> {
+  async test(config: TeamTestConfig): Promise<TeamTestResult> {
     const bad = checkRedisUrl(config.url);
     if (bad) return { ok: false, error: bad };
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name))
