@@ -7,6 +7,8 @@
 import {
   EVENTS,
   METHODS,
+  type CallError,
+  type CallOutcome,
   type CrossdockApi,
   type CrossdockMethods,
   type EventName,
@@ -35,8 +37,16 @@ const methods = Object.fromEntries(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(args),
       });
-      const out = (await res.json()) as { ok: boolean; value?: unknown; error?: string };
-      if (!out.ok) throw new Error(out.error ?? 'The call failed.');
+      // As the preload does: an error comes back as its code, params and sentence, and rejects.
+      const out = (await res.json()) as CallOutcome;
+      if (!out.ok) {
+        const { code, params, message } = out.error ?? {};
+        const err: CallError = Object.assign(new Error(message || 'The call failed.'), {
+          code: code || 'UNEXPECTED',
+          params: params ?? {},
+        });
+        throw err;
+      }
       return out.value;
     },
   ]),

@@ -17,7 +17,7 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { OpenDialogOptions } from 'electron';
-import { createApi, forwardEvents } from '../src-main/electron/ipc.ts';
+import { createApi, forwardEvents, outcomeOf } from '../src-main/electron/ipc.ts';
 import { EVENTS, type EventName, type MethodName } from '../src-main/common/contract.ts';
 import { CONTENT_TYPES } from '../src-main/electron/app-protocol.ts';
 import { CSP } from '../src-main/electron/security.ts';
@@ -150,12 +150,9 @@ const server = createServer((req, res) => {
       if (path.startsWith('/__bridge/call/') && req.method === 'POST') {
         const method = path.slice('/__bridge/call/'.length) as MethodName;
         const args = JSON.parse((await body(req)) || '[]') as unknown;
-        try {
-          const value = await call(method, Array.isArray(args) ? args : [args]);
-          json(res, 200, { ok: true, value: value ?? null });
-        } catch (err) {
-          json(res, 200, { ok: false, error: err instanceof Error ? err.message : String(err) });
-        }
+        // The same answer the IPC handlers give: the value, or the error's code, params and sentence.
+        const outcome = await outcomeOf(() => call(method, Array.isArray(args) ? args : [args]));
+        json(res, 200, outcome.ok ? { ok: true, value: outcome.value ?? null } : outcome);
         return;
       }
       if (path === '/__bridge/events') {

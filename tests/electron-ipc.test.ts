@@ -10,8 +10,11 @@ import {
   METHODS,
   channelOf,
   eventChannelOf,
+  type CallError,
+  type CallOutcome,
   type MethodName,
 } from '../src-main/common/contract.ts';
+import { renderMessage } from '../src-main/common/errors.ts';
 import { forwardEvents, registerIpc, type IpcDeps } from '../src-main/electron/ipc.ts';
 import { CSP, hardenWindow, isTrustedSender, secureWebPreferences } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
@@ -79,11 +82,25 @@ function setup(engine?: Engine) {
   const call = async (method: MethodName, ...args: unknown[]) => {
     const h = handlers.get(channelOf(method));
     if (!h) throw new Error(`no handler for ${method}`);
-    return h(mainFrame(), ...args);
+    return answer(await h(mainFrame(), ...args));
   };
   const callFrom = async (event: FakeEvent, method: MethodName, ...args: unknown[]) =>
-    handlers.get(channelOf(method))!(event, ...args);
+    answer(await handlers.get(channelOf(method))!(event, ...args));
   return { engine: e, handlers, call, callFrom, shell, dialog, dispose, errors };
+}
+
+/**
+ * A handler's answer as the preload makes it: the value, or a rejection with the error's sentence, its
+ * code and params (a handler resolves with a CallOutcome; Electron would keep only a thrown message).
+ */
+function answer(outcome: unknown): unknown {
+  const o = outcome as CallOutcome;
+  expect(JSON.parse(JSON.stringify(o ?? null))).toEqual(o ?? null); // structured-clone safe
+  if (o.ok) return o.value;
+  expect(o.error.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
+  const err = Object.assign(new Error(o.error.message), { code: o.error.code, params: o.error.params });
+  err.stack = `Error: ${o.error.message}`;
+  throw err;
 }
 
 /** A rejection's message, asserting it is one sentence with no stack from main. */
@@ -408,6 +425,43 @@ describe('registerIpc', () => {
     expect(await rejection(call('listJobs'))).toBe('SQLITE_BUSY: database is locked.');
     expect(errors).toHaveLength(1); // the full error goes to the main-side log
   });
+
+  it('errors cross with their code and params, so the renderer says them in its language', async () => {
+    const { call, callFrom, engine } = setup();
+    const coded = async (p: Promise<unknown>) =>
+      p.then(
+        () => {
+          throw new Error('expected a rejection');
+        },
+        (e: unknown) => e as CallError,
+      );
+    const refused = await coded(callFrom(mainFrame('https://evil.example/'), 'listJobs'));
+    expect(refused).toMatchObject({ code: 'CALL_NOT_ALLOWED', params: {} });
+    const args = await coded(call('getJob', 42));
+    expect(args).toMatchObject({ code: 'CALL_ARGS_INVALID', params: { method: 'getJob', argument: 1 } });
+    expect(renderMessage('en', args)).toBe(args.message);
+    expect(renderMessage('ru', args)).toMatch(/^Метод crossdock\.getJob вызван с неверным аргументом 1/);
+    const settings = await coded(call('updateSettings', { concurrency: 0 }));
+    expect(settings).toMatchObject({ code: 'SETTINGS_INVALID', params: { field: 'concurrency' } });
+    expect(renderMessage('ru', settings)).toMatch(/^Настройки неверны \(concurrency: /);
+    const outside = await coded(call('openResult', '/etc/passwd'));
+    expect(outside).toMatchObject({ code: 'ONLY_JOB_RESULTS', params: {} });
+    expect(renderMessage('ru', outside)).toBe(
+      'Из приложения можно открыть только результаты заданий Crossdock.',
+    );
+    // An engine sentence without a code of its own yet: its English text, as it is, in every language.
+    const missing = await coded(call('cancel', '01ARZ3NDEKTSV4RRFFQ69G5FAV'));
+    expect(missing.message).toBe('There is no job 01ARZ3NDEKTSV4RRFFQ69G5FAV.');
+    expect(renderMessage('ru', missing)).toMatch(/01ARZ3NDEKTSV4RRFFQ69G5FAV/);
+    vi.spyOn(engine, 'list').mockImplementation(() => {
+      throw new Error('\n');
+    });
+    const empty = await coded(call('listJobs'));
+    expect(empty).toMatchObject({
+      code: 'SOMETHING_WENT_WRONG',
+      message: 'Something went wrong; see the app log.',
+    });
+  });
 });
 
 describe('forwardEvents', () => {
@@ -571,6 +625,20 @@ describe('preload', () => {
       /^There is no job X\.$/,
     );
     expect(invoke).toHaveBeenCalledWith('crossdock:cancel', 'X');
+    // A handler's answer: the value, or the error's code, params and sentence as a rejection.
+    invoke.mockResolvedValueOnce({ ok: true, value: ['ОПТ-1'] } as never);
+    await expect((api.supplierLists as () => Promise<unknown>)()).resolves.toEqual(['ОПТ-1']);
+    invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'NO_SUCH_JOB', params: { id: 'X' }, message: 'There is no job X.' },
+    } as never);
+    const rejected = await (api.cancel as (id: string) => Promise<unknown>)('X').catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(Error);
+    expect(rejected).toMatchObject({
+      message: 'There is no job X.',
+      code: 'NO_SUCH_JOB',
+      params: { id: 'X' },
+    });
 
     const got: unknown[] = [];
     const off = (api.on as (e: string, cb: (p: unknown) => void) => () => void)('progress', (p) =>

@@ -9,9 +9,18 @@ import { ClickHouseSettings, SECRET_NAMES, Settings, TeamSettings } from './sett
 import type { SecretName, SecretStorage } from './settings-schema.ts';
 import type { TeamStatus, TeamTestResult, TeamWorker } from './team-types.ts';
 import { SubmitSpec } from './spec.ts';
-import type { InspectResult, Job, JobComment, JobLogLine, JobProgress, Schedule } from './types.ts';
+import { CodedError, type ErrorInfo } from './errors.ts';
+import type {
+  ErrorParams,
+  InspectResult,
+  Job,
+  JobComment,
+  JobLogLine,
+  JobProgress,
+  Schedule,
+} from './types.ts';
 
-export type { InspectResult };
+export type { ErrorInfo, ErrorParams, InspectResult };
 export type { SecretName, SecretStorage, TeamStatus, TeamTestResult, TeamWorker };
 
 export type { Job, JobComment, JobLogLine, JobProgress, Schedule };
@@ -143,7 +152,33 @@ export interface SecretStatus {
 }
 
 export type ClickHouseTestResult =
-  { ok: true; version: string; lists: string[] } | { ok: false; error: string };
+  | { ok: true; version: string; lists: string[] }
+  | {
+      ok: false;
+      /** The English sentence; with `errorCode`, the renderer shows the code's message in its language. */
+      error: string;
+      errorCode?: string | null;
+      errorParams?: ErrorParams | null;
+    };
+
+// ── errors of a call ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * What a method call answers on the wire (the IPC channel, the test bridge): its value, or its error
+ * as code, params and English sentence. Electron keeps only the message of an Error a handler throws,
+ * so the handler resolves with this instead and the preload turns `ok: false` back into a rejection.
+ */
+export type CallOutcome<M extends MethodName = MethodName> =
+  { ok: true; value: MethodResult<M> } | { ok: false; error: ErrorInfo };
+
+/**
+ * How a method call rejects in the renderer: an Error whose message is the English sentence, with the
+ * code (src-main/common/messages) and params to render it in the UI language.
+ */
+export interface CallError extends Error {
+  code: string;
+  params: ErrorParams;
+}
 
 // ── events ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -240,17 +275,24 @@ export function eventChannelOf<E extends EventName>(event: E): EventChannel<E> {
   return `crossdock:event:${event}`;
 }
 
-/** One sentence naming what is wrong with a call's arguments. */
-export function describeArgError(method: MethodName, error: z.ZodError): string {
+/** What is wrong with a call's arguments, as a coded error (its message is one sentence). */
+export function argError(method: MethodName, error: z.ZodError): CodedError {
   const issue = error.issues[0];
   const [index, ...rest] = issue?.path ?? [];
-  const where = rest.length ? `${rest.map(String).join('.')}: ` : '';
-  const message = tidyIssue(issue?.message ?? 'invalid input');
+  const problem = { field: rest.map(String).join('.'), reason: tidyIssue(issue?.message ?? 'invalid input') };
   if ((method === 'submit' && index === 0) || (method === 'addSchedule' && index === 1))
-    return `The job settings are not valid (${where}${message}).`;
-  if (method === 'updateSettings' && index === 0) return `The settings are not valid (${where}${message}).`;
-  const which = typeof index === 'number' ? `argument ${index + 1}` : 'arguments';
-  return `crossdock.${method} was called with invalid ${which} (${where}${message}).`;
+    return new CodedError('JOB_SETTINGS_INVALID', problem);
+  if (method === 'updateSettings' && index === 0) return new CodedError('SETTINGS_INVALID', problem);
+  return new CodedError('CALL_ARGS_INVALID', {
+    method,
+    argument: typeof index === 'number' ? index + 1 : null,
+    ...problem,
+  });
+}
+
+/** One sentence naming what is wrong with a call's arguments. */
+export function describeArgError(method: MethodName, error: z.ZodError): string {
+  return argError(method, error).message;
 }
 
 /** A zod issue message as a clause inside one sentence: no inner full stops, no trailing one. */

@@ -1,7 +1,8 @@
 /**
  * The IPC handlers behind `window.crossdock`: one `ipcMain.handle` per contract method. Every call is
- * checked (sender, then arguments) before the engine sees it, and every error crosses as a plain
- * Error carrying one sentence. Imports electron TYPES only, so it runs under Node with fakes.
+ * checked (sender, then arguments) before the engine sees it, and every error crosses as its code,
+ * params and one English sentence (a CallOutcome: Electron would keep only an Error's message). Imports
+ * electron TYPES only, so it runs under Node with fakes.
  */
 import type { Dialog, IpcMain, IpcMainInvokeEvent, OpenDialogOptions, Shell, WebContents } from 'electron';
 import { resolve } from 'node:path';
@@ -10,17 +11,20 @@ import {
   ARG_SCHEMAS,
   ENGINE_EVENTS,
   METHODS,
+  argError,
   channelOf,
-  describeArgError,
   eventChannelOf,
   tidyIssue,
   type AppInfo,
+  type CallError,
+  type CallOutcome,
   type EventName,
   type EventPayloads,
   type MethodName,
   type MethodResult,
   type SecretStatus,
 } from '../common/contract.ts';
+import { CodedError, errorInfo, type ErrorInfo } from '../common/errors.ts';
 import { SECRET_NAMES } from '../common/settings-schema.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SubmitError } from '../engine/engine.ts';
@@ -34,14 +38,9 @@ export interface IpcDeps {
   shell: Pick<Shell, 'openPath' | 'showItemInFolder'>;
   /** Opens a dialog; main binds it to the app's window (`(o) => dialog.showOpenDialog(win, o)`). */
   dialog: { showOpenDialog(options: OpenDialogOptions): ReturnType<Dialog['showOpenDialog']> };
-  /** Gets every failure with its stack (the renderer only gets the sentence); default: nothing. */
+  /** Gets every failure with its stack (the renderer only gets code, params, sentence); default: nothing. */
   onError?(method: MethodName, error: unknown): void;
   appInfo(): AppInfo;
-}
-
-/** An error whose message is already one sentence for the user. */
-class CallError extends Error {
-  override name = 'CallError';
 }
 
 type Handlers = {
@@ -60,8 +59,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
   const schedules = <T>(fn: (s: Engine['schedules']) => T): T => engine.scheduleAction(fn);
   const requireOutput = (path: string): string => {
     const target = resolve(path);
-    if (!isJobOutput(engine, target))
-      throw new CallError('Only the results of Crossdock jobs can be opened from the app.');
+    if (!isJobOutput(engine, target)) throw new CodedError('ONLY_JOB_RESULTS', {});
     return target;
   };
   return {
@@ -97,7 +95,7 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     openResult: async (path) => {
       const error = await deps.shell.openPath(requireOutput(path));
       // openPath resolves with an error string instead of rejecting.
-      if (error) throw new CallError(`The result could not be opened (${error.replace(/[.\s]+$/, '')}).`);
+      if (error) throw new CodedError('RESULT_OPEN_FAILED', { reason: error.replace(/[.\s]+$/, '') });
     },
     showInFolder: (path) => deps.shell.showItemInFolder(requireOutput(path)),
     chooseFiles: async () => {
@@ -114,11 +112,8 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     appInfo: () => deps.appInfo(),
     secretStatus,
     setSecret: (name, value) => {
-      try {
-        engine.secrets.set(name, value);
-      } catch (err) {
-        throw new CallError(err instanceof Error ? err.message : String(err));
-      }
+      // Its failure (no safe storage) is a sentence for the user, passed on as it is.
+      engine.secrets.set(name, value);
       return secretStatus();
     },
     testClickHouse: (config) => engine.testClickHouse(config),
@@ -138,26 +133,30 @@ function isJobOutput(engine: Engine, target: string): boolean {
     .some((job) => job.outputs.some((o) => same(resolve(o))));
 }
 
-/** A plain Error with one sentence and no stack from main. */
-function toCallError(err: unknown): Error {
-  let message: string;
-  if (err instanceof CallError || err instanceof SubmitError || err instanceof ScheduleError)
-    message = err.message;
-  else if (err instanceof ZodError) {
+/**
+ * What the renderer gets of a failed call: a coded error's code, params and sentence; the engine's
+ * own sentences (not coded yet) as they are; an invalid request as REQUEST_INVALID; anything else
+ * by its first line only (no stack, no dump), made to end like a sentence.
+ */
+export function callErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof CodedError) return err.info();
+  if (err instanceof SubmitError || err instanceof ScheduleError) return errorInfo(err);
+  if (err instanceof ZodError) {
     const issue = err.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    message = `The request is not valid (${where}${tidyIssue(issue?.message ?? 'invalid input')}).`;
-  } else {
-    // Not one of ours: its first line only (no stack, no dump), made to end like a sentence.
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim().slice(0, 500);
-    message = first
-      ? /[.!?)]$/.test(first)
-        ? first
-        : `${first}.`
-      : 'Something went wrong; see the app log.';
+    return new CodedError('REQUEST_INVALID', {
+      field: issue?.path.join('.') ?? '',
+      reason: tidyIssue(issue?.message ?? 'invalid input'),
+    }).info();
   }
-  const out = new Error(message);
-  out.stack = `Error: ${message}`;
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim().slice(0, 500);
+  if (!first) return new CodedError('SOMETHING_WENT_WRONG', {}).info();
+  return errorInfo(/[.!?)]$/.test(first) ? first : `${first}.`);
+}
+
+/** The error a call rejects with (createApi, the preload, the test bridge): the sentence, code, params, no stack. */
+export function toCallError(info: ErrorInfo): CallError {
+  const out = Object.assign(new Error(info.message), { code: info.code, params: info.params });
+  out.stack = `Error: ${info.message}`;
   return out;
 }
 
@@ -165,29 +164,47 @@ export type ApiCall = (method: MethodName, args: unknown[]) => Promise<unknown>;
 
 /**
  * The contract's methods over an engine, each checking its arguments (zod) first and failing with a
- * plain one-sentence Error. The IPC handlers call it after the sender check; the browser test bridge
- * calls it over HTTP, so the renderer's tests go through this same code.
+ * CallError (one English sentence, its code and params). The IPC handlers call it after the sender
+ * check; the browser test bridge calls it over HTTP, so the renderer's tests go through this same code.
  */
 export function createApi(engine: Engine, deps: Omit<IpcDeps, 'isTrustedSender'>): ApiCall {
   const impl = handlers(engine, { ...deps, isTrustedSender: () => true });
   return async (method, args) => {
     try {
-      if (!Object.hasOwn(ARG_SCHEMAS, method)) throw new CallError(`There is no method ${String(method)}.`);
+      if (!Object.hasOwn(ARG_SCHEMAS, method))
+        throw new CodedError('NO_SUCH_METHOD', { method: String(method) });
       const schema: z.ZodTuple = ARG_SCHEMAS[method];
       const parsed = schema.safeParse(args);
-      if (!parsed.success) throw new CallError(describeArgError(method, parsed.error));
+      if (!parsed.success) throw argError(method, parsed.error);
       const fn = impl[method] as (...a: unknown[]) => unknown;
       return await fn(...(parsed.data as unknown[]));
     } catch (err) {
       deps.onError?.(method, err);
-      throw toCallError(err);
+      throw toCallError(callErrorInfo(err));
     }
   };
 }
 
+/** A call's answer on the wire: its value, or its error's code, params and sentence. */
+export async function outcomeOf(call: () => Promise<unknown>): Promise<CallOutcome> {
+  try {
+    return { ok: true, value: (await call()) as MethodResult<MethodName> };
+  } catch (err) {
+    const { code, params, message } = err as Partial<CallError>;
+    return {
+      ok: false,
+      error:
+        typeof code === 'string' && typeof message === 'string'
+          ? { code, params: params ?? {}, message }
+          : callErrorInfo(err),
+    };
+  }
+}
+
 /**
- * Registers one handler per contract method. Returns a function that removes them all (for a
- * window reload in development, and for tests).
+ * Registers one handler per contract method; each resolves with a CallOutcome (the preload turns an
+ * error back into a rejection). Returns a function that removes them all (for a window reload in
+ * development, and for tests).
  */
 export function registerIpc(
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
@@ -198,11 +215,11 @@ export function registerIpc(
   for (const method of METHODS) {
     ipcMain.handle(channelOf(method), async (event, ...args: unknown[]) => {
       if (!deps.isTrustedSender(event)) {
-        const err = new CallError('This page is not allowed to call Crossdock.');
+        const err = new CodedError('CALL_NOT_ALLOWED', {});
         deps.onError?.(method, err);
-        throw toCallError(err);
+        return { ok: false, error: err.info() } satisfies CallOutcome;
       }
-      return call(method, args);
+      return outcomeOf(() => call(method, args));
     });
   }
   return () => {

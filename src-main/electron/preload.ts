@@ -5,6 +5,8 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type {
+  CallError,
+  CallOutcome,
   CrossdockApi,
   CrossdockMethods,
   EventChannel,
@@ -63,20 +65,37 @@ const EVENT_NAMES = {
 const methodChannel = <M extends MethodName>(method: M): MethodChannel<M> => `crossdock:${method}`;
 const eventChannel = <E extends EventName>(event: E): EventChannel<E> => `crossdock:event:${event}`;
 
-/** Electron wraps a handler's error as "Error invoking remote method 'x': Error: <message>". */
-function unwrap(err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  return new Error(message.replace(/^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/, ''));
+/** A call's error as the page gets it: the English sentence, with its code and params to render. */
+function callError(error: { code?: unknown; params?: unknown; message?: unknown }): CallError {
+  const message = typeof error.message === 'string' ? error.message : String(error.message);
+  const params = error.params && typeof error.params === 'object' ? error.params : {};
+  const code = typeof error.code === 'string' ? error.code : 'UNEXPECTED';
+  return Object.assign(new Error(message), { code, params: params as CallError['params'] });
+}
+
+/**
+ * A rejected invoke (no handler, a handler that threw): Electron wraps its error as "Error invoking
+ * remote method 'x': Error: <message>", and keeps nothing else of it.
+ */
+function unwrap(err: unknown): CallError {
+  const message = (err instanceof Error ? err.message : String(err)).replace(
+    /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/,
+    '',
+  );
+  return callError({ code: 'UNEXPECTED', params: { message }, message });
 }
 
 function method<M extends MethodName>(name: M): CrossdockMethods[M] {
   const channel = methodChannel(name);
   const call = async (...args: unknown[]) => {
+    let outcome: CallOutcome<M>;
     try {
-      return await ipcRenderer.invoke(channel, ...args);
+      outcome = (await ipcRenderer.invoke(channel, ...args)) as CallOutcome<M>;
     } catch (err) {
       throw unwrap(err);
     }
+    if (outcome?.ok === false) throw callError(outcome.error ?? {});
+    return outcome?.value;
   };
   return call as CrossdockMethods[M];
 }

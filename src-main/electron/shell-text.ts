@@ -1,4 +1,6 @@
 /** The few words the shell itself shows (menus, dialogs, notifications, tray), in English and Russian. */
+import { renderMessage, type Lang } from '../common/errors.ts';
+import type { Job } from '../common/types.ts';
 
 function ruPlural(n: number, one: string, few: string, many: string): string {
   const form = new Intl.PluralRules('ru').select(n);
@@ -64,6 +66,14 @@ const ru: typeof en = {
     `Найдены предложения для ${found.toLocaleString('ru')} из ${rows.toLocaleString('ru')} строк. Нажмите, чтобы открыть задание.`,
 };
 
-export function shellText(lang: 'en' | 'ru'): typeof en {
+export function shellText(lang: Lang): typeof en {
   return lang === 'ru' ? ru : en;
+}
+
+/**
+ * A failed job's error in the shell's language (a notification's body): its code's message, or the
+ * English sentence of a job without a code (an old row).
+ */
+export function jobErrorText(lang: Lang, job: Pick<Job, 'error' | 'errorCode' | 'errorParams'>): string {
+  return renderMessage(lang, { code: job.errorCode, params: job.errorParams, message: job.error });
 }
