@@ -6,7 +6,7 @@ import type { Job } from '../common/types.ts';
 import type { EngineContext } from './context.ts';
 import { removeTemporaries } from './results.ts';
 import type { LocalScheduler } from './scheduler.ts';
-import { SubmitError } from './submit-error.ts';
+import { coded, SubmitError } from './submit-error.ts';
 import { notRunning, waitUntil } from './waiting.ts';
 
 export interface Broker {
@@ -33,8 +33,8 @@ export class LocalBroker implements Broker {
     const { ctx } = this;
     const now = Date.now();
     if (job.status === 'queued') {
-      if (ctx.store.finish(job.id, null, 'cancelled', { error: 'Cancelled before it started.' }, now)) {
-        ctx.log(job.id, 'info', 'Cancelled while queued.');
+      if (ctx.store.finish(job.id, null, 'cancelled', { error: coded('CANCELLED_BEFORE_START', {}) }, now)) {
+        ctx.log(job.id, 'info', coded('LOG_CANCELLED_QUEUED', {}));
         return ctx.announce(job.id);
       }
       const now2 = ctx.store.get(job.id); // it started meanwhile
@@ -43,7 +43,7 @@ export class LocalBroker implements Broker {
     if (this.scheduler.stop(job.id)) return waitUntil(ctx, job.id, notRunning, 5000);
     if (this.scheduler.ownerIsGone(job.id)) {
       removeTemporaries(ctx.dataDir, job);
-      ctx.store.finish(job.id, null, 'cancelled', { error: 'Cancelled.' }, now);
+      ctx.store.finish(job.id, null, 'cancelled', { error: coded('CANCELLED', {}) }, now);
       return ctx.announce(job.id);
     }
     ctx.store.requestCancel(job.id, now);
@@ -59,7 +59,6 @@ export class LocalBroker implements Broker {
 
 /** The retry both brokers make on the job's row: only a failed or cancelled job goes back. */
 export function requeueForRetry(ctx: EngineContext, job: Job): void {
-  if (!ctx.store.retry(job.id, Date.now()))
-    throw new SubmitError(`Only failed or cancelled jobs can be retried; this one is ${job.status}.`);
-  ctx.log(job.id, 'info', 'Retry requested.');
+  if (!ctx.store.retry(job.id, Date.now())) throw new SubmitError('CANNOT_RETRY', { status: job.status });
+  ctx.log(job.id, 'info', coded('LOG_RETRY_REQUESTED', {}));
 }

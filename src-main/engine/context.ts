@@ -3,7 +3,10 @@
 // no reference to the facade and each can be read on its own.
 import type { EventEmitter } from 'node:events';
 import type { Settings } from '../common/settings-schema.ts';
-import type { Job, JobLogLine } from '../common/types.ts';
+import type { ErrorParams, Job, JobLogLine } from '../common/types.ts';
+
+/** A log line's text: a code with its params and English sentence, or a sentence alone. */
+export type LogText = string | { code?: string | null; params?: ErrorParams | null; message: string };
 import type { Sources } from './sources.ts';
 import type { JobStore, Owner } from './store.ts';
 import type { TaskRunner } from './task-runner.ts';
@@ -23,7 +26,8 @@ export interface EngineContext {
   /** Jobs this process runs at once (local and team jobs share the slots). */
   concurrency(): number;
   closed(): boolean;
-  log(jobId: string, level: JobLogLine['level'], message: string): void;
+  /** A log line: coded (rendered in each reader's language) or, for text from elsewhere, a plain sentence. */
+  log(jobId: string, level: JobLogLine['level'], line: LogText): void;
   /** Emits the job's committed state and returns it. */
   announce(id: string): Job;
   /** A failure in the engine's own loop: reported, and the loop carries on. */

@@ -9,7 +9,7 @@ import { TERMINAL } from '../common/types.ts';
 import type { TeamConfig } from '../team/config.ts';
 import { LocalBroker, type Broker } from './broker.ts';
 import { ColumnMemory, inspectedFileKey } from './column-memory.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext, LogText } from './context.ts';
 import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { EnvironmentSecrets, type SecretStore } from './secrets.ts';
@@ -313,12 +313,11 @@ export class Engine extends EventEmitter {
     try {
       st = statSync(file);
     } catch {
-      throw new SubmitError(`The file ${file} does not exist; check the path.`);
+      throw new SubmitError('FILE_DOES_NOT_EXIST', { path: file });
     }
-    if (!st.isFile())
-      throw new SubmitError(`${file} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+    if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: file });
     const outcome = await this.runner.inspect(file, basename(file), sheet);
-    if (!outcome.ok) throw new SubmitError(outcome.error.message);
+    if (!outcome.ok) throw SubmitError.from(outcome.error);
     const key = inspectedFileKey(file, sheet, st.size, st.mtimeMs);
     return { ...outcome.inspect, remembered: this.columnMemory.recall(key, outcome.inspect) };
   }
@@ -340,22 +339,22 @@ export class Engine extends EventEmitter {
   }
 
   addComment(jobId: string, text: string, author = this.opts.user ?? 'local'): JobComment {
-    if (!this.store.get(jobId)) throw new SubmitError(`There is no job ${jobId}.`);
+    if (!this.store.get(jobId)) throw new SubmitError('NO_SUCH_JOB', { id: jobId });
     const body = text.trim();
-    if (!body) throw new SubmitError('A comment cannot be empty.');
+    if (!body) throw new SubmitError('EMPTY_COMMENT', {});
     return this.store.addComment(jobId, author, body, Date.now());
   }
 
   editComment(id: number, text: string): JobComment {
     const body = text.trim();
-    if (!body) throw new SubmitError('A comment cannot be empty.');
+    if (!body) throw new SubmitError('EMPTY_COMMENT', {});
     const c = this.store.editComment(id, body, Date.now());
-    if (!c) throw new SubmitError(`There is no comment ${id}.`);
+    if (!c) throw new SubmitError('NO_SUCH_COMMENT', { id });
     return c;
   }
 
   deleteComment(id: number): void {
-    if (!this.store.deleteComment(id)) throw new SubmitError(`There is no comment ${id}.`);
+    if (!this.store.deleteComment(id)) throw new SubmitError('NO_SUCH_COMMENT', { id });
   }
 
   // ── control ──────────────────────────────────────────────────────────────────────────────────
@@ -375,14 +374,13 @@ export class Engine extends EventEmitter {
 
   remove(id: string): void {
     const job = this.existing(id);
-    if (!this.store.remove(id))
-      throw new SubmitError(`A ${job.status} job cannot be deleted; cancel it first.`);
+    if (!this.store.remove(id)) throw new SubmitError('CANNOT_DELETE', { status: job.status });
     this.emit('removed', id);
   }
 
   private existing(id: string): Job {
     const job = this.store.get(id);
-    if (!job) throw new SubmitError(`There is no job ${id}.`);
+    if (!job) throw new SubmitError('NO_SUCH_JOB', { id });
     return job;
   }
 
@@ -443,7 +441,7 @@ export class Engine extends EventEmitter {
     try {
       return fn(this.schedules);
     } catch (err) {
-      if (err instanceof ScheduleError) throw new SubmitError(err.message);
+      if (err instanceof ScheduleError) throw SubmitError.from(err);
       throw err;
     }
   }
@@ -500,9 +498,11 @@ export class Engine extends EventEmitter {
     else process.stderr.write(`crossdock engine: ${err instanceof Error ? err.message : String(err)}\n`);
   }
 
-  private log(jobId: string, level: JobLogLine['level'], message: string): void {
+  private log(jobId: string, level: JobLogLine['level'], line: LogText): void {
     try {
-      this.emit('log', this.store.addLog(jobId, level, message, Date.now()));
+      const text = typeof line === 'string' ? { message: line } : line;
+      const coded = text.code ? { code: text.code, params: text.params ?? {} } : undefined;
+      this.emit('log', this.store.addLog(jobId, level, text.message, Date.now(), coded));
     } catch {
       // the job was deleted meanwhile
     }

@@ -3,14 +3,15 @@
 // to the queue on shutdown), beats this process's heart, and puts jobs whose process died back in
 // the queue. Several processes may share one data folder: the table decides who runs what.
 import { mkdirSync, existsSync, rmSync } from 'node:fs';
-import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
+import type { TaskError, TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
+import { errorInfo, nest } from '../common/errors.ts';
 import type { Job, JobProgress } from '../common/types.ts';
 import type { EngineContext } from './context.ts';
 import { faultPoint } from './faults.ts';
 import { pidAlive } from './pid.ts';
 import { finalizeFile, planOutput, removeTemporaries, resultBase, workDirOf } from './results.ts';
 import { backoffMs } from './settings.ts';
-import { SubmitError } from './submit-error.ts';
+import { coded, SubmitError } from './submit-error.ts';
 import { crashOutcome, taskInput, type Stopped, type TaskInput } from './task-runner.ts';
 
 interface Running {
@@ -190,11 +191,12 @@ export class LocalScheduler {
       const now = Date.now();
       if (job.cancelRequested) {
         removeTemporaries(ctx.dataDir, job);
-        if (ctx.store.finish(job.id, null, 'cancelled', { error: 'Cancelled.' }, now)) ctx.announce(job.id);
+        if (ctx.store.finish(job.id, null, 'cancelled', { error: coded('CANCELLED', {}) }, now))
+          ctx.announce(job.id);
         continue;
       }
       if (job.attempts >= job.maxAttempts) {
-        const msg = `The job was interrupted ${job.attempts} times (the program running it stopped); retry it when the machine is stable.`;
+        const msg = coded('INTERRUPTED_TOO_OFTEN', { times: job.attempts });
         if (ctx.store.finish(job.id, null, 'failed', { error: msg }, now)) {
           removeTemporaries(ctx.dataDir, job);
           ctx.log(job.id, 'error', msg);
@@ -204,11 +206,7 @@ export class LocalScheduler {
       }
       if (ctx.store.requeueIfOwner(job.id, o.owner, now)) {
         this.poke(0);
-        ctx.log(
-          job.id,
-          'warn',
-          `Attempt ${job.attempts} was interrupted (the program running it stopped); it resumes now.`,
-        );
+        ctx.log(job.id, 'warn', coded('LOG_ATTEMPT_INTERRUPTED', { attempt: job.attempts }));
         ctx.announce(job.id);
       }
     }
@@ -232,7 +230,7 @@ export class LocalScheduler {
     this.ctx.log(
       job.id,
       'info',
-      `Attempt ${job.attempts} of ${job.maxAttempts} started (process ${process.pid}).`,
+      coded('LOG_ATTEMPT_STARTED', { attempt: job.attempts, max: job.maxAttempts, pid: process.pid }),
     );
     this.ctx.announce(job.id);
     void this.run(r).catch((err: unknown) => this.ctx.reportError(err));
@@ -249,7 +247,7 @@ export class LocalScheduler {
         prepared = this.prepare(job);
       } catch (err) {
         if (!(err instanceof SubmitError)) throw err;
-        prepared = { done: { ok: false, error: { message: err.message, code: 'CONFIG', transient: false } } };
+        prepared = { done: { ok: false, error: { ...err.info(), transient: false } } };
       }
       if ('done' in prepared) {
         outcome = prepared.done;
@@ -257,8 +255,7 @@ export class LocalScheduler {
         ({ outcome, stopped } = await ctx.runner.run(job.kind, prepared.task, {
           signal: r.stop.signal,
           onMessage: (m) => this.onWorkerMessage(r, m),
-          onSoftLimit: (s) =>
-            ctx.log(job.id, 'warn', `Soft time limit of ${s} s reached; asking the job to stop.`),
+          onSoftLimit: (s) => ctx.log(job.id, 'warn', coded('LOG_SOFT_LIMIT_REACHED', { seconds: s })),
         }));
       }
     } catch (err) {
@@ -285,11 +282,7 @@ export class LocalScheduler {
       return {
         done: {
           ok: false,
-          error: {
-            message: 'The copy of the input file is gone from the data folder; submit the file again.',
-            code: 'INPUT_GONE',
-            transient: false,
-          },
+          error: { ...coded('INPUT_GONE', {}), transient: false },
         },
       };
     }
@@ -339,7 +332,7 @@ export class LocalScheduler {
     const { ctx } = this;
     const now = Date.now();
     if (m.type === 'log') {
-      ctx.log(r.job.id, m.level, m.message);
+      ctx.log(r.job.id, m.level, m);
       return;
     }
     if (m.type === 'checkpoint') {
@@ -374,17 +367,23 @@ export class LocalScheduler {
       rmSync(workDir, { recursive: true, force: true });
       ctx.store.giveBackAttempt(job.id, ctx.owner.id);
       ctx.store.requeue(job.id, ctx.owner.id, 0, null, now);
-      ctx.log(job.id, 'info', 'Stopped because the program is closing; it resumes at the next start.');
+      ctx.log(job.id, 'info', coded('LOG_STOPPED_CLOSING', {}));
       return;
     }
     if (r.reason === 'cancel' || stopped === 'time-limit') {
       removeTemporaries(ctx.dataDir, ctx.store.get(job.id) ?? job);
       if (r.reason === 'cancel') {
-        ctx.store.finish(job.id, ctx.owner.id, 'cancelled', { error: 'Cancelled while running.' }, now);
-        ctx.log(job.id, 'info', 'Cancelled while running; its partial files were removed.');
+        ctx.store.finish(
+          job.id,
+          ctx.owner.id,
+          'cancelled',
+          { error: coded('CANCELLED_WHILE_RUNNING', {}) },
+          now,
+        );
+        ctx.log(job.id, 'info', coded('LOG_CANCELLED_RUNNING', {}));
       } else if (!outcome.ok) {
-        ctx.store.finish(job.id, ctx.owner.id, 'failed', { error: outcome.error.message }, now);
-        ctx.log(job.id, 'error', outcome.error.message);
+        ctx.store.finish(job.id, ctx.owner.id, 'failed', { error: outcome.error }, now);
+        ctx.log(job.id, 'error', outcome.error);
       }
       return;
     }
@@ -397,23 +396,10 @@ export class LocalScheduler {
         removeTemporaries(ctx.dataDir, job); // parts of an earlier attempt that could not be resumed
         ctx.store.finish(job.id, ctx.owner.id, 'succeeded', { outputs }, Date.now());
         const s = outcome.stats;
-        ctx.log(
-          job.id,
-          'info',
-          outputs.length
-            ? `Done: ${s.rows} lines (${s.found} found, ${s.partial} partial, ${s.notFound} not found, ${s.invalid} invalid) → ${outputs.join(', ')}`
-            : `Done: ${s.rows} lines.`,
-        );
+        const { rows, found, partial, notFound, invalid } = s;
+        ctx.log(job.id, 'info', coded('LOG_DONE', { rows, found, partial, notFound, invalid, outputs }));
       } catch (err) {
-        this.fail(
-          job,
-          {
-            message: `The result could not be saved: ${(err as Error).message}`,
-            code: 'FINALIZE',
-            transient: false,
-          },
-          now,
-        );
+        this.fail(job, { ...coded('RESULT_NOT_SAVED', nest(errorInfo(err))), transient: false }, now);
       }
       return;
     }
@@ -422,30 +408,22 @@ export class LocalScheduler {
   }
 
   /** A failed attempt: retried later with backoff when the error is transient and attempts are left. */
-  private fail(
-    job: Job,
-    error: { message: string; code: string; transient: boolean; details?: string },
-    now: number,
-  ): void {
+  private fail(job: Job, error: TaskError, now: number): void {
     const { ctx } = this;
     const current = ctx.store.get(job.id) ?? job;
     if (error.transient && current.attempts < current.maxAttempts) {
       const delay = backoffMs(ctx.settings(), current.attempts);
-      ctx.store.requeue(job.id, ctx.owner.id, now + delay, { message: error.message }, now);
-      ctx.log(
-        job.id,
-        'warn',
-        `${error.message} Retrying in ${Math.round(delay / 100) / 10} s (attempt ${current.attempts + 1} of ${current.maxAttempts}).`,
-      );
+      ctx.store.requeue(job.id, ctx.owner.id, now + delay, error, now);
+      const retry = {
+        ...nest({ code: error.code, params: error.params ?? {}, message: error.message }),
+        seconds: Math.round(delay / 100) / 10,
+        attempt: current.attempts + 1,
+        max: current.maxAttempts,
+      };
+      ctx.log(job.id, 'warn', coded('RETRYING', retry));
       return;
     }
-    ctx.store.finish(
-      job.id,
-      ctx.owner.id,
-      'failed',
-      { error: error.message, errorDetails: error.details ?? null },
-      now,
-    );
-    ctx.log(job.id, 'error', error.message);
+    ctx.store.finish(job.id, ctx.owner.id, 'failed', { error, errorDetails: error.details ?? null }, now);
+    ctx.log(job.id, 'error', error);
   }
 }

@@ -4,6 +4,7 @@ import cronstrue from 'cronstrue';
 // Registers the Russian locale on the cronstrue instance above (the English one is built in).
 import 'cronstrue/locales/ru.js';
 import { monotonicFactory } from 'ulid';
+import { CodedError, type ErrorCode } from '../common/errors.ts';
 import type { Schedule } from '../common/types.ts';
 import type { ScheduledSpec } from '../common/spec.ts';
 
@@ -24,8 +25,8 @@ import type { ScheduledSpec } from '../common/spec.ts';
 
 export type { Schedule };
 
-/** A mistake in what the caller asked for; the message is one sentence fit for the user. */
-export class ScheduleError extends Error {
+/** A mistake in what the caller asked for: a coded sentence fit for the user. */
+export class ScheduleError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
   override name = 'ScheduleError';
 }
 
@@ -41,12 +42,7 @@ export interface ScheduleServiceOptions {
 type Lang = 'en' | 'ru';
 
 const FIELD_NAMES = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
-const EXAMPLE = 'use 5 fields, e.g. "0 8 * * 1" for every Monday at 08:00';
 const ulid = monotonicFactory();
-
-function invalid(cron: string, reason: string): ScheduleError {
-  return new ScheduleError(`The schedule "${cron}" is not a valid cron expression (${reason}); ${EXAMPLE}.`);
-}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -64,18 +60,16 @@ function tidy(message: string): string {
 /** Trims and checks a cron expression; returns it with single spaces between fields. */
 function normalizeCron(cron: unknown): string {
   if (typeof cron !== 'string' || cron.trim() === '') {
-    throw new ScheduleError(`The schedule is empty; ${EXAMPLE}.`);
+    throw new ScheduleError('SCHEDULE_EMPTY', {});
   }
   const shown = cron.trim();
   const fields = shown.split(/\s+/);
-  if (shown.startsWith('@')) throw invalid(shown, `shortcuts like ${fields[0]} are not supported`);
-  if (fields.length === 6) throw invalid(shown, 'it has 6 fields; a seconds field is not supported');
-  if (fields.length !== 5) {
-    throw invalid(shown, `it has ${fields.length} field${fields.length === 1 ? '' : 's'}`);
-  }
+  if (shown.startsWith('@')) throw new ScheduleError('CRON_SHORTCUT', { cron: shown, shortcut: fields[0] });
+  if (fields.length === 6) throw new ScheduleError('CRON_SECONDS_FIELD', { cron: shown });
+  if (fields.length !== 5) throw new ScheduleError('CRON_FIELD_COUNT', { cron: shown, count: fields.length });
   for (let i = 0; i < 5; i++) {
     if (/(^|,)H/i.test(fields[i])) {
-      throw invalid(shown, `the ${FIELD_NAMES[i]} field "${fields[i]}" uses a random "H" value`);
+      throw new ScheduleError('CRON_RANDOM_H', { cron: shown, field: FIELD_NAMES[i], value: fields[i] });
     }
   }
   const normalized = fields.join(' ');
@@ -83,7 +77,7 @@ function normalizeCron(cron: unknown): string {
     // next() too: an expression can parse and still never fire.
     CronExpressionParser.parse(normalized, { currentDate: Date.now(), tz: 'UTC' }).next();
   } catch (err) {
-    if (neverFires(err)) throw invalid(shown, 'it never fires');
+    if (neverFires(err)) throw new ScheduleError('CRON_NEVER_FIRES', { cron: shown });
     // Name the field at fault: parse each one alone, the others left as "*".
     for (let i = 0; i < 5; i++) {
       const alone = fields.map((f, j) => (j === i ? f : '*')).join(' ');
@@ -91,10 +85,16 @@ function normalizeCron(cron: unknown): string {
         CronExpressionParser.parse(alone, { currentDate: 0, tz: 'UTC' });
       } catch (fieldErr) {
         if (neverFires(fieldErr)) break;
-        throw invalid(shown, `the ${FIELD_NAMES[i]} field "${fields[i]}": ${tidy(messageOf(fieldErr))}`);
+        const reason = tidy(messageOf(fieldErr));
+        throw new ScheduleError('CRON_BAD_FIELD', {
+          cron: shown,
+          field: FIELD_NAMES[i],
+          value: fields[i],
+          reason,
+        });
       }
     }
-    throw invalid(shown, tidy(messageOf(err)));
+    throw new ScheduleError('CRON_INVALID', { cron: shown, reason: tidy(messageOf(err)) });
   }
   return normalized;
 }
@@ -109,16 +109,14 @@ function zoneOf(timezone: string | null | undefined): string {
 function normalizeTimezone(timezone: unknown): string | null {
   if (timezone === undefined || timezone === null) return null;
   if (typeof timezone !== 'string') {
-    throw new ScheduleError('The time zone must be a name such as "Europe/Berlin" or "UTC".');
+    throw new ScheduleError('TIMEZONE_NOT_NAME', {});
   }
   const name = timezone.trim();
   if (name === '') return null;
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
-    throw new ScheduleError(
-      `The time zone "${name}" is not known; use an IANA name such as "Europe/Berlin" or "UTC".`,
-    );
+    throw new ScheduleError('TIMEZONE_UNKNOWN', { timezone: name });
   }
 }
 
@@ -145,7 +143,7 @@ function occurrences(
 /** The first occurrence strictly after `from`, or a ScheduleError when there is none. */
 function firstAfter(cron: string, from: number, timezone: string | null | undefined): number {
   const [next] = occurrences(cron, from, 1, timezone);
-  if (next === undefined) throw invalid(cron, 'it never fires');
+  if (next === undefined) throw new ScheduleError('CRON_NEVER_FIRES', { cron });
   return next;
 }
 
@@ -174,8 +172,7 @@ export function describeCron(cron: string, lang: Lang = 'en'): string {
 export function nextRuns(cron: string, from: number, count: number, timezone?: string | null): number[] {
   const normalized = normalizeCron(cron);
   const zone = normalizeTimezone(timezone);
-  if (!Number.isFinite(from))
-    throw new ScheduleError('The start time must be a finite number of milliseconds.');
+  if (!Number.isFinite(from)) throw new ScheduleError('SCHEDULE_START_NOT_FINITE', {});
   const n = Math.max(0, Math.floor(count));
   return n === 0 ? [] : occurrences(normalized, from, n, zone);
 }
@@ -251,7 +248,7 @@ export class ScheduleService {
     const timezone = normalizeTimezone(input.timezone);
     const spec: unknown = input.spec;
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-      throw new ScheduleError('A schedule needs a job to run: its spec must be an object.');
+      throw new ScheduleError('SCHEDULE_SPEC_NOT_OBJECT', {});
     }
     const now = this.now();
     const nextRunAt = firstAfter(cron, now, timezone);
@@ -379,5 +376,5 @@ export class ScheduleService {
 }
 
 function missing(id: string): ScheduleError {
-  return new ScheduleError(`There is no schedule ${id}.`);
+  return new ScheduleError('NO_SUCH_SCHEDULE', { id });
 }

@@ -14,9 +14,6 @@ import { SubmitError } from './submit-error.ts';
 
 export type RecordedClickHouse = { url: string; database: string; user?: string };
 
-const NO_SERVER =
-  'No ClickHouse server is configured; set one in Settings, or pass --clickhouse-url or set CROSSDOCK_CLICKHOUSE_URL.';
-
 export class Sources {
   constructor(
     private readonly dataDir: string,
@@ -58,7 +55,7 @@ export class Sources {
   forSpec(spec: { source: 'demo' | 'clickhouse'; clickhouse?: RecordedClickHouse }): SourceConfig {
     if (spec.source === 'clickhouse') {
       const ch = this.clickhouse(spec.clickhouse ?? null);
-      if (!ch) throw new SubmitError(NO_SERVER);
+      if (!ch) throw new SubmitError('CLICKHOUSE_NOT_CONFIGURED', {});
       return { kind: 'clickhouse', ...ch };
     }
     return { kind: 'demo', catalogFile: this.catalogFile() };
@@ -67,7 +64,7 @@ export class Sources {
   /** Supplier list names of a source, for pickers and validation. */
   async supplierLists(source: 'demo' | 'clickhouse'): Promise<string[]> {
     const config = source === 'clickhouse' ? this.clickhouse(null) : null;
-    if (source === 'clickhouse' && !config) throw new SubmitError(NO_SERVER);
+    if (source === 'clickhouse' && !config) throw new SubmitError('CLICKHOUSE_NOT_CONFIGURED', {});
     const catalog = config ? await ClickHouseSource.open({ ...config }) : new DemoCatalog(this.catalogFile());
     try {
       return await catalog.supplierLists();

@@ -57,6 +57,13 @@ export interface RunningJobOwner {
   heartbeatAt: number | null;
 }
 
+/** An error as a job row keeps it: the English sentence, and its code with parameters when it has one. */
+export interface StoredError {
+  message: string;
+  code?: string | null;
+  params?: ErrorParams | null;
+}
+
 /** The durable job table and everything hanging off it. One instance per process and data dir. */
 export class JobStore {
   /** The database itself: for the store's own table classes and for tests; production code asks the store. */
@@ -315,20 +322,20 @@ export class JobStore {
     ownerId: string | null,
     status: Exclude<JobStatus, 'queued' | 'running'>,
     fields: {
-      error?: string | null;
-      errorCode?: string | null;
-      errorParams?: ErrorParams | null;
+      /** A coded error (rendered in each reader's language), or an English sentence without a code. */
+      error?: StoredError | string | null;
       errorDetails?: string | null;
       outputs?: string[];
     },
     now: number,
   ): boolean {
     const guard = ownerId === null ? `status IN ('running', 'queued')` : `status = 'running' AND owner = ?`;
+    const error = typeof fields.error === 'string' ? { message: fields.error } : (fields.error ?? null);
     const args: unknown[] = [
       status,
-      fields.error ?? null,
-      fields.errorCode ?? null,
-      fields.errorParams ? JSON.stringify(fields.errorParams) : null,
+      error?.message ?? null,
+      error?.code ?? null,
+      error?.params ? JSON.stringify(error.params) : null,
       fields.errorDetails ?? null,
       fields.outputs ? JSON.stringify(fields.outputs) : null,
       now,
@@ -351,7 +358,7 @@ export class JobStore {
     id: string,
     ownerId: string | null,
     runAfter: number,
-    error: { message: string; code?: string | null; params?: ErrorParams | null } | null,
+    error: StoredError | null,
     now: number,
   ): boolean {
     const guard = ownerId === null ? '' : 'AND owner = ?';
@@ -416,9 +423,9 @@ export class JobStore {
     level: JobLogLine['level'],
     message: string,
     now: number,
-    coded?: { code: string; params: ErrorParams },
+    coded?: { code: string; params?: ErrorParams | null },
   ): JobLogLine {
-    const params = coded ? JSON.stringify(coded.params) : null;
+    const params = coded ? JSON.stringify(coded.params ?? {}) : null;
     const info = this.db
       .prepare('INSERT INTO job_logs (job_id, at, level, message, code, params) VALUES (?, ?, ?, ?, ?, ?)')
       .run(jobId, now, level, message, coded?.code ?? null, params);
@@ -428,7 +435,7 @@ export class JobStore {
       at: now,
       level,
       message,
-      ...(coded ? { code: coded.code, params: coded.params } : {}),
+      ...(coded ? { code: coded.code, params: coded.params ?? {} } : {}),
     };
   }
 

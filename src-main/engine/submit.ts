@@ -5,18 +5,13 @@ import { mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { ZodError } from 'zod';
-import {
-  describeSpecError,
-  ScheduledSpec,
-  SubmitSpec,
-  type ParsedSpec,
-  type SpecOf,
-} from '../common/spec.ts';
+import { ScheduledSpec, specProblem, SubmitSpec, type ParsedSpec, type SpecOf } from '../common/spec.ts';
+import type { ErrorInfo } from '../common/errors.ts';
 import type { Job } from '../common/types.ts';
 import type { EngineContext } from './context.ts';
 import { faultPoint } from './faults.ts';
 import { copyInput } from './input-copy.ts';
-import { SubmitError } from './submit-error.ts';
+import { coded, SubmitError } from './submit-error.ts';
 
 export const ulid = monotonicFactory();
 
@@ -39,7 +34,7 @@ export function parseSpec(raw: unknown): ParsedSpec {
   try {
     return SubmitSpec.parse(raw);
   } catch (err) {
-    if (err instanceof ZodError) throw new SubmitError(describeSpecError(err));
+    if (err instanceof ZodError) throw new SubmitError('JOB_SETTINGS_INVALID', specProblem(err));
     throw err;
   }
 }
@@ -47,8 +42,8 @@ export function parseSpec(raw: unknown): ParsedSpec {
 /** A schedule's export spec, checked like a submit and with its output folder made. */
 export function parseScheduledSpec(raw: unknown): SpecOf<'export'> {
   const parsed = SubmitSpec.safeParse(raw);
-  if (!parsed.success) throw new SubmitError(describeSpecError(parsed.error));
-  if (parsed.data.kind !== 'export') throw new SubmitError('Only exports can be scheduled.');
+  if (!parsed.success) throw new SubmitError('JOB_SETTINGS_INVALID', specProblem(parsed.error));
+  if (parsed.data.kind !== 'export') throw new SubmitError('ONLY_EXPORTS_SCHEDULED', {});
   return ScheduledSpec.parse({ ...parsed.data, outDir: prepareOutDir(parsed.data.outDir) });
 }
 
@@ -72,7 +67,7 @@ export async function submitJob(
       spec,
       name: exportName(spec),
       dedupeKey: `export:${stableJson(withoutPriority(spec))}`,
-      message: to.team ? 'Queued the export for the team.' : 'Queued the export.',
+      message: coded('LOG_QUEUED_EXPORT', { team: to.team }),
     });
     return { result, spec };
   }
@@ -81,19 +76,18 @@ export async function submitJob(
   try {
     st = statSync(input);
   } catch {
-    throw new SubmitError(`The file ${input} does not exist; check the path.`);
+    throw new SubmitError('FILE_DOES_NOT_EXIST', { path: input });
   }
-  if (!st.isFile())
-    throw new SubmitError(`${input} is a folder, not a spreadsheet; choose a .xlsx or .csv file.`);
+  if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: input });
   const tooBig = to.team ? to.tooBig(st.size) : null;
-  if (tooBig) throw new SubmitError(tooBig);
+  if (tooBig) throw SubmitError.from(tooBig);
   const copy = await copyInput(input, join(ctx.dataDir, 'inputs'));
   const { input: _input, ...jobOptions } = withoutPriority(spec);
   const result = insert(ctx, to, {
     spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },
     name: basename(input),
     dedupeKey: `${copy.sha256}:${stableJson(jobOptions)}`,
-    message: `Queued ${basename(input)} (${copy.size} bytes)${to.team ? ' for the team' : ''}.`,
+    message: coded('LOG_QUEUED_FILE', { name: basename(input), bytes: copy.size, team: to.team }),
   });
   return { result, spec: { ...spec, input } };
 }
@@ -101,7 +95,7 @@ export async function submitJob(
 function insert(
   ctx: EngineContext,
   to: SubmitTarget,
-  row: { spec: Job['spec']; name: string; dedupeKey: string; message: string },
+  row: { spec: Job['spec']; name: string; dedupeKey: string; message: ErrorInfo },
 ): SubmitResult {
   const now = Date.now();
   const result = ctx.store.insertUnlessDuplicate({
@@ -131,10 +125,9 @@ export function prepareOutDir(dir: string): string {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch {
-    throw new SubmitError(`The output folder ${outDir} cannot be created; choose another one.`);
+    throw new SubmitError('OUTPUT_FOLDER_UNCREATABLE', { path: outDir });
   }
-  if (!statSync(outDir).isDirectory())
-    throw new SubmitError(`The output folder ${outDir} is a file; choose a folder.`);
+  if (!statSync(outDir).isDirectory()) throw new SubmitError('OUTPUT_FOLDER_IS_FILE', { path: outDir });
   return outDir;
 }
 

@@ -20,6 +20,7 @@ import type { JobSpec } from '../common/spec.ts';
 import type { JobKind } from '../common/types.ts';
 import { defaultWorkerFile } from './paths.ts';
 import { temporaryPath, temporaryPrefix } from './results.ts';
+import { coded } from './submit-error.ts';
 
 /** A task's request without its port (the runner makes the channel). */
 export type TaskInput = {
@@ -210,27 +211,15 @@ export class TaskRunner {
 
 /** The outcome of a task whose thread ended without one: stopped, past its limit, out of memory, or crashed. */
 export function crashOutcome(err: unknown, stopped: Stopped, hardSeconds: number): TaskOutcome {
-  if (stopped === 'stopped')
-    return { ok: false, error: { message: 'Cancelled.', code: 'ABORTED', transient: false } };
+  if (stopped === 'stopped') return { ok: false, error: { ...coded('CANCELLED', {}), transient: false } };
   if (stopped === 'time-limit')
-    return {
-      ok: false,
-      error: {
-        message: `The job ran past its time limit of ${hardSeconds} s and was stopped; split the file or raise the limit in Settings.`,
-        code: 'TIME_LIMIT',
-        transient: false,
-      },
-    };
+    return { ok: false, error: { ...coded('TIME_LIMIT', { seconds: hardSeconds }), transient: false } };
   const msg = err instanceof Error ? err.message : String(err);
+  const error = /heap|memory/i.test(msg)
+    ? coded('OUT_OF_MEMORY', {})
+    : coded('WORKER_CRASHED', { reason: msg });
   return {
     ok: false,
-    error: {
-      message: /heap|memory/i.test(msg)
-        ? 'The job ran out of memory and was stopped; the file may be malformed or too large to process.'
-        : `The worker running the job stopped unexpectedly (${msg}).`,
-      code: 'WORKER_CRASH',
-      transient: false,
-      details: err instanceof Error ? err.stack : String(err),
-    },
+    error: { ...error, transient: false, details: err instanceof Error ? err.stack : String(err) },
   };
 }

@@ -15,7 +15,7 @@ import { requeueForRetry } from './broker.ts';
 import type { EngineContext } from './context.ts';
 import { finalizeFile, planOutput, resultBase, temporaryPath } from './results.ts';
 import type { SecretStore } from './secrets.ts';
-import { SubmitError } from './submit-error.ts';
+import { coded, SubmitError } from './submit-error.ts';
 import { taskInput } from './task-runner.ts';
 import { hasEnded, waitUntil } from './waiting.ts';
 
@@ -112,7 +112,7 @@ export class TeamBroker implements Broker {
     const bad = checkRedisUrl(config.url);
     if (bad) return { ok: false, error: bad };
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name))
-      return { ok: false, error: 'A team name is 1 to 64 letters, digits, - or _.' };
+      return { ok: false, error: coded('TEAM_NAME_INVALID', {}).message };
     return testTeamConnection({
       url: config.url,
       user: config.user || undefined,
@@ -146,7 +146,7 @@ export class TeamBroker implements Broker {
     try {
       await service.cancel(job.id);
     } catch (err) {
-      if (err instanceof TeamError) throw new SubmitError(err.message);
+      if (err instanceof TeamError) throw SubmitError.from(err);
       throw err;
     }
     return waitUntil(this.ctx, job.id, hasEnded, 5000);
@@ -161,7 +161,11 @@ export class TeamBroker implements Broker {
   }
 
   private require(verb: 'cancelled' | 'retried'): TeamService {
-    if (!this.service) throw new SubmitError(`This team job can be ${verb} only while team mode is on.`);
+    if (!this.service)
+      throw new SubmitError(
+        verb === 'cancelled' ? 'TEAM_CANCEL_NEEDS_TEAM_MODE' : 'TEAM_RETRY_NEEDS_TEAM_MODE',
+        {},
+      );
     return this.service;
   }
 
@@ -236,13 +240,9 @@ export class TeamBroker implements Broker {
           () => this.ctx.sources.catalogFile(),
         );
       } catch (err) {
-        if (err instanceof SubmitError)
-          return { ok: false, error: { message: err.message, code: 'CONFIG', transient: false } };
+        if (err instanceof SubmitError) return { ok: false, error: { ...err.info(), transient: false } };
         if (!req.inputPath)
-          return {
-            ok: false,
-            error: { message: 'The team job has no input file.', code: 'CONFIG', transient: false },
-          };
+          return { ok: false, error: { ...coded('TEAM_JOB_NO_INPUT', {}), transient: false } };
         throw err;
       }
       const { outcome } = await this.ctx.runner.run(req.spec.kind, task, { signal, onMessage });
