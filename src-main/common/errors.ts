@@ -18,9 +18,12 @@ export type Lang = 'en' | 'ru';
 /** A code of the catalog, e.g. `NO_SUCH_LIST`. */
 export type ErrorCode = keyof typeof MESSAGES;
 
-/** The parameters the message of `C` quotes. */
-export type ParamsOf<C extends ErrorCode> =
-  (typeof MESSAGES)[C] extends MessageDef<infer P extends ErrorParams> ? P : never;
+/** The parameters the message of `C` quotes (for a union of codes: the union of their parameters). */
+export type ParamsOf<C extends ErrorCode> = C extends ErrorCode
+  ? (typeof MESSAGES)[C] extends MessageDef<infer P extends ErrorParams>
+    ? P
+    : never
+  : never;
 
 /** An error as it is kept and sent: the code, its parameters and the English sentence. */
 export interface ErrorInfo {
