@@ -3,12 +3,8 @@ import type { Offer } from '../src-worker/crossdock/best-offer.ts';
 import { normalizeArticle, normalizeBrand } from '../src-main/common/normalize.ts';
 import { toTaskError } from '../src-worker/errors.ts';
 import { InputError } from '../src-worker/io/types.ts';
-import {
-  ClickHouseSource,
-  quoteIdentifier,
-  quoteString,
-  type ClickHouseConfig,
-} from '../src-worker/sources/clickhouse.ts';
+import { ClickHouseSource, type ClickHouseConfig } from '../src-worker/sources/clickhouse.ts';
+import { quoteIdentifier, quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
 import { DEMO_LISTS, DEMO_SUPPLIERS, demoOffers, demoPart } from '../src-worker/sources/demo-data.ts';
 import { lookupKey, type LookupKey } from '../src-worker/sources/types.ts';

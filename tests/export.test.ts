@@ -7,7 +7,7 @@ import { normalizeBrand } from '../src-main/common/normalize.ts';
 import { openSpreadsheet } from '../src-worker/io/open-spreadsheet.ts';
 import { InputError, type CellValue } from '../src-worker/io/types.ts';
 import type { ExportInput, ExportWhat, SourceConfig } from '../src-worker/protocol.ts';
-import { quoteString } from '../src-worker/sources/clickhouse.ts';
+import { quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
 import { ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
 import { checkReadOnlyQuery, clickHouseType, exportRows } from '../src-worker/sources/export-rows.ts';

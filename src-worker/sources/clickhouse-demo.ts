@@ -1,15 +1,10 @@
 import { Readable } from 'node:stream';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError } from '../io/types.ts';
-import {
-  ClickHouseConnection,
-  quoteIdentifier,
-  quoteString,
-  varintSize,
-  writeVarint,
-  type ClickHouseConfig,
-} from './clickhouse.ts';
+import { ClickHouseConnection, type ClickHouseConfig } from './clickhouse.ts';
+import { quoteIdentifier, quoteString } from './clickhouse-quote.ts';
 import { DEMO_LISTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
+import { rowBinaryString } from './rowbinary.ts';
 
 // The canonical schema, exactly as PRODUCT.md "Data sources" shows it.
 const OFFERS_SCHEMA = `(
@@ -67,7 +62,7 @@ export async function createDemoData(
 
     const members: Buffer[] = [];
     for (const [list, suppliers] of Object.entries(DEMO_LISTS)) {
-      for (const s of suppliers) members.push(rbString(list), rbString(DEMO_SUPPLIERS[s].name));
+      for (const s of suppliers) members.push(rowBinaryString(list), rowBinaryString(DEMO_SUPPLIERS[s].name));
     }
     await conn.run(`INSERT INTO ${table('supplier_lists__crossdock_new')} FORMAT RowBinary`, {
       signal,
@@ -106,7 +101,7 @@ function* offerChunks(total: number, onProgress?: (done: number, total: number) 
   // Brands, suppliers and currencies repeat: encode each once.
   const cached = (s: string): Buffer => {
     let b = encoded.get(s);
-    if (!b) encoded.set(s, (b = rbString(s)));
+    if (!b) encoded.set(s, (b = rowBinaryString(s)));
     return b;
   };
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -115,8 +110,8 @@ function* offerChunks(total: number, onProgress?: (done: number, total: number) 
   for (let i = 0; done < total; i++) {
     const part = demoPart(i);
     const brand = cached(normalizeBrand(part.brand));
-    const article = rbString(normalizeArticle(part.display));
-    const name = rbString(part.name);
+    const article = rowBinaryString(normalizeArticle(part.display));
+    const name = rowBinaryString(part.name);
     for (const o of demoOffers(i)) {
       if (done === total) break;
       const supplier = cached(o.supplier);
@@ -141,11 +136,4 @@ function* offerChunks(total: number, onProgress?: (done: number, total: number) 
     }
   }
   if (off > 0) yield chunk.subarray(0, off);
-}
-
-function rbString(s: string): Buffer {
-  const len = Buffer.byteLength(s, 'utf8');
-  const buf = Buffer.allocUnsafe(varintSize(len) + len);
-  buf.write(s, writeVarint(buf, 0, len), 'utf8');
-  return buf;
 }

@@ -4,11 +4,10 @@ import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
-import { InputError } from '../io/types.ts';
 import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
 import { StringPool } from './string-pool.ts';
 import { LookupThread, prepareLookups, queryBrand } from './demo-lookup-thread.ts';
-import { lookupKey, type LookupKey, type OfferSource } from './types.ts';
+import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
 export const CATALOG_FILE = 'catalog.sqlite';
 
@@ -116,13 +115,11 @@ export class DemoCatalog implements OfferSource {
         this.db.prepare('SELECT supplier FROM supplier_lists WHERE list = ?').pluck().all(list) as string[],
       );
       if (set.size === 0) {
-        const known = (
-          this.db.prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list').pluck().all() as string[]
-        ).join(', ');
-        throw new InputError(
-          `There is no supplier list "${list}"; known lists: ${known || 'none'}.`,
-          'UNKNOWN_LIST',
-        );
+        const known = this.db
+          .prepare('SELECT DISTINCT list FROM supplier_lists ORDER BY list')
+          .pluck()
+          .all() as string[];
+        throw unknownListError(list, known);
       }
       this.members.set(list, set);
     }

@@ -5,13 +5,9 @@ import { openSqlite } from './sqlite.ts';
 import { normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError, type CellValue } from '../io/types.ts';
 import type { ExportWhat, SourceConfig } from '../protocol.ts';
-import {
-  ClickHouseConnection,
-  ClickHouseQueryError,
-  ClickHouseSource,
-  ClickHouseUnavailableError,
-  quoteString,
-} from './clickhouse.ts';
+import { ClickHouseConnection, ClickHouseSource } from './clickhouse.ts';
+import { ClickHouseQueryError, ClickHouseUnavailableError } from './clickhouse-errors.ts';
+import { quoteString } from './clickhouse-quote.ts';
 
 export type ExportColumnType = 'string' | 'number' | 'date' | 'datetime' | 'boolean';
 

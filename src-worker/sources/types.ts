@@ -1,4 +1,5 @@
 import type { Offer } from '../crossdock/best-offer.ts';
+import { InputError } from '../io/types.ts';
 
 export interface LookupKey {
   brand: string;
@@ -20,3 +21,11 @@ export interface OfferSource {
 }
 
 export const lookupKey = (brand: string, article: string): string => `${brand}\u0000${article}`;
+
+/** What every source says of a list it does not know; `known` in the order it is shown. */
+export function unknownListError(list: string, known: readonly string[]): InputError {
+  return new InputError(
+    `There is no supplier list "${list}"; known lists: ${known.join(', ') || 'none'}.`,
+    'UNKNOWN_LIST',
+  );
+}
