@@ -1,6 +1,6 @@
 import type { CrossdockApi } from '../src-main/common/contract.ts';
-import { translateEngineMessage } from './i18n/engine-messages.ts';
-import { useLang } from './i18n/index.ts';
+import type { ErrorParams } from '../src-main/common/types.ts';
+import { renderMessage, useLang } from './i18n/index.ts';
 
 declare global {
   interface Window {
@@ -12,14 +12,24 @@ declare global {
 export const api: CrossdockApi = window.crossdock;
 
 /**
- * An error as one sentence for a person: never a stack, never an "Error:" prefix; the engine's
- * English sentence in the UI language when it is a known one.
+ * An error as one sentence for a person, in the UI language: a call's error (or any `{code, params,
+ * message}`) rendered from its code; a bare message (a team status, an old row) as its first line,
+ * never a stack, never an "Error:" prefix.
  */
 export function errorText(err: unknown): string {
-  const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : String(err);
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown;
+    params?: unknown;
+    message?: unknown;
+  };
+  const raw = typeof err === 'string' ? err : typeof e.message === 'string' ? e.message : String(err);
   const firstLine = raw.split('\n')[0] ?? '';
-  const text = firstLine.replace(/^(?:[A-Za-z]*Error:\s*)+/, '').trim() || 'Something went wrong.';
-  return translateEngineMessage(useLang.getState().lang, text);
+  const message = firstLine.replace(/^(?:[A-Za-z]*Error:\s*)+/, '').trim() || 'Something went wrong.';
+  return renderMessage(useLang.getState().lang, {
+    code: typeof e.code === 'string' ? e.code : null,
+    params: e.params && typeof e.params === 'object' ? (e.params as ErrorParams) : null,
+    message,
+  });
 }
 
 /** File extensions the reader opens (zip workbooks and delimited text). */

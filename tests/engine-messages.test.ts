@@ -18,7 +18,7 @@ import {
   ClickHouseSource,
   REQUIRED_COLUMNS,
 } from '../src-worker/sources/clickhouse.ts';
-import { checkReadOnlyQuery } from '../src-worker/sources/export-rows.ts';
+import { checkReadOnlyQuery } from '../src-worker/sources/export-query.ts';
 import { runInspect } from '../src-worker/tasks/inspect.ts';
 import { sheetIndexes } from '../src-worker/tasks/locate-header.ts';
 import { buildZip, cfb, plainSheet, xlsxEntries, zeroBomb } from './fixtures/archives.ts';

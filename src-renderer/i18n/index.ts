@@ -1,10 +1,35 @@
 import { useMemo } from 'react';
 import { create } from 'zustand';
+import { renderMessage, type Lang } from '../../src-main/common/errors.ts';
+import type { InspectResult, Job, JobLogLine } from '../../src-main/common/types.ts';
 import { en, type Dict, type Key, type Plural } from './en.ts';
 import { ru } from './ru.ts';
 
-export type Lang = 'en' | 'ru';
-export type { Key };
+export type { Key, Lang };
+
+// ── the engine's messages: rendered by code (src-main/common/messages) in the UI language ─────────
+
+/** A coded error or log line in `lang`; without a known code, its English text as it came. */
+export { renderMessage };
+
+/** A job's error in `lang` (its English sentence when the row has no code: an old row). */
+export function jobError(lang: Lang, job: Pick<Job, 'error' | 'errorCode' | 'errorParams'>): string {
+  return renderMessage(lang, { code: job.errorCode, params: job.errorParams, message: job.error });
+}
+
+/** A log line in `lang` (its English text when it has no code). */
+export function logLine(lang: Lang, line: Pick<JobLogLine, 'message' | 'code' | 'params'>): string {
+  return renderMessage(lang, { code: line.code, params: line.params, message: line.message });
+}
+
+/** Why a file's columns need the user, in `lang`; null when they do not. */
+export function inspectProblem(
+  lang: Lang,
+  r: Pick<InspectResult, 'problem' | 'problemCode' | 'problemParams'>,
+): string | null {
+  if (!r.problem && !r.problemCode) return null;
+  return renderMessage(lang, { code: r.problemCode, params: r.problemParams, message: r.problem });
+}
 
 const DICTS: Record<Lang, Dict> = { en, ru };
 

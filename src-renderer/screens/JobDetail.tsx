@@ -4,13 +4,14 @@ import { CloseButton, ProgressBar, StatusPill } from '../components/bits.tsx';
 import { IconEdit, IconExternal, IconFolder, IconRetry, IconStop, IconTrash } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
 import { api, baseName, errorText } from '../api.ts';
-import { translateEngineMessage } from '../i18n/engine-messages.ts';
 import {
   fmtClock,
   fmtDateTime,
   fmtEta,
   fmtNumber,
   fmtPercent,
+  jobError,
+  logLine,
   useT,
   type Key,
   type T,
@@ -279,7 +280,7 @@ function Log({ jobId, initial }: { jobId: string; initial: JobLogLine[] }) {
         {lines.map((l) => (
           <li key={l.id} className={`log-${l.level}`}>
             <time>{time.format(l.at)}</time>
-            <span>{l.message}</span>
+            <span>{logLine(t.lang, l)}</span>
           </li>
         ))}
       </ol>
@@ -414,7 +415,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
             <section className="detail-section">
               <h3>{t('detail.error')}</h3>
               <div className="error-box" data-testid="job-error" role="alert">
-                {translateEngineMessage(t.lang, job.error)}
+                {jobError(t.lang, job)}
               </div>
               {job.errorDetails && (
                 <details className="error-details">

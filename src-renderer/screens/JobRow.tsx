@@ -11,8 +11,7 @@ import {
   IconTrash,
 } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
-import { translateEngineMessage } from '../i18n/engine-messages.ts';
-import { fmtClock, fmtEta, fmtNumber, fmtPercent, fmtWhen, useT, type Key } from '../i18n/index.ts';
+import { fmtClock, fmtEta, fmtNumber, fmtPercent, fmtWhen, jobError, useT, type Key } from '../i18n/index.ts';
 import { cancelJob, deleteJob, openResult, retryJob, selectJob, showInFolder, useApp } from '../store.ts';
 
 export const ROW_HEIGHT = 60;
@@ -67,7 +66,7 @@ function ProgressCell({ job }: { job: Job }) {
   } else if (job.status === 'succeeded') {
     line = <span>{total ? t('rows', { n: total }) : t('status.succeeded')}</span>;
   } else if (job.status === 'failed' && job.error) {
-    const error = translateEngineMessage(t.lang, job.error);
+    const error = jobError(t.lang, job);
     line = (
       <span className="err ellipsis" title={error}>
         {error}

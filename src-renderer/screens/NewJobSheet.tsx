@@ -4,8 +4,7 @@ import type { InspectResult, SubmitSpecInput } from '../../src-main/common/contr
 import { api, baseName, errorText } from '../api.ts';
 import { IconAlert, IconClose, IconFile, IconInfo } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
-import { translateEngineMessage } from '../i18n/engine-messages.ts';
-import { fmtNumber, fmtSpan, useT, type T } from '../i18n/index.ts';
+import { fmtNumber, fmtSpan, inspectProblem, useT, type T } from '../i18n/index.ts';
 import { applySettings, closeSheet, removeSheetPath, showJob, toast, upsertJob, useApp } from '../store.ts';
 
 type Priority = 'high' | 'normal' | 'low';
@@ -434,10 +433,10 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
                 <IconInfo size={16} />
                 <span>{t('sheet.remembered')}</span>
               </div>
-            ) : r?.problem ? (
+            ) : r && inspectProblem(t.lang, r) ? (
               <div className="banner banner-warn" data-testid="sheet-problem" role="alert">
                 <IconAlert size={16} />
-                <span>{translateEngineMessage(t.lang, r.problem)}</span>
+                <span>{inspectProblem(t.lang, r)}</span>
               </div>
             ) : null}
 

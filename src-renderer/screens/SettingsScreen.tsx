@@ -233,7 +233,10 @@ export function SettingsScreen() {
                 lists: t('settings.lists', { n: r.lists.length }),
               }),
             }
-          : { state: 'error', text: errorText(r.error) },
+          : {
+              state: 'error',
+              text: errorText({ code: r.errorCode, params: r.errorParams, message: r.error }),
+            },
       );
     } catch (err) {
       setChTest({ state: 'error', text: errorText(err) });
