@@ -25,6 +25,7 @@ describe('crossdock CLI', () => {
       expect(Object.keys(l).sort()).toEqual(
         [
           'error',
+          'errorCode',
           'found',
           'id',
           'invalid',
@@ -39,10 +40,30 @@ describe('crossdock CLI', () => {
       expect(l.status).toBe('succeeded');
       expect(l.kind).toBe('crossdock');
       expect(l.error).toBeNull();
+      expect(l.errorCode).toBeNull();
       for (const p of l.outputs as string[]) expect(existsSync(p)).toBe(true);
     }
     expect(lines[0].rows).toBe(1500);
     expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it("gives a failed job's error code with its sentence in --json, and jobs show --json the same", async () => {
+    const out = tempDir('cd-out-');
+    const bad = writeCsv(join(tempDir(), 'no-header.csv'), [
+      ['Марка?', 'Код', 'Цена'],
+      ['X', '1', 2],
+    ]);
+    const res = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out, '--json'], env);
+    expect(res.code).toBe(1);
+    const line = JSON.parse(res.stdout.trim()) as Record<string, unknown>;
+    expect(line.status).toBe('failed');
+    expect(line.errorCode).toMatch(/^[A-Z][A-Z_]+$/);
+    expect(line.errorCode).not.toBe('UNEXPECTED');
+    expect(String(line.error)).toMatch(/Brand/);
+    const shown = await cli(['jobs', 'show', String(line.id), '--json'], env);
+    expect(shown.code, shown.stderr).toBe(0);
+    const job = JSON.parse(shown.stdout) as Record<string, unknown>;
+    expect(job.errorCode).toBe(line.errorCode);
   });
 
   it('waits on many files at once quietly: 15 files, 15 results, nothing on stderr', async () => {

@@ -49,8 +49,7 @@ export async function withEngine<T>(
 
 export async function checkList(engine: Engine, source: 'demo' | 'clickhouse', list: string): Promise<void> {
   const known = await engine.supplierLists(source);
-  if (!known.includes(list))
-    throw new UsageError(`There is no supplier list "${list}"; known lists: ${known.join(', ')}.`);
+  if (!known.includes(list)) throw new UsageError('NO_SUCH_LIST', { list, known });
 }
 
 /** Runs jobs this process may take to the end, printing progress and one result per job. */

@@ -1,10 +1,19 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { ClickHouseConfig } from '../../src-worker/api.ts';
+import { CodedError, errorInfo, type ErrorCode, type ParamsOf } from '../common/errors.ts';
 import { checkCaFile, checkRedisUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
 
-/** A usage error: exit code 2. */
-export class UsageError extends Error {}
+/** A mistake in the command line: exit code 2, one coded sentence on stderr. */
+export class UsageError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
+  override name = 'UsageError';
+
+  /** A sentence another part gave for a flag's value (a Redis URL, a CA file), as a usage error. */
+  static from(err: unknown): UsageError {
+    const info = errorInfo(err);
+    return new UsageError(info.code as ErrorCode, info.params as ParamsOf<ErrorCode>);
+  }
+}
 
 export interface OutputFlags {
   json?: boolean;
@@ -42,7 +51,7 @@ export function clickhouseFromFlags(o: ClickHouseFlags, env = process.env): Clic
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`"${url}" is not a ClickHouse URL; use e.g. http://localhost:8123.`);
+    throw new UsageError('CLI_CLICKHOUSE_BAD_URL', { url });
   }
   return {
     url,
@@ -71,7 +80,7 @@ export function sourceFromFlags(o: SourceFlags): {
   const source = o.source === 'clickhouse' ? ('clickhouse' as const) : ('demo' as const);
   const ch = clickhouseFromFlags(o);
   if (source === 'clickhouse' && !ch) {
-    throw new UsageError('--source clickhouse needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
+    throw new UsageError('CLI_CLICKHOUSE_NEEDS_URL', {});
   }
   return { source, ...(source === 'clickhouse' && ch ? { clickhouse: recordable(ch) } : {}) };
 }
@@ -84,18 +93,17 @@ export function sourceFromFlags(o: SourceFlags): {
 export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env): TeamConfig | undefined {
   const url = o.redis ?? env.CROSSDOCK_REDIS_URL;
   if (!url) {
-    if (o.redisCa)
-      throw new UsageError('--redis-ca is for the team queue: add --redis <url> (or CROSSDOCK_REDIS_URL).');
+    if (o.redisCa) throw new UsageError('CLI_REDIS_CA_NEEDS_REDIS', {});
     return undefined;
   }
   const bad = checkRedisUrl(url);
-  if (bad) throw new UsageError(bad);
+  if (bad) throw UsageError.from(bad);
   const name = o.team ?? env.CROSSDOCK_TEAM ?? 'default';
-  if (!TEAM_NAME.test(name)) throw new UsageError('--team takes 1 to 64 letters, digits, - or _.');
+  if (!TEAM_NAME.test(name)) throw new UsageError('CLI_TEAM_NAME', {});
   const ca = o.redisCa ?? env.CROSSDOCK_REDIS_CA;
   const caFile = ca ? resolve(ca) : undefined;
   const badCa = checkCaFile(caFile);
-  if (badCa) throw new UsageError(badCa);
+  if (badCa) throw UsageError.from(badCa);
   const lockMs = Number(env.CROSSDOCK_TEAM_LOCK_MS) || undefined;
   return {
     url,
@@ -112,9 +120,7 @@ export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env)
 export function wholeNumber(flag: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      `${flag} takes a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}.`,
-    );
+    throw new UsageError('CLI_WHOLE_NUMBER', { flag, min, max });
   }
   return n;
 }

@@ -15,6 +15,8 @@ export function jobJson(job: Job): Record<string, unknown> {
     notFound: r?.notFound ?? null,
     invalid: r?.invalid ?? null,
     error: job.status === 'succeeded' ? null : job.error,
+    /** The error's stable code (src-main/common/messages), for scripts that act on the kind of failure. */
+    errorCode: job.status === 'succeeded' ? null : job.errorCode,
   };
 }
 

@@ -17,7 +17,7 @@ export function registerDemoData(program: Command): void {
 
 async function demoData(o: ClickHouseFlags & { offers: string }): Promise<void> {
   const ch = clickhouseFromFlags(o);
-  if (!ch) throw new UsageError('demo-data needs --clickhouse-url (or CROSSDOCK_CLICKHOUSE_URL).');
+  if (!ch) throw new UsageError('CLI_DEMO_DATA_NEEDS_URL', {});
   const offers = wholeNumber('--offers', o.offers, 1, 1_000_000_000);
   const started = Date.now();
   const tty = process.stderr.isTTY === true;

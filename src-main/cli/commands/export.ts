@@ -36,8 +36,8 @@ export function withExportOptions(cmd: Command): Command {
 }
 
 export function exportSpec(o: ExportFlags) {
-  if (!o.list === !o.query) throw new UsageError('Give either --list <name> or --query <sql>.');
-  if (o.brand && !o.list) throw new UsageError('--brand filters a supplier list: add --list <name>.');
+  if (!o.list === !o.query) throw new UsageError('CLI_LIST_OR_QUERY', {});
+  if (o.brand && !o.list) throw new UsageError('CLI_BRAND_NEEDS_LIST', {});
   return {
     kind: 'export' as const,
     ...sourceFromFlags(o),

@@ -93,7 +93,7 @@ function list(o: Flags & { status?: Job['status']; limit: string }): Promise<voi
 function show(id: string, o: Flags): Promise<void> {
   return withEngine(o, { run: 'none' }, (engine) => {
     const job = engine.get(id);
-    if (!job) throw new UsageError(`There is no job ${id}; "crossdock jobs list" shows them.`);
+    if (!job) throw new UsageError('CLI_NO_SUCH_JOB', { id });
     const queuePosition = engine.queuePosition(id);
     const logs = engine.logs(id);
     const comments = engine.comments(id);
@@ -132,7 +132,7 @@ function clear(o: Flags & { olderThan?: string }): Promise<void> {
   if (o.olderThan !== undefined) {
     const days = Number(o.olderThan);
     if (o.olderThan.trim() === '' || !Number.isFinite(days) || days < 0 || days > 36_500)
-      throw new UsageError('--older-than takes a number of days, e.g. --older-than 30.');
+      throw new UsageError('CLI_OLDER_THAN', {});
     finishedBefore = Date.now() - days * 86_400_000;
   }
   return withEngine(o, { run: 'none' }, (engine) => {

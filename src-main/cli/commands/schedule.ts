@@ -62,10 +62,7 @@ export function registerSchedule(program: Command): void {
 }
 
 async function add(cron: string, what: string, o: ExportFlags & { timezone?: string }): Promise<void> {
-  if (what !== 'export')
-    throw new UsageError(
-      `Only exports can be scheduled; write: crossdock schedule add "${cron}" export --list <name> …`,
-    );
+  if (what !== 'export') throw new UsageError('CLI_ONLY_EXPORTS', { cron });
   await withEngine(o, { run: 'none' }, async (engine) => {
     const spec = exportSpec(o);
     if (spec.list) await checkList(engine, spec.source, spec.list);

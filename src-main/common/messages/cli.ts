@@ -1,5 +1,5 @@
 // The command line's usage errors: a flag missing, a flag's value out of range.
-import { dq, msg, q, text } from './format.ts';
+import { dq, msg, num, q, text } from './format.ts';
 
 export const CLI = {
   CLI_CLICKHOUSE_BAD_URL: msg<{ url: string }>(
@@ -29,6 +29,13 @@ export const CLI = {
   CLI_BRAND_NEEDS_LIST: msg(
     () => '--brand filters a supplier list: add --list <name>.',
     () => '--brand отбирает предложения списка поставщиков: добавьте --list <имя>.',
+  ),
+  /** A flag that takes a whole number in a range (numbers grouped as the language writes them). */
+  CLI_WHOLE_NUMBER: msg<{ flag: string; min: number; max: number }>(
+    (p) =>
+      `${text(p.flag)} takes a whole number from ${num(p.min).toLocaleString('en-US')} to ${num(p.max).toLocaleString('en-US')}.`,
+    (p) =>
+      `${text(p.flag)} принимает целое число от ${num(p.min).toLocaleString('ru-RU')} до ${num(p.max).toLocaleString('ru-RU')}.`,
   ),
   CLI_ALTERNATIVES: msg(
     () => '--alternatives takes a whole number from 0 to 20.',
