@@ -10,7 +10,9 @@ import type { ExportInput, ExportWhat, SourceConfig } from '../src-worker/protoc
 import { quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
 import { ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
-import { checkReadOnlyQuery, clickHouseType, exportRows } from '../src-worker/sources/export-rows.ts';
+import { clickHouseType } from '../src-worker/sources/export-clickhouse.ts';
+import { checkReadOnlyQuery } from '../src-worker/sources/export-query.ts';
+import { exportRows } from '../src-worker/sources/export-rows.ts';
 import { TaskContext } from '../src-worker/task-context.ts';
 import { runExport } from '../src-worker/tasks/export.ts';
 import { tempDir } from './helpers.ts';

@@ -1,10 +1,10 @@
 import { join, parse } from 'node:path';
-import { normalizeBrand } from '../../src-main/common/normalize.ts';
 import { CsvWriter } from '../io/csv-writer.ts';
 import type { CellValue } from '../io/types.ts';
 import { EXCEL_MAX_ROWS, XlsxWriter, type ColumnStyle, type XlsxSheet } from '../io/xlsx-writer.ts';
-import type { ExportInput, TaskStats } from '../protocol.ts';
-import { exportRows, type ExportColumn } from '../sources/export-rows.ts';
+import type { ExportInput, ExportWhat, TaskStats } from '../protocol.ts';
+import { listBrand, type ExportColumn } from '../sources/export-columns.ts';
+import { exportRows } from '../sources/export-rows.ts';
 import type { TaskContext } from '../task-context.ts';
 
 /** Number formats of the supplier-list columns (Brand, Article, Supplier, Offer name, Price, …). */
@@ -74,19 +74,22 @@ export async function runExport(
     signal?.throwIfAborted();
     const files = await out.finish();
     ctx.progress(stats.rows, stats.rows, 'exporting', true);
-    const what =
-      input.what.kind === 'list'
-        ? `the offers of supplier list "${input.what.list}"${input.what.brand !== undefined && normalizeBrand(input.what.brand) ? ` for brand ${normalizeBrand(input.what.brand)}` : ''}`
-        : 'the query';
     ctx.log(
       'info',
-      `Exported ${stats.rows} row${stats.rows === 1 ? '' : 's'} of ${what} to ${out.describe()}.`,
+      `Exported ${stats.rows} row${stats.rows === 1 ? '' : 's'} of ${exported(input.what)} to ${out.describe()}.`,
     );
     return { stats, files };
   } catch (err) {
     await out?.abort();
     throw err;
   }
+}
+
+/** What the log says was exported. */
+function exported(what: ExportWhat): string {
+  if (what.kind !== 'list') return 'the query';
+  const brand = listBrand(what);
+  return `the offers of supplier list "${what.list}"${brand ? ` for brand ${brand}` : ''}`;
 }
 
 function headerOf(columns: ExportColumn[]): string[] {
