@@ -197,3 +197,34 @@ test('after an automatic retry the detail shows the last attempt’s start and d
   expect(ended.finishedAt - ended.startedAt).toBeLessThan(2500);
   expect(problems).toEqual([]);
 });
+
+test('in Russian, what the engine says comes from its code: a file to map by hand, a call refused', async ({
+  page,
+  bridge,
+  problems,
+}) => {
+  await bridge.call('updateSettings', { language: 'ru' });
+  await page.goto(bridge.url);
+  await dropFiles(page, [requestCsv('без-заголовков.csv', 10, ['Поставщик', 'Номер'])]);
+  const sheet = page.getByTestId('new-job-sheet');
+  await expect(sheet.getByTestId('sheet-problem')).toHaveText(
+    'В первых 20 строках файла нет заголовков Бренд и Артикул (найдены: Поставщик, Номер); сопоставьте столбцы в окне нового задания (или флагами --brand-col и --article-col) или переименуйте заголовки.',
+  );
+  // A call's error reaches the page with its code and params, as the preload gives it.
+  const refused = await page.evaluate(() =>
+    (window as unknown as { crossdock: { getJob(id: unknown): Promise<unknown> } }).crossdock.getJob(42).then(
+      () => null,
+      (e: Error & { code?: string; params?: unknown }) => ({
+        message: e.message,
+        code: e.code,
+        params: e.params,
+      }),
+    ),
+  );
+  expect(refused).toMatchObject({
+    code: 'CALL_ARGS_INVALID',
+    params: { method: 'getJob', argument: 1 },
+    message: expect.stringMatching(/^crossdock\.getJob was called with invalid argument 1 \(/),
+  });
+  expect(problems).toEqual([]);
+});
