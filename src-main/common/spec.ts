@@ -105,7 +105,7 @@ export interface InputCopy {
 type AnyKey =
   keyof SpecOf<'crossdock'> | keyof SpecOf<'export'> | keyof SpecOf<'catalog-import'> | keyof InputCopy;
 /** A member of a union that reads every other member's fields as absent, so readers need no casts. */
-type Loose<T> = T & { [K in Exclude<AnyKey, keyof T>]?: undefined };
+type Loose<T> = T extends unknown ? T & { [K in Exclude<AnyKey, keyof T>]?: undefined } : never;
 
 /**
  * A job's spec as its row keeps it. A job submitted here has every field of its submit spec (files
