@@ -43,7 +43,7 @@ export async function createDemoData(
 ): Promise<{ offers: number; lists: number }> {
   const total = Math.floor(opts.offers);
   if (!Number.isFinite(total) || total < 0) {
-    throw new InputError(`The number of demo offers must be 0 or more, not ${opts.offers}.`, 'BAD_OFFERS');
+    throw new InputError('DEMO_OFFERS_NEGATIVE', { offers: opts.offers });
   }
   // No current database: it may not exist yet, and every statement names it.
   const conn = new ClickHouseConnection({ url: config.url, user: config.user, password: config.password });

@@ -3,6 +3,7 @@
 // never touch SQL; the one literal, the list name, goes through quoteString.
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
+import { CodedError } from '../../src-main/common/errors.ts';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { truncatedAnswerError } from './clickhouse-errors.ts';
 import { quoteString } from './clickhouse-quote.ts';
@@ -69,7 +70,7 @@ FORMAT RowBinary`;
         'Content-Type: application/octet-stream\r\n\r\n',
     );
     // The boundary is random, so a spreadsheet cannot contain it by accident; it is checked anyway.
-    if (body.includes(`\r\n--${boundary}`)) throw new Error('Multipart boundary collision; retry the job.');
+    if (body.includes(`\r\n--${boundary}`)) throw new CodedError('MULTIPART_COLLISION', {});
     const rows = await send({
       sql,
       values: Buffer.concat([head, body, Buffer.from(`\r\n--${boundary}--\r\n`)]),

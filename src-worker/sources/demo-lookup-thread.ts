@@ -6,6 +6,7 @@
 // string once, so the answer crosses threads cheaply.
 import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { CodedError } from '../../src-main/common/errors.ts';
 import { openSqlite } from './sqlite.ts';
 
 /** `workerData` of a lookup thread (src-worker/demo-lookup.ts checks it before serving). */
@@ -157,7 +158,7 @@ export class LookupThread {
       const p = this.pending.get(answer.id);
       if (!p) return; // its caller gave up (cancelled)
       this.pending.delete(answer.id);
-      if (answer.error) p.reject(new Error(`The demo catalog could not be read: ${answer.error}`));
+      if (answer.error) p.reject(new CodedError('DEMO_CATALOG_UNREADABLE', { reason: answer.error }));
       else p.resolve(answer);
     });
     const fail = (err: Error) => {
@@ -165,10 +166,10 @@ export class LookupThread {
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
     };
-    this.thread.on('error', (err) => fail(new Error(`The demo catalog could not be read: ${err.message}`)));
-    this.thread.on('exit', () =>
-      fail(new Error('The demo catalog lookup stopped unexpectedly; retry the job.')),
+    this.thread.on('error', (err) =>
+      fail(new CodedError('DEMO_CATALOG_UNREADABLE', { reason: err.message })),
     );
+    this.thread.on('exit', () => fail(new CodedError('DEMO_LOOKUP_STOPPED', {})));
   }
 
   ask(list: string, brands: string[], articles: string[][], signal?: AbortSignal): Promise<LookupAnswer> {
