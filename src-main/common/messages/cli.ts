@@ -37,21 +37,9 @@ export const CLI = {
     (p) =>
       `${text(p.flag)} принимает целое число от ${num(p.min).toLocaleString('ru-RU')} до ${num(p.max).toLocaleString('ru-RU')}.`,
   ),
-  CLI_ALTERNATIVES: msg(
-    () => '--alternatives takes a whole number from 0 to 20.',
-    () => '--alternatives принимает целое число от 0 до 20.',
-  ),
   CLI_OLDER_THAN: msg(
     () => '--older-than takes a number of days, e.g. --older-than 30.',
     () => '--older-than принимает число дней, например --older-than 30.',
-  ),
-  CLI_CONCURRENCY: msg(
-    () => '--concurrency takes a whole number from 1 to 64.',
-    () => '--concurrency принимает целое число от 1 до 64.',
-  ),
-  CLI_OFFERS: msg(
-    () => '--offers takes a whole number from 1 to 1,000,000,000.',
-    () => '--offers принимает целое число от 1 до 1 000 000 000.',
   ),
   CLI_NO_SUCH_JOB: msg<{ id: string }>(
     (p) => `There is no job ${text(p.id)}; "crossdock jobs list" shows them.`,
