@@ -1,0 +1,198 @@
+// The local job table as a mirror of the team queue: every member shows every team job live (state,
+// progress, logs), whoever submitted it and wherever it runs. Queue events only say which job
+// changed; the job is then read back from Redis (untrusted, so parsed) and its row brought up to
+// date, one sync at a time per job so that two events cannot apply out of order.
+import type { Job as BullJob } from 'bullmq';
+import type { Job, JobProgress } from '../common/types.ts';
+import { TERMINAL } from '../common/types.ts';
+import type { TeamConnection } from './connection.ts';
+import { ResultDownloads } from './download.ts';
+import type { TeamHost } from './host.ts';
+import { CANCELLED, TeamJobData, type TeamMessage, TeamProgress, TeamResult } from './job-data.ts';
+import { attemptNumber } from './worker-loop.ts';
+
+type LogMessage = Extract<TeamMessage, { type: 'log' }>;
+
+export class Mirror {
+  private readonly syncs = new Map<string, Promise<void>>();
+  /** Jobs that changed again while their sync ran: synced once more after it. */
+  private readonly again = new Set<string>();
+  private readonly lastProgress = new Map<string, number>();
+  private readonly downloads: ResultDownloads;
+
+  constructor(
+    private readonly conn: TeamConnection,
+    private readonly host: TeamHost,
+  ) {
+    this.downloads = new ResultDownloads(host, conn.blobs, (row, error) => this.end(row, 'failed', error));
+  }
+
+  /** A worker's log line, published live: only for a team job shown here. */
+  log(m: LogMessage): void {
+    const row = this.host.store.get(m.id);
+    if (row?.origin !== 'team') return;
+    try {
+      const line = this.host.store.addLog(m.id, m.level, m.message, m.at);
+      this.host.events.emit('log', line);
+    } catch {
+      // removed meanwhile
+    }
+  }
+
+  progress(id: string, data: unknown): void {
+    const parsed = TeamProgress.safeParse(data);
+    if (!parsed.success) return;
+    const row = this.host.store.get(id);
+    if (!row || row.origin !== 'team' || TERMINAL.includes(row.status)) return;
+    const progress: JobProgress = parsed.data;
+    const now = Date.now();
+    // Every event goes to the screens; the row is written at most once a second.
+    if (now - (this.lastProgress.get(id) ?? 0) >= 1000) {
+      this.lastProgress.set(id, now);
+      this.host.store.team.setProgress(id, progress, now);
+    }
+    if (row.status === 'queued') this.sync(id);
+    this.host.events.emit('progress', id, progress);
+  }
+
+  /** Brings the local row of one team job up to date with the queue; one at a time per job. */
+  sync(id: string): void {
+    if (this.conn.closed) return;
+    if (this.syncs.has(id)) {
+      this.again.add(id);
+      return;
+    }
+    const p = this.syncOne(id)
+      .catch((err: unknown) => this.conn.noteError(err))
+      .finally(() => {
+        this.syncs.delete(id);
+        if (this.again.delete(id)) this.sync(id);
+      });
+    this.syncs.set(id, p);
+  }
+
+  /** Resolves when the job's pending updates are applied (tests and cancel wait on it). */
+  async settled(id: string): Promise<void> {
+    while (this.syncs.has(id)) await this.syncs.get(id);
+  }
+
+  /** Resolves when every sync under way has ended (closing waits for them). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.syncs.values()]);
+  }
+
+  private async syncOne(id: string): Promise<void> {
+    if (!this.conn.online) return;
+    const { client, queue, prefix } = this.conn;
+    const row = this.host.store.get(id);
+    if (row && (row.origin !== 'team' || TERMINAL.includes(row.status))) return;
+    if (row && this.host.store.team.teamState(id) === 'pending') return;
+    // The state first: a finished job's hash is final, so the job read after it is consistent with it.
+    const state = await queue.getJobState(id);
+    const job = state === 'unknown' ? undefined : ((await queue.getJob(id)) as BullJob | undefined);
+    if (!job) {
+      if (!row) return;
+      const cancelled = (await client.exists(`${prefix}:cancel:${id}`)) === 1;
+      this.end(
+        row,
+        cancelled ? 'cancelled' : 'failed',
+        cancelled
+          ? 'Cancelled.'
+          : 'The job is no longer in the team queue (it was removed, or Redis lost it); submit it again.',
+      );
+      return;
+    }
+    let current = row;
+    if (!current) {
+      const data = TeamJobData.safeParse(job.data);
+      if (!data.success || data.data.id !== id) return; // not ours to show: a worker refuses it with the reason
+      current = this.host.store.team.insertMirror(data.data, Date.now());
+      if (!current) return;
+      await this.catchUpLogs(id);
+      this.host.events.emit('job', current);
+    }
+    if (state === 'active') {
+      if (
+        this.host.store.team.setRunning(
+          id,
+          attemptNumber(job),
+          Math.min(job.processedOn ?? Infinity, Date.now()),
+          Date.now(),
+        )
+      )
+        this.host.announce(id);
+    } else if (
+      state === 'waiting' ||
+      state === 'delayed' ||
+      state === 'prioritized' ||
+      state === 'waiting-children'
+    ) {
+      if (
+        current.status !== 'queued' &&
+        this.host.store.team.setQueued(id, job.failedReason ?? null, Date.now())
+      )
+        this.host.announce(id);
+    } else if (state === 'completed') {
+      const result = TeamResult.safeParse(job.returnvalue);
+      if (!result.success) {
+        this.end(current, 'failed', 'The result the worker reported is not valid; it was refused.');
+        return;
+      }
+      if (this.host.store.team.teamState(id) === 'sent') await this.downloads.download(current, result.data);
+      else {
+        this.host.store.team.setResult(id, result.data.stats);
+        this.end(current, 'succeeded', null, `Done on the team: ${result.data.stats.rows} lines.`);
+      }
+    } else if (state === 'failed') {
+      const reason = String(job.failedReason ?? 'The job failed on the team.').slice(0, 2000);
+      if (reason.startsWith(CANCELLED)) this.end(current, 'cancelled', reason);
+      else this.end(current, 'failed', reason);
+    }
+  }
+
+  /** A job first seen here mid-way: its log so far, from the BullMQ job's log (what Bull Board shows too). */
+  private async catchUpLogs(id: string): Promise<void> {
+    try {
+      const { logs } = await this.conn.queue.getJobLogs(id, 0, 999);
+      for (const line of logs) {
+        const m = /^(info|warn|error): ([\s\S]{0,4000})/.exec(String(line));
+        if (m) this.host.store.addLog(id, m[1] as 'info' | 'warn' | 'error', m[2], Date.now());
+      }
+    } catch {
+      // the log is a nicety: the job itself is mirrored
+    }
+  }
+
+  end(row: Job, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, message?: string): void {
+    // Read again: a retry here may have sent the job out again while this sync waited on Redis.
+    if (this.host.store.team.teamState(row.id) === 'pending') return;
+    const outputs = status === 'succeeded' ? row.outputs : undefined;
+    if (!this.host.store.finish(row.id, null, status, { error, ...(outputs ? { outputs } : {}) }, Date.now()))
+      return;
+    this.lastProgress.delete(row.id);
+    const text = message ?? error ?? status;
+    // The worker's own log line often says it already (it reached us live).
+    const last = this.host.store.logs(row.id).at(-1);
+    if (last?.message !== text) this.host.log(row.id, status === 'failed' ? 'error' : 'info', text);
+    this.host.announce(row.id);
+  }
+
+  /** Every open team job here against the queue: covers events missed while offline. */
+  async reconcile(): Promise<void> {
+    if (!this.conn.online) return;
+    for (const id of this.host.store.team.open()) {
+      this.sync(id);
+      await this.settled(id);
+    }
+  }
+
+  /** Team jobs other members submitted while this process was not listening. */
+  async discover(): Promise<void> {
+    try {
+      const jobs = await this.conn.queue.getJobs(['active', 'waiting', 'prioritized', 'delayed'], 0, 999);
+      for (const j of jobs) if (j?.id && !this.host.store.get(j.id)) this.sync(j.id);
+    } catch (err) {
+      this.conn.noteError(err);
+    }
+  }
+}
