@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { channelOf, eventChannelOf, METHODS } from '../src-main/common/contract.ts';
+import { channelOf, eventChannelOf, METHODS, type CallOutcome } from '../src-main/common/contract.ts';
 import { freshDataDir, SAMPLE, tempDir } from './helpers.ts';
 
 interface FakeWindowShape {
@@ -184,7 +184,10 @@ const trusted = () => ({
 async function invoke(method: string, ...args: unknown[]): Promise<unknown> {
   const handler = fake.state.handlers.get(channelOf(method as never));
   if (!handler) throw new Error(`no handler for ${method}`);
-  return handler(trusted(), ...args);
+  // Handlers resolve an outcome; the preload turns a failed one into a rejection, as here.
+  const outcome = (await handler(trusted(), ...args)) as CallOutcome;
+  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), outcome.error);
+  return outcome.value;
 }
 
 async function until<T>(fn: () => T | undefined | null | false, ms = 30_000): Promise<T> {

@@ -6,7 +6,7 @@ import { createApi } from '../src-main/electron/ipc.ts';
 import { headerSignature, MAX_MAPPINGS } from '../src-main/engine/column-memory.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
 import type { Job } from '../src-main/common/types.ts';
-import { translateEngineMessage } from '../src-renderer/i18n/engine-messages.ts';
+import { CodedError, renderMessage } from '../src-main/common/errors.ts';
 import { toTaskError } from '../src-worker/errors.ts';
 import { cli, freshDataDir, openEngine, ROOT, runJob, tempDir, writeCsv } from './helpers.ts';
 
@@ -329,20 +329,15 @@ describe("a retried job's timings", () => {
 
   it('the error a job gives up with after its retries reads in Russian, with the reason inside it', () => {
     const url = 'http://127.0.0.1:9';
-    const refused = Object.assign(
-      new Error(`Nothing answers at ${url} (connection refused); is the ClickHouse server running?`),
-      { transient: true },
-    );
+    const refused = new CodedError('CLICKHOUSE_CONNECTION_REFUSED', { url }, { transient: true });
     const temporary = toTaskError(refused);
     expect(temporary.transient).toBe(true);
-    expect(translateEngineMessage('ru', temporary.message)).toBe(
+    expect(renderMessage('ru', temporary)).toBe(
       `Задание остановила временная ошибка: По адресу ${url} никто не отвечает (соединение отклонено); проверьте, что сервер ClickHouse запущен.`,
     );
     const other = toTaskError(new Error('socket closed by peer'));
     expect(other.transient).toBe(false);
-    expect(translateEngineMessage('ru', other.message)).toBe(
-      'Задание неожиданно завершилось ошибкой: socket closed by peer.',
-    );
+    expect(renderMessage('ru', other)).toBe('Задание неожиданно завершилось ошибкой: socket closed by peer.');
   });
 
   it('a retry by hand clears the last run’s times and the new run sets its own', async () => {

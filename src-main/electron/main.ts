@@ -32,7 +32,7 @@ import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './app-pro
 import { hardenWindow, installCsp, isTrustedSender, secureWebPreferences } from './security.ts';
 import { filesFromArgv, isSpreadsheetPath } from './argv.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
-import { shellText } from './shell-text.ts';
+import { jobErrorText, shellText } from './shell-text.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER = join(here, '..', 'renderer');
@@ -284,7 +284,7 @@ function notifyEnd(job: Job): void {
     body:
       job.status === 'succeeded'
         ? t.doneBody(job.result?.rows ?? 0, job.result?.found ?? 0)
-        : (job.error ?? ''),
+        : jobErrorText(lang(), job),
     icon: join(ASSETS, 'icon.png'),
   });
   n.on('click', () => {

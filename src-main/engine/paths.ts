@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CodedError } from '../common/errors.ts';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,5 +24,5 @@ export function defaultWorkerFile(): string {
   if (existsSync(sibling)) return sibling;
   const fromSource = resolve(here, '..', '..', 'dist', 'worker.mjs');
   if (existsSync(fromSource)) return fromSource;
-  throw new Error(`The worker bundle is missing (looked for ${sibling}); run "npm run build".`);
+  throw new CodedError('WORKER_BUNDLE_MISSING', { path: sibling });
 }

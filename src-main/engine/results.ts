@@ -12,6 +12,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
+import { CodedError } from '../common/errors.ts';
 import type { Job } from '../common/types.ts';
 import { faultPoint } from './faults.ts';
 import { resultBaseName } from './output-name.ts';
@@ -49,7 +50,7 @@ export function planOutput(store: JobStore, outDir: string, base: string, ext: s
 export function finalizeFile(tmp: string, final: string): string {
   if (!existsSync(tmp)) {
     if (existsSync(final)) return final; // done before a crash
-    throw new Error(`the finished file ${tmp} is missing`);
+    throw new CodedError('FINISHED_FILE_MISSING', { path: tmp });
   }
   if (existsSync(final) && sameFile(tmp, final)) {
     unlinkSync(tmp); // linked before a crash, not yet unlinked

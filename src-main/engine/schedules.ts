@@ -4,7 +4,7 @@ import cronstrue from 'cronstrue';
 // Registers the Russian locale on the cronstrue instance above (the English one is built in).
 import 'cronstrue/locales/ru.js';
 import { monotonicFactory } from 'ulid';
-import { CodedError, type ErrorCode } from '../common/errors.ts';
+import { CodedError, errorInfo, nest, type ErrorCode } from '../common/errors.ts';
 import type { Schedule } from '../common/types.ts';
 import type { ScheduledSpec } from '../common/spec.ts';
 
@@ -239,7 +239,9 @@ export class ScheduleService {
     this.onError =
       options.onError ??
       ((s, err) =>
-        process.emitWarning(`Schedule ${s.id} (${s.cron}) did not submit its job: ${err.message}`));
+        process.emitWarning(
+          new CodedError('SCHEDULE_RUN_FAILED', { ...nest(errorInfo(err)), id: s.id, cron: s.cron }).message,
+        ));
   }
 
   /** Validates the cron expression and time zone; the first run is the first occurrence after now. */

@@ -1,3 +1,4 @@
+import { CodedError } from '../common/errors.ts';
 import type { SecretName, SecretStorage } from '../common/settings-schema.ts';
 import type { JobStore } from './store.ts';
 
@@ -49,8 +50,7 @@ export class StoredSecrets implements SecretStore {
       this.store.setSetting(`secret:${name}`, null);
       return;
     }
-    if (this.cipher.storage === 'unavailable')
-      throw new Error('This computer offers no safe place for passwords, so it cannot be saved.');
+    if (this.cipher.storage === 'unavailable') throw new CodedError('NO_SAFE_STORAGE', {});
     this.store.setSetting(`secret:${name}`, this.cipher.encrypt(value).toString('base64'));
   }
 }
@@ -71,6 +71,6 @@ export class EnvironmentSecrets implements SecretStore {
     return this.get(name) !== null;
   }
   set(): void {
-    throw new Error('The command line reads passwords from the environment; set CROSSDOCK_*_PASSWORD.');
+    throw new CodedError('PASSWORDS_FROM_ENVIRONMENT', {});
   }
 }

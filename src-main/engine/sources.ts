@@ -8,6 +8,8 @@ import {
   ensureDemoCatalog,
   type ClickHouseConfig,
 } from '../../src-worker/api.ts';
+import type { ClickHouseTestResult } from '../common/contract.ts';
+import { errorInfo } from '../common/errors.ts';
 import type { Settings } from '../common/settings-schema.ts';
 import type { SecretStore } from './secrets.ts';
 import { SubmitError } from './submit-error.ts';
@@ -83,7 +85,7 @@ export class Sources {
     database: string;
     user: string;
     password?: string;
-  }): Promise<{ ok: true; version: string; lists: string[] } | { ok: false; error: string }> {
+  }): Promise<ClickHouseTestResult> {
     const password = config.password ?? this.secrets.get('clickhouse-password') ?? undefined;
     let source: ClickHouseSource | null = null;
     try {
@@ -96,7 +98,8 @@ export class Sources {
       const [version, lists] = await Promise.all([source.serverVersion(), source.supplierLists()]);
       return { ok: true, version, lists };
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      const info = errorInfo(err);
+      return { ok: false, error: info.message, errorCode: info.code, errorParams: info.params };
     } finally {
       await source?.close().catch(() => undefined);
     }
