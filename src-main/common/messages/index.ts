@@ -1,10 +1,11 @@
-// The message catalog: every error (and log line) a user can see, by stable code, in English and
+// The message catalog: every error, log line and shell word (menus, notifications) a user can see, by stable code, in English and
 // Russian. One file per area; codes are unique across all of them (checked below by the compiler and
 // in tests/engine-messages.test.ts). Render with renderMessage (../errors.ts), never by hand.
 import { CLI } from './cli.ts';
 import { ENGINE } from './engine.ts';
 import { INPUT } from './input.ts';
 import { SCHEDULE } from './schedule.ts';
+import { SHELL } from './shell.ts';
 import { SOURCE } from './source.ts';
 import { SPEC } from './spec.ts';
 import { TASK } from './task.ts';
@@ -23,9 +24,20 @@ export const AREAS = {
   schedule: SCHEDULE,
   team: TEAM,
   cli: CLI,
+  shell: SHELL,
 } as const;
 
-export const MESSAGES = { ...SPEC, ...INPUT, ...SOURCE, ...TASK, ...ENGINE, ...SCHEDULE, ...TEAM, ...CLI };
+export const MESSAGES = {
+  ...SPEC,
+  ...INPUT,
+  ...SOURCE,
+  ...TASK,
+  ...ENGINE,
+  ...SCHEDULE,
+  ...TEAM,
+  ...CLI,
+  ...SHELL,
+};
 
 // A code defined in two areas fails to compile here, naming the code.
 type Codes<T extends readonly object[]> = { [I in keyof T]: keyof T[I] };
@@ -42,6 +54,7 @@ type AreaCodes = Codes<
     typeof SCHEDULE,
     typeof TEAM,
     typeof CLI,
+    typeof SHELL,
   ]
 >;
 const noDuplicateCodes: [Duplicates<AreaCodes>] extends [never] ? true : Duplicates<AreaCodes> = true;
