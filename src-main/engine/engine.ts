@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { ClickHouseConfig } from '../../src-worker/api.ts';
 import type { TeamStatus, TeamTestResult } from '../common/team-types.ts';
 import type { InspectResult, Job, JobComment, JobLogLine } from '../common/types.ts';
@@ -21,6 +21,7 @@ import { parseScheduledSpec, submitJob, ulid, type SubmitResult } from './submit
 import { TaskRunner } from './task-runner.ts';
 import { TeamBroker, type TeamTestConfig } from './team-broker.ts';
 import { waitForAll } from './waiting.ts';
+import { cleanup, clearFinished } from './housekeeping.ts';
 
 export { SubmitError } from './submit-error.ts';
 export type { SubmitResult } from './submit.ts';
@@ -397,22 +398,7 @@ export class Engine extends EventEmitter {
    * computer's list (the team queue keeps its own record). Returns the ids it deleted.
    */
   clearFinished(select: { ids?: readonly string[]; finishedBefore?: number } = {}): string[] {
-    const { jobs, orphanedInputs } = this.store.deleteFinished(select);
-    if (orphanedInputs.length > 0) {
-      // Asked again after the commit: a submit (maybe in another process) may have reused a copy since.
-      const keep = this.store.referencedInputs();
-      const inputsDir = join(this.dataDir, 'inputs');
-      for (const copy of orphanedInputs) {
-        if (keep.has(copy) || dirname(resolve(copy)) !== inputsDir) continue; // only our own copies
-        try {
-          rmSync(copy, { force: true });
-        } catch {
-          // not a file, or not ours to remove: retention cleanup looks again
-        }
-      }
-    }
-    for (const job of jobs) this.emit('removed', job.id);
-    return jobs.map((job) => job.id);
+    return clearFinished(this.ctx, select);
   }
 
   /**
@@ -465,28 +451,7 @@ export class Engine extends EventEmitter {
 
   /** Removes jobs, logs and input copies older than the retention period. Result files are never touched. */
   cleanup(now = Date.now()): { jobs: number; inputs: number } {
-    const cutoff = now - this.settings.retentionDays * DAY_MS;
-    const removed = this.store.deleteFinishedBefore(cutoff);
-    this.store.deleteLogsBefore(cutoff);
-    const keep = this.store.referencedInputs();
-    let inputs = 0;
-    const dir = join(this.dataDir, 'inputs');
-    if (existsSync(dir)) {
-      for (const f of readdirSync(dir)) {
-        const p = join(dir, f);
-        if (keep.has(p)) continue;
-        try {
-          // Unreferenced copies younger than a day may belong to a submission in progress.
-          if (now - statSync(p).mtimeMs < DAY_MS) continue;
-          rmSync(p, { force: true });
-          inputs++;
-        } catch {
-          // removed by another process meanwhile
-        }
-      }
-    }
-    for (const j of removed) this.emit('removed', j.id);
-    return { jobs: removed.length, inputs };
+    return cleanup(this.ctx, now);
   }
 
   /**
