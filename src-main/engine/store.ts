@@ -79,7 +79,7 @@ export class JobStore {
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
-    this.team = new TeamRows(this.db, this);
+    this.team = new TeamRows(this.db, (id) => this.get(id));
   }
 
   private migrate(): void {

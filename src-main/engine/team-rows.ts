@@ -9,14 +9,14 @@ import type { TeamJobData } from '../team/job-data.ts';
 import type { Job, JobProgress, JobResultStats } from '../common/types.ts';
 import { PRIORITY_RANK } from '../common/types.ts';
 import { pidAlive } from './pid.ts';
-import type { JobStore } from './store.ts';
 
 export type TeamState = 'pending' | 'sent' | 'mirror';
 
 export class TeamRows {
   constructor(
     private readonly db: Database.Database,
-    private readonly store: JobStore,
+    /** The store's own reading of a job row (so both read rows the same way). */
+    private readonly get: (id: string) => Job | null,
   ) {}
 
   teamState(id: string): TeamState | null {
@@ -34,7 +34,7 @@ export class TeamRows {
       )
       .pluck()
       .all() as string[];
-    return ids.map((id) => this.store.get(id)).filter((j): j is Job => j !== null);
+    return ids.map((id) => this.get(id)).filter((j): j is Job => j !== null);
   }
 
   pendingCount(): number {
@@ -87,7 +87,7 @@ export class TeamRows {
         now,
         `${data.submittedBy}@${data.host}`,
       );
-    return this.store.get(data.id);
+    return this.get(data.id);
   }
 
   /**
