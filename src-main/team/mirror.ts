@@ -166,6 +166,20 @@ export class Mirror {
   end(row: Job, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, message?: string): void {
     // Read again: a retry here may have sent the job out again while this sync waited on Redis.
     if (this.host.store.team.teamState(row.id) === 'pending') return;
+    this.record(row, status, error, message);
+  }
+
+  /** A submission not sent yet, cancelled here: never in Redis, so no sync can have sent it meanwhile. */
+  cancelUnsent(row: Job, error: string): void {
+    this.record(row, 'cancelled', error);
+  }
+
+  private record(
+    row: Job,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    error: string | null,
+    message?: string,
+  ): void {
     const outputs = status === 'succeeded' ? row.outputs : undefined;
     if (!this.host.store.finish(row.id, null, status, { error, ...(outputs ? { outputs } : {}) }, Date.now()))
       return;

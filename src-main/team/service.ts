@@ -167,7 +167,7 @@ export class TeamService {
     const row = this.host.store.get(id);
     if (!row || TERMINAL.includes(row.status)) return;
     if (this.host.store.team.teamState(id) === 'pending') {
-      this.mirror.end(row, 'cancelled', 'Cancelled before it was sent to the team.');
+      this.mirror.cancelUnsent(row, 'Cancelled before it was sent to the team.');
       return;
     }
     if (!this.online)
