@@ -425,7 +425,7 @@ describe('errors', () => {
     });
     const err = await rejection(ClickHouseSource.open({ url: `http://127.0.0.1:${port}`, database: 'demo' }));
     expect(err.transient).toBe(true);
-    expect(err.code).toBe('ECONNREFUSED');
+    expect(err.code).toBe('CLICKHOUSE_CONNECTION_REFUSED');
     expect(err.message).toBe(
       `Nothing answers at http://127.0.0.1:${port} (connection refused); is the ClickHouse server running?`,
     );

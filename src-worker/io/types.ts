@@ -3,7 +3,6 @@ import {
   CodedError,
   type CodedErrorOptions,
   type ErrorCode,
-  type ErrorParams,
   type ParamsOf,
 } from '../../src-main/common/errors.ts';
 import type { CellValue } from '../../src-main/common/types.ts';
@@ -19,21 +18,8 @@ export type Row = CellValue[];
  */
 export class InputError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
   override name = 'InputError';
-  constructor(code: C, params: ParamsOf<C>, options?: CodedErrorOptions);
-  /**
-   * @deprecated An English sentence and a category code, from call sites not yet given a catalog code
-   * (src-worker/sources/**): the code is kept as given (the catalog does not know it, so readers show
-   * the English sentence). Goes once those call sites pass a catalog code.
-   */
-  constructor(message: string, legacyCode?: string);
-  constructor(code: string, params?: unknown, options?: CodedErrorOptions) {
-    if (typeof params === 'object' && params !== null) {
-      super(code as C, params as ParamsOf<C>, options);
-      return;
-    }
-    super('UNEXPECTED' as C, { message: code } as ParamsOf<C>);
-    (this as unknown as { code: string }).code = typeof params === 'string' ? params : 'BAD_INPUT';
-    (this as unknown as { params: ErrorParams }).params = {};
+  constructor(code: C, params: ParamsOf<C>, options?: CodedErrorOptions) {
+    super(code, params, options);
   }
 }
 

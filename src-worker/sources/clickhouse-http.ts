@@ -18,7 +18,6 @@ const REQUEST_TIMEOUT_MS = 120_000;
 const KILL_TIMEOUT_MS = 700;
 /** A read-only statement whose connection broke off is sent up to this many times in all. */
 const READ_ATTEMPTS = 3;
-const BROKEN_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -59,10 +58,7 @@ export abstract class ClickHouseHttp {
       url = new URL(config.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
     } catch {
-      throw new InputError(
-        `"${config.url}" is not a ClickHouse HTTP URL; use one like http://host:8123.`,
-        'CLICKHOUSE_URL',
-      );
+      throw new InputError('CLICKHOUSE_NOT_HTTP_URL', { url: config.url });
     }
     this.user = config.user || decodeURIComponent(url.username) || 'default';
     this.database = config.database;
@@ -130,7 +126,8 @@ export abstract class ClickHouseHttp {
           !(opts.values && !Buffer.isBuffer(opts.values)) &&
           !opts.signal?.aborted &&
           err instanceof ClickHouseUnavailableError &&
-          BROKEN_CONNECTION.has(err.code);
+          // ECONNRESET, EPIPE or a socket hang-up (classify)
+          err.code === 'CLICKHOUSE_CONNECTION_LOST';
         if (!again) throw err;
         await sleep(100 * attempt);
       }

@@ -53,75 +53,45 @@ export class ClickHouseConnection extends ClickHouseHttp {
     const serverCode = server ? Number(server[1]) : /^\d+$/.test(String(e?.code)) ? Number(e.code) : null;
     if (serverCode !== null) {
       const text = serverText(message);
-      if (AUTH_CODES.has(serverCode)) {
-        return new InputError(
-          `The ClickHouse server at ${url} rejected user "${this.user}" (wrong user name or password); check the ClickHouse user and password (CROSSDOCK_CLICKHOUSE_USER, CROSSDOCK_CLICKHOUSE_PASSWORD).`,
-          'CLICKHOUSE_AUTH',
-        );
-      }
+      if (AUTH_CODES.has(serverCode))
+        return new InputError('CLICKHOUSE_AUTH_FAILED', { url, user: this.user });
       if (serverCode === IP_NOT_ALLOWED) {
-        return new InputError(
-          `The ClickHouse server at ${url} does not accept user "${this.user}" from this computer; ask its administrator to allow it.`,
-          'CLICKHOUSE_AUTH',
-        );
+        return new InputError('CLICKHOUSE_HOST_NOT_ALLOWED', { url, user: this.user });
       }
       if (ACCESS_DENIED.has(serverCode)) {
-        return new InputError(
-          `ClickHouse user "${this.user}" lacks a permission at ${url} (${text}); ask the server's administrator for it.`,
-          'CLICKHOUSE_ACCESS',
-        );
+        return new InputError('CLICKHOUSE_NO_PERMISSION', { user: this.user, url, reason: text });
       }
       if (serverCode === UNKNOWN_DATABASE) {
         const db =
           this.database ?? /Database [`'"]?([^`'"\s]+)[`'"]? (?:doesn't|does not) exist/.exec(text)?.[1];
-        return new InputError(
-          `The ClickHouse server at ${url} has no database${db ? ` "${db}"` : ''}; create it with "crossdock demo-data" or check --clickhouse-db.`,
-          'CLICKHOUSE_NO_DATABASE',
-        );
+        return new InputError('CLICKHOUSE_NO_SUCH_DATABASE', { url, database: db ?? null });
       }
       if (TRANSIENT_SERVER_CODES.has(serverCode)) {
-        return new ClickHouseUnavailableError(
-          `The ClickHouse server at ${url} could not answer now (${text}).`,
-          `CLICKHOUSE_${serverCode}`,
-        );
+        return new ClickHouseUnavailableError('CLICKHOUSE_BUSY', { url, reason: text });
       }
-      return new ClickHouseQueryError(`The ClickHouse server at ${url} refused a query: ${text}`, serverCode);
+      return new ClickHouseQueryError({ url, reason: text }, serverCode);
     }
     const code =
       typeof e?.code === 'string' ? e.code : typeof e?.errors?.[0]?.code === 'string' ? e.errors[0].code : '';
-    if (code === 'ECONNREFUSED') {
-      return new ClickHouseUnavailableError(
-        `Nothing answers at ${url} (connection refused); is the ClickHouse server running?`,
-        code,
-      );
-    }
-    if (code === 'ENOTFOUND') {
-      return new InputError(`The host of ${url} is unknown; check --clickhouse-url.`, 'CLICKHOUSE_URL');
-    }
+    if (code === 'ECONNREFUSED')
+      return new ClickHouseUnavailableError('CLICKHOUSE_CONNECTION_REFUSED', { url });
+    if (code === 'ENOTFOUND') return new InputError('CLICKHOUSE_UNKNOWN_HOST', { url });
     if (code === 'ETIMEDOUT' || /timeout error|timed? ?out/i.test(message)) {
-      return new ClickHouseUnavailableError(
-        `The ClickHouse server at ${url} did not answer in time.`,
-        code || 'ETIMEDOUT',
-      );
+      return new ClickHouseUnavailableError('CLICKHOUSE_TIMEOUT', { url });
     }
+    // The one a read is sent again for (ClickHouseHttp.run).
     if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message)) {
-      return new ClickHouseUnavailableError(
-        `The connection to the ClickHouse server at ${url} broke off (${code || 'socket hang up'}).`,
-        code || 'ECONNRESET',
-      );
+      return new ClickHouseUnavailableError('CLICKHOUSE_CONNECTION_LOST', {
+        url,
+        reason: code || 'socket hang up',
+      });
     }
     if (['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ECONNABORTED'].includes(code)) {
-      return new ClickHouseUnavailableError(
-        `The ClickHouse server at ${url} cannot be reached (${code}).`,
-        code,
-      );
+      return new ClickHouseUnavailableError('CLICKHOUSE_UNREACHABLE', { url, reason: code });
     }
     if (message.trim() === '' && !code) {
       // An error answer with an empty body: what old servers send for a request they could not parse.
-      return new ClickHouseUnavailableError(
-        `The ClickHouse server at ${url} turned a request down without saying why; check that the URL is its HTTP port (8123 by default).`,
-        'CLICKHOUSE_EMPTY_ERROR',
-      );
+      return new ClickHouseUnavailableError('CLICKHOUSE_NO_REASON', { url });
     }
     return err instanceof Error ? err : new Error(message);
   }
@@ -217,17 +187,11 @@ export class ClickHouseSource implements OfferSource {
     for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
       const present = new Set(rows.filter((r) => r.table === table).map((r) => r.name));
       if (present.size === 0) {
-        throw new InputError(
-          `The ClickHouse database "${db}" has no table "${table}"; create it with "crossdock demo-data" or check --clickhouse-db.`,
-          'CLICKHOUSE_NO_TABLE',
-        );
+        throw new InputError('CLICKHOUSE_NO_SUCH_TABLE', { database: db, table });
       }
       const missing = columns.filter((c) => !present.has(c));
       if (missing.length) {
-        throw new InputError(
-          `The ClickHouse table "${db}.${table}" has no column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} as in the Crossdock schema or recreate the table with "crossdock demo-data".`,
-          'CLICKHOUSE_NO_COLUMN',
-        );
+        throw new InputError('CLICKHOUSE_MISSING_COLUMNS', { table: `${db}.${table}`, columns: missing });
       }
     }
   }

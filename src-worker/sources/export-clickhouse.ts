@@ -1,4 +1,5 @@
 // The rows of an export read from ClickHouse.
+import { CodedError } from '../../src-main/common/errors.ts';
 import { InputError, type CellValue } from '../io/types.ts';
 import type { ExportWhat, SourceConfig } from '../protocol.ts';
 import { ClickHouseConnection, ClickHouseSource } from './clickhouse.ts';
@@ -89,7 +90,14 @@ ORDER BY ${OFFER_ORDER}`;
       throw clickHouseQueryError(err, conn);
     }
     const error = parser.end();
-    if (error) throw clickHouseQueryError(conn.classify(new Error(error)), conn);
+    if (error) {
+      const sorted = conn.classify(new Error(error.text));
+      // Neither a server error nor a network failure in it (classify passes it on): an unreadable answer.
+      throw clickHouseQueryError(
+        error.unreadable && !(sorted instanceof CodedError) ? error.unreadable : sorted,
+        conn,
+      );
+    }
     if (!parser.complete) throw truncatedAnswerError(conn.displayUrl);
   } finally {
     await conn?.close();
@@ -98,18 +106,12 @@ ORDER BY ${OFFER_ORDER}`;
 
 /** Server errors about the query become the user's to fix; readonly refusals say why. */
 function clickHouseQueryError(err: unknown, conn: ClickHouseConnection): unknown {
-  if (err instanceof InputError && err.code === 'CLICKHOUSE_ACCESS') {
+  if (err instanceof InputError && err.code === 'CLICKHOUSE_NO_PERMISSION') {
     const refusal = /\(([^()]*readonly mode[^()]*)\)/i.exec(err.message);
-    if (refusal) {
-      return new InputError(
-        `The ClickHouse server refused the query in read-only mode (${refusal[1].replace(/\.$/, '')}); exports may only read, without SETTINGS or table functions.`,
-        'NOT_READ_ONLY',
-      );
-    }
+    if (refusal) return new InputError('QUERY_READ_ONLY_REFUSED', { reason: refusal[1].replace(/\.$/, '') });
   }
   if (err instanceof ClickHouseQueryError) {
-    const text = err.message.replace(/^The ClickHouse server at \S+ refused a query: /, '');
-    return new InputError(`The query failed on ${conn.displayUrl}: ${condense(text)}`, 'BAD_QUERY');
+    return new InputError('QUERY_FAILED_ON', { url: conn.displayUrl, reason: condense(err.params.reason) });
   }
   return err;
 }

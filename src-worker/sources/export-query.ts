@@ -16,39 +16,26 @@ export function checkReadOnlyQuery(sql: string, dialect: 'sqlite' | 'clickhouse'
   const code = tokens.filter((t) => t.kind !== 'space');
   // A trailing semicolon (with only whitespace or comments after it) is harmless.
   while (code.length && code[code.length - 1].text === ';') code.pop();
-  if (code.length === 0)
-    throw new InputError('The query is empty; write one SELECT statement.', 'EMPTY_QUERY');
+  if (code.length === 0) throw new InputError('EMPTY_QUERY', {});
   const first = code[0];
   const firstWord = first.kind === 'word' ? first.text.toUpperCase() : first.text;
   if (firstWord !== 'SELECT' && firstWord !== 'WITH') {
-    throw new InputError(
-      `Only a read-only SELECT (or WITH … SELECT) query can be exported, not one that starts with "${firstWord.slice(0, 40)}".`,
-      'NOT_READ_ONLY',
-    );
+    throw new InputError('QUERY_NOT_SELECT', { start: firstWord.slice(0, 40) });
   }
   for (let i = 0; i < code.length; i++) {
     const t = code[i];
     if (t.text === ';') {
-      throw new InputError(
-        'The query holds more than one statement; export a single SELECT without a semicolon in the middle.',
-        'NOT_READ_ONLY',
-      );
+      throw new InputError('QUERY_SEVERAL_STATEMENTS', {});
     }
     if (t.kind !== 'word') continue;
     // `system.numbers`, `t.set`, `replace(…)`: names and function calls, not statements.
     if (code[i - 1]?.text === '.' || code[i + 1]?.text === '.' || code[i + 1]?.text === '(') continue;
     const word = t.text.toUpperCase();
     if (WRITE_WORDS.has(word)) {
-      throw new InputError(
-        `The query contains ${word}, which may change data; only read-only SELECT queries can be exported.`,
-        'NOT_READ_ONLY',
-      );
+      throw new InputError('QUERY_WRITES', { word });
     }
     if (word === 'FORMAT' && dialect === 'clickhouse') {
-      throw new InputError(
-        'Leave the FORMAT clause out of the query; Crossdock chooses the format it reads.',
-        'BAD_QUERY',
-      );
+      throw new InputError('QUERY_FORMAT_CLAUSE', {});
     }
   }
   let end = tokens.length;
@@ -140,10 +127,7 @@ function tokenize(sql: string, dialect: 'sqlite' | 'clickhouse'): Token[] {
       const start = i++;
       for (;;) {
         if (i >= n) {
-          throw new InputError(
-            `The query has an unclosed ${c === "'" ? 'string' : 'quoted name'} (${c}); close it and retry.`,
-            'BAD_QUERY',
-          );
+          throw new InputError('QUERY_UNCLOSED', { what: c === "'" ? 'string' : 'name', quote: c });
         }
         const d = sql[i++];
         if (d === '\\' && dialect === 'clickhouse' && close !== ']') i++;

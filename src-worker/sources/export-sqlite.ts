@@ -35,10 +35,7 @@ export async function* sqliteRows(
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw new InputError(
-      `The demo catalog ${file} cannot be opened (${(err as Error).message}); restart Crossdock to recreate it.`,
-      'NO_CATALOG',
-    );
+    throw new InputError('DEMO_CATALOG_UNOPENABLE', { path: file, reason: (err as Error).message });
   }
   let iterator: IterableIterator<unknown[]> | null = null;
   try {
@@ -70,10 +67,7 @@ export async function* sqliteRows(
         throw sqliteQueryError(err);
       }
       if (!stmt.readonly || !stmt.reader) {
-        throw new InputError(
-          'Only a read-only SELECT query that returns rows can be exported.',
-          'NOT_READ_ONLY',
-        );
+        throw new InputError('QUERY_RETURNS_NO_ROWS', {});
       }
       columns = stmt.columns().map((c) => ({ name: c.name, type: sqliteType(c.type) }));
     }
@@ -176,13 +170,10 @@ function sqliteQueryError(err: unknown): Error {
   // SQLITE_ERROR: syntax, unknown table or column; RangeError/TypeError: better-sqlite3's own checks
   // (a second statement, missing parameters).
   if (e?.code === 'SQLITE_ERROR' || e?.name === 'RangeError' || e?.name === 'TypeError') {
-    return new InputError(`The query failed: ${condense(message)}`, 'BAD_QUERY');
+    return new InputError('QUERY_FAILED', { reason: condense(message) });
   }
   if (e?.code === 'SQLITE_READONLY' || e?.code === 'SQLITE_AUTH') {
-    return new InputError(
-      'The catalog refused the query as a write; only read-only SELECT queries can be exported.',
-      'NOT_READ_ONLY',
-    );
+    return new InputError('QUERY_WRITE_REFUSED', {});
   }
   return err instanceof Error ? err : new Error(message);
 }

@@ -1,3 +1,13 @@
+import { CodedError } from '../../src-main/common/errors.ts';
+
+/** What went wrong in an answer: the server's error text, or text that is no JSONCompact at all. */
+export interface AnswerError {
+  /** The server's error text ("Code: 395. …"), or the sentence saying the answer is unreadable. */
+  text: string;
+  /** When the answer held no server error: the unreadable answer as a coded error; else null. */
+  unreadable: CodedError<'CLICKHOUSE_UNREADABLE_ANSWER'> | null;
+}
+
 /**
  * A JSONCompact answer as it arrives. ClickHouse writes it one row per line (strings escaped, so a
  * line never breaks inside a value), between the header (`"meta": [...]`, `"data":`, `[`) and the
@@ -11,7 +21,10 @@ export class JsonCompactParser {
   private head = '';
   private carry: Buffer | null = null;
   private rows = 0;
+  /** The error text from where it was found to the end of the answer. */
   private error: string | null = null;
+  /** The error is text Crossdock cannot read, not a server's error. */
+  private unreadable = false;
   private tail = '';
 
   /** Feeds a chunk of the answer; returns the rows completed by it. */
@@ -27,14 +40,18 @@ export class JsonCompactParser {
     return this.lines(buf.toString('utf8').split('\n'));
   }
 
-  /** At the end of the answer: the server's error text if there was one, else null. */
-  end(): string | null {
+  /** At the end of the answer: what went wrong in it, or null. */
+  end(): AnswerError | null {
     if (this.carry) {
       const last = this.carry.toString('utf8');
       this.carry = null;
       this.lines([last]);
     }
-    if (this.error) return this.error;
+    if (this.error !== null && this.unreadable) {
+      const unreadable = new CodedError('CLICKHOUSE_UNREADABLE_ANSWER', { answer: this.error });
+      return { text: unreadable.message, unreadable };
+    }
+    if (this.error) return { text: this.error, unreadable: null };
     const rows = /"rows":\s*(\d+)/.exec(this.tail);
     this.complete = this.state === 'tail' && rows !== null && Number(rows[1]) === this.rows;
     return null;
@@ -103,7 +120,7 @@ export class JsonCompactParser {
 
   private fail(text: string): void {
     const at = text.search(/Code: \d+/);
-    this.error =
-      at >= 0 ? text.slice(at) : `The server sent an answer Crossdock cannot read: ${text.slice(0, 200)}`;
+    this.unreadable = at < 0;
+    this.error = at >= 0 ? text.slice(at) : text.slice(0, 200);
   }
 }

@@ -23,9 +23,6 @@ export interface OfferSource {
 export const lookupKey = (brand: string, article: string): string => `${brand}\u0000${article}`;
 
 /** What every source says of a list it does not know; `known` in the order it is shown. */
-export function unknownListError(list: string, known: readonly string[]): InputError {
-  return new InputError(
-    `There is no supplier list "${list}"; known lists: ${known.join(', ') || 'none'}.`,
-    'UNKNOWN_LIST',
-  );
+export function unknownListError(list: string, known: readonly string[]): InputError<'NO_SUCH_LIST'> {
+  return new InputError('NO_SUCH_LIST', { list, known: [...known] });
 }
