@@ -1,3 +1,5 @@
+import type { ColumnStyle } from '../io/xlsx-writer.ts';
+
 export interface Offer {
   supplier: string;
   name: string;
@@ -6,6 +8,18 @@ export interface Offer {
   quantity: number;
   deliveryDays: number;
 }
+
+/** An offer's fields as a workbook shows them, in Offer order (supplier … deliveryDays). */
+export const OFFER_COLUMNS = ['Supplier', 'Offer name', 'Price', 'Currency', 'Available', 'Delivery days'];
+/** The number formats of those columns: the same in the result, its alternatives and a list export. */
+export const OFFER_STYLES: readonly (ColumnStyle | undefined)[] = [
+  undefined,
+  undefined,
+  'money',
+  undefined,
+  'integer',
+  'integer',
+];
 
 export type LineStatus = 'found' | 'partial' | 'not_found' | 'invalid';
 

@@ -1,8 +1,9 @@
 // Streaming CSV reader: detects the encoding (BOM, valid UTF-8, else Windows-1251, the usual legacy
 // encoding of Russian exports) and the delimiter, then parses RFC 4180 with indexOf-driven scanning.
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { parseRows, RowParser } from './row-batches.ts';
 import { InputError, type Row, type RowBatch, type SheetReader, type WorkbookReader } from './types.ts';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1251';
@@ -97,9 +98,7 @@ export function detectDelimiter(
 }
 
 /** Incremental RFC 4180 parser; lenient about stray quotes inside unquoted values. */
-export class CsvParser {
-  private rows: Row[] = [];
-  private rowNumbers: number[] = [];
+export class CsvParser extends RowParser<string> {
   private row: Row = [];
   private rowHasValue = false;
   private field = '';
@@ -109,7 +108,9 @@ export class CsvParser {
   private pendingCR = false;
   private record = 1;
 
-  constructor(private readonly delimiter: CsvDelimiter) {}
+  constructor(private readonly delimiter: CsvDelimiter) {
+    super();
+  }
 
   push(s: string): void {
     const len = s.length;
@@ -193,14 +194,6 @@ export class CsvParser {
     }
   }
 
-  take(): RowBatch | null {
-    if (this.rows.length === 0) return null;
-    const batch = { rows: this.rows, rowNumbers: this.rowNumbers };
-    this.rows = [];
-    this.rowNumbers = [];
-    return batch;
-  }
-
   private append(s: string, from: number, to: number): void {
     if (to <= from) return;
     this.field = this.field === '' ? s.slice(from, to) : this.field + s.slice(from, to);
@@ -255,24 +248,23 @@ class CsvSheet implements SheetReader {
 
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
     this.read = 0;
-    // TextDecoder drops a UTF-8/UTF-16 BOM by itself (ignoreBOM defaults to false).
-    const decoder = new TextDecoder(this.encoding);
-    const parser = new CsvParser(this.delimiter);
     const stream = createReadStream(this.path, { highWaterMark: this.chunkSize });
     try {
-      for await (const chunk of stream) {
-        this.read += (chunk as Buffer).length;
-        parser.push(decoder.decode(chunk as Buffer, { stream: true }));
-        const batch = parser.take();
-        if (batch) yield batch;
-      }
-      parser.push(decoder.decode());
-      parser.end();
-      const batch = parser.take();
-      if (batch) yield batch;
+      yield* parseRows(this.decode(stream), new CsvParser(this.delimiter));
     } finally {
       stream.destroy();
     }
+  }
+
+  /** The file's text, chunk by chunk (counting the bytes read for progress). */
+  private async *decode(stream: ReadStream): AsyncGenerator<string, void, undefined> {
+    // TextDecoder drops a UTF-8/UTF-16 BOM by itself (ignoreBOM defaults to false).
+    const decoder = new TextDecoder(this.encoding);
+    for await (const chunk of stream) {
+      this.read += (chunk as Buffer).length;
+      yield decoder.decode(chunk as Buffer, { stream: true });
+    }
+    yield decoder.decode();
   }
 }
 

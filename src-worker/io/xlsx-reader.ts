@@ -3,14 +3,8 @@
 // a general XML parser costs ~10x more per cell and reading is the pipeline's first bottleneck.
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import {
-  type CellValue,
-  InputError,
-  type Row,
-  type RowBatch,
-  type SheetReader,
-  type WorkbookReader,
-} from './types.ts';
+import { parseRows, RowParser } from './row-batches.ts';
+import { type CellValue, InputError, type RowBatch, type SheetReader, type WorkbookReader } from './types.ts';
 import { damaged, type ZipEntry, type ZipLimits, ZipReader } from './zip-reader.ts';
 
 export interface XlsxOptions {
@@ -351,6 +345,21 @@ function skipSpecial(buf: string, lt: number): number {
 }
 
 /**
+ * Index of the next start or end tag at or after `p`, passing over comments, CDATA and processing
+ * instructions; -1 when the text ends first.
+ */
+function nextTag(buf: string, p: number): number {
+  for (;;) {
+    const lt = buf.indexOf('<', p);
+    if (lt < 0 || lt + 1 >= buf.length) return -1;
+    const c = buf.charCodeAt(lt + 1);
+    if (c !== 33 && c !== 63) return lt;
+    p = skipSpecial(buf, lt);
+    if (p < 0) return -1;
+  }
+}
+
+/**
  * Skips the element whose start tag begins at `lt` (with its content); returns the index after it.
  * Used for children we do not read (f, extLst, rPh); well-formedness is assumed.
  */
@@ -358,16 +367,9 @@ function skipElement(buf: string, lt: number): number {
   let depth = 0;
   let p = lt;
   for (;;) {
-    const open = buf.indexOf('<', p);
+    const open = nextTag(buf, p);
     if (open < 0) return -1;
-    if (open + 1 >= buf.length) return -1;
     const c = buf.charCodeAt(open + 1);
-    if (c === 33 || c === 63) {
-      const e = skipSpecial(buf, open);
-      if (e < 0) return -1;
-      p = e;
-      continue;
-    }
     const gt = c === 47 ? buf.indexOf('>', open + 2) : tagEnd(buf, open + 1);
     if (gt < 0) return -1;
     if (c === 47) depth--;
@@ -377,17 +379,45 @@ function skipElement(buf: string, lt: number): number {
   }
 }
 
+/** What readTextChild and readRichText read; each reader keeps one, so no cell allocates it. */
+interface TextOut {
+  /** readRichText: the text, entities not yet decoded. */
+  text: string;
+  /** readTextChild: the range of the element's text in the buffer; start -1 when it is self-closing. */
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads a child holding only text (t, v) whose name ends at `ne`: sets `out.start` and `out.end` and
+ * returns the index after its end tag, or -1 when the text ends first.
+ */
+function readTextChild(buf: string, ne: number, out: TextOut): number {
+  const gt = buf.charCodeAt(ne) === 62 ? ne : tagEnd(buf, ne);
+  if (gt < 0) return -1;
+  if (buf.charCodeAt(gt - 1) === 47) {
+    out.start = -1;
+    return gt + 1;
+  }
+  const end = buf.indexOf('<', gt + 1);
+  if (end < 0) return -1;
+  const close = buf.indexOf('>', end);
+  if (close < 0) return -1;
+  out.start = gt + 1;
+  out.end = end;
+  return close + 1;
+}
+
 /**
  * Reads rich text (si or is content) starting right after the container's start tag: concatenates
  * every t, ignoring phonetic runs (rPh). Sets `out.text` and returns the index after the end tag.
  */
-function readRichText(buf: string, from: number, out: { text: string }): number {
+function readRichText(buf: string, from: number, out: TextOut): number {
   let text = '';
   let p = from;
   for (;;) {
-    const lt = buf.indexOf('<', p);
+    const lt = nextTag(buf, p);
     if (lt < 0) return -1;
-    if (lt + 1 >= buf.length) return -1;
     const c = buf.charCodeAt(lt + 1);
     if (c === 47) {
       const gt = buf.indexOf('>', lt + 2);
@@ -402,28 +432,16 @@ function readRichText(buf: string, from: number, out: { text: string }): number 
       }
       continue;
     }
-    if (c === 33 || c === 63) {
-      p = skipSpecial(buf, lt);
-      if (p < 0) return -1;
-      continue;
-    }
     const ne = nameEnd(buf, lt + 1);
     if (ne < 0) return -1;
     const ls = localStart(buf, lt + 1, ne);
     if (isLocal(buf, ls, ne, 't')) {
-      const gt = tagEnd(buf, ne);
-      if (gt < 0) return -1;
-      if (buf.charCodeAt(gt - 1) === 47) {
-        p = gt + 1;
-        continue;
+      p = readTextChild(buf, ne, out);
+      if (p < 0) return -1;
+      if (out.start >= 0) {
+        const part = buf.slice(out.start, out.end);
+        text = text === '' ? part : text + part;
       }
-      const end = buf.indexOf('<', gt + 1);
-      if (end < 0) return -1;
-      const close = buf.indexOf('>', end);
-      if (close < 0) return -1;
-      const part = buf.slice(gt + 1, end);
-      text = text === '' ? part : text + part;
-      p = close + 1;
     } else if (isLocal(buf, ls, ne, 'rPh')) {
       p = skipElement(buf, lt);
       if (p < 0) return -1;
@@ -487,7 +505,7 @@ async function loadSharedStrings(
   if (entry.uncompressedSize > maxBytes * 2) throw tooMany();
   const stream = await zip.openEntry(entry);
   const carry = new Utf8Carry();
-  const rich = { text: '' };
+  const rich: TextOut = { text: '', start: -1, end: -1 };
   let used = 0;
   try {
     for await (const chunk of stream) {
@@ -578,18 +596,14 @@ const T_DATE = 6;
  * Incremental scanner for one worksheet's XML: push() each inflated chunk, take() the non-empty rows
  * completed so far.
  */
-export class SheetScanner {
-  done = false;
-  private rows: Row[] = [];
-  private rowNumbers: number[] = [];
-
+export class SheetScanner extends RowParser<Buffer> {
   private readonly carry = new Utf8Carry();
   private inSheetData = false;
   private row: CellValue[] | null = null;
   private rowNum = 0;
   private rowHasValue = false;
   private col = -1;
-  private readonly rich = { text: '' };
+  private readonly scratch: TextOut = { text: '', start: -1, end: -1 };
 
   // Attributes of the last start tag read by attrs(); positions into the current buffer.
   private aCol = -1;
@@ -601,22 +615,15 @@ export class SheetScanner {
     private readonly shared: readonly string[],
     private readonly dateStyles: Uint8Array,
     private readonly date1904: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Scans the next inflated chunk of the part. */
   push(chunk: Buffer): void {
     if (this.done) return;
     const buf = this.carry.text(chunk);
     this.carry.keep(buf, this.scan(buf));
-  }
-
-  /** Rows completed so far (null when none), handing them over to the caller. */
-  take(): RowBatch | null {
-    if (this.rows.length === 0) return null;
-    const batch = { rows: this.rows, rowNumbers: this.rowNumbers };
-    this.rows = [];
-    this.rowNumbers = [];
-    return batch;
   }
 
   /** The input ended: a row left open by a truncated part is still delivered. */
@@ -810,39 +817,25 @@ export class SheetScanner {
     let vEnd = -1;
     let inline: string | null = null;
     for (;;) {
-      const lt = buf.indexOf('<', p);
+      const lt = nextTag(buf, p);
       if (lt < 0) return -1;
-      if (lt + 1 >= buf.length) return -1;
-      const c = buf.charCodeAt(lt + 1);
-      if (c === 47) {
+      if (buf.charCodeAt(lt + 1) === 47) {
         // Children are consumed whole, so the first end tag here closes the cell.
         const e = buf.indexOf('>', lt + 2);
         if (e < 0) return -1;
         p = e + 1;
         break;
       }
-      if (c === 33 || c === 63) {
-        p = skipSpecial(buf, lt);
-        if (p < 0) return -1;
-        continue;
-      }
       const n = nameEnd(buf, lt + 1);
       if (n < 0) return -1;
       const ls = localStart(buf, lt + 1, n);
       if (n - ls === 1 && buf.charCodeAt(ls) === 118 /* v */) {
-        const vgt = buf.charCodeAt(n) === 62 ? n : tagEnd(buf, n);
-        if (vgt < 0) return -1;
-        if (buf.charCodeAt(vgt - 1) === 47) {
-          p = vgt + 1;
-          continue;
+        p = readTextChild(buf, n, this.scratch);
+        if (p < 0) return -1;
+        if (this.scratch.start >= 0) {
+          vStart = this.scratch.start;
+          vEnd = this.scratch.end;
         }
-        const end = buf.indexOf('<', vgt + 1);
-        if (end < 0) return -1;
-        const close = buf.indexOf('>', end);
-        if (close < 0) return -1;
-        vStart = vgt + 1;
-        vEnd = end;
-        p = close + 1;
       } else if (isLocal(buf, ls, n, 'is')) {
         const igt = tagEnd(buf, n);
         if (igt < 0) return -1;
@@ -851,9 +844,9 @@ export class SheetScanner {
           inline = '';
           continue;
         }
-        p = readRichText(buf, igt + 1, this.rich);
+        p = readRichText(buf, igt + 1, this.scratch);
         if (p < 0) return -1;
-        inline = this.rich.text;
+        inline = this.scratch.text;
       } else {
         p = skipElement(buf, lt);
         if (p < 0) return -1;
@@ -1033,17 +1026,7 @@ class XlsxSheet implements SheetReader {
       onCompressedBytes: (n) => (this.consumed += n),
     });
     try {
-      for await (const chunk of stream) {
-        scanner.push(chunk as Buffer);
-        const batch = scanner.take();
-        if (batch) yield batch;
-        if (scanner.done) break;
-      }
-      if (!scanner.done) {
-        scanner.end();
-        const batch = scanner.take();
-        if (batch) yield batch;
-      }
+      yield* parseRows(stream as AsyncIterable<Buffer>, scanner);
     } finally {
       stream.destroy();
     }

@@ -395,7 +395,7 @@ export class ZipWriter {
   private async assemble(): Promise<void> {
     const out = this.out!;
     const entries = [...this.files, ...this.streams.map((s) => s.entry)];
-    const { time, date } = dosDateTime(this.mtime);
+    const dos = dosDateTime(this.mtime);
     const big = (n: number): boolean => n >= this.threshold;
     let position = 0;
     const central: Buffer[] = [];
@@ -410,16 +410,7 @@ export class ZipWriter {
       const localExtra = zip64Sizes ? zip64Extra([e.size, e.compressedSize]) : Buffer.alloc(0);
       const local = Buffer.alloc(30);
       local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(version, 4);
-      local.writeUInt16LE(0x0800, 6); // names are UTF-8
-      local.writeUInt16LE(8, 8); // deflate
-      local.writeUInt16LE(time, 10);
-      local.writeUInt16LE(date, 12);
-      local.writeUInt32LE(e.crc, 14);
-      local.writeUInt32LE(zip64Sizes ? MAX32 : e.compressedSize, 18);
-      local.writeUInt32LE(zip64Sizes ? MAX32 : e.size, 22);
-      local.writeUInt16LE(e.nameBytes.length, 26);
-      local.writeUInt16LE(localExtra.length, 28);
+      writeEntryFields(local, 4, e, version, dos, zip64Sizes, localExtra.length);
       position += await writeAll(out, Buffer.concat([local, e.nameBytes, localExtra]), position);
 
       if (e.data) position += await writeAll(out, e.data, position);
@@ -432,16 +423,7 @@ export class ZipWriter {
       const header = Buffer.alloc(46);
       header.writeUInt32LE(0x02014b50, 0);
       header.writeUInt16LE(version, 4); // made by: MS-DOS attributes, spec version
-      header.writeUInt16LE(version, 6);
-      header.writeUInt16LE(0x0800, 8);
-      header.writeUInt16LE(8, 10);
-      header.writeUInt16LE(time, 12);
-      header.writeUInt16LE(date, 14);
-      header.writeUInt32LE(e.crc, 16);
-      header.writeUInt32LE(zip64Sizes ? MAX32 : e.compressedSize, 20);
-      header.writeUInt32LE(zip64Sizes ? MAX32 : e.size, 24);
-      header.writeUInt16LE(e.nameBytes.length, 28);
-      header.writeUInt16LE(centralExtra.length, 30);
+      writeEntryFields(header, 6, e, version, dos, zip64Sizes, centralExtra.length);
       // comment length, disk number, internal and external attributes stay 0
       header.writeUInt32LE(zip64Offset ? MAX32 : offset, 42);
       central.push(header, e.nameBytes, centralExtra);
@@ -485,6 +467,31 @@ export class ZipWriter {
     await out.sync();
     await this.closeOutput();
   }
+}
+
+/**
+ * The fields a local header and a central-directory header share, in the same order: from "version
+ * needed to extract" (offset 4 in a local header, 6 in a central one) to the extra field's length.
+ */
+function writeEntryFields(
+  header: Buffer,
+  at: number,
+  e: Entry,
+  version: number,
+  dos: { time: number; date: number },
+  zip64Sizes: boolean,
+  extraLength: number,
+): void {
+  header.writeUInt16LE(version, at);
+  header.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+  header.writeUInt16LE(8, at + 4); // deflate
+  header.writeUInt16LE(dos.time, at + 6);
+  header.writeUInt16LE(dos.date, at + 8);
+  header.writeUInt32LE(e.crc, at + 10);
+  header.writeUInt32LE(zip64Sizes ? MAX32 : e.compressedSize, at + 14);
+  header.writeUInt32LE(zip64Sizes ? MAX32 : e.size, at + 18);
+  header.writeUInt16LE(e.nameBytes.length, at + 22);
+  header.writeUInt16LE(extraLength, at + 24);
 }
 
 /** A Zip64 "extended information" extra field holding the given 8-byte values in order. */

@@ -1,4 +1,5 @@
 import { join, parse } from 'node:path';
+import { OFFER_STYLES } from '../crossdock/best-offer.ts';
 import { CsvWriter } from '../io/csv-writer.ts';
 import type { CellValue } from '../io/types.ts';
 import { EXCEL_MAX_ROWS, XlsxWriter, type ColumnStyle, type XlsxSheet } from '../io/xlsx-writer.ts';
@@ -7,17 +8,8 @@ import { listBrand, type ExportColumn } from '../sources/export-columns.ts';
 import { exportRows } from '../sources/export-rows.ts';
 import type { TaskContext } from '../task-context.ts';
 
-/** Number formats of the supplier-list columns (Brand, Article, Supplier, Offer name, Price, …). */
-const LIST_STYLES: (ColumnStyle | undefined)[] = [
-  undefined,
-  'text',
-  undefined,
-  undefined,
-  'money',
-  undefined,
-  'integer',
-  'integer',
-];
+/** Number formats of the supplier-list columns: Brand, Article (text), then the offer's own. */
+const LIST_STYLES: (ColumnStyle | undefined)[] = [undefined, 'text', ...OFFER_STYLES];
 
 type OutputFile = { tmp: string; final: string };
 
