@@ -73,11 +73,8 @@ export interface TaskError {
   message: string;
   /** A code of src-main/common/messages; readers render it with `params` in their language. */
   code: string;
-  /**
-   * The values the code's message quotes. Every error the worker returns has them; optional only
-   * until the engine's own task errors (time limit, crash, cancel) carry them too.
-   */
-  params?: ErrorParams;
+  /** The values the code's message quotes. */
+  params: ErrorParams;
   /** Worth retrying later (connection refused, time-outs). */
   transient: boolean;
   details?: string;

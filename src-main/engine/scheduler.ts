@@ -415,7 +415,7 @@ export class LocalScheduler {
       const delay = backoffMs(ctx.settings(), current.attempts);
       ctx.store.requeue(job.id, ctx.owner.id, now + delay, error, now);
       const retry = {
-        ...nest({ code: error.code, params: error.params ?? {}, message: error.message }),
+        ...nest(error),
         seconds: Math.round(delay / 100) / 10,
         attempt: current.attempts + 1,
         max: current.maxAttempts,
