@@ -148,6 +148,11 @@ function test(url: string, caFile?: string) {
   });
 }
 
+/** A failed Test as the renderer gets it: the English sentence, and its code with the parameters. */
+function failed(error: string, errorCode: string, errorParams: Record<string, unknown>) {
+  return { ok: false, error, errorCode, errorParams };
+}
+
 const cliEnv = () => ({
   CROSSDOCK_DATA_DIR: scratchDir(),
   CROSSDOCK_REDIS_USER: REDIS_USER.user,
@@ -236,23 +241,29 @@ describe('a TLS socket that reports two errors', () => {
 describe('each TLS mistake is one sentence', () => {
   it('without the CA file: the certificate is not trusted; give its CA file', async () => {
     const sentence = `The certificate of Redis at ${tlsRedis.url} is not trusted (it is self-signed or from a private CA); give the server's CA certificate file in Settings → Team (or --redis-ca / CROSSDOCK_REDIS_CA).`;
-    expect(await test(tlsRedis.url)).toEqual({ ok: false, error: sentence });
+    expect(await test(tlsRedis.url)).toEqual(failed(sentence, 'REDIS_CERT_UNTRUSTED', { url: tlsRedis.url }));
     const res = await cli(['worker', '--redis', tlsRedis.url, '--team', TEAM], cliEnv());
     expect(res.code).toBe(1);
     expect(res.stderr.trim().split('\n')).toEqual([sentence]);
     // A CA file that did not sign the server's certificate (here another server's certificate) says so.
-    expect(await test(tlsRedis.url, certs.other.certFile)).toEqual({
-      ok: false,
-      error: `The certificate of Redis at ${tlsRedis.url} is not trusted: neither ${certs.other.certFile} nor a public CA signed it; give the CA certificate that signed the server's certificate (Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA).`,
-    });
+    expect(await test(tlsRedis.url, certs.other.certFile)).toEqual(
+      failed(
+        `The certificate of Redis at ${tlsRedis.url} is not trusted: neither ${certs.other.certFile} nor a public CA signed it; give the CA certificate that signed the server's certificate (Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA).`,
+        'REDIS_CERT_UNTRUSTED_CA',
+        { url: tlsRedis.url, ca: certs.other.certFile },
+      ),
+    );
   });
 
   it('a certificate for another host name says so, with the names it is for', async () => {
     const url = `rediss://localhost:${otherRedis.port}`;
-    expect(await test(url, certs.ca)).toEqual({
-      ok: false,
-      error: `The certificate of Redis at ${url} is for another host name (DNS:other.example); connect with a name the certificate lists, or have the server's certificate issued for localhost.`,
-    });
+    expect(await test(url, certs.ca)).toEqual(
+      failed(
+        `The certificate of Redis at ${url} is for another host name (DNS:other.example); connect with a name the certificate lists, or have the server's certificate issued for localhost.`,
+        'REDIS_CERT_WRONG_HOST',
+        { url, names: 'DNS:other.example', host: 'localhost' },
+      ),
+    );
   });
 
   it('redis:// to a TLS port and rediss:// to a plain port say which to use (Test button and team status)', async () => {
@@ -263,28 +274,43 @@ describe('each TLS mistake is one sentence', () => {
     member.start();
     const [speaks, doesNot] = await Promise.all([test(tlsAsPlain), test(plainAsTls, certs.ca)]);
     const speaksTls = `This port speaks TLS: use rediss://127.0.0.1:${tlsRedis.port} instead of ${tlsAsPlain}.`;
-    expect(speaks).toEqual({ ok: false, error: speaksTls });
-    expect(doesNot).toEqual({
-      ok: false,
-      error: `This port does not speak TLS: use redis://127.0.0.1:${plainRedis.port} instead of ${plainAsTls}.`,
-    });
+    const other = `rediss://127.0.0.1:${tlsRedis.port}`;
+    expect(speaks).toEqual(failed(speaksTls, 'REDIS_SPEAKS_TLS', { url: tlsAsPlain, other }));
+    expect(doesNot).toEqual(
+      failed(
+        `This port does not speak TLS: use redis://127.0.0.1:${plainRedis.port} instead of ${plainAsTls}.`,
+        'REDIS_NOT_TLS',
+        { url: plainAsTls, other: `redis://127.0.0.1:${plainRedis.port}` },
+      ),
+    );
     await until(() => member.teamStatus().error === speaksTls, 10_000, 'the team status to say it');
-    expect(member.teamStatus().state).toBe('offline');
+    expect(member.teamStatus()).toMatchObject({
+      state: 'offline',
+      errorCode: 'REDIS_SPEAKS_TLS',
+      errorParams: { url: tlsAsPlain, other },
+    });
   });
 
   it('a server that wants client certificates says so', async () => {
-    expect(await test(clientCertRedis.url, certs.ca)).toEqual({
-      ok: false,
-      error: `Redis at ${clientCertRedis.url} asks for a client certificate, which Crossdock does not send; allow clients without one on the server (tls-auth-clients no or optional).`,
-    });
+    expect(await test(clientCertRedis.url, certs.ca)).toEqual(
+      failed(
+        `Redis at ${clientCertRedis.url} asks for a client certificate, which Crossdock does not send; allow clients without one on the server (tls-auth-clients no or optional).`,
+        'REDIS_CLIENT_CERTIFICATE',
+        { url: clientCertRedis.url },
+      ),
+    );
   });
 
   it('a CA file that does not exist or is not PEM: what is wrong with the file (Test button, CLI exit 2, team status)', async () => {
     const missing = join(certs.dir, 'missing.pem');
     const missingSentence = `The CA certificate file ${missing} does not exist; check the path in Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA.`;
     const notPemSentence = `${certs.notPem} is not a PEM certificate (there is no "-----BEGIN CERTIFICATE-----" in it); give the CA certificate in PEM form (convert a DER file with "openssl x509 -inform der -in ca.crt -out ca.pem").`;
-    expect(await test(tlsRedis.url, missing)).toEqual({ ok: false, error: missingSentence });
-    expect(await test(tlsRedis.url, certs.notPem)).toEqual({ ok: false, error: notPemSentence });
+    expect(await test(tlsRedis.url, missing)).toEqual(
+      failed(missingSentence, 'CA_NOT_FOUND', { file: missing }),
+    );
+    expect(await test(tlsRedis.url, certs.notPem)).toEqual(
+      failed(notPemSentence, 'CA_NOT_PEM', { file: certs.notPem }),
+    );
     const [byFlag, byEnv, alone] = await Promise.all([
       cli(['worker', '--redis', tlsRedis.url, '--redis-ca', missing], cliEnv()),
       cli(['jobs', 'cancel', 'x', '--redis', tlsRedis.url], {
@@ -306,6 +332,7 @@ describe('each TLS mistake is one sentence', () => {
     member.start();
     await until(() => member.teamStatus().state === 'offline', 10_000, 'offline');
     await until(() => member.teamStatus().error === missingSentence, 5000, 'the sentence');
+    expect(member.teamStatus()).toMatchObject({ errorCode: 'CA_NOT_FOUND', errorParams: { file: missing } });
   });
 
   it('the codes Node gives for other certificate problems have their sentence', () => {
@@ -316,20 +343,27 @@ describe('each TLS mistake is one sentence', () => {
       'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
       'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
     ])
-      expect(describeRedisError(err(code), url)).toMatch(
-        /is not trusted .*give the server's CA certificate file/,
-      );
-    expect(describeRedisError(err('CERT_HAS_EXPIRED'), url)).toBe(
-      `The certificate of Redis at ${url} has expired; the server needs a renewed certificate (or this computer's date is wrong).`,
-    );
+      expect(describeRedisError(err(code), url)).toMatchObject({
+        code: 'REDIS_CERT_UNTRUSTED',
+        params: { url },
+        message: expect.stringMatching(/is not trusted .*give the server's CA certificate file/),
+      });
+    expect(describeRedisError(err('CERT_HAS_EXPIRED'), url)).toMatchObject({
+      code: 'REDIS_CERT_EXPIRED',
+      params: { url },
+      message: `The certificate of Redis at ${url} has expired; the server needs a renewed certificate (or this computer's date is wrong).`,
+    });
     expect(
       describeRedisError(
         Object.assign(new Error('...:ssl3_get_record:wrong version number'), { code: 'EPROTO' }),
         url,
       ),
-    ).toBe(
-      'This port does not speak TLS: use redis://redis.example:6380 instead of rediss://redis.example:6380.',
-    );
+    ).toMatchObject({
+      code: 'REDIS_NOT_TLS',
+      params: { url, other: 'redis://redis.example:6380' },
+      message:
+        'This port does not speak TLS: use redis://redis.example:6380 instead of rediss://redis.example:6380.',
+    });
     // An IP address: Node lists only the IP addresses of the certificate (here none).
     const ip = Object.assign(
       new Error(
@@ -337,8 +371,11 @@ describe('each TLS mistake is one sentence', () => {
       ),
       { code: 'ERR_TLS_CERT_ALTNAME_INVALID' },
     );
-    expect(describeRedisError(ip, 'rediss://10.0.0.5:6380')).toBe(
-      "The certificate of Redis at rediss://10.0.0.5:6380 is for another host name; connect with a name the certificate lists, or have the server's certificate issued for 10.0.0.5.",
-    );
+    expect(describeRedisError(ip, 'rediss://10.0.0.5:6380')).toMatchObject({
+      code: 'REDIS_CERT_WRONG_HOST',
+      params: { url: 'rediss://10.0.0.5:6380', names: '', host: '10.0.0.5' },
+      message:
+        "The certificate of Redis at rediss://10.0.0.5:6380 is for another host name; connect with a name the certificate lists, or have the server's certificate issued for 10.0.0.5.",
+    });
   });
 });

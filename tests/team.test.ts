@@ -3,6 +3,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src-main/engine/engine.ts';
@@ -10,6 +11,8 @@ import type { TeamStatus } from '../src-main/common/team-types.ts';
 import type { Job } from '../src-main/common/types.ts';
 import { QUEUE_NAME, teamPrefix } from '../src-main/team/config.ts';
 import { BlobStore } from '../src-main/team/blobs.ts';
+import { CANCELLED, decodeReason, encodeReason } from '../src-main/team/job-data.ts';
+import { renderMessage } from '../src-main/common/errors.ts';
 import { cli, openEngine, readXlsx, SAMPLE } from './helpers.ts';
 import { REDIS_USER, startRedis, type RedisServer } from './support/redis-server.ts';
 import {
@@ -71,19 +74,40 @@ describe('joining', () => {
     });
     expect(ok).toMatchObject({ ok: true, redisVersion: expect.stringMatching(/^\d+\./) });
     expect(ok.ok && ok.workers).toBeGreaterThanOrEqual(1);
+    // Each answer is coded: the renderer says it in the UI's language.
     const wrong = await e.testTeam({ url: redis.url, user: REDIS_USER.user, password: 'nope', name: TEAM });
-    expect(wrong).toEqual({ ok: false, error: expect.stringMatching(/refused the user name or password/) });
+    expect(wrong).toEqual({
+      ok: false,
+      error: expect.stringMatching(/refused the user name or password/),
+      errorCode: 'REDIS_AUTH_FAILED',
+      errorParams: { url: redis.url },
+    });
     expect(JSON.stringify(wrong)).not.toContain('nope');
     const closed = await e.testTeam({ url: 'redis://127.0.0.1:1', user: '', name: TEAM });
     expect(closed).toEqual({
       ok: false,
       error: expect.stringMatching(/^Nothing answers at redis:\/\/127\.0\.0\.1:1/),
+      errorCode: 'REDIS_CONNECTION_REFUSED',
+      errorParams: { url: 'redis://127.0.0.1:1' },
     });
     const bad = await e.testTeam({ url: 'http://x', user: '', name: TEAM });
     expect(bad).toEqual({
       ok: false,
       error: expect.stringMatching(/must start with redis:\/\/ or rediss:\/\//),
+      errorCode: 'REDIS_WRONG_SCHEME',
+      errorParams: { url: 'http://x' },
     });
+    const badName = await e.testTeam({ url: redis.url, user: '', name: 'no spaces' });
+    expect(badName).toEqual({
+      ok: false,
+      error: 'A team name is 1 to 64 letters, digits, - or _.',
+      errorCode: 'TEAM_NAME_INVALID',
+      errorParams: {},
+    });
+    if (!wrong.ok)
+      expect(
+        renderMessage('ru', { code: wrong.errorCode, params: wrong.errorParams, message: wrong.error }),
+      ).toMatch(/^Redis по адресу .* не принял имя пользователя или пароль/);
   });
 
   it('crossdock worker refuses to start with a wrong password (exit 1) or a bad URL (exit 2)', async () => {
@@ -131,8 +155,19 @@ describe('a job submitted here runs in another process and comes back', () => {
     const sheets = await readXlsx(done.outputs[0]);
     expect(sheets.get('Result')!.length).toBe(150_001);
     // The worker ran it (its own process), not this one.
-    const logs = submitter.logs(first.job.id).map((l) => l.message);
+    const lines = submitter.logs(first.job.id);
+    const logs = lines.map((l) => l.message);
     expect(logs.some((m) => m.includes(`(process ${worker.pid})`))).toBe(true);
+    // Team mode's lines are coded, the worker's included (they came through Redis).
+    const codeOf = (m: string | undefined) => lines.find((l) => l.message === m)?.code;
+    expect(codeOf(`Sent to the team queue "${TEAM}".`)).toBe('LOG_TEAM_SENT');
+    expect(lines.find((l) => l.code === 'LOG_TEAM_ATTEMPT_STARTED')).toMatchObject({
+      params: { attempt: 1, max: 3, pid: worker.pid },
+      message: expect.stringMatching(/^Attempt 1 of 3 started on /),
+    });
+    expect(lines.find((l) => l.code === 'LOG_TEAM_FINISHED_ON')?.params).toMatchObject({ rows: 150_000 });
+    expect(codeOf(logs.find((m) => m.startsWith('Matched 150000 lines')))).toBeTruthy();
+    expect(codeOf(logs.find((m) => m.startsWith('Done: 150000 lines (')))).toBe('LOG_DONE');
     // Another member shows the same job, live, without any file.
     await until(() => watcher.get(first.job.id)?.status === 'succeeded', 10_000, 'the mirror');
     const mirrored = watcher.get(first.job.id)!;
@@ -141,6 +176,10 @@ describe('a job submitted here runs in another process and comes back', () => {
     expect(seen.statuses).toContain('running');
     expect(seen.progress).toBeGreaterThan(0);
     expect(seen.logs.some((m) => /Matched 150000 lines/.test(m))).toBe(true);
+    expect(watcher.logs(first.job.id).find((l) => l.code === 'LOG_TEAM_DONE')).toMatchObject({
+      message: 'Done on the team: 150000 lines.',
+      params: { rows: 150_000 },
+    });
     // One BullMQ job, a standard one (Bull Board shows it as it is).
     const q = new Queue(QUEUE_NAME, { connection: rawRedis(), prefix: teamPrefix(TEAM) });
     const bull = await q.getJob(first.job.id);
@@ -204,6 +243,14 @@ describe('cancel from any member', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(Date.now() - started).toBeLessThan(2000);
     await until(() => submitter.get(job.id)?.status === 'cancelled', 3000, 'the submitter to see it');
+    // The worker's reason, coded through Redis: each member renders it in its language.
+    const why = {
+      error: `Cancelled while running on ${hostname()}.`,
+      errorCode: 'TEAM_CANCELLED_WHILE_RUNNING',
+      errorParams: { host: hostname() },
+    };
+    expect(other.get(job.id)).toMatchObject(why);
+    expect(submitter.get(job.id)).toMatchObject(why);
     expect(readdirSync(out)).toEqual([]);
     // Not retried: it stays cancelled.
     await new Promise((r) => setTimeout(r, 1000));
@@ -224,7 +271,11 @@ describe('cancel from any member', () => {
       });
       await until(async () => (await q.getJob(job.id)) !== undefined, 5000, 'the job in the queue');
       const res = await submitter.cancel(job.id);
-      expect(res.status).toBe('cancelled');
+      expect(res).toMatchObject({
+        status: 'cancelled',
+        error: 'Cancelled before it started.',
+        errorCode: 'CANCELLED_BEFORE_START',
+      });
       expect(await q.getJob(job.id)).toBeUndefined();
     } finally {
       await q.resume();
@@ -269,6 +320,10 @@ describe('untrusted data', () => {
     const failed = await q.getJob(hostile.id);
     expect(await failed!.getState()).toBe('failed');
     expect(failed!.failedReason).toMatch(/^The team job's data is not valid/);
+    expect(decodeReason(failed!.failedReason)).toMatchObject({
+      code: 'TEAM_JOB_DATA_INVALID',
+      message: expect.stringMatching(/^The team job's data is not valid \(.+\); this worker refused it\.$/),
+    });
     expect(failed!.attemptsMade).toBe(1); // not retried
     expect(existsSync(target)).toBe(false);
     expect(watcher.get(hostile.id)).toBeNull();
@@ -290,6 +345,10 @@ describe('untrusted data', () => {
     await until(async () => (await q.getJob(tampered.id))?.failedReason !== undefined, 10_000, 'the refusal');
     expect((await q.getJob(tampered.id))!.failedReason).toMatch(/does not match its hash/);
     await until(() => watcher.get(tampered.id)?.status === 'failed', 10_000, 'the mirror');
+    expect(watcher.get(tampered.id)).toMatchObject({
+      error: 'The file from the team queue does not match its hash; it was refused.',
+      errorCode: 'TEAM_FILE_HASH_MISMATCH',
+    });
     await q.close();
     conn.disconnect();
   });
@@ -300,6 +359,59 @@ describe('untrusted data', () => {
     await expect(
       submitter.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: scratchDir() }),
     ).rejects.toThrow(/^The file is 1 MB, over the team queue's limit of 1 MB; run it on this computer/);
+    await expect(
+      submitter.submit({ kind: 'crossdock', input: SAMPLE, list: 'ОПТ-1', outDir: scratchDir() }),
+    ).rejects.toMatchObject({
+      code: 'TEAM_FILE_OVER_LIMIT',
+      params: { what: 'file', mb: 1, limitMb: 1 },
+    });
+  });
+
+  it('a failure reason read back from Redis is coded only when its code and parameters parse', () => {
+    const coded = { message: 'Cancelled while running on pc-7.', code: 'TEAM_CANCELLED_WHILE_RUNNING' };
+    const reason = encodeReason({ ...coded, params: { host: 'pc-7' } });
+    // The sentence first (Bull Board shows it; a cancel still starts with CANCELLED), then the code.
+    expect(reason.startsWith(`${CANCELLED} while running on pc-7.\n`)).toBe(true);
+    expect(decodeReason(reason)).toEqual({ ...coded, params: { host: 'pc-7' } });
+    const plain = (message: string) => ({ message, code: null, params: null });
+    // An older member's reason, or BullMQ's own: plain text.
+    expect(decodeReason('job stalled more than allowable limit')).toEqual(
+      plain('job stalled more than allowable limit'),
+    );
+    expect(decodeReason(undefined)).toBeNull();
+    const [sentence, mark] = [reason.slice(0, reason.indexOf('\n')), reason.slice(reason.indexOf('\n'))];
+    const forged = (json: string) => decodeReason(`${sentence}${mark.slice(0, mark.indexOf('{'))}${json}`);
+    // What does not parse, or is out of bounds, shows as the sentence without a code.
+    for (const json of [
+      '{not json',
+      JSON.stringify({ code: 'lower_case', params: {} }),
+      JSON.stringify({ code: 'TEAM_JOB_GONE', params: { host: { nested: true } } }),
+      JSON.stringify({ code: 'TEAM_JOB_GONE', params: { host: 'x'.repeat(2001) } }),
+      JSON.stringify({ code: 'TEAM_JOB_GONE', params: { list: Array(101).fill('a') } }),
+      JSON.stringify({
+        code: 'TEAM_JOB_GONE',
+        params: Object.fromEntries([...Array(33)].map((_, i) => [`k${i}`, 1])),
+      }),
+      JSON.stringify({ code: 'TEAM_JOB_GONE', params: { '<script>': 1 } }),
+      JSON.stringify({ code: 'TEAM_JOB_GONE', params: {}, extra: 1 }),
+      JSON.stringify({
+        code: 'TEAM_JOB_GONE',
+        params: {
+          a: 'x'.repeat(1900),
+          b: 'x'.repeat(1900),
+          c: 'x'.repeat(1900),
+          d: 'x'.repeat(1900),
+          e: 'x'.repeat(1900),
+        },
+      }),
+    ])
+      expect(forged(json), json.slice(0, 80)).toEqual(plain(sentence));
+    // A sentence is kept to 2000 characters, whatever Redis holds.
+    expect(decodeReason('x'.repeat(10_000))!.message).toHaveLength(2000);
+    // Parameters a reader would refuse are not sent: the sentence goes alone.
+    expect(encodeReason({ message: 'm.', code: 'TEAM_JOB_GONE', params: { a: 'x'.repeat(3000) } })).toBe(
+      'm.',
+    );
   });
 });
 
@@ -464,8 +576,10 @@ describe('retries follow the local rules', () => {
       outDir: out,
     });
     let firstStart: number | null = null;
+    const between: string[] = [];
     submitter.on('job', (j: Job) => {
       if (j.id === job.id && j.status === 'running' && firstStart === null) firstStart = j.startedAt;
+      if (j.id === job.id && j.status === 'queued' && j.error) between.push(j.error);
     });
     const [done] = await submitter.waitFor([job.id]);
     expect(done.status, done.error ?? '').toBe('succeeded');
@@ -477,6 +591,8 @@ describe('retries follow the local rules', () => {
     const logs = submitter.logs(job.id).map((l) => l.message);
     expect(logs.filter((m) => /^Attempt \d of 3 started/.test(m))).toHaveLength(3);
     expect(logs.filter((m) => m.includes('ECONNREFUSED'))).toHaveLength(2);
+    // Between attempts the row shows the last attempt's sentence, without the code Redis carries for it.
+    for (const e of between) expect(e).not.toContain('\n');
   });
 });
 

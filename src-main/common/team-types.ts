@@ -1,4 +1,5 @@
 /** What the team panel shows (engine.teamStatus); plain data, shared with the renderer as types. */
+import type { ErrorParams } from './types.ts';
 
 export interface TeamWorker {
   /** A stable id per worker process (host:pid:random). */
@@ -26,8 +27,13 @@ export interface TeamStatus {
   /** off: no team configured or it is switched off; offline: configured but Redis cannot be reached. */
   state: 'off' | 'connecting' | 'online' | 'offline';
   team: string | null;
-  /** Why the team is offline, in one sentence. */
+  /**
+   * Why the team is offline, in one sentence (English); with `errorCode`, the renderer shows the
+   * code's message in its language.
+   */
   error: string | null;
+  errorCode?: string | null;
+  errorParams?: ErrorParams | null;
   workers: TeamWorker[];
   queue: TeamQueueCounts | null;
   /** Jobs done and failed in the last hour; failureRate is failed / (done + failed), null when none. */
@@ -37,12 +43,21 @@ export interface TeamStatus {
 }
 
 export type TeamTestResult =
-  { ok: true; redisVersion: string; workers: number } | { ok: false; error: string };
+  | { ok: true; redisVersion: string; workers: number }
+  | {
+      ok: false;
+      /** The English sentence; with `errorCode`, the renderer shows the code's message in its language. */
+      error: string;
+      errorCode?: string | null;
+      errorParams?: ErrorParams | null;
+    };
 
 export const TEAM_OFF: TeamStatus = {
   state: 'off',
   team: null,
   error: null,
+  errorCode: null,
+  errorParams: null,
   workers: [],
   queue: null,
   lastHour: null,

@@ -5,9 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
+import { CodedError } from '../common/errors.ts';
 import { TEAM_OFF, type TeamStatus, type TeamTestResult } from '../common/team-types.ts';
 import type { Job } from '../common/types.ts';
-import { checkRedisUrl, type TeamConfig } from '../team/config.ts';
+import { checkRedisUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
+import { failedTest } from '../team/connection-test.ts';
 import type { TeamHost, TeamTaskRequest } from '../team/host.ts';
 import { TeamError, TeamService, testTeamConnection } from '../team/service.ts';
 import type { Broker } from './broker.ts';
@@ -110,9 +112,8 @@ export class TeamBroker implements Broker {
   /** Checks a Redis connection for the settings screen's Test button; a missing password means the stored one. */
   async test(config: TeamTestConfig): Promise<TeamTestResult> {
     const bad = checkRedisUrl(config.url);
-    if (bad) return { ok: false, error: bad };
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name))
-      return { ok: false, error: coded('TEAM_NAME_INVALID', {}).message };
+    if (bad) return failedTest(bad);
+    if (!TEAM_NAME.test(config.name)) return failedTest(new CodedError('TEAM_NAME_INVALID', {}));
     return testTeamConnection({
       url: config.url,
       user: config.user || undefined,
@@ -123,9 +124,15 @@ export class TeamBroker implements Broker {
     });
   }
 
-  /** An input this large cannot go to the team queue: the sentence why, else null. */
+  /**
+   * An input this large cannot go to the team queue: refused here with its coded sentence (a
+   * SubmitError, what submitJob would make of the sentence), else null. SubmitTarget's tooBig returns
+   * a sentence (a string), which would lose the code.
+   */
   tooBig(size: number): string | null {
-    return this.service?.tooBig(size) ?? null;
+    const big = this.service?.tooBig(size);
+    if (big) throw SubmitError.from(big);
+    return null;
   }
 
   /** Another member's job this computer has not seen yet: fetched into the table. */

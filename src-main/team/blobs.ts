@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
+import { CodedError, type ErrorCode } from '../common/errors.ts';
 import { SHA256 } from './job-data.ts';
 
 export const CHUNK_BYTES = 1024 * 1024;
@@ -12,9 +13,13 @@ export const CHUNK_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BLOB_BYTES = 200 * 1024 * 1024;
 export const DEFAULT_BLOB_TTL_SECONDS = 7 * 86_400;
 
-export class BlobError extends Error {
+/** A team file that cannot be stored or used as it is: a coded sentence saying what to do. */
+export class BlobError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
   override name = 'BlobError';
 }
+
+/** What a team file is, for the sentences about it: a submitted file, a job's input, a job's result. */
+export type BlobWhat = 'file' | 'input' | 'result';
 
 export interface BlobMeta {
   size: number;
@@ -33,11 +38,11 @@ export class BlobStore {
     return `${this.prefix}:blob:${sha}:${part}`;
   }
 
-  /** One sentence when a file is over the cap, or null. */
-  tooBig(size: number, what = 'The file'): string | null {
+  /** Why a file is over the cap (a coded sentence), or null. */
+  tooBig(size: number, what: BlobWhat = 'file'): BlobError<'TEAM_FILE_OVER_LIMIT'> | null {
     if (size <= this.maxBytes) return null;
-    const mb = (n: number) => `${Math.ceil(n / 1048576)} MB`;
-    return `${what} is ${mb(size)}, over the team queue's limit of ${mb(this.maxBytes)}; run it on this computer (team mode off) or split it.`;
+    const mb = (n: number) => Math.ceil(n / 1048576);
+    return new BlobError('TEAM_FILE_OVER_LIMIT', { what, mb: mb(size), limitMb: mb(this.maxBytes) });
   }
 
   /** Hashes a file (streaming). */
@@ -55,14 +60,15 @@ export class BlobStore {
     return (await this.redis.exists(this.key(sha, 'meta'))) === 1;
   }
 
-  /** Uploads a file whose hash is known (or computes it); returns the hash. */
+  /** Uploads a file whose hash is known (or computes it); returns the hash. `what`: for the sentences. */
   async put(
     path: string,
     known?: { sha256: string; size: number },
+    what: BlobWhat = 'file',
   ): Promise<{ sha256: string; size: number }> {
     const { sha256, size } = known ?? (await BlobStore.hashFile(path));
-    const big = this.tooBig(size);
-    if (big) throw new BlobError(big);
+    const big = this.tooBig(size, what);
+    if (big) throw big;
     const meta = this.key(sha256, 'meta');
     const chunks = Math.max(1, Math.ceil(size / CHUNK_BYTES));
     if (await this.redis.exists(meta)) {
@@ -96,8 +102,7 @@ export class BlobStore {
       }
     }
     if (pendingBytes > 0 || part === 0) await flush();
-    if (hash.digest('hex') !== sha256)
-      throw new BlobError('The file changed while it was being uploaded; submit it again.');
+    if (hash.digest('hex') !== sha256) throw new BlobError('TEAM_FILE_CHANGED', { what });
     await this.redis.set(
       meta,
       JSON.stringify({ size, chunks: part } satisfies BlobMeta),
@@ -112,24 +117,21 @@ export class BlobStore {
    * must hash to `sha` and be at most the cap, whatever the meta key claims.
    */
   async get(sha: string, dest: string): Promise<number> {
-    if (!SHA256.safeParse(sha).success) throw new BlobError('The team job names a file by an invalid hash.');
+    if (!SHA256.safeParse(sha).success) throw new BlobError('TEAM_FILE_BAD_HASH', {});
     const raw = await this.redis.get(this.key(sha, 'meta'));
-    if (!raw)
-      throw new BlobError(
-        'The file is no longer in the team queue (it expired or Redis lost it); submit the job again.',
-      );
+    if (!raw) throw new BlobError('TEAM_FILE_EXPIRED', {});
     let meta: BlobMeta;
     try {
       meta = JSON.parse(raw) as BlobMeta;
     } catch {
-      throw new BlobError('The team file record is damaged; submit the job again.');
+      throw new BlobError('TEAM_FILE_RECORD_DAMAGED', {});
     }
     if (
       !Number.isInteger(meta.chunks) ||
       meta.chunks < 1 ||
       meta.chunks > Math.ceil(this.maxBytes / CHUNK_BYTES) + 1
     )
-      throw new BlobError('The team file record is damaged; submit the job again.');
+      throw new BlobError('TEAM_FILE_RECORD_DAMAGED', {});
     // Per process: two processes sharing a data dir may fetch the same blob at once.
     const part = `${dest}.part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const out = createWriteStream(part);
@@ -138,20 +140,15 @@ export class BlobStore {
     try {
       for (let i = 0; i < meta.chunks; i++) {
         const body = await this.redis.getBuffer(this.key(sha, i));
-        if (!body)
-          throw new BlobError(
-            'Part of the file is missing from the team queue (it expired); submit the job again.',
-          );
+        if (!body) throw new BlobError('TEAM_FILE_PART_MISSING', {});
         size += body.length;
-        if (size > this.maxBytes)
-          throw new BlobError('The team file is larger than the limit; it was refused.');
+        if (size > this.maxBytes) throw new BlobError('TEAM_FILE_TOO_LARGE', {});
         hash.update(body);
         if (!out.write(body)) await once(out, 'drain');
       }
       out.end();
       await once(out, 'finish');
-      if (hash.digest('hex') !== sha)
-        throw new BlobError('The file from the team queue does not match its hash; it was refused.');
+      if (hash.digest('hex') !== sha) throw new BlobError('TEAM_FILE_HASH_MISMATCH', {});
       renameSync(part, dest);
       return size;
     } catch (err) {

@@ -1,9 +1,10 @@
-// How to reach the team's Redis, and what a failure to reach it means in one sentence.
+// How to reach the team's Redis, and what a failure to reach it means in one coded sentence.
 import type { RedisOptions } from 'ioredis';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { connect as connectTcp, isIP } from 'node:net';
 import { connect as connectTls, rootCertificates } from 'node:tls';
+import { CodedError, type ErrorCode } from '../common/errors.ts';
 import { ioredis, tlsSafeConnector } from './packages.ts';
 
 /** Everything a process needs to join a team queue (the password never leaves this process). */
@@ -50,26 +51,25 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Checks a Redis URL; the message is one sentence for a person. */
-export function checkRedisUrl(url: string): string | null {
+/** Checks a Redis URL: what is wrong with it (a coded sentence for a person), or null. */
+export function checkRedisUrl(url: string): CodedError | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return `"${redactUrl(url)}" is not a Redis URL; use e.g. redis://localhost:6379 or rediss://host:6380.`;
+    return new CodedError('REDIS_BAD_URL', { url: redactUrl(url) });
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    return `"${redactUrl(url)}" is not a Redis URL: it must start with redis:// or rediss://.`;
-  if (!u.hostname) return `"${redactUrl(url)}" has no host; use e.g. redis://localhost:6379.`;
+    return new CodedError('REDIS_WRONG_SCHEME', { url: redactUrl(url) });
+  if (!u.hostname) return new CodedError('REDIS_NO_HOST', { url: redactUrl(url) });
   return null;
 }
 
-/** A team setting that cannot be used as it is (the CA file); the message is one sentence for a person. */
-export class TeamConfigError extends Error {
+/** A team setting that cannot be used as it is (the CA file): a coded sentence for a person. */
+export class TeamConfigError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
   override name = 'TeamConfigError';
 }
 
-const WHERE_CA = 'Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA';
 const MAX_CA_BYTES = 1024 * 1024;
 
 /**
@@ -80,51 +80,35 @@ export function readCaFile(file: string): string {
   let text: string;
   try {
     const st = statSync(file);
-    if (st.isDirectory())
-      throw new TeamConfigError(
-        `${file} is a folder; give the CA certificate file itself (a .pem file) in ${WHERE_CA}.`,
-      );
-    if (st.size > MAX_CA_BYTES)
-      throw new TeamConfigError(
-        `${file} is too big to be a CA certificate (${st.size} bytes); give your Redis server's CA certificate (a .pem file) in ${WHERE_CA}.`,
-      );
+    if (st.isDirectory()) throw new TeamConfigError('CA_IS_FOLDER', { file });
+    if (st.size > MAX_CA_BYTES) throw new TeamConfigError('CA_TOO_BIG', { file, bytes: st.size });
     text = readFileSync(file, 'latin1');
   } catch (err) {
     if (err instanceof TeamConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new TeamConfigError(
-        `The CA certificate file ${file} does not exist; check the path in ${WHERE_CA}.`,
-      );
-    throw new TeamConfigError(
-      `The CA certificate file ${file} cannot be read (${code ?? (err as Error).message}); check that this user may read it, or give another path in ${WHERE_CA}.`,
-    );
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new TeamConfigError('CA_NOT_FOUND', { file });
+    throw new TeamConfigError('CA_UNREADABLE', { file, reason: String(code ?? (err as Error).message) });
   }
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g);
-  if (!blocks)
-    throw new TeamConfigError(
-      `${file} is not a PEM certificate (there is no "-----BEGIN CERTIFICATE-----" in it); give the CA certificate in PEM form (convert a DER file with "openssl x509 -inform der -in ca.crt -out ca.pem").`,
-    );
+  if (!blocks) throw new TeamConfigError('CA_NOT_PEM', { file });
   for (const pem of blocks) {
     try {
       new X509Certificate(pem);
     } catch {
-      throw new TeamConfigError(
-        `${file} holds a damaged certificate; give an intact copy of your Redis server's CA certificate in ${WHERE_CA}.`,
-      );
+      throw new TeamConfigError('CA_DAMAGED', { file });
     }
   }
   return `${blocks.join('\n')}\n`;
 }
 
-/** One sentence when the CA file cannot be used, else null (no file given: nothing to check). */
-export function checkCaFile(file: string | undefined): string | null {
+/** What is wrong with the CA file (a coded sentence), else null (no file given: nothing to check). */
+export function checkCaFile(file: string | undefined): TeamConfigError | null {
   if (!file) return null;
   try {
     readCaFile(file);
     return null;
   } catch (err) {
-    if (err instanceof TeamConfigError) return err.message;
+    if (err instanceof TeamConfigError) return err;
     throw err;
   }
 }
@@ -192,31 +176,31 @@ function otherScheme(where: string): string {
 }
 
 /**
- * A Redis error as one sentence saying what is wrong and what to do (never the password). `caFile` is
- * the CA file the connection trusted besides the default CAs, if any.
+ * A Redis error as one coded sentence saying what is wrong and what to do (never the password).
+ * `caFile` is the CA file the connection trusted besides the default CAs, if any. Reaching Redis is
+ * worth trying again (transient); a setting to fix is not.
  */
-export function describeRedisError(err: unknown, url: string, caFile?: string): string {
+export function describeRedisError(err: unknown, url: string, caFile?: string): CodedError {
   const where = redactUrl(url);
   const e = err as NodeJS.ErrnoException & { message?: string };
   const msg = String(e?.message ?? err);
   const code = e?.code ?? '';
-  if (err instanceof TeamConfigError) return err.message;
+  if (err instanceof TeamConfigError) return err;
+  const transient = { transient: true };
   // TLS: the codes Node's tls module puts on the error ioredis emits.
   if (UNTRUSTED.has(code))
     return caFile
-      ? `The certificate of Redis at ${where} is not trusted: neither ${caFile} nor a public CA signed it; give the CA certificate that signed the server's certificate (Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA).`
-      : `The certificate of Redis at ${where} is not trusted (it is self-signed or from a private CA); give the server's CA certificate file in Settings → Team (or --redis-ca / CROSSDOCK_REDIS_CA).`;
+      ? new CodedError('REDIS_CERT_UNTRUSTED_CA', { url: where, ca: caFile })
+      : new CodedError('REDIS_CERT_UNTRUSTED', { url: where });
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     // Node: "… is not in the cert's altnames: DNS:b" (for an IP: "… cert's list: <IPs>"), or "… is not cert's CN: b".
     const m = /is not in the cert's (?:altnames|list): (.*)$|is not cert's CN: (.+)$/.exec(msg);
     const names = m?.[1]?.trim() || (m?.[2] ? `CN=${m[2].trim()}` : '');
-    const host = URL.canParse(where) ? new URL(where).hostname : 'this address';
-    return `The certificate of Redis at ${where} is for another host name${names ? ` (${names})` : ''}; connect with a name the certificate lists, or have the server's certificate issued for ${host}.`;
+    const host = URL.canParse(where) ? new URL(where).hostname : null;
+    return new CodedError('REDIS_CERT_WRONG_HOST', { url: where, names, host });
   }
-  if (code === 'CERT_HAS_EXPIRED')
-    return `The certificate of Redis at ${where} has expired; the server needs a renewed certificate (or this computer's date is wrong).`;
-  if (code === 'CERT_NOT_YET_VALID')
-    return `The certificate of Redis at ${where} is not valid yet; check this computer's date and time.`;
+  if (code === 'CERT_HAS_EXPIRED') return new CodedError('REDIS_CERT_EXPIRED', { url: where });
+  if (code === 'CERT_NOT_YET_VALID') return new CodedError('REDIS_CERT_NOT_YET_VALID', { url: where });
   if (
     isTlsUrl(url) &&
     (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg))
@@ -225,34 +209,33 @@ export function describeRedisError(err: unknown, url: string, caFile?: string): 
   if (/CERTIFICATE_REQUIRED|certificate required/i.test(`${code} ${msg}`))
     return needsClientCertificate(where);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg))
-    return `Nothing answers at ${where} (connection refused); check the address and that Redis is running.`;
+    return new CodedError('REDIS_CONNECTION_REFUSED', { url: where }, transient);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(msg))
-    return `The host in ${where} cannot be found; check the Redis URL.`;
+    return new CodedError('REDIS_UNKNOWN_HOST', { url: where }, transient);
   if (code === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(msg))
-    return `Redis at ${where} did not answer in time; check the address, the port and any firewall.`;
+    return new CodedError('REDIS_TIMEOUT', { url: where }, transient);
   if (/WRONGPASS|invalid username-password|NOAUTH|AUTH failed|invalid password/i.test(msg))
-    return `Redis at ${where} refused the user name or password; check them in Settings (or CROSSDOCK_REDIS_PASSWORD).`;
+    return new CodedError('REDIS_AUTH_FAILED', { url: where });
   if (/NOPERM/i.test(msg))
-    return `The Redis user lacks a permission Crossdock needs (${msg.replace(/\s+/g, ' ').slice(0, 160)}); allow it all commands on the keys and channels crossdock:*.`;
+    return new CodedError('REDIS_NO_PERMISSION', { reason: msg.replace(/\s+/g, ' ').slice(0, 160) });
   if (/SSL|TLS|certificate|EPROTO|wrong version number/i.test(msg))
-    return `The TLS connection to ${where} failed (${msg.slice(0, 120)}); check redis:// versus rediss:// and the server's certificate.`;
-  if (/Unknown RESP type|Protocol error/i.test(msg))
-    return `What answers at ${where} is not a Redis server; check the address and the port.`;
+    return new CodedError('REDIS_TLS_FAILED', { url: where, reason: msg.slice(0, 120) });
+  if (/Unknown RESP type|Protocol error/i.test(msg)) return new CodedError('REDIS_NOT_REDIS', { url: where });
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue/i.test(msg))
-    return `The connection to Redis at ${where} was lost; Crossdock keeps trying.`;
-  return `Redis at ${where} failed: ${msg.replace(/\s+/g, ' ').slice(0, 200)}.`;
+    return new CodedError('REDIS_CONNECTION_LOST', { url: where }, transient);
+  return new CodedError('REDIS_FAILED', { url: where, reason: msg.replace(/\s+/g, ' ').slice(0, 200) });
 }
 
-function speaksTls(where: string): string {
-  return `This port speaks TLS: use ${otherScheme(where)} instead of ${where}.`;
+function speaksTls(where: string): CodedError {
+  return new CodedError('REDIS_SPEAKS_TLS', { url: where, other: otherScheme(where) });
 }
 
-function notTls(where: string): string {
-  return `This port does not speak TLS: use ${otherScheme(where)} instead of ${where}.`;
+function notTls(where: string): CodedError {
+  return new CodedError('REDIS_NOT_TLS', { url: where, other: otherScheme(where) });
 }
 
-function needsClientCertificate(where: string): string {
-  return `Redis at ${where} asks for a client certificate, which Crossdock does not send; allow clients without one on the server (tls-auth-clients no or optional).`;
+function needsClientCertificate(where: string): CodedError {
+  return new CodedError('REDIS_CLIENT_CERTIFICATE', { url: where });
 }
 
 /**
@@ -270,11 +253,11 @@ export function worthAskingThePort(url: string, err: unknown): boolean {
 }
 
 /**
- * After a connection that failed that way: asks the port what it speaks, and says in one sentence
- * what to change when that is the cause (the other scheme, or the server's client certificates);
- * null when it is not, or the port does not tell.
+ * After a connection that failed that way: asks the port what it speaks, and says in one coded
+ * sentence what to change when that is the cause (the other scheme, or the server's client
+ * certificates); null when it is not, or the port does not tell.
  */
-export async function askThePort(url: string, err: unknown, timeoutMs = 2000): Promise<string | null> {
+export async function askThePort(url: string, err: unknown, timeoutMs = 2000): Promise<CodedError | null> {
   if (!worthAskingThePort(url, err)) return null;
   const u = new URL(url);
   const where = redactUrl(url);

@@ -1,6 +1,7 @@
 // The settings screen's Test button and `crossdock worker`'s start: one short-lived connection that
 // proves what a team member needs (reachable, a recent Redis, the right to write the team's keys),
-// and otherwise says in one sentence what to fix.
+// and otherwise says in one coded sentence what to fix.
+import { CodedError } from '../common/errors.ts';
 import type { TeamTestResult } from '../common/team-types.ts';
 import {
   askThePort,
@@ -11,11 +12,16 @@ import {
   type TeamConfig,
 } from './config.ts';
 
+/** A failed check as the Test button shows it: the English sentence with its code and parameters. */
+export function failedTest(err: CodedError): Extract<TeamTestResult, { ok: false }> {
+  return { ok: false, error: err.message, errorCode: err.code, errorParams: err.params };
+}
+
 /** Checks a Redis connection for the settings screen's Test button and `crossdock worker`'s start. */
 export async function testTeamConnection(config: TeamConfig): Promise<TeamTestResult> {
   // A CA file given but unusable is a setting to fix, whichever the scheme.
   const caError = checkCaFile(config.caFile);
-  if (caError) return { ok: false, error: caError };
+  if (caError) return failedTest(caError);
   const client = createRedis(config, {
     lazyConnect: true,
     retryStrategy: () => null,
@@ -32,10 +38,7 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     const redisVersion = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
     const major = Number(redisVersion.split('.')[0]);
     if (Number.isFinite(major) && major < 5)
-      return {
-        ok: false,
-        error: `Redis ${redisVersion} is too old for the team queue; it needs Redis 5 or newer (6.2+ recommended).`,
-      };
+      return failedTest(new CodedError('REDIS_TOO_OLD', { version: redisVersion }));
     const prefix = teamPrefix(config.name);
     // Proves the user may write the team's keys (an ACL that forbids it fails here, not mid-job).
     await client.set(`${prefix}:test:${process.pid}`, '1', 'PX', 10_000);
@@ -48,7 +51,7 @@ export async function testTeamConnection(config: TeamConfig): Promise<TeamTestRe
     const closed = /Connection is closed|enableOfflineQueue/i.test(String((err as Error)?.message));
     const why = closed && cause ? cause : err;
     const told = await askThePort(config.url, why);
-    return { ok: false, error: told ?? describeRedisError(why, config.url, config.caFile) };
+    return failedTest(told ?? describeRedisError(why, config.url, config.caFile));
   } finally {
     // A connection that already ended needs nothing more; ioredis's disconnect() would arm a 2 s timer
     // waiting for a close that already happened, and the CLI would take that long to exit.

@@ -4,6 +4,7 @@
 // online/offline state.
 import type { ConnectionOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { CodedError, type ErrorInfo } from '../common/errors.ts';
 import type { TeamStatus } from '../common/team-types.ts';
 import { BlobStore } from './blobs.ts';
 import {
@@ -30,14 +31,14 @@ export class TeamConnection {
   readonly events: QueueEvents;
   readonly blobs: BlobStore;
   private linkState: TeamStatus['state'] = 'connecting';
-  private problem: string | null;
+  private problem: ErrorInfo | null;
   private shut = false;
   /** The CA file cannot be used: said instead of any connection error until it is online. */
-  private readonly caError: string | null;
+  private readonly caError: ErrorInfo | null;
   private everOnline = false;
   /** Before the first connection: the port was asked once why it fails (askThePort); its sentence. */
   private portAsked = false;
-  private portAnswer: string | null = null;
+  private portAnswer: ErrorInfo | null = null;
   private readonly usable: TeamConfig;
   private readonly retryStrategy = (times: number) => (this.shut ? null : Math.min(200 * times, 2000));
 
@@ -49,7 +50,7 @@ export class TeamConnection {
     this.prefix = teamPrefix(config.name);
     // A CA file that cannot be used does not stop the app: the connections trust the default CAs only
     // (never less safe), and the team status says what is wrong with the file.
-    this.caError = isTlsUrl(config.url) ? checkCaFile(config.caFile) : null;
+    this.caError = isTlsUrl(config.url) ? (checkCaFile(config.caFile)?.info() ?? null) : null;
     this.usable = this.caError ? { ...config, caFile: undefined } : config;
     this.problem = this.caError;
     // Commands fail at once while Redis is away (enableOfflineQueue: false): submissions then wait locally.
@@ -90,7 +91,8 @@ export class TeamConnection {
     return this.linkState;
   }
 
-  get error(): string | null {
+  /** Why the link is down (or what is wrong with it), coded; null when there is nothing to say. */
+  get error(): ErrorInfo | null {
     return this.problem;
   }
 
@@ -113,15 +115,15 @@ export class TeamConnection {
     // Not connected: what the setting lacks says more than the connection error it causes.
     this.problem =
       (!ready && (this.caError ?? this.portAnswer)) ||
-      describeRedisError(err, this.config.url, this.config.caFile);
+      describeRedisError(err, this.config.url, this.config.caFile).info();
     if (!ready) this.setState('offline');
     else this.changed();
     if (!this.everOnline && !this.portAsked && worthAskingThePort(this.config.url, err)) {
       this.portAsked = true;
       void askThePort(this.config.url, err).then((sentence) => {
         if (!sentence || this.shut || this.everOnline) return;
-        this.portAnswer = sentence;
-        this.problem = this.caError ?? sentence;
+        this.portAnswer = sentence.info();
+        this.problem = this.caError ?? this.portAnswer;
         this.changed();
       });
     }
@@ -131,7 +133,7 @@ export class TeamConnection {
     if (this.shut || this.linkState === state) return;
     this.linkState = state;
     if (state === 'offline' && !this.problem)
-      this.problem = `The team queue at ${redactUrl(this.config.url)} cannot be reached; jobs run on this computer meanwhile.`;
+      this.problem = new CodedError('TEAM_UNREACHABLE', { url: redactUrl(this.config.url) }).info();
     if (state === 'online') this.problem = null;
     this.changed();
   }

@@ -2,6 +2,7 @@
 // output folder. Several processes here may mirror the same queue (the app and a CLI run), so the
 // job table decides which one downloads, and a crash midway is picked up from the temporary names.
 import { existsSync, mkdirSync } from 'node:fs';
+import { CodedError, errorInfo, nest, type ErrorInfo } from '../common/errors.ts';
 import type { Job } from '../common/types.ts';
 import type { BlobStore } from './blobs.ts';
 import type { TeamHost } from './host.ts';
@@ -14,8 +15,8 @@ export class ResultDownloads {
   constructor(
     private readonly host: TeamHost,
     private readonly blobs: BlobStore,
-    /** Ends the job as failed with this sentence (as the mirror ends any job). */
-    private readonly fail: (row: Job, error: string) => void,
+    /** Ends the job as failed with this coded sentence (as the mirror ends any job). */
+    private readonly fail: (row: Job, error: ErrorInfo) => void,
   ) {}
 
   /**
@@ -26,7 +27,7 @@ export class ResultDownloads {
     if (!this.host.store.team.claimDownload(row.id, this.token, Date.now())) return; // another process here does it
     const outDir = row.spec.outDir ?? '';
     if (!outDir) {
-      this.fail(row, 'The job has no output folder here; it cannot receive its result.');
+      this.fail(row, new CodedError('TEAM_NO_OUTPUT_FOLDER', {}).info());
       return;
     }
     mkdirSync(outDir, { recursive: true });
@@ -49,17 +50,14 @@ export class ResultDownloads {
         finals.push(this.host.finalizeFile(tmp, final));
       }
     } catch (err) {
-      this.fail(row, `The result could not be downloaded: ${(err as Error).message}`);
+      this.fail(row, new CodedError('TEAM_RESULT_NOT_DOWNLOADED', nest(errorInfo(err))).info());
       return;
     }
     this.host.store.team.setResult(row.id, result.stats);
     const s = result.stats;
     if (this.host.store.finish(row.id, null, 'succeeded', { outputs: finals }, Date.now())) {
-      this.host.log(
-        row.id,
-        'info',
-        `Done: ${s.rows} lines (${s.found} found, ${s.partial} partial, ${s.notFound} not found, ${s.invalid} invalid) → ${finals.join(', ')}`,
-      );
+      const done = { ...s, outputs: finals };
+      this.host.log(row.id, 'info', new CodedError('LOG_DONE', done).info());
       this.host.announce(row.id);
     }
   }

@@ -2,6 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
 import type { Settings } from '../common/settings-schema.ts';
+import type { LogText } from '../engine/context.ts';
 import type { JobStore } from '../engine/store.ts';
 import type { Job, JobLogLine } from '../common/types.ts';
 import type { TeamSpec } from './job-data.ts';
@@ -25,7 +26,8 @@ export interface TeamHost {
   localRunning(): number;
   readonly user: string;
   readonly events: EventEmitter;
-  log(jobId: string, level: JobLogLine['level'], message: string): void;
+  /** A log line: coded (each reader renders it in its language), or a plain sentence from elsewhere. */
+  log(jobId: string, level: JobLogLine['level'], line: LogText): void;
   announce(id: string): Job | null;
   /** Runs a team job's task in this engine's worker pool with this process's own data source. */
   runTeamTask(

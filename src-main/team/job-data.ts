@@ -4,6 +4,7 @@
 // its own data dir, a submitter only to the names it planned itself).
 import { z } from 'zod';
 import { TeamSpec } from '../common/spec.ts';
+import type { ErrorParams } from '../common/types.ts';
 
 export const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256');
 
@@ -59,6 +60,84 @@ export const TeamProgress = z
   })
   .strict();
 
+// ── coded errors and log lines through Redis ─────────────────────────────────────────────────────
+
+/** A catalog code as it may travel (read back, it is only a name: an unknown one renders its English). */
+const CODE = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'not a message code');
+const PARAM_TEXT = z.string().max(2000);
+/** The values a coded message quotes, bounded: a few short names, numbers and lists. */
+const PARAMS = z
+  .record(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,63}$/, 'not a parameter name'),
+    z.union([z.null(), z.boolean(), z.number(), PARAM_TEXT, z.array(PARAM_TEXT).max(100).readonly()]),
+  )
+  .refine((p) => Object.keys(p).length <= 32, 'too many parameters');
+
+/** A failure reason as a member reads it: the English sentence, with its code when it had one. */
+export interface TeamText {
+  message: string;
+  code: string | null;
+  params: ErrorParams | null;
+}
+
+/** The longest English sentence kept of a reason or a log line read from Redis. */
+const MAX_MESSAGE = 2000;
+/**
+ * BullMQ keeps a job's failure reason as one string: the English sentence (what Bull Board shows, and
+ * what an older member reads), then on a line of its own this mark and the code with its parameters
+ * as JSON.
+ */
+const CODED_MARK = '\n#crossdock-code ';
+const MAX_CODED_JSON = 8000;
+const CodedPart = z.object({ code: CODE, params: PARAMS }).strict();
+
+/**
+ * The code and parameters of a sentence as they may go to the team, or null: none, or more than a
+ * reader takes (then the sentence goes alone, in English, rather than being refused whole).
+ */
+export function sendableCode(e: {
+  code?: string | null;
+  params?: ErrorParams | null;
+}): { code: string; params: ErrorParams } | null {
+  if (!e.code) return null;
+  const coded = { code: e.code, params: e.params ?? {} };
+  if (!CodedPart.safeParse(coded).success || JSON.stringify(coded).length > MAX_CODED_JSON) return null;
+  return coded;
+}
+
+/** A failure reason for BullMQ: the sentence first (a cancel's starts with CANCELLED), then its code. */
+export function encodeReason(e: {
+  message: string;
+  code?: string | null;
+  params?: ErrorParams | null;
+}): string {
+  const coded = sendableCode(e);
+  return coded ? `${e.message}${CODED_MARK}${JSON.stringify(coded)}` : e.message;
+}
+
+/**
+ * A failure reason read back from Redis (untrusted): its sentence, and its code and parameters when
+ * they parse; anything else is plain text without a code.
+ */
+export function decodeReason(raw: unknown): TeamText | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const text = String(raw);
+  const at = text.lastIndexOf(CODED_MARK);
+  const message = (at >= 0 ? text.slice(0, at) : text).slice(0, MAX_MESSAGE);
+  if (at < 0) return { message, code: null, params: null };
+  const json = text.slice(at + CODED_MARK.length);
+  if (json.length > MAX_CODED_JSON) return { message, code: null, params: null };
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { message, code: null, params: null };
+  }
+  const coded = CodedPart.safeParse(value);
+  if (!coded.success) return { message, code: null, params: null };
+  return { message, code: coded.data.code, params: coded.data.params };
+}
+
 /** Messages on the team's pub/sub channel. */
 export const TeamMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), id: JOB_ID }).strict(),
@@ -70,6 +149,9 @@ export const TeamMessage = z.discriminatedUnion('type', [
       at: z.number().int().min(0),
       level: z.enum(['info', 'warn', 'error']),
       message: z.string().max(4000),
+      /** The line's code and parameters, for readers to render in their language. */
+      code: CODE.optional(),
+      params: PARAMS.optional(),
     })
     .strict(),
 ]);

@@ -3,12 +3,22 @@
 // changed; the job is then read back from Redis (untrusted, so parsed) and its row brought up to
 // date, one sync at a time per job so that two events cannot apply out of order.
 import type { Job as BullJob } from 'bullmq';
+import { CodedError } from '../common/errors.ts';
 import type { Job, JobProgress } from '../common/types.ts';
+import type { LogText } from '../engine/context.ts';
+import type { StoredError } from '../engine/store.ts';
 import { TERMINAL } from '../common/types.ts';
 import type { TeamConnection } from './connection.ts';
 import { ResultDownloads } from './download.ts';
 import type { TeamHost } from './host.ts';
-import { CANCELLED, TeamJobData, type TeamMessage, TeamProgress, TeamResult } from './job-data.ts';
+import {
+  CANCELLED,
+  decodeReason,
+  TeamJobData,
+  type TeamMessage,
+  TeamProgress,
+  TeamResult,
+} from './job-data.ts';
 import { attemptNumber } from './worker-loop.ts';
 
 type LogMessage = Extract<TeamMessage, { type: 'log' }>;
@@ -32,7 +42,8 @@ export class Mirror {
     const row = this.host.store.get(m.id);
     if (row?.origin !== 'team') return;
     try {
-      const line = this.host.store.addLog(m.id, m.level, m.message, m.at);
+      const code = m.code ? { code: m.code, params: m.params ?? {} } : undefined;
+      const line = this.host.store.addLog(m.id, m.level, m.message, m.at, code);
       this.host.events.emit('log', line);
     } catch {
       // removed meanwhile
@@ -96,9 +107,7 @@ export class Mirror {
       this.end(
         row,
         cancelled ? 'cancelled' : 'failed',
-        cancelled
-          ? 'Cancelled.'
-          : 'The job is no longer in the team queue (it was removed, or Redis lost it); submit it again.',
+        (cancelled ? new CodedError('CANCELLED', {}) : new CodedError('TEAM_JOB_GONE', {})).info(),
       );
       return;
     }
@@ -129,24 +138,25 @@ export class Mirror {
     ) {
       if (
         current.status !== 'queued' &&
-        this.host.store.team.setQueued(id, job.failedReason ?? null, Date.now())
+        this.host.store.team.setQueued(id, decodeReason(job.failedReason)?.message ?? null, Date.now())
       )
         this.host.announce(id);
     } else if (state === 'completed') {
       const result = TeamResult.safeParse(job.returnvalue);
       if (!result.success) {
-        this.end(current, 'failed', 'The result the worker reported is not valid; it was refused.');
+        this.end(current, 'failed', new CodedError('TEAM_RESULT_INVALID', {}).info());
         return;
       }
       if (this.host.store.team.teamState(id) === 'sent') await this.downloads.download(current, result.data);
       else {
         this.host.store.team.setResult(id, result.data.stats);
-        this.end(current, 'succeeded', null, `Done on the team: ${result.data.stats.rows} lines.`);
+        const done = new CodedError('LOG_TEAM_DONE', { rows: result.data.stats.rows });
+        this.end(current, 'succeeded', null, done.info());
       }
     } else if (state === 'failed') {
-      const reason = String(job.failedReason ?? 'The job failed on the team.').slice(0, 2000);
-      if (reason.startsWith(CANCELLED)) this.end(current, 'cancelled', reason);
-      else this.end(current, 'failed', reason);
+      // The worker's reason, untrusted: coded when its code and parameters parse, else plain text.
+      const reason = decodeReason(job.failedReason) ?? new CodedError('TEAM_JOB_FAILED', {}).info();
+      this.end(current, reason.message.startsWith(CANCELLED) ? 'cancelled' : 'failed', reason);
     }
   }
 
@@ -163,31 +173,38 @@ export class Mirror {
     }
   }
 
-  end(row: Job, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, message?: string): void {
+  /** Ends a team job here: `error` coded (or plain text from elsewhere); `message`: the log line, if not it. */
+  end(
+    row: Job,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    error: StoredError | null,
+    message?: LogText,
+  ): void {
     // Read again: a retry here may have sent the job out again while this sync waited on Redis.
     if (this.host.store.team.teamState(row.id) === 'pending') return;
     this.record(row, status, error, message);
   }
 
   /** A submission not sent yet, cancelled here: never in Redis, so no sync can have sent it meanwhile. */
-  cancelUnsent(row: Job, error: string): void {
+  cancelUnsent(row: Job, error: StoredError): void {
     this.record(row, 'cancelled', error);
   }
 
   private record(
     row: Job,
     status: 'succeeded' | 'failed' | 'cancelled',
-    error: string | null,
-    message?: string,
+    error: StoredError | null,
+    message?: LogText,
   ): void {
     const outputs = status === 'succeeded' ? row.outputs : undefined;
     if (!this.host.store.finish(row.id, null, status, { error, ...(outputs ? { outputs } : {}) }, Date.now()))
       return;
     this.lastProgress.delete(row.id);
-    const text = message ?? error ?? status;
+    const line: LogText = message ?? error ?? status;
+    const text = typeof line === 'string' ? line : line.message;
     // The worker's own log line often says it already (it reached us live).
     const last = this.host.store.logs(row.id).at(-1);
-    if (last?.message !== text) this.host.log(row.id, status === 'failed' ? 'error' : 'info', text);
+    if (last?.message !== text) this.host.log(row.id, status === 'failed' ? 'error' : 'info', line);
     this.host.announce(row.id);
   }
 

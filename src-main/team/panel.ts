@@ -23,10 +23,13 @@ export class TeamPanel {
   ) {}
 
   current(): TeamStatus {
+    const error = this.conn.error;
     return {
       state: this.conn.state,
       team: this.conn.config.name,
-      error: this.conn.error,
+      error: error?.message ?? null,
+      errorCode: error?.code ?? null,
+      errorParams: error?.params ?? null,
       ...this.figures,
       pendingSubmissions: this.host.store.team.pendingCount(),
     };

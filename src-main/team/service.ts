@@ -5,10 +5,12 @@
 // Here they are wired to Redis's events and to each other, and cancel and retry, which touch them
 // all, are decided.
 import type { Job as BullJob } from 'bullmq';
+import { CodedError, type ErrorCode } from '../common/errors.ts';
 import type { TeamStatus } from '../common/team-types.ts';
 import { TERMINAL } from '../common/types.ts';
 import type { TeamConfig } from './config.ts';
 import { TeamConnection } from './connection.ts';
+import type { BlobError } from './blobs.ts';
 import type { TeamHost } from './host.ts';
 import { TeamMessage } from './job-data.ts';
 import { Mirror } from './mirror.ts';
@@ -22,8 +24,8 @@ const STATUS_EVERY_MS = 2000;
 const RECONCILE_EVERY_MS = 3000;
 const BEAT_EVERY_MS = 5000;
 
-/** A failure to reach or use the team queue, as one sentence. */
-export class TeamError extends Error {
+/** A failure to reach or use the team queue, as one coded sentence. */
+export class TeamError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
   override name = 'TeamError';
 }
 
@@ -134,8 +136,8 @@ export class TeamService {
 
   // ── submitting and mirroring ─────────────────────────────────────────────────────────────────
 
-  /** One sentence when a file is too big for the team queue, else null. */
-  tooBig(size: number): string | null {
+  /** Why a file is too big for the team queue (a coded sentence), else null. */
+  tooBig(size: number): BlobError | null {
     return this.conn.blobs.tooBig(size);
   }
 
@@ -167,13 +169,10 @@ export class TeamService {
     const row = this.host.store.get(id);
     if (!row || TERMINAL.includes(row.status)) return;
     if (this.host.store.team.teamState(id) === 'pending') {
-      this.mirror.cancelUnsent(row, 'Cancelled before it was sent to the team.');
+      this.mirror.cancelUnsent(row, new CodedError('TEAM_CANCELLED_BEFORE_SENT', {}).info());
       return;
     }
-    if (!this.online)
-      throw new TeamError(
-        'The team queue is offline, so the job cannot be cancelled now; try again when it is back.',
-      );
+    if (!this.online) throw new TeamError('TEAM_OFFLINE_CANCEL', {}, { transient: true });
     await this.conn.client.set(`${this.prefix}:cancel:${id}`, '1', 'EX', 7 * DAY_S);
     this.conn.publish({ type: 'cancel', id });
     const job = (await this.conn.queue.getJob(id)) as BullJob | undefined;
@@ -182,7 +181,7 @@ export class TeamService {
       if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
         try {
           await job.remove();
-          this.mirror.end(row, 'cancelled', 'Cancelled before it started.');
+          this.mirror.end(row, 'cancelled', new CodedError('CANCELLED_BEFORE_START', {}).info());
           this.conn.publish({ type: 'changed', id });
         } catch {
           // a worker took it meanwhile: the flag stops it

@@ -2,6 +2,7 @@
 // (pending) and sent when Redis is reachable, so one made offline goes out when the team is back;
 // the BullMQ job id is the local job id, which makes sending the same one twice harmless.
 import { hostname } from 'node:os';
+import { CodedError } from '../common/errors.ts';
 import { taskOptions } from '../common/spec.ts';
 import type { Job } from '../common/types.ts';
 import { BlobError } from './blobs.ts';
@@ -83,15 +84,20 @@ export class Submitter {
         removeOnFail: { age: 30 * DAY_S, count: 10_000 },
       });
       if (this.host.store.team.markSent(job.id)) {
-        this.host.log(job.id, 'info', `Sent to the team queue "${this.conn.config.name}".`);
+        this.host.log(
+          job.id,
+          'info',
+          new CodedError('LOG_TEAM_SENT', { team: this.conn.config.name }).info(),
+        );
         this.host.announce(job.id);
       }
       this.conn.publish({ type: 'changed', id: job.id });
     } catch (err) {
       if (err instanceof BlobError || (err instanceof Error && /not valid|Invalid/i.test(err.message))) {
-        // Not worth trying again: the job fails here with the reason.
-        if (this.host.store.finish(job.id, null, 'failed', { error: err.message }, Date.now())) {
-          this.host.log(job.id, 'error', err.message);
+        // Not worth trying again: the job fails here with the reason (coded: a file the team cannot take).
+        const error = err instanceof BlobError ? err.info() : err.message;
+        if (this.host.store.finish(job.id, null, 'failed', { error }, Date.now())) {
+          this.host.log(job.id, 'error', error);
           this.host.announce(job.id);
         }
         return;

@@ -7,12 +7,22 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { CodedError } from '../common/errors.ts';
 import { backoffMs } from '../common/settings-schema.ts';
+import type { ErrorParams } from '../common/types.ts';
 import { BlobError, type BlobStore } from './blobs.ts';
 import { QUEUE_NAME, type TeamConfig } from './config.ts';
 import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
-import { CANCELLED, safeExtension, TeamJobData, type TeamMessage, type TeamResult } from './job-data.ts';
+import {
+  CANCELLED,
+  encodeReason,
+  safeExtension,
+  sendableCode,
+  TeamJobData,
+  type TeamMessage,
+  type TeamResult,
+} from './job-data.ts';
 import type { TeamWorker as TeamWorkerRow } from '../common/team-types.ts';
 
 /**
@@ -24,9 +34,15 @@ export function attemptNumber(job: Pick<BullJob, 'attemptsMade' | 'stalledCounte
   return job.attemptsMade + (job.stalledCounter ?? 0) + 1;
 }
 
-/** BullMQ fails such a job at once, without the retries left. */
-function unrecoverable(message: string): Error {
-  return new (bullmq().UnrecoverableError)(message);
+/** A sentence a team job says (a log line, a failure): English, with its code when it has one. */
+type Said = { message: string; code?: string | null; params?: ErrorParams | null };
+
+/**
+ * BullMQ fails such a job at once, without the retries left. Its reason carries the code and the
+ * parameters to every member (job-data.ts, encodeReason).
+ */
+function unrecoverable(reason: Said): Error {
+  return new (bullmq().UnrecoverableError)(encodeReason(reason));
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -154,12 +170,12 @@ export class TeamWorker {
     const parsed = TeamJobData.safeParse(job.data);
     if (!parsed.success || parsed.data.id !== job.id) {
       const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
-      throw unrecoverable(`The team job's data is not valid (${issue}); this worker refused it.`);
+      throw unrecoverable(new CodedError('TEAM_JOB_DATA_INVALID', { reason: String(issue) }));
     }
     const data = parsed.data;
     const id = data.id;
     if (await this.client.exists(`${this.prefix}:cancel:${id}`))
-      throw unrecoverable(`${CANCELLED} before it started.`);
+      throw unrecoverable(new CodedError('CANCELLED_BEFORE_START', {}));
     if (this.stopping || this.host.localRunning() >= this.host.concurrency) {
       // Fetched as this worker stops, or just as local jobs took every slot (a fetch already waiting
       // on Redis is not stopped by pausing): back to the queue at once, for another member (or this
@@ -168,9 +184,11 @@ export class TeamWorker {
       await job.moveToWait(token);
       throw new (bullmq().WaitingError)();
     }
-    const log = (level: 'info' | 'warn' | 'error', message: string) => {
-      void job.log(`${level}: ${message}`).catch(() => undefined);
-      this.publish({ type: 'log', id, at: Date.now(), level, message });
+    // Bull Board's job log keeps the English; the members hear the code too.
+    const log = (level: 'info' | 'warn' | 'error', line: Said) => {
+      void job.log(`${level}: ${line.message}`).catch(() => undefined);
+      const at = Date.now();
+      this.publish({ type: 'log', id, at, level, message: line.message, ...sendableCode(line) });
     };
     this.running.add(id);
     this.onRunningChange();
@@ -178,7 +196,12 @@ export class TeamWorker {
     try {
       log(
         'info',
-        `Attempt ${attemptNumber(job)} of ${data.maxAttempts} started on ${hostname()} (process ${process.pid}).`,
+        new CodedError('LOG_TEAM_ATTEMPT_STARTED', {
+          attempt: attemptNumber(job),
+          max: data.maxAttempts,
+          host: hostname(),
+          pid: process.pid,
+        }),
       );
       let inputPath: string | null = null;
       if (data.input) {
@@ -187,12 +210,12 @@ export class TeamWorker {
         // Named by the hash this worker verified, so a copy from an earlier job can be reused.
         inputPath = join(dir, `${data.input.blob}${safeExtension(data.input.name)}`);
         if (!existsSync(inputPath) || statSync(inputPath).size !== data.input.size) {
-          const tooBig = this.blobs.tooBig(data.input.size, 'The input');
+          const tooBig = this.blobs.tooBig(data.input.size, 'input');
           if (tooBig) throw unrecoverable(tooBig);
           try {
             await this.blobs.get(data.input.blob, inputPath);
           } catch (err) {
-            throw unrecoverable((err as Error).message);
+            throw unrecoverable(err instanceof CodedError ? err : { message: (err as Error).message });
           }
         }
       }
@@ -202,7 +225,7 @@ export class TeamWorker {
         { jobId: id, name: data.name, spec: data.spec, inputPath, workDir },
         signal ?? new AbortController().signal,
         (m) => {
-          if (m.type === 'log') log(m.level, m.message);
+          if (m.type === 'log') log(m.level, m);
           else if (m.type === 'progress') {
             const now = Date.now();
             if (now - lastProgress < PROGRESS_EVERY_MS) return;
@@ -214,28 +237,30 @@ export class TeamWorker {
         },
       );
       if (signal?.aborted && this.stopping) {
-        log('info', `Handed back to the team queue: the worker on ${hostname()} is stopping.`);
+        log('info', new CodedError('LOG_TEAM_HANDED_BACK', { host: hostname() }));
         await job.moveToWait(token);
         throw new (bullmq().WaitingError)();
       }
-      if (signal?.aborted) throw unrecoverable(`${CANCELLED} while running on ${hostname()}.`);
+      if (signal?.aborted)
+        throw unrecoverable(new CodedError('TEAM_CANCELLED_WHILE_RUNNING', { host: hostname() }));
       if (!outcome.ok) {
-        log(outcome.error.transient ? 'warn' : 'error', outcome.error.message);
-        if (outcome.error.transient) throw new Error(outcome.error.message);
-        throw unrecoverable(outcome.error.message);
+        log(outcome.error.transient ? 'warn' : 'error', outcome.error);
+        // Retried by BullMQ: the reason of the attempt, coded as well.
+        if (outcome.error.transient) throw new Error(encodeReason(outcome.error));
+        throw unrecoverable(outcome.error);
       }
       const files: TeamResult['files'] = [];
       for (const f of outcome.files) {
         const path = existsSync(f.tmp) ? f.tmp : f.final;
         try {
-          const { sha256, size } = await this.blobs.put(path);
+          const { sha256, size } = await this.blobs.put(path, undefined, 'result');
           files.push({ blob: sha256, size });
         } catch (err) {
-          if (err instanceof BlobError) throw unrecoverable(err.message.replace('The file', 'The result'));
+          if (err instanceof BlobError) throw unrecoverable(err);
           throw err;
         }
       }
-      log('info', `Finished on ${hostname()}: ${outcome.stats.rows} lines.`);
+      log('info', new CodedError('LOG_TEAM_FINISHED_ON', { host: hostname(), rows: outcome.stats.rows }));
       return { stats: outcome.stats, files };
     } finally {
       this.running.delete(id);
