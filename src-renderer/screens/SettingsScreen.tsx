@@ -262,7 +262,10 @@ export function SettingsScreen() {
                 workers: t('settings.workers', { n: r.workers }),
               }),
             }
-          : { state: 'error', text: errorText(r.error) },
+          : {
+              state: 'error',
+              text: errorText({ code: r.errorCode, params: r.errorParams, message: r.error }),
+            },
       );
     } catch (err) {
       setTeamTest({ state: 'error', text: errorText(err) });

@@ -47,7 +47,7 @@ export function TeamScreen() {
         {team?.error && (
           <div className="banner banner-warn" role="alert">
             <IconCloudOff size={16} />
-            <span>{errorText(team.error)}</span>
+            <span>{errorText({ code: team.errorCode, params: team.errorParams, message: team.error })}</span>
           </div>
         )}
         {team && team.pendingSubmissions > 0 && (

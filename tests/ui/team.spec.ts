@@ -89,3 +89,35 @@ test('join a team from Settings, see its workers, run a job on the team', async 
   await shot(page, '09-team');
   expect(problems).toEqual([]);
 });
+
+test('team errors in the UI language: the Test button and the team panel', async ({
+  page,
+  bridge,
+  problems,
+}) => {
+  test.setTimeout(60_000);
+  const dead = 'redis://127.0.0.1:1';
+  await bridge.call('updateSettings', { language: 'ru' });
+  await page.goto(bridge.url);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-team-enabled').check();
+  await page.getByTestId('settings-team-url').fill(dead);
+  await page.getByTestId('settings-team-name').fill('buyers');
+  await page.getByTestId('settings-test-team').click();
+  // Rendered from the code the engine sent with the English sentence.
+  await expect(
+    page.getByRole('alert').filter({ hasText: `По адресу ${dead} никто не отвечает` }),
+  ).toBeVisible({
+    timeout: 20_000,
+  });
+  // The team panel says why it is offline, in Russian too.
+  await bridge.call('updateSettings', {
+    team: { enabled: true, url: dead, user: '', name: 'buyers', runJobs: false },
+  });
+  await page.getByTestId('nav-team').click();
+  await expect(page.getByRole('alert').filter({ hasText: dead })).toContainText(
+    /никто не отвечает|недоступна/,
+    { timeout: 20_000 },
+  );
+  expect(problems).toEqual([]);
+});
