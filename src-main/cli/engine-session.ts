@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
+import { CodedError, type ErrorCode, type ParamsOf } from '../common/errors.ts';
 import type { Job, JobProgress } from '../common/types.ts';
 import type { TeamConfig } from '../team/config.ts';
 import { testTeamConnection } from '../team/service.ts';
@@ -31,7 +32,10 @@ export async function withEngine<T>(
   // Connects once before any work: a wrong address or password is one sentence and exit 1.
   if (session.team) {
     const test = await testTeamConnection(session.team);
-    if (!test.ok) throw new Error(test.error);
+    if (!test.ok)
+      throw test.errorCode
+        ? new CodedError(test.errorCode as ErrorCode, (test.errorParams ?? {}) as ParamsOf<ErrorCode>)
+        : new Error(test.error);
   }
   const engine = new Engine({
     dataDir: flags.dataDir ? resolve(flags.dataDir) : defaultDataDir(),

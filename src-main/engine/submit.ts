@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { ZodError } from 'zod';
 import { ScheduledSpec, specProblem, SubmitSpec, type ParsedSpec, type SpecOf } from '../common/spec.ts';
-import type { ErrorInfo } from '../common/errors.ts';
+import type { CodedError, ErrorInfo } from '../common/errors.ts';
 import type { Job } from '../common/types.ts';
 import type { EngineContext } from './context.ts';
 import { faultPoint } from './faults.ts';
@@ -24,8 +24,8 @@ export interface SubmitResult {
 /** Where a submitted job goes: the local queue, or the team's (when team mode is on and takes the kind). */
 export interface SubmitTarget {
   team: boolean;
-  /** With team: an input this large cannot go to the team queue (the sentence why), else null. */
-  tooBig(size: number): string | null;
+  /** With team: an input this large cannot go to the team queue (the coded reason), else null. */
+  tooBig(size: number): CodedError | null;
   queued(job: Job): void;
 }
 

@@ -124,15 +124,9 @@ export class TeamBroker implements Broker {
     });
   }
 
-  /**
-   * An input this large cannot go to the team queue: refused here with its coded sentence (a
-   * SubmitError, what submitJob would make of the sentence), else null. SubmitTarget's tooBig returns
-   * a sentence (a string), which would lose the code.
-   */
-  tooBig(size: number): string | null {
-    const big = this.service?.tooBig(size);
-    if (big) throw SubmitError.from(big);
-    return null;
+  /** An input this large cannot go to the team queue: the coded reason, else null. */
+  tooBig(size: number): CodedError | null {
+    return this.service?.tooBig(size) ?? null;
   }
 
   /** Another member's job this computer has not seen yet: fetched into the table. */

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import type { TeamJobData } from '../team/job-data.ts';
-import type { Job, JobProgress, JobResultStats } from '../common/types.ts';
+import type { ErrorParams, Job, JobProgress, JobResultStats } from '../common/types.ts';
 import { PRIORITY_RANK } from '../common/types.ts';
 import { pidAlive } from './pid.ts';
 
@@ -105,13 +105,25 @@ export class TeamRows {
     );
   }
 
-  setQueued(id: string, error: string | null, now: number): boolean {
+  /** Back to waiting in the queue (BullMQ retries it), with the last attempt's reason. */
+  setQueued(
+    id: string,
+    error: { message: string; code?: string | null; params?: ErrorParams | null } | null,
+    now: number,
+  ): boolean {
     return (
       this.db
         .prepare(
-          `UPDATE jobs SET status = 'queued', error = ?, updated_at = ? WHERE id = ? AND origin = 'team' AND status = 'running'`,
+          `UPDATE jobs SET status = 'queued', error = ?, error_code = ?, error_params = ?, updated_at = ?
+           WHERE id = ? AND origin = 'team' AND status = 'running'`,
         )
-        .run(error, now, id).changes === 1
+        .run(
+          error?.message ?? null,
+          error?.code ?? null,
+          error?.params ? JSON.stringify(error.params) : null,
+          now,
+          id,
+        ).changes === 1
     );
   }
 

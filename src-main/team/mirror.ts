@@ -138,7 +138,7 @@ export class Mirror {
     ) {
       if (
         current.status !== 'queued' &&
-        this.host.store.team.setQueued(id, decodeReason(job.failedReason)?.message ?? null, Date.now())
+        this.host.store.team.setQueued(id, decodeReason(job.failedReason), Date.now())
       )
         this.host.announce(id);
     } else if (state === 'completed') {
