@@ -194,13 +194,11 @@ export function openPaths(paths: string[]): void {
   set({ sheetPaths: merged, screen: 'jobs' });
 }
 
-export async function chooseAndOpen(): Promise<void> {
-  try {
+export function chooseAndOpen(): Promise<void> {
+  return attempt(async () => {
     const paths = await api.chooseFiles();
     if (paths.length) openPaths(paths);
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+  });
 }
 
 export function closeSheet(): void {
@@ -227,6 +225,15 @@ export function dismissToast(id: number): void {
   set({ toasts: get().toasts.filter((t) => t.id !== id) });
 }
 
+/** Runs what a click asked for: a failure is a toast (one sentence), not an exception. */
+export async function attempt(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
 export function askConfirm(req: Omit<ConfirmRequest, 'resolve'>): Promise<boolean> {
   get().confirm?.resolve(false);
   return new Promise((resolve) => {
@@ -242,22 +249,29 @@ export function askConfirm(req: Omit<ConfirmRequest, 'resolve'>): Promise<boolea
   });
 }
 
+/** Asks first; `action` runs (as `attempt` runs it) only on yes. */
+export async function confirmThen(
+  req: Omit<ConfirmRequest, 'resolve'>,
+  action: () => Promise<unknown>,
+): Promise<void> {
+  if (await askConfirm(req)) await attempt(action);
+}
+
 // ── job actions (shared by rows, the detail panel and the Delete key) ────────────────────────────
 
-export async function deleteJob(job: Job): Promise<void> {
-  const ok = await askConfirm({
-    title: tNow('confirm.deleteJob.title'),
-    body: tNow('confirm.deleteJob.body', { name: job.name }),
-    okLabel: tNow('confirm.delete'),
-    danger: true,
-  });
-  if (!ok) return;
-  try {
-    await api.remove(job.id);
-    dropJob(job.id);
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+export function deleteJob(job: Job): Promise<void> {
+  return confirmThen(
+    {
+      title: tNow('confirm.deleteJob.title'),
+      body: tNow('confirm.deleteJob.body', { name: job.name }),
+      okLabel: tNow('confirm.delete'),
+      danger: true,
+    },
+    async () => {
+      await api.remove(job.id);
+      dropJob(job.id);
+    },
+  );
 }
 
 export const FINISHED: readonly Job['status'][] = ['succeeded', 'failed', 'cancelled'];
@@ -269,52 +283,35 @@ export const FINISHED: readonly Job['status'][] = ['succeeded', 'failed', 'cance
 export async function clearFinishedJobs(shown: readonly Job[], filtered: boolean): Promise<void> {
   const finished = shown.filter((j) => FINISHED.includes(j.status));
   if (finished.length === 0) return;
-  const ok = await askConfirm({
-    title: tNow('confirm.clearFinished.title', { n: finished.length }),
-    body: tNow(filtered ? 'confirm.clearFinished.bodyFiltered' : 'confirm.clearFinished.body'),
-    okLabel: tNow('confirm.clear'),
-    danger: true,
-  });
-  if (!ok) return;
-  try {
-    const removed = await api.clearFinished(finished.map((j) => j.id));
-    dropJobs(removed);
-    toast('success', tNow('jobs.cleared', { n: removed.length }));
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+  await confirmThen(
+    {
+      title: tNow('confirm.clearFinished.title', { n: finished.length }),
+      body: tNow(filtered ? 'confirm.clearFinished.bodyFiltered' : 'confirm.clearFinished.body'),
+      okLabel: tNow('confirm.clear'),
+      danger: true,
+    },
+    async () => {
+      const removed = await api.clearFinished(finished.map((j) => j.id));
+      dropJobs(removed);
+      toast('success', tNow('jobs.cleared', { n: removed.length }));
+    },
+  );
 }
 
-export async function cancelJob(job: Job): Promise<void> {
-  try {
-    upsertJob(await api.cancel(job.id));
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+export function cancelJob(job: Job): Promise<void> {
+  return attempt(async () => upsertJob(await api.cancel(job.id)));
 }
 
-export async function retryJob(job: Job): Promise<void> {
-  try {
-    upsertJob(await api.retry(job.id));
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+export function retryJob(job: Job): Promise<void> {
+  return attempt(async () => upsertJob(await api.retry(job.id)));
 }
 
-export async function openResult(path: string): Promise<void> {
-  try {
-    await api.openResult(path);
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+export function openResult(path: string): Promise<void> {
+  return attempt(() => api.openResult(path));
 }
 
-export async function showInFolder(path: string): Promise<void> {
-  try {
-    await api.showInFolder(path);
-  } catch (err) {
-    toast('error', errorText(err));
-  }
+export function showInFolder(path: string): Promise<void> {
+  return attempt(() => api.showInFolder(path));
 }
 
 // ── settings and start-up ────────────────────────────────────────────────────────────────────────
@@ -323,6 +320,11 @@ export function applySettings(settings: SettingsValue): void {
   set({ settings });
   const info = get().appInfo;
   useLang.getState().setLang(settings.language ?? info?.systemLanguage ?? useLang.getState().lang);
+}
+
+/** The folder new jobs and schedules offer first. */
+export async function rememberOutDir(dir: string): Promise<void> {
+  applySettings(await api.updateSettings({ defaultOutDir: dir }));
 }
 
 let started = false;

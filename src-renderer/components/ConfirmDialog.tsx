@@ -1,5 +1,6 @@
 import { useT } from '../i18n/index.ts';
 import { useApp } from '../store.ts';
+import { Form } from './fields.tsx';
 import { Modal } from './Modal.tsx';
 
 export function ConfirmDialog() {
@@ -13,12 +14,7 @@ export function ConfirmDialog() {
       className="dialog confirm"
       initialFocus=".js-ok"
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          req.resolve(true);
-        }}
-      >
+      <Form onSubmit={() => req.resolve(true)}>
         <h2 className="dialog-title">{req.title}</h2>
         {req.body && <p className="dialog-body">{req.body}</p>}
         <div className="dialog-actions">
@@ -38,7 +34,7 @@ export function ConfirmDialog() {
             {req.okLabel ?? t('confirm.ok')}
           </button>
         </div>
-      </form>
+      </Form>
     </Modal>
   );
 }

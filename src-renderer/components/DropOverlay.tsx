@@ -57,19 +57,18 @@ export function DropOverlay() {
       depth.current = 0;
       setOver(false);
     };
-    window.addEventListener('dragenter', enter);
-    window.addEventListener('dragover', overFn);
-    window.addEventListener('dragleave', leave);
-    window.addEventListener('drop', drop);
-    window.addEventListener('dragend', reset);
-    window.addEventListener('blur', reset);
+    // One list for adding and removing, so no listener outlives the overlay.
+    const listeners: [keyof WindowEventMap, (e: DragEvent) => void][] = [
+      ['dragenter', enter],
+      ['dragover', overFn],
+      ['dragleave', leave],
+      ['drop', drop],
+      ['dragend', reset],
+      ['blur', reset],
+    ];
+    for (const [type, fn] of listeners) window.addEventListener(type, fn as EventListener);
     return () => {
-      window.removeEventListener('dragenter', enter);
-      window.removeEventListener('dragover', overFn);
-      window.removeEventListener('dragleave', leave);
-      window.removeEventListener('drop', drop);
-      window.removeEventListener('dragend', reset);
-      window.removeEventListener('blur', reset);
+      for (const [type, fn] of listeners) window.removeEventListener(type, fn as EventListener);
     };
   }, []);
 

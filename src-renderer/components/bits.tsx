@@ -1,16 +1,97 @@
+import type { ReactNode } from 'react';
 import type { Job, JobProgress } from '../../src-main/common/contract.ts';
+import { fmtNumber, useT, type Key } from '../i18n/index.ts';
+import { IconClose } from './icons.tsx';
 
 type JobStatus = Job['status'];
-import { api, errorText } from '../api.ts';
-import { fmtNumber, useT, type Key } from '../i18n/index.ts';
-import { IconClose, IconFolder } from './icons.tsx';
 
-/** The × that closes a panel, a sheet or a toast; `label` is its tooltip and accessible name. */
+/** A button that shows only an icon: `label` is its tooltip and its accessible name. */
+export function IconButton({
+  label,
+  className,
+  testId,
+  disabled,
+  onClick,
+  children,
+}: {
+  label: string;
+  /** Classes beside `icon-btn`. */
+  className?: string;
+  testId?: string;
+  disabled?: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={className ? `icon-btn ${className}` : 'icon-btn'}
+      data-testid={testId}
+      title={label}
+      aria-label={label}
+      disabled={disabled}
+      onClick={onClick}
+    >
+      {children}
+    </button>
+  );
+}
+
+/** The × that closes a panel, a sheet or a toast. */
 export function CloseButton({ label, onClick, size }: { label: string; onClick: () => void; size?: number }) {
   return (
-    <button type="button" className="icon-btn" title={label} aria-label={label} onClick={onClick}>
+    <IconButton label={label} onClick={onClick}>
       <IconClose size={size} />
-    </button>
+    </IconButton>
+  );
+}
+
+/** A line across a screen or a sheet: a warning is an alert (read out at once), a note a status. */
+export function Banner({
+  kind,
+  icon: Icon,
+  testId,
+  children,
+}: {
+  kind: 'warn' | 'info';
+  icon: (props: { size?: number }) => ReactNode;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`banner banner-${kind}`} role={kind === 'warn' ? 'alert' : 'status'} data-testid={testId}>
+      <Icon size={16} />
+      <span>{children}</span>
+    </div>
+  );
+}
+
+export function Card({
+  title,
+  count,
+  hint,
+  children,
+}: {
+  title: string;
+  /** How many things the card lists, beside its title. */
+  count?: number;
+  hint?: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card">
+      <h2 className="card-title">
+        {title}
+        {count !== undefined && (
+          <>
+            {' '}
+            <span className="count">{count}</span>
+          </>
+        )}
+      </h2>
+      {hint && <p className="card-hint">{hint}</p>}
+      {children}
+    </section>
   );
 }
 
@@ -57,96 +138,6 @@ export function ProgressBar({
       data-testid={testId}
     >
       <div className="progress-fill" style={{ transform: `scaleX(${indeterminate ? 1 : pct / 100})` }} />
-    </div>
-  );
-}
-
-/** The supplier list picker (the new-job sheet and the schedule form): loading, none, or the lists. */
-export function SupplierListSelect({
-  lists,
-  value,
-  onChange,
-  testId,
-}: {
-  lists: string[] | null;
-  value: string;
-  onChange: (list: string) => void;
-  testId: string;
-}) {
-  const t = useT();
-  return (
-    <select
-      className="select"
-      data-testid={testId}
-      value={value}
-      disabled={lists === null}
-      onChange={(e) => onChange(e.target.value)}
-    >
-      {lists === null && <option value="">{t('sheet.listLoading')}</option>}
-      {lists?.length === 0 && <option value="">{t('sheet.listNone')}</option>}
-      {lists?.map((l) => (
-        <option key={l} value={l}>
-          {l}
-        </option>
-      ))}
-    </select>
-  );
-}
-
-/**
- * An output folder: typed, or chosen with the system's folder dialog (the new-job sheet, the schedule
- * form, Settings). `onChosen` gets the chosen folder; a failure is one sentence for `onError`.
- */
-export function FolderField({
-  id,
-  label,
-  value,
-  placeholder,
-  testId,
-  chooseTestId,
-  onChange,
-  onChosen,
-  onError,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  placeholder: string;
-  testId: string;
-  chooseTestId?: string;
-  onChange: (value: string) => void;
-  onChosen: (dir: string) => void | Promise<void>;
-  onError: (message: string) => void;
-}) {
-  const t = useT();
-  const choose = async () => {
-    try {
-      const dir = await api.chooseFolder();
-      if (dir) await onChosen(dir);
-    } catch (err) {
-      onError(errorText(err));
-    }
-  };
-  return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="input-group">
-        <input
-          id={id}
-          className="input"
-          data-testid={testId}
-          value={value}
-          placeholder={placeholder}
-          title={value}
-          spellCheck={false}
-          onChange={(e) => onChange(e.target.value)}
-        />
-        <button type="button" className="btn" data-testid={chooseTestId} onClick={() => void choose()}>
-          <IconFolder /> {t('sheet.chooseFolder')}
-        </button>
-      </div>
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Job, JobComment, JobDetails, JobLogLine } from '../../src-main/common/contract.ts';
-import { CloseButton, ProgressBar, StatusPill } from '../components/bits.tsx';
+import { CloseButton, IconButton, ProgressBar, StatusPill } from '../components/bits.tsx';
+import { Form } from '../components/fields.tsx';
 import { IconEdit, IconExternal, IconFolder, IconRetry, IconStop, IconTrash } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
-import { api, baseName, errorText } from '../api.ts';
+import { api, baseName } from '../api.ts';
 import {
   fmtClock,
   fmtDateTime,
@@ -17,14 +18,14 @@ import {
   type T,
 } from '../i18n/index.ts';
 import {
-  askConfirm,
+  attempt,
   cancelJob,
   closeDetail,
+  confirmThen,
   deleteJob,
   openResult,
   retryJob,
   showInFolder,
-  toast,
   useApp,
 } from '../store.ts';
 
@@ -94,41 +95,34 @@ function Comments({ jobId, initial }: { jobId: string; initial: JobComment[] }) 
   const add = async () => {
     if (!text.trim() || busy) return;
     setBusy(true);
-    try {
+    await attempt(async () => {
       const c = await api.addComment(jobId, text.trim());
       setComments((cs) => [...cs, c]);
       setText('');
-    } catch (err) {
-      toast('error', errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   };
   const save = async (id: number) => {
     if (!draft.trim()) return;
-    try {
+    await attempt(async () => {
       const c = await api.editComment(id, draft.trim());
       setComments((cs) => cs.map((x) => (x.id === id ? c : x)));
       setEditing(null);
-    } catch (err) {
-      toast('error', errorText(err));
-    }
-  };
-  const remove = async (id: number) => {
-    const ok = await askConfirm({
-      title: t('detail.deleteComment.title'),
-      body: t('detail.deleteComment.body'),
-      okLabel: t('confirm.delete'),
-      danger: true,
     });
-    if (!ok) return;
-    try {
-      await api.deleteComment(id);
-      setComments((cs) => cs.filter((x) => x.id !== id));
-    } catch (err) {
-      toast('error', errorText(err));
-    }
   };
+  const remove = (id: number) =>
+    confirmThen(
+      {
+        title: t('detail.deleteComment.title'),
+        body: t('detail.deleteComment.body'),
+        okLabel: t('confirm.delete'),
+        danger: true,
+      },
+      async () => {
+        await api.deleteComment(id);
+        setComments((cs) => cs.filter((x) => x.id !== id));
+      },
+    );
 
   return (
     <section className="detail-section">
@@ -147,40 +141,30 @@ function Comments({ jobId, initial }: { jobId: string; initial: JobComment[] }) 
               </span>
               {editing !== c.id && (
                 <span className="comment-actions">
-                  <button
-                    type="button"
-                    className="icon-btn icon-btn-sm"
-                    data-testid="comment-edit"
-                    title={t('detail.commentEdit')}
-                    aria-label={t('detail.commentEdit')}
+                  <IconButton
+                    label={t('detail.commentEdit')}
+                    className="icon-btn-sm"
+                    testId="comment-edit"
                     onClick={() => {
                       setEditing(c.id);
                       setDraft(c.text);
                     }}
                   >
                     <IconEdit size={14} />
-                  </button>
-                  <button
-                    type="button"
-                    className="icon-btn icon-btn-sm icon-btn-danger"
-                    data-testid="comment-delete"
-                    title={t('detail.commentDelete')}
-                    aria-label={t('detail.commentDelete')}
+                  </IconButton>
+                  <IconButton
+                    label={t('detail.commentDelete')}
+                    className="icon-btn-sm icon-btn-danger"
+                    testId="comment-delete"
                     onClick={() => void remove(c.id)}
                   >
                     <IconTrash size={14} />
-                  </button>
+                  </IconButton>
                 </span>
               )}
             </div>
             {editing === c.id ? (
-              <form
-                className="comment-edit"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void save(c.id);
-                }}
-              >
+              <Form className="comment-edit" onSubmit={() => save(c.id)}>
                 <textarea
                   className="input"
                   data-testid="comment-edit-input"
@@ -212,20 +196,14 @@ function Comments({ jobId, initial }: { jobId: string; initial: JobComment[] }) 
                     {t('detail.commentSave')}
                   </button>
                 </div>
-              </form>
+              </Form>
             ) : (
               <p className="comment-text">{c.text}</p>
             )}
           </li>
         ))}
       </ul>
-      <form
-        className="comment-new"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add();
-        }}
-      >
+      <Form className="comment-new" onSubmit={add}>
         <textarea
           className="input"
           data-testid="comment-input"
@@ -249,7 +227,7 @@ function Comments({ jobId, initial }: { jobId: string; initial: JobComment[] }) 
         >
           {t('detail.commentAdd')}
         </button>
-      </form>
+      </Form>
     </section>
   );
 }
@@ -295,13 +273,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
   const [details, setDetails] = useState<JobDetails | null | undefined>(undefined);
   const panelRef = useRef<HTMLElement>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setDetails(await api.getJob(jobId));
-    } catch (err) {
-      toast('error', errorText(err));
-    }
-  }, [jobId]);
+  const load = useCallback(() => attempt(async () => setDetails(await api.getJob(jobId))), [jobId]);
 
   useEffect(() => setDetails(undefined), [jobId]);
   // Load, and reload when the job changes state (its queue place, attempts, outputs).
@@ -437,24 +409,12 @@ export function JobDetail({ jobId }: { jobId: string }) {
                     <span className="output-name ellipsis" title={path}>
                       {baseName(path)}
                     </span>
-                    <button
-                      type="button"
-                      className="icon-btn"
-                      title={t('action.open')}
-                      aria-label={t('action.open')}
-                      onClick={() => void openResult(path)}
-                    >
+                    <IconButton label={t('action.open')} onClick={() => void openResult(path)}>
                       <IconExternal />
-                    </button>
-                    <button
-                      type="button"
-                      className="icon-btn"
-                      title={t('action.show')}
-                      aria-label={t('action.show')}
-                      onClick={() => void showInFolder(path)}
-                    >
+                    </IconButton>
+                    <IconButton label={t('action.show')} onClick={() => void showInFolder(path)}>
                       <IconFolder />
-                    </button>
+                    </IconButton>
                   </li>
                 ))}
               </ul>

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { Job } from '../../src-main/common/contract.ts';
-import { ProgressBar, StatusPill } from '../components/bits.tsx';
+import { IconButton, ProgressBar, StatusPill } from '../components/bits.tsx';
 import {
   IconExternal,
   IconFile,
@@ -170,65 +170,44 @@ export const JobRow = memo(function JobRow({ job, queuePos, selected, focusable,
       </div>
       <div className="cell-actions" role="gridcell" onClick={stop} onKeyDown={stop}>
         {cancellable && (
-          <button
-            type="button"
-            className="icon-btn"
-            data-testid="job-cancel"
-            title={t('action.cancel')}
-            aria-label={t('action.cancel')}
+          <IconButton
+            label={t('action.cancel')}
+            testId="job-cancel"
             disabled={job.cancelRequested}
             onClick={() => void cancelJob(job)}
           >
             <IconStop />
-          </button>
+          </IconButton>
         )}
         {retriable && (
-          <button
-            type="button"
-            className="icon-btn"
-            data-testid="job-retry"
-            title={t('action.retry')}
-            aria-label={t('action.retry')}
-            onClick={() => void retryJob(job)}
-          >
+          <IconButton label={t('action.retry')} testId="job-retry" onClick={() => void retryJob(job)}>
             <IconRetry />
-          </button>
+          </IconButton>
         )}
         {output && (
           <>
-            <button
-              type="button"
-              className="icon-btn icon-btn-accent"
-              data-testid="job-open"
-              title={t('action.open')}
-              aria-label={t('action.open')}
+            <IconButton
+              label={t('action.open')}
+              className="icon-btn-accent"
+              testId="job-open"
               onClick={() => void openResult(output)}
             >
               <IconExternal />
-            </button>
-            <button
-              type="button"
-              className="icon-btn"
-              data-testid="job-show"
-              title={t('action.show')}
-              aria-label={t('action.show')}
-              onClick={() => void showInFolder(output)}
-            >
+            </IconButton>
+            <IconButton label={t('action.show')} testId="job-show" onClick={() => void showInFolder(output)}>
               <IconFolder />
-            </button>
+            </IconButton>
           </>
         )}
         {!cancellable && (
-          <button
-            type="button"
-            className="icon-btn icon-btn-danger"
-            data-testid="job-delete"
-            title={t('action.delete')}
-            aria-label={t('action.delete')}
+          <IconButton
+            label={t('action.delete')}
+            className="icon-btn-danger"
+            testId="job-delete"
             onClick={() => void deleteJob(job)}
           >
             <IconTrash />
-          </button>
+          </IconButton>
         )}
       </div>
     </div>

@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Job } from '../../src-main/common/contract.ts';
+import { Select } from '../components/fields.tsx';
 import { IconSearch, IconTrash } from '../components/icons.tsx';
-import { useT, type Key } from '../i18n/index.ts';
+import { useT } from '../i18n/index.ts';
 import { clearFinishedJobs, FINISHED, selectJob, useApp } from '../store.ts';
 import { EmptyJobs } from './EmptyJobs.tsx';
 import { JobDetail } from './JobDetail.tsx';
@@ -116,32 +117,26 @@ export function JobsScreen() {
               }}
             />
           </label>
-          <select
-            className="select"
-            data-testid="filter-status"
-            aria-label={t('jobs.filterStatus')}
+          <Select
+            testId="filter-status"
+            label={t('jobs.filterStatus')}
             value={status}
-            onChange={(e) => setStatus(e.target.value as typeof status)}
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s === 'all' ? t('jobs.all') : `${t(`status.${s}` as Key)} (${counts[s] ?? 0})`}
-              </option>
-            ))}
-          </select>
-          <select
-            className="select"
-            data-testid="filter-kind"
-            aria-label={t('jobs.filterKind')}
+            choices={STATUSES.map((s) => ({
+              value: s,
+              label: s === 'all' ? t('jobs.all') : `${t(`status.${s}`)} (${counts[s] ?? 0})`,
+            }))}
+            onChange={setStatus}
+          />
+          <Select
+            testId="filter-kind"
+            label={t('jobs.filterKind')}
             value={kind}
-            onChange={(e) => setKind(e.target.value as typeof kind)}
-          >
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k === 'all' ? t('jobs.allKinds') : t(`kind.${k}` as Key)}
-              </option>
-            ))}
-          </select>
+            choices={KINDS.map((k) => ({
+              value: k,
+              label: k === 'all' ? t('jobs.allKinds') : t(`kind.${k}`),
+            }))}
+            onChange={setKind}
+          />
           <span className="toolbar-count">
             {filtered
               ? t('jobs.shown', { shown: shown.length, total: t('jobs.count', { n: all.length }) })

@@ -1,13 +1,23 @@
-import { CloseButton, FolderField, SupplierListSelect } from '../components/bits.tsx';
+import { Banner, CloseButton } from '../components/bits.tsx';
+import {
+  Field,
+  Form,
+  NumberField,
+  OutDirField,
+  SelectField,
+  SupplierListSelect,
+  useSupplierLists,
+} from '../components/fields.tsx';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { InspectResult, SubmitSpecInput } from '../../src-main/common/contract.ts';
 import { api, baseName, errorText } from '../api.ts';
 import { IconAlert, IconClose, IconFile, IconInfo } from '../components/icons.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { fmtNumber, fmtSpan, inspectProblem, useT, type T } from '../i18n/index.ts';
-import { applySettings, closeSheet, removeSheetPath, showJob, toast, upsertJob, useApp } from '../store.ts';
+import { closeSheet, rememberOutDir, removeSheetPath, showJob, toast, upsertJob, useApp } from '../store.ts';
 
-type Priority = 'high' | 'normal' | 'low';
+const PRIORITIES = ['high', 'normal', 'low'] as const;
+type Priority = (typeof PRIORITIES)[number];
 interface Columns {
   brand: string;
   article: string;
@@ -54,6 +64,16 @@ function initialColumns(r: InspectResult): Pick<FileState, 'columns' | 'remember
   }
   return { columns: detected(r) };
 }
+
+/** The list chosen before in this sheet, else the one used last time, else the first. */
+const pickList = (names: string[], current: string) => {
+  const last = localStorage.getItem(LAST_LIST_KEY);
+  return current && names.includes(current)
+    ? current
+    : last && names.includes(last)
+      ? last
+      : (names[0] ?? '');
+};
 
 const sameColumns = (a: Columns, b: Columns) =>
   a.brand === b.brand && a.article === b.article && a.quantity === b.quantity;
@@ -179,9 +199,6 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
   const settings = useApp((s) => s.settings);
   const [files, setFiles] = useState<Record<string, FileState>>({});
   const [active, setActive] = useState(paths[0]);
-  const [lists, setLists] = useState<string[] | null>(null);
-  const [listsError, setListsError] = useState<string | null>(null);
-  const [list, setList] = useState('');
   const [outDir, setOutDir] = useState(settings?.defaultOutDir ?? '');
   const [priority, setPriority] = useState<Priority>('normal');
   const [alternatives, setAlternatives] = useState(0);
@@ -189,6 +206,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
   const [busy, setBusy] = useState(false);
   const started = useRef(new Set<string>());
   const source = settings?.source ?? 'demo';
+  const { lists, listsError, list, setList } = useSupplierLists(source, pickList);
 
   // Inspect every file once, as it arrives.
   useEffect(() => {
@@ -210,30 +228,6 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     }
     if (!paths.includes(active)) setActive(paths[0]);
   }, [paths, active]);
-
-  useEffect(() => {
-    let live = true;
-    setLists(null);
-    setListsError(null);
-    api.supplierLists(source).then(
-      (names) => {
-        if (!live) return;
-        setLists(names);
-        const last = localStorage.getItem(LAST_LIST_KEY);
-        setList((cur) =>
-          cur && names.includes(cur) ? cur : last && names.includes(last) ? last : (names[0] ?? ''),
-        );
-      },
-      (err) => {
-        if (!live) return;
-        setLists([]);
-        setListsError(errorText(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [source]);
 
   const current = files[active];
   const ready = paths.map((p) => files[p]).filter((f): f is FileState => f?.status === 'ready');
@@ -302,8 +296,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
     localStorage.setItem(LAST_LIST_KEY, list);
     const dir = outDir.trim();
     try {
-      if (settings && settings.defaultOutDir !== dir)
-        applySettings(await api.updateSettings({ defaultOutDir: dir }));
+      if (settings && settings.defaultOutDir !== dir) await rememberOutDir(dir);
     } catch {
       // Remembering the folder is a convenience; the submit below says what is wrong with it.
     }
@@ -371,13 +364,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
       testId="new-job-sheet"
       initialFocus=".js-start"
     >
-      <form
-        className="sheet-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void startJobs();
-        }}
-      >
+      <Form className="sheet-form" onSubmit={startJobs}>
         <header className="sheet-head">
           <div className="sheet-title">
             <h2>{many ? t('sheet.titleMany', { n: paths.length }) : t('sheet.title')}</h2>
@@ -429,15 +416,13 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
             )}
 
             {rememberedShown ? (
-              <div className="banner banner-info" data-testid="sheet-remembered" role="status">
-                <IconInfo size={16} />
-                <span>{t('sheet.remembered')}</span>
-              </div>
+              <Banner kind="info" icon={IconInfo} testId="sheet-remembered">
+                {t('sheet.remembered')}
+              </Banner>
             ) : r && inspectProblem(t.lang, r) ? (
-              <div className="banner banner-warn" data-testid="sheet-problem" role="alert">
-                <IconAlert size={16} />
-                <span>{inspectProblem(t.lang, r)}</span>
-              </div>
+              <Banner kind="warn" icon={IconAlert} testId="sheet-problem">
+                {inspectProblem(t.lang, r)}
+              </Banner>
             ) : null}
 
             <fieldset className="columns-row" disabled={!r}>
@@ -506,8 +491,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
           <aside className="sheet-side">
             <span className="section-label">{t('sheet.options')}</span>
             {many && <p className="muted small">{t('sheet.appliesAll', { n: paths.length })}</p>}
-            <label className="field">
-              <span className="field-label">{t('sheet.list')}</span>
+            <Field label={t('sheet.list')}>
               <SupplierListSelect lists={lists} value={list} onChange={setList} testId="supplier-list" />
               <span className="field-hint">
                 {t('sheet.source', {
@@ -515,52 +499,34 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
                 })}
               </span>
               {listsError && <span className="field-error">{listsError}</span>}
-            </label>
+            </Field>
 
-            <FolderField
+            <OutDirField
               id="sheet-out-dir"
-              label={t('sheet.outDir')}
-              value={outDir}
-              placeholder={t('sheet.outDirPlaceholder')}
               testId="out-dir"
               chooseTestId="choose-out-dir"
+              value={outDir}
               onChange={setOutDir}
-              onChosen={async (dir) => {
-                setOutDir(dir);
-                applySettings(await api.updateSettings({ defaultOutDir: dir }));
-              }}
               onError={setError}
             />
 
             <div className="field-pair">
-              <label className="field">
-                <span className="field-label">{t('sheet.priority')}</span>
-                <select
-                  className="select"
-                  data-testid="priority"
-                  value={priority}
-                  onChange={(e) => setPriority(e.target.value as Priority)}
-                >
-                  <option value="high">{t('priority.high')}</option>
-                  <option value="normal">{t('priority.normal')}</option>
-                  <option value="low">{t('priority.low')}</option>
-                </select>
-              </label>
-              <label className="field">
-                <span className="field-label">{t('sheet.alternatives')}</span>
-                <input
-                  className="input num"
-                  type="number"
-                  min={0}
-                  max={20}
-                  step={1}
-                  data-testid="alternatives"
-                  value={alternatives}
-                  onChange={(e) =>
-                    setAlternatives(Math.max(0, Math.min(20, Math.round(Number(e.target.value) || 0))))
-                  }
-                />
-              </label>
+              <SelectField
+                label={t('sheet.priority')}
+                testId="priority"
+                value={priority}
+                choices={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
+                onChange={setPriority}
+              />
+              <NumberField
+                label={t('sheet.alternatives')}
+                testId="alternatives"
+                min={0}
+                max={20}
+                step={1}
+                value={alternatives}
+                onChange={(v) => setAlternatives(Math.max(0, Math.min(20, Math.round(Number(v) || 0))))}
+              />
             </div>
             <p className="field-hint">{t('sheet.alternativesHint')}</p>
 
@@ -608,7 +574,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
             {many ? t('sheet.startMany', { n: ready.length }) : t('sheet.start')}
           </button>
         </footer>
-      </form>
+      </Form>
     </Modal>
   );
 }

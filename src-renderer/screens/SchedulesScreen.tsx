@@ -1,4 +1,12 @@
-import { FolderField, SupplierListSelect } from '../components/bits.tsx';
+import { IconButton } from '../components/bits.tsx';
+import {
+  Field,
+  Form,
+  OutDirField,
+  SupplierListSelect,
+  TextField,
+  useSupplierLists,
+} from '../components/fields.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import type { Schedule } from '../../src-main/common/contract.ts';
 import { api, errorText } from '../api.ts';
@@ -6,7 +14,7 @@ import { IconClock, IconPause, IconPlay, IconPlus, IconTrash } from '../componen
 import { Modal } from '../components/Modal.tsx';
 import { useDebounced } from '../hooks.ts';
 import { fmtWhen, useT } from '../i18n/index.ts';
-import { applySettings, askConfirm, showJob, toast, useApp } from '../store.ts';
+import { attempt, confirmThen, showJob, toast, useApp } from '../store.ts';
 
 /** The cron's description in the UI language (the stored one is English). */
 function CronText({ cron, fallback }: { cron: string; fallback: string }) {
@@ -25,14 +33,15 @@ function CronText({ cron, fallback }: { cron: string; fallback: string }) {
   return <>{text || fallback}</>;
 }
 
+const pickList = (names: string[], current: string) => current || names[0] || '';
+
 function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: Schedule) => void }) {
   const t = useT();
   const settings = useApp((s) => s.settings);
   const source = settings?.source ?? 'demo';
   const [cron, setCron] = useState('0 6 * * 1-5');
   const [preview, setPreview] = useState<{ ok: boolean; text: string } | null>(null);
-  const [lists, setLists] = useState<string[] | null>(null);
-  const [list, setList] = useState('');
+  const { lists, listsError, list, setList } = useSupplierLists(source, pickList);
   const [brand, setBrand] = useState('');
   const [format, setFormat] = useState<'xlsx' | 'csv'>('xlsx');
   const [outDir, setOutDir] = useState(settings?.defaultOutDir ?? '');
@@ -55,19 +64,8 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
     };
   }, [settled, t.lang]);
 
-  useEffect(() => {
-    api.supplierLists(source).then(
-      (names) => {
-        setLists(names);
-        setList((cur) => cur || names[0] || '');
-      },
-      (err) => {
-        setLists([]);
-        setError(errorText(err));
-      },
-    );
-  }, [source]);
-
+  // The form has one line for errors: a folder or submit failure, else the lists' own.
+  const shownError = error ?? listsError;
   const canAdd = !busy && cron.trim() !== '' && list !== '' && outDir.trim() !== '' && preview?.ok !== false;
   const add = async () => {
     if (!canAdd) return;
@@ -101,22 +99,16 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
       className="dialog dialog-wide"
       testId="schedule-dialog"
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add();
-        }}
-      >
+      <Form onSubmit={add}>
         <h2 className="dialog-title">{t('schedules.add')}</h2>
-        <label className="field">
-          <span className="field-label">{t('schedules.cron')}</span>
-          <input
-            className="input mono"
-            data-testid="schedule-cron"
-            value={cron}
-            spellCheck={false}
-            onChange={(e) => setCron(e.target.value)}
-          />
+        <TextField
+          label={t('schedules.cron')}
+          testId="schedule-cron"
+          mono
+          spellCheck={false}
+          value={cron}
+          onChange={setCron}
+        >
           <span
             className={`cron-preview${preview?.ok === false ? ' err' : ''}`}
             data-testid="schedule-cron-preview"
@@ -124,22 +116,18 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
           >
             {preview ? preview.text : t('schedules.cronHint')}
           </span>
-        </label>
+        </TextField>
         <div className="field-pair">
-          <label className="field">
-            <span className="field-label">{t('sheet.list')}</span>
+          <Field label={t('sheet.list')}>
             <SupplierListSelect lists={lists} value={list} onChange={setList} testId="schedule-list" />
-          </label>
-          <label className="field">
-            <span className="field-label">{t('schedules.brand')}</span>
-            <input
-              className="input"
-              data-testid="schedule-brand"
-              value={brand}
-              placeholder={t('schedules.brandPlaceholder')}
-              onChange={(e) => setBrand(e.target.value)}
-            />
-          </label>
+          </Field>
+          <TextField
+            label={t('schedules.brand')}
+            testId="schedule-brand"
+            placeholder={t('schedules.brandPlaceholder')}
+            value={brand}
+            onChange={setBrand}
+          />
         </div>
         <div className="field">
           <span className="field-label">{t('schedules.format')}</span>
@@ -159,20 +147,14 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
             ))}
           </div>
         </div>
-        <FolderField
+        <OutDirField
           id="schedule-out"
-          label={t('sheet.outDir')}
-          value={outDir}
-          placeholder={t('sheet.outDirPlaceholder')}
           testId="schedule-out-dir"
+          value={outDir}
           onChange={setOutDir}
-          onChosen={async (dir) => {
-            setOutDir(dir);
-            applySettings(await api.updateSettings({ defaultOutDir: dir }));
-          }}
           onError={setError}
         />
-        {error && <p className="field-error">{error}</p>}
+        {shownError && <p className="field-error">{shownError}</p>}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose}>
             {t('sheet.cancel')}
@@ -181,7 +163,7 @@ function AddSchedule({ onClose, onAdded }: { onClose: () => void; onAdded: (s: S
             {t('schedules.create')}
           </button>
         </div>
-      </form>
+      </Form>
     </Modal>
   );
 }
@@ -213,28 +195,21 @@ export function SchedulesScreen() {
 
   const replace = (s: Schedule) => setSchedules((list) => list?.map((x) => (x.id === s.id ? s : x)) ?? [s]);
 
-  const togglePause = async (s: Schedule) => {
-    try {
-      replace(s.paused ? await api.resumeSchedule(s.id) : await api.pauseSchedule(s.id));
-    } catch (err) {
-      toast('error', errorText(err));
-    }
-  };
-  const remove = async (s: Schedule) => {
-    const ok = await askConfirm({
-      title: t('schedules.confirmRemove.title'),
-      body: t('schedules.confirmRemove.body'),
-      okLabel: t('schedules.remove'),
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await api.removeSchedule(s.id);
-      setSchedules((list) => list?.filter((x) => x.id !== s.id) ?? null);
-    } catch (err) {
-      toast('error', errorText(err));
-    }
-  };
+  const togglePause = (s: Schedule) =>
+    attempt(async () => replace(s.paused ? await api.resumeSchedule(s.id) : await api.pauseSchedule(s.id)));
+  const remove = (s: Schedule) =>
+    confirmThen(
+      {
+        title: t('schedules.confirmRemove.title'),
+        body: t('schedules.confirmRemove.body'),
+        okLabel: t('schedules.remove'),
+        danger: true,
+      },
+      async () => {
+        await api.removeSchedule(s.id);
+        setSchedules((list) => list?.filter((x) => x.id !== s.id) ?? null);
+      },
+    );
 
   return (
     <div className="page">
@@ -331,26 +306,21 @@ export function SchedulesScreen() {
                       )}
                     </td>
                     <td className="actions">
-                      <button
-                        type="button"
-                        className="icon-btn"
-                        data-testid={s.paused ? 'schedule-resume' : 'schedule-pause'}
-                        title={s.paused ? t('schedules.resume') : t('schedules.pause')}
-                        aria-label={s.paused ? t('schedules.resume') : t('schedules.pause')}
+                      <IconButton
+                        label={s.paused ? t('schedules.resume') : t('schedules.pause')}
+                        testId={s.paused ? 'schedule-resume' : 'schedule-pause'}
                         onClick={() => void togglePause(s)}
                       >
                         {s.paused ? <IconPlay /> : <IconPause />}
-                      </button>
-                      <button
-                        type="button"
-                        className="icon-btn icon-btn-danger"
-                        data-testid="schedule-remove"
-                        title={t('schedules.remove')}
-                        aria-label={t('schedules.remove')}
+                      </IconButton>
+                      <IconButton
+                        label={t('schedules.remove')}
+                        className="icon-btn-danger"
+                        testId="schedule-remove"
                         onClick={() => void remove(s)}
                       >
                         <IconTrash />
-                      </button>
+                      </IconButton>
                     </td>
                   </tr>
                 );

@@ -1,4 +1,5 @@
-import { FolderField } from '../components/bits.tsx';
+import { Banner, Card } from '../components/bits.tsx';
+import { CheckField, FolderField, Form, NumberField, SelectField, TextField } from '../components/fields.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import type { SecretName, SecretStatus, SettingsValue } from '../../src-main/common/contract.ts';
 import { api, errorText } from '../api.ts';
@@ -69,7 +70,9 @@ function TestResult({ test }: { test: Test }) {
   return null;
 }
 
-function intIn(value: string, min: number, max: number): number | null {
+const LIMITS = { concurrency: { min: 1, max: 64 }, retention: { min: 1, max: 3650 } } as const;
+
+function intIn(value: string, { min, max }: { min: number; max: number }): number | null {
   const n = Number(value);
   return Number.isInteger(n) && n >= min && n <= max ? n : null;
 }
@@ -157,9 +160,14 @@ export function SettingsScreen() {
     setSaved(false);
     setError(null);
   };
+  // Value and change from one key, so a field cannot show one setting and write another.
+  const bind = <K extends keyof Draft>(key: K) => ({
+    value: draft[key],
+    onChange: (value: Draft[K]) => set(key, value),
+  });
 
-  const concurrency = intIn(draft.concurrency, 1, 64);
-  const retention = intIn(draft.retention, 1, 3650);
+  const concurrency = intIn(draft.concurrency, LIMITS.concurrency);
+  const retention = intIn(draft.retention, LIMITS.retention);
 
   const save = async () => {
     if (concurrency === null || retention === null) return;
@@ -275,15 +283,13 @@ export function SettingsScreen() {
   const storage = secrets?.storage;
   const secretNote =
     storage === 'plain-text' ? (
-      <div className="banner banner-warn" role="alert" data-testid="settings-plaintext-warning">
-        <IconAlert size={16} />
-        <span>{t('settings.plainText')}</span>
-      </div>
+      <Banner kind="warn" icon={IconAlert} testId="settings-plaintext-warning">
+        {t('settings.plainText')}
+      </Banner>
     ) : storage === 'unavailable' ? (
-      <div className="banner banner-warn" role="alert">
-        <IconAlert size={16} />
-        <span>{t('settings.noSecrets')}</span>
-      </div>
+      <Banner kind="warn" icon={IconAlert}>
+        {t('settings.noSecrets')}
+      </Banner>
     ) : storage === 'environment' ? (
       <p className="field-hint">{t('settings.envSecrets')}</p>
     ) : null;
@@ -291,75 +297,52 @@ export function SettingsScreen() {
   const systemName = info?.systemLanguage === 'ru' ? 'Русский' : 'English';
 
   return (
-    <form
-      className="settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
+    <Form className="settings" onSubmit={save}>
       <div className="settings-scroll">
         <div className="settings-inner">
           {secretNote}
-          <section className="card">
-            <h2 className="card-title">{t('settings.source')}</h2>
-            <p className="card-hint">{t('settings.sourceHint')}</p>
-            <label className="field field-inline">
-              <span className="field-label">{t('settings.sourceLabel')}</span>
-              <select
-                className="select"
-                data-testid="settings-source"
-                value={draft.source}
-                onChange={(e) => set('source', e.target.value as Draft['source'])}
-              >
-                <option value="demo">{t('source.demo')}</option>
-                <option value="clickhouse">{t('source.clickhouse')}</option>
-              </select>
-            </label>
+          <Card title={t('settings.source')} hint={t('settings.sourceHint')}>
+            <SelectField
+              label={t('settings.sourceLabel')}
+              inline
+              testId="settings-source"
+              choices={[
+                { value: 'demo', label: t('source.demo') },
+                { value: 'clickhouse', label: t('source.clickhouse') },
+              ]}
+              {...bind('source')}
+            />
             {draft.source === 'clickhouse' && (
               <div className="subform">
-                <label className="field">
-                  <span className="field-label">{t('settings.chUrl')}</span>
-                  <input
-                    className="input"
-                    data-testid="settings-clickhouse-url"
-                    value={draft.chUrl}
-                    placeholder="http://clickhouse.example:8123"
-                    spellCheck={false}
-                    onChange={(e) => set('chUrl', e.target.value)}
-                  />
-                </label>
+                <TextField
+                  label={t('settings.chUrl')}
+                  testId="settings-clickhouse-url"
+                  placeholder="http://clickhouse.example:8123"
+                  spellCheck={false}
+                  {...bind('chUrl')}
+                />
                 <div className="field-pair">
-                  <label className="field">
-                    <span className="field-label">{t('settings.chDb')}</span>
-                    <input
-                      className="input"
-                      data-testid="settings-clickhouse-db"
-                      value={draft.chDb}
-                      spellCheck={false}
-                      onChange={(e) => set('chDb', e.target.value)}
-                    />
-                  </label>
-                  <label className="field">
-                    <span className="field-label">{t('settings.chUser')}</span>
-                    <input
-                      className="input"
-                      data-testid="settings-clickhouse-user"
-                      value={draft.chUser}
-                      placeholder="default"
-                      spellCheck={false}
-                      onChange={(e) => set('chUser', e.target.value)}
-                    />
-                  </label>
+                  <TextField
+                    label={t('settings.chDb')}
+                    testId="settings-clickhouse-db"
+                    spellCheck={false}
+                    {...bind('chDb')}
+                  />
+                  <TextField
+                    label={t('settings.chUser')}
+                    testId="settings-clickhouse-user"
+                    placeholder="default"
+                    spellCheck={false}
+                    {...bind('chUser')}
+                  />
                 </div>
                 <PasswordField
                   name="clickhouse-password"
                   label={t('settings.password')}
-                  value={draft.chPassword}
                   status={secrets}
-                  onChange={(v) => set('chPassword', v)}
                   onForget={() => void forget('clickhouse-password')}
                   t={t}
+                  {...bind('chPassword')}
                 />
                 <div className="test-row">
                   <button
@@ -375,10 +358,9 @@ export function SettingsScreen() {
                 </div>
               </div>
             )}
-          </section>
+          </Card>
 
-          <section className="card">
-            <h2 className="card-title">{t('settings.output')}</h2>
+          <Card title={t('settings.output')}>
             <FolderField
               id="settings-out-dir"
               label={t('settings.outDir')}
@@ -389,162 +371,107 @@ export function SettingsScreen() {
               onChosen={(dir) => set('outDir', dir)}
               onError={setError}
             />
-          </section>
+          </Card>
 
-          <section className="card">
-            <h2 className="card-title">{t('settings.jobs')}</h2>
+          <Card title={t('settings.jobs')}>
             <div className="field-pair">
-              <label className="field">
-                <span className="field-label">{t('settings.concurrency')}</span>
-                <input
-                  className={`input num${concurrency === null ? ' invalid' : ''}`}
-                  type="number"
-                  min={1}
-                  max={64}
-                  data-testid="settings-concurrency"
-                  value={draft.concurrency}
-                  aria-invalid={concurrency === null || undefined}
-                  onChange={(e) => set('concurrency', e.target.value)}
-                />
+              <NumberField
+                label={t('settings.concurrency')}
+                testId="settings-concurrency"
+                {...LIMITS.concurrency}
+                invalid={concurrency === null}
+                {...bind('concurrency')}
+              >
                 <span className="field-hint">{t('settings.concurrencyHint')}</span>
-              </label>
-              <label className="field">
-                <span className="field-label">{t('settings.retention')}</span>
-                <span className="input-unit">
-                  <input
-                    className={`input num${retention === null ? ' invalid' : ''}`}
-                    type="number"
-                    min={1}
-                    max={3650}
-                    data-testid="settings-retention"
-                    value={draft.retention}
-                    aria-invalid={retention === null || undefined}
-                    onChange={(e) => set('retention', e.target.value)}
-                  />
-                  <span className="muted">{t('settings.retentionUnit')}</span>
-                </span>
-              </label>
-            </div>
-          </section>
-
-          <section className="card">
-            <h2 className="card-title">{t('settings.app')}</h2>
-            <label className="check">
-              <input
-                type="checkbox"
-                data-testid="settings-notifications"
-                checked={draft.notifications}
-                onChange={(e) => set('notifications', e.target.checked)}
+              </NumberField>
+              <NumberField
+                label={t('settings.retention')}
+                testId="settings-retention"
+                {...LIMITS.retention}
+                invalid={retention === null}
+                unit={t('settings.retentionUnit')}
+                {...bind('retention')}
               />
-              <span>{t('settings.notifications')}</span>
-            </label>
+            </div>
+          </Card>
+
+          <Card title={t('settings.app')}>
+            <CheckField
+              label={t('settings.notifications')}
+              testId="settings-notifications"
+              {...bind('notifications')}
+            />
             <div className="field-pair">
-              <label className="field">
-                <span className="field-label">{t('settings.language')}</span>
-                <select
-                  className="select"
-                  data-testid="settings-language"
-                  value={draft.language}
-                  onChange={(e) => set('language', e.target.value as Draft['language'])}
-                >
-                  <option value="system">{t('settings.langSystem', { lang: systemName })}</option>
-                  <option value="en">English</option>
-                  <option value="ru">Русский</option>
-                </select>
-              </label>
-              <label className="field">
-                <span className="field-label">{t('settings.close')}</span>
-                <select
-                  className="select"
-                  data-testid="settings-close"
-                  value={draft.close}
-                  onChange={(e) => set('close', e.target.value as Draft['close'])}
-                >
-                  <option value="tray">{t('settings.closeTray')}</option>
-                  <option value="ask">{t('settings.closeAsk')}</option>
-                </select>
-              </label>
-            </div>
-          </section>
-
-          <section className="card">
-            <h2 className="card-title">{t('settings.team')}</h2>
-            <p className="card-hint">{t('settings.teamHint')}</p>
-            <label className="check">
-              <input
-                type="checkbox"
-                data-testid="settings-team-enabled"
-                checked={draft.teamEnabled}
-                onChange={(e) => set('teamEnabled', e.target.checked)}
+              <SelectField
+                label={t('settings.language')}
+                testId="settings-language"
+                choices={[
+                  { value: 'system', label: t('settings.langSystem', { lang: systemName }) },
+                  { value: 'en', label: 'English' },
+                  { value: 'ru', label: 'Русский' },
+                ]}
+                {...bind('language')}
               />
-              <span>{t('settings.teamEnabled')}</span>
-            </label>
+              <SelectField
+                label={t('settings.close')}
+                testId="settings-close"
+                choices={[
+                  { value: 'tray', label: t('settings.closeTray') },
+                  { value: 'ask', label: t('settings.closeAsk') },
+                ]}
+                {...bind('close')}
+              />
+            </div>
+          </Card>
+
+          <Card title={t('settings.team')} hint={t('settings.teamHint')}>
+            <CheckField
+              label={t('settings.teamEnabled')}
+              testId="settings-team-enabled"
+              {...bind('teamEnabled')}
+            />
             {(draft.teamEnabled || draft.teamUrl) && (
               <div className="subform">
-                <label className="field">
-                  <span className="field-label">{t('settings.teamUrl')}</span>
-                  <input
-                    className="input"
-                    data-testid="settings-team-url"
-                    value={draft.teamUrl}
-                    placeholder="redis://redis.example:6379"
-                    spellCheck={false}
-                    onChange={(e) => set('teamUrl', e.target.value)}
-                  />
-                </label>
-                <label className="field">
-                  <span className="field-label">{t('settings.teamCa')}</span>
-                  <input
-                    className="input"
-                    data-testid="settings-team-ca"
-                    value={draft.teamCaFile}
-                    placeholder="/path/to/ca.pem"
-                    spellCheck={false}
-                    onChange={(e) => set('teamCaFile', e.target.value)}
-                  />
+                <TextField
+                  label={t('settings.teamUrl')}
+                  testId="settings-team-url"
+                  placeholder="redis://redis.example:6379"
+                  spellCheck={false}
+                  {...bind('teamUrl')}
+                />
+                <TextField
+                  label={t('settings.teamCa')}
+                  testId="settings-team-ca"
+                  placeholder="/path/to/ca.pem"
+                  spellCheck={false}
+                  {...bind('teamCaFile')}
+                >
                   <span className="field-hint">{t('settings.teamCaHint')}</span>
-                </label>
+                </TextField>
                 <div className="field-pair">
-                  <label className="field">
-                    <span className="field-label">{t('settings.teamUser')}</span>
-                    <input
-                      className="input"
-                      data-testid="settings-team-user"
-                      value={draft.teamUser}
-                      placeholder="default"
-                      spellCheck={false}
-                      onChange={(e) => set('teamUser', e.target.value)}
-                    />
-                  </label>
-                  <label className="field">
-                    <span className="field-label">{t('settings.teamName')}</span>
-                    <input
-                      className="input"
-                      data-testid="settings-team-name"
-                      value={draft.teamName}
-                      spellCheck={false}
-                      onChange={(e) => set('teamName', e.target.value)}
-                    />
-                  </label>
+                  <TextField
+                    label={t('settings.teamUser')}
+                    testId="settings-team-user"
+                    placeholder="default"
+                    spellCheck={false}
+                    {...bind('teamUser')}
+                  />
+                  <TextField
+                    label={t('settings.teamName')}
+                    testId="settings-team-name"
+                    spellCheck={false}
+                    {...bind('teamName')}
+                  />
                 </div>
                 <PasswordField
                   name="redis-password"
                   label={t('settings.password')}
-                  value={draft.teamPassword}
                   status={secrets}
-                  onChange={(v) => set('teamPassword', v)}
                   onForget={() => void forget('redis-password')}
                   t={t}
+                  {...bind('teamPassword')}
                 />
-                <label className="check">
-                  <input
-                    type="checkbox"
-                    data-testid="settings-team-run"
-                    checked={draft.teamRun}
-                    onChange={(e) => set('teamRun', e.target.checked)}
-                  />
-                  <span>{t('settings.teamRun')}</span>
-                </label>
+                <CheckField label={t('settings.teamRun')} testId="settings-team-run" {...bind('teamRun')} />
                 <div className="test-row">
                   <button
                     type="button"
@@ -559,7 +486,7 @@ export function SettingsScreen() {
                 </div>
               </div>
             )}
-          </section>
+          </Card>
 
           {info && (
             <p className="about muted small">
@@ -603,6 +530,6 @@ export function SettingsScreen() {
           {saving ? t('settings.saving') : t('settings.save')}
         </button>
       </footer>
-    </form>
+    </Form>
   );
 }

@@ -1,4 +1,5 @@
 import { errorText } from '../api.ts';
+import { Card } from '../components/bits.tsx';
 import { IconCloudOff, IconTeam } from '../components/icons.tsx';
 import { fmtNumber, fmtPercent, fmtWhen, useT, type Key } from '../i18n/index.ts';
 import { navigate, showJob, useApp } from '../store.ts';
@@ -54,8 +55,7 @@ export function TeamScreen() {
           <div className="banner banner-info">{t('team.pending', { n: team.pendingSubmissions })}</div>
         )}
 
-        <section className="card">
-          <h2 className="card-title">{t('team.queue')}</h2>
+        <Card title={t('team.queue')}>
           <div className="stats">
             {QUEUE_KEYS.map((k) => (
               <div key={k} className="stat">
@@ -64,10 +64,9 @@ export function TeamScreen() {
               </div>
             ))}
           </div>
-        </section>
+        </Card>
 
-        <section className="card">
-          <h2 className="card-title">{t('team.lastHour')}</h2>
+        <Card title={t('team.lastHour')}>
           <div className="stats">
             <div className="stat stat-found">
               <span className="stat-value">{lastHour ? fmtNumber(t.lang, lastHour.completed) : '—'}</span>
@@ -84,12 +83,9 @@ export function TeamScreen() {
               <span className="stat-label">{t('team.failureRate')}</span>
             </div>
           </div>
-        </section>
+        </Card>
 
-        <section className="card">
-          <h2 className="card-title">
-            {t('team.workers')} <span className="count">{workers.length}</span>
-          </h2>
+        <Card title={t('team.workers')} count={workers.length}>
           {workers.length === 0 ? (
             <p className="muted">{t('team.noWorkers')}</p>
           ) : (
@@ -135,7 +131,7 @@ export function TeamScreen() {
               </tbody>
             </table>
           )}
-        </section>
+        </Card>
       </div>
     </div>
   );
