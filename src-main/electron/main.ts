@@ -307,6 +307,8 @@ function scheduleProgressUi(): void {
 }
 
 function updateProgressUi(): void {
+  // Jobs stopping while the engine closes still send events; the closed store has nothing to show.
+  if (quitting) return;
   const running = runningJobs();
   const count = running.length;
   app.setBadgeCount(count);
