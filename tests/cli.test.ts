@@ -90,7 +90,10 @@ describe('crossdock CLI', () => {
     ]);
     const res = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out], env);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/failed .*no Brand and Article header.*Found: Name, Code, Price/);
+    // The job's line is a result (stdout); its reason is also the one sentence on stderr.
+    expect(res.stdout).toMatch(/failed .*no Brand and Article header.*Found: Name, Code, Price/);
+    expect(res.stderr).toMatch(/^bad\.csv failed: .*no Brand and Article header.*Found: Name, Code, Price/);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).not.toMatch(/\n\s+at /);
     const json = await cli(['run', bad, '--list', 'ОПТ-1', '--out', out, '--json'], env);
     expect(json.code).toBe(1);

@@ -22,21 +22,28 @@ export function jobJson(job: Job): Record<string, unknown> {
 
 const when = (t: number | null) => (t ? new Date(t).toLocaleString('sv-SE').slice(0, 19) : '—');
 
-export function formatJobLine(job: Job, queuePosition: number | null = null): string {
+/** A count as English writes it: 100,000. */
+export const grouped = (n: number): string => n.toLocaleString('en-US');
+
+/** What a finished job made, for its one line: lines priced, rows exported or lines imported. */
+function resultDetail(job: Job): string {
   const r = job.result;
+  if (!r) return '';
+  const to = job.outputs.length ? ` → ${job.outputs.join(', ')}` : '';
+  if (job.kind === 'crossdock')
+    return `${grouped(r.rows)} lines: ${grouped(r.found)} found, ${grouped(r.partial)} partial, ${grouped(r.notFound)} not found, ${grouped(r.invalid)} invalid${to}`;
+  if (job.kind === 'export') return `${grouped(r.rows)} ${r.rows === 1 ? 'row' : 'rows'} exported${to}`;
+  return `${grouped(r.found)} of ${grouped(r.rows)} lines imported`;
+}
+
+export function formatJobLine(job: Job, queuePosition: number | null = null): string {
   let detail = '';
-  if (job.status === 'succeeded') {
-    detail =
-      r && job.kind === 'crossdock'
-        ? `${r.rows} lines: ${r.found} found, ${r.partial} partial, ${r.notFound} not found, ${r.invalid} invalid → ${job.outputs.join(', ')}`
-        : r
-          ? `${r.found} of ${r.rows} lines imported`
-          : '';
-  } else if (job.status === 'queued') {
+  if (job.status === 'succeeded') detail = resultDetail(job);
+  else if (job.status === 'queued') {
     detail = `${queuePosition ? `#${queuePosition} in queue` : 'queued'}${job.error ? ` (last attempt: ${job.error})` : ''}`;
   } else if (job.status === 'running') {
     const p = job.progress;
-    detail = p ? `${p.stage} ${p.done}${p.total ? `/${p.total}` : ''} rows` : 'starting';
+    detail = p ? `${p.stage} ${grouped(p.done)}${p.total ? `/${grouped(p.total)}` : ''} rows` : 'starting';
   } else detail = job.error ?? '';
   return `${job.id}  ${job.status.padEnd(9)}  ${job.kind.padEnd(14)}  ${when(job.createdAt)}  ${job.name}  ${detail}`;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SubmitError } from '../engine/engine.ts';
 import { UsageError } from './flags.ts';
@@ -9,9 +10,40 @@ import { registerRun } from './commands/run.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerWorker } from './commands/worker.ts';
 
+/**
+ * The version of package.json: the bundle (dist/cli.mjs) finds it one folder up, the sources
+ * (src-main/cli/main.ts) two.
+ */
+export function cliVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'crossdock' && pkg.version) return pkg.version;
+    } catch {
+      // not this folder
+    }
+  }
+  return 'unknown';
+}
+
+/**
+ * A reader that stops early (`crossdock jobs list --json | head -3`) closes the pipe: what is left
+ * to write goes nowhere, quietly, and the command ends with the exit code it would have had.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command('crossdock')
     .description('Price request lists against supplier offers, from the command line.')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -56,5 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+quietOnClosedPipe(process.stdout);
+quietOnClosedPipe(process.stderr);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -115,7 +115,7 @@ async function cancel(id: string, o: Flags & TeamFlags): Promise<void> {
     }
     const job = await engine.cancel(id);
     if (o.json) process.stdout.write(`${JSON.stringify(jobJson(job))}\n`);
-    else process.stderr.write(`${formatJobLine(job)}\n`);
+    else process.stdout.write(`${formatJobLine(job)}\n`);
     process.exitCode = job.status === 'cancelled' ? 0 : 1;
   });
 }

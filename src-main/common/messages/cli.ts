@@ -1,5 +1,5 @@
 // The command line's usage errors: a flag missing, a flag's value out of range.
-import { dq, msg, num, q, text } from './format.ts';
+import { dq, end, msg, num, plural, q, text } from './format.ts';
 
 export const CLI = {
   CLI_CLICKHOUSE_BAD_URL: msg<{ url: string }>(
@@ -50,5 +50,27 @@ export const CLI = {
       `Only exports can be scheduled; write: crossdock schedule add ${dq(p.cron)} export --list <name> …`,
     (p) =>
       `По расписанию можно запускать только выгрузки; напишите: crossdock schedule add "${text(p.cron)}" export --list <имя> …`,
+  ),
+  /** A job of the command ended without its result: its name and the reason (the job's English sentence). */
+  CLI_JOB_FAILED: msg<{ name: string; status: string; error: string }>(
+    (p) =>
+      p.status === 'cancelled'
+        ? `${text(p.name)} was cancelled${p.error ? `: ${end(text(p.error))}` : '.'}`
+        : `${text(p.name)} failed: ${end(text(p.error))}`,
+    (p) =>
+      p.status === 'cancelled'
+        ? `${text(p.name)}: задание отменено${p.error ? `: ${end(text(p.error))}` : '.'}`
+        : `${text(p.name)}: задание не выполнено: ${end(text(p.error))}`,
+  ),
+  /** Ctrl+C during run, export or jobs resume: the engine closed, unfinished jobs wait in the queue. */
+  CLI_STOPPED: msg<{ left: number }>(
+    (p) =>
+      num(p.left) === 0
+        ? 'Stopped; no jobs are left to resume.'
+        : `Stopped; ${num(p.left).toLocaleString('en-US')} ${num(p.left) === 1 ? 'job is' : 'jobs are'} left in the queue: run "crossdock jobs resume" to finish ${num(p.left) === 1 ? 'it' : 'them'}.`,
+    (p) =>
+      num(p.left) === 0
+        ? 'Остановлено; незавершённых заданий нет.'
+        : `Остановлено; в очереди осталось ${num(p.left).toLocaleString('ru-RU')} ${plural(num(p.left), 'задание', 'задания', 'заданий')}: чтобы завершить, запустите «crossdock jobs resume».`,
   ),
 };
