@@ -8,6 +8,7 @@ import { demoPart } from '../src-worker/sources/demo-data.ts';
 import {
   CLI,
   cli,
+  collect,
   freshDataDir,
   openEngine,
   ROOT,
@@ -131,17 +132,12 @@ describe('crossdock CLI conventions', () => {
     for (const json of [['--json'], []]) {
       // A real shell pipe (a child's stdio from spawn is a socket with a far bigger buffer).
       const script = `"$0" "$1" jobs list --limit 2000 ${json.join(' ')} | head -1; echo "exit \${PIPESTATUS[0]}" >&2`;
-      const res = await new Promise<CliResult>((resolveRun) => {
-        const p = spawn('bash', ['-c', script, process.execPath, CLI], {
+      const res = await collect(
+        spawn('bash', ['-c', script, process.execPath, CLI], {
           env: { ...process.env, CROSSDOCK_DATA_DIR: dir },
           stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        p.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
-      });
+        }),
+      );
       expect(lines(res.stdout)).toHaveLength(1);
       expect(res.stderr).toBe('exit 0\n');
     }

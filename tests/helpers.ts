@@ -17,6 +17,17 @@ export function tempDir(prefix = 'cd-'): string {
   return mkdtempSync(join(process.env.CROSSDOCK_TEST_TMP ?? tmpdir(), prefix));
 }
 
+/** A spawned process's output and how it ended. */
+export function collect(p: ChildProcess): Promise<CliResult> {
+  return new Promise((resolveRun) => {
+    let stdout = '';
+    let stderr = '';
+    p.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
+  });
+}
+
 /** A data dir with the demo catalog already in it: creating one takes ~0.7 s, copying it is instant. */
 export function freshDataDir(): string {
   const version = createHash('sha1')
@@ -88,16 +99,11 @@ export function cli(
   env: Record<string, string> = {},
   onSpawn?: (p: ChildProcess) => void,
 ): Promise<CliResult> {
-  return new Promise((resolveRun) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
-    onSpawn?.(p);
+  const p = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const done = collect(p);
+  onSpawn?.(p);
+  return done;
 }

@@ -139,13 +139,6 @@ export function taskOptions(spec: JobSpec): TeamSpec {
   return TeamSpec.parse(picked);
 }
 
-/** One sentence out of a zod error, for a person. */
-export function describeSpecError(err: z.ZodError): string {
-  const issue = err.issues[0];
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  return `The job settings are not valid (${where}${issue.message}).`;
-}
-
 /** The first problem of a zod error as a field path and the schema's reason (for coded errors). */
 export function specProblem(err: z.ZodError): { field: string; reason: string } {
   const issue = err.issues[0];

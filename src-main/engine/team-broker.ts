@@ -223,6 +223,8 @@ export class TeamBroker implements Broker {
   ): Promise<TaskOutcome> {
     this.tasksHere.add(req.jobId);
     try {
+      if (req.spec.kind === 'crossdock' && !req.inputPath)
+        return { ok: false, error: { ...coded('TEAM_JOB_NO_INPUT', {}), transient: false } };
       let task;
       try {
         const scratchDir = join(req.workDir, 'scratch');
@@ -242,8 +244,6 @@ export class TeamBroker implements Broker {
         );
       } catch (err) {
         if (err instanceof SubmitError) return { ok: false, error: { ...err.info(), transient: false } };
-        if (!req.inputPath)
-          return { ok: false, error: { ...coded('TEAM_JOB_NO_INPUT', {}), transient: false } };
         throw err;
       }
       const { outcome } = await this.ctx.runner.run(req.spec.kind, task, { signal, onMessage });
