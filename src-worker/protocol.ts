@@ -16,6 +16,12 @@ export interface CrossdockInput {
   /** The worksheet to read; by default the first with a Brand and Article header. */
   sheet?: string;
   alternatives: number;
+  /** Analog offers: off (default), when the part has no full offer, always. */
+  analogs?: 'off' | 'missing' | 'always';
+  /** Prices compared in this currency through the rates table (default RUB). */
+  baseCurrency?: string;
+  /** The result workbook's language (default en). */
+  lang?: 'en' | 'ru';
   tmpPath: string;
   finalPath: string;
   /** Folder for the task's own scratch files (removed by the engine when the job ends). */

@@ -24,8 +24,10 @@ const APPENDED = [
   'Currency',
   'Available',
   'Delivery days',
+  'Order qty',
   'Line total',
   'Status',
+  'Note',
 ];
 
 interface Expected {
@@ -107,8 +109,12 @@ describe('crossdock job on the demo catalog', () => {
       expect(r[4] ?? null).toBe(e.supplier);
       expect(r[6] ?? null).toBe(e.price);
       expect(r[8] ?? null).toBe(e.available);
-      expect(r[11]).toBe(e.status);
-      if (e.price !== null) expect(r[10]).toBeCloseTo(e.price * (1 + (i % 25)), 2);
+      expect(r[12]).toBe(e.status);
+      // Order qty: the whole quantity when found, the stock when partial; Line total = price × order qty.
+      const ordered = e.status === 'found' ? 1 + (i % 25) : e.available;
+      expect(r[10] ?? null).toBe(ordered);
+      if (e.price !== null && ordered !== null) expect(r[11]).toBeCloseTo(e.price * ordered, 2);
+      if (e.status === 'partial') expect(r[13]).toBe(`short by ${1 + (i % 25) - Number(e.available)}`);
       counts[e.status as keyof typeof counts]++;
     }
     // the sample exercises all three outcomes
@@ -167,9 +173,11 @@ describe('crossdock job on the demo catalog', () => {
     expect(result[2][1]).toBe('00123');
     expect(result[2][5]).toBe('+1+1');
     expect(result[3][1]).toBe('1234567890123'); // a numeric article comes back as text, no exponent
-    expect(result[3][13]).not.toBe('invalid');
-    expect(result[4][13]).toBe('invalid');
-    expect(result[5][13]).toBe('invalid');
+    expect(result[3][14]).not.toBe('invalid');
+    expect(result[4][14]).toBe('invalid');
+    expect(result[4][15]).toBe('no brand');
+    expect(result[5][14]).toBe('invalid');
+    expect(result[5][15]).toBe('no article');
     expect(job.result?.invalid).toBe(2);
     expect(sheets.has('Alternatives')).toBe(true);
     const alternatives = sheets.get('Alternatives')!;
@@ -185,6 +193,8 @@ describe('crossdock job on the demo catalog', () => {
       'Currency',
       'Available',
       'Delivery days',
+      'Order qty',
+      'Line total',
     ]);
     for (const a of alternatives.slice(1)) expect(Number(a[4])).toBeGreaterThanOrEqual(1);
   });
@@ -209,7 +219,7 @@ describe('crossdock job on the demo catalog', () => {
     const result = (await readXlsx(job.outputs[0])).get('Result')!;
     expect(result[0].slice(0, 3)).toEqual(['Производитель', 'Артикул', 'Количество']);
     expect(result[2][0]).toBe('НЕТ-ТАКОГО');
-    expect(result[2][10]).toBe('not_found');
+    expect(result[2][11]).toBe('not_found');
   });
 
   it('splits the result across sheets past the row limit', async () => {

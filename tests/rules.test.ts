@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resultBaseName, safeNamePart } from '../src-main/engine/output-name.ts';
-import { bestOffer, rankOffers, type Offer } from '../src-worker/crossdock/best-offer.ts';
 import { detectColumns } from '../src-worker/crossdock/columns.ts';
-import { cellText, normalizeArticle, normalizeBrand, parseQuantity } from '../src-main/common/normalize.ts';
-
-const offer = (supplier: string, price: number, quantity: number, deliveryDays = 1): Offer => ({
-  supplier,
-  name: 'x',
-  price,
-  currency: 'RUB',
-  quantity,
-  deliveryDays,
-});
+import {
+  cellText,
+  lineProblem,
+  normalizeArticle,
+  normalizeBrand,
+  parseQuantity,
+} from '../src-main/common/normalize.ts';
 
 describe('normalization (PRODUCT.md)', () => {
   it('brand: trim, collapse spaces, upper-case, Unicode-aware', () => {
@@ -35,13 +31,36 @@ describe('normalization (PRODUCT.md)', () => {
     expect(cellText(1e21)).toBe('1000000000000000000000');
     expect(cellText(1.5)).toBe('1.5');
   });
-  it('quantity: missing or empty = 1', () => {
+  it('quantity: missing or empty = 1; a whole number ≥ 1 as a number or text digits', () => {
     expect(parseQuantity(null)).toBe(1);
     expect(parseQuantity('')).toBe(1);
-    expect(parseQuantity('5 шт')).toBe(5);
-    expect(parseQuantity('2,5')).toBe(2.5);
+    expect(parseQuantity('   ')).toBe(1);
     expect(parseQuantity(7)).toBe(7);
-    expect(parseQuantity(-3)).toBe(1);
+    expect(parseQuantity(7.0)).toBe(7);
+    expect(parseQuantity(' 12 ')).toBe(12);
+    expect(parseQuantity('\u00a05\u00a0')).toBe(5);
+    expect(parseQuantity('007')).toBe(7);
+  });
+  it('quantity: anything else names why the line is invalid', () => {
+    expect(parseQuantity(0)).toBe('qty_zero');
+    expect(parseQuantity('0')).toBe('qty_zero');
+    expect(parseQuantity(-3)).toBe('qty_negative');
+    expect(parseQuantity('-3')).toBe('qty_negative');
+    expect(parseQuantity(2.5)).toBe('qty_fraction');
+    expect(parseQuantity('2,5')).toBe('qty_fraction');
+    expect(parseQuantity('x')).toBe('qty_text');
+    expect(parseQuantity('5 шт')).toBe('qty_text');
+    expect(parseQuantity('1e3')).toBe('qty_text');
+    expect(parseQuantity(true)).toBe('qty_text');
+    expect(parseQuantity(new Date(0))).toBe('qty_text');
+    expect(parseQuantity(Number.NaN)).toBe('qty_text');
+    expect(parseQuantity(1e300)).toBe('qty_text');
+  });
+  it('a line is invalid for its first missing field, then its quantity', () => {
+    expect(lineProblem('', '', 'x')).toBe('brand');
+    expect(lineProblem('BOSCH', '', 'x')).toBe('article');
+    expect(lineProblem('BOSCH', '0986', 'x')).toBe('qty_text');
+    expect(lineProblem('BOSCH', '0986', null)).toBeNull();
   });
 });
 
@@ -72,33 +91,6 @@ describe('column detection', () => {
       brand: 2,
       article: 0,
     });
-  });
-});
-
-describe('the best-offer rule', () => {
-  it('1. enough stock: lowest price, then fewer days, then supplier name', () => {
-    const r = bestOffer(
-      [offer('B', 10, 5, 3), offer('A', 10, 5, 3), offer('C', 9, 1), offer('D', 10, 9, 2)],
-      4,
-    );
-    expect(r).toEqual({ offer: offer('D', 10, 9, 2), status: 'found' });
-    expect(bestOffer([offer('B', 10, 5, 3), offer('A', 10, 5, 3)], 4).offer?.supplier).toBe('A');
-  });
-  it('2. else largest stock, then lowest price, then supplier name', () => {
-    const r = bestOffer([offer('B', 5, 3), offer('A', 7, 3), offer('C', 1, 2), offer('Z', 1, 0)], 10);
-    expect(r).toEqual({ offer: offer('B', 5, 3), status: 'partial' });
-    expect(bestOffer([offer('B', 5, 3), offer('A', 5, 3)], 10).offer?.supplier).toBe('A');
-  });
-  it('3. no offer or only zero stock: not found', () => {
-    expect(bestOffer([], 1)).toEqual({ offer: null, status: 'not_found' });
-    expect(bestOffer([offer('A', 1, 0)], 1)).toEqual({ offer: null, status: 'not_found' });
-  });
-  it('ranks alternatives the same way: full offers first, then partial ones', () => {
-    const ranked = rankOffers(
-      [offer('P', 1, 2), offer('F2', 5, 10), offer('F1', 4, 10), offer('Z', 1, 0)],
-      5,
-    );
-    expect(ranked.map((o) => o.supplier)).toEqual(['F1', 'F2', 'P']);
   });
 });
 

@@ -50,15 +50,52 @@ export function normalizeArticle(value: CellValue): string {
   return upper.replace(LOOKALIKE_RE, (ch) => LOOKALIKE[ch] ?? ch).replace(NOT_ALNUM, '');
 }
 
-/** Requested quantity: a positive number, or 1 when missing, empty or unreadable. */
-export function parseQuantity(value: CellValue): number {
-  let n: number;
-  if (typeof value === 'number') n = value;
-  else if (typeof value === 'string') {
-    const m = /^\s*(\d+(?:[.,]\d+)?)/.exec(value.replace(/[\s\u00a0]/g, ''));
-    n = m ? Number(m[1].replace(',', '.')) : NaN;
-  } else n = NaN;
-  return Number.isFinite(n) && n > 0 ? n : 1;
+/** Why a request line cannot be priced (PRODUCT.md, Normalization); the Note and the preview name it. */
+export type LineProblem = 'brand' | 'article' | 'qty_zero' | 'qty_negative' | 'qty_fraction' | 'qty_text';
+export const LINE_PROBLEMS: readonly LineProblem[] = [
+  'brand',
+  'article',
+  'qty_zero',
+  'qty_negative',
+  'qty_fraction',
+  'qty_text',
+];
+
+const WHOLE = /^\d+$/;
+const NUMBER_TEXT = /^[-+]?(\d+([.,]\d*)?|[.,]\d+)$/;
+
+/**
+ * The requested quantity (PRODUCT.md): a whole number ≥ 1, as a number or as text digits (surrounding
+ * spaces allowed); empty = 1. Anything else is the reason the line is invalid: 0, negative, fractional,
+ * or not a number at all (words, dates, booleans, "5 pcs").
+ */
+export function parseQuantity(value: CellValue): number | Exclude<LineProblem, 'brand' | 'article'> {
+  if (value === null) return 1;
+  if (typeof value === 'number') return numberQuantity(value);
+  if (typeof value === 'string') {
+    const s = value.trim();
+    if (s === '') return 1;
+    if (WHOLE.test(s)) return numberQuantity(Number(s));
+    if (NUMBER_TEXT.test(s)) return numberQuantity(Number(s.replace(',', '.')));
+    return 'qty_text';
+  }
+  return 'qty_text';
+}
+
+function numberQuantity(n: number): number | 'qty_zero' | 'qty_negative' | 'qty_fraction' | 'qty_text' {
+  if (!Number.isFinite(n) || n > Number.MAX_SAFE_INTEGER) return 'qty_text';
+  if (n < 0) return 'qty_negative';
+  if (!Number.isInteger(n)) return 'qty_fraction';
+  if (n === 0) return 'qty_zero';
+  return n;
+}
+
+/** The first reason a line with these normalized keys and quantity cell is invalid, or null. */
+export function lineProblem(brand: string, article: string, quantity: CellValue): LineProblem | null {
+  if (brand === '') return 'brand';
+  if (article === '') return 'article';
+  const q = parseQuantity(quantity);
+  return typeof q === 'number' ? null : q;
 }
 
 /** Header text reduced for matching: case-, space- and punctuation-insensitive. */

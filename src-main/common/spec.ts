@@ -8,10 +8,33 @@ import { z } from 'zod';
 
 const text = (max: number) => z.string().min(1).max(max);
 
+/**
+ * How to read the request list's columns: each one by header text or 1-based index (a column letter
+ * is turned into its index by the caller), and the header row (a sheet row number; 0 = the sheet has
+ * no header row, so the columns are given by index and every row is data). Absent: detected.
+ */
 const columns = z
-  .object({ brand: text(200).optional(), article: text(200).optional(), quantity: text(200).optional() })
+  .object({
+    brand: text(200).optional(),
+    article: text(200).optional(),
+    quantity: text(200).optional(),
+    headerRow: z.number().int().min(0).max(1_048_576).optional(),
+  })
   .strict()
   .default({});
+
+/** The languages a result workbook is written in (PRODUCT.md, Result workbook). */
+export const RESULT_LANGS = ['en', 'ru'] as const;
+export type ResultLang = (typeof RESULT_LANGS)[number];
+/** Whether analogs (crosses) compete with a line's own part (PRODUCT.md, Analogs). */
+export const ANALOG_MODES = ['off', 'missing', 'always'] as const;
+export type AnalogMode = (typeof ANALOG_MODES)[number];
+/** An ISO 4217-style currency code, as the rates table and offers write it. */
+export const currencyCode = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{3}$/, 'a currency is three letters, such as RUB, EUR or USD'));
 
 const source = z.enum(['demo', 'clickhouse']).default('demo');
 const maxRowsPerSheet = z.number().int().min(10).max(1_048_576).optional();
@@ -27,6 +50,12 @@ export const CrossdockOptions = z
     columns,
     /** The worksheet to read; by default the first with a Brand and Article header. */
     sheet: text(200).optional(),
+    /** Analog offers: never, when the part itself has no full offer, or always. */
+    analogs: z.enum(ANALOG_MODES).default('off'),
+    /** Prices are compared (and line totals given) in this currency, through the rates table. */
+    baseCurrency: currencyCode.default('RUB'),
+    /** The result workbook's language: appended headers, statuses, notes and the Summary. */
+    lang: z.enum(RESULT_LANGS).default('en'),
     maxRowsPerSheet,
   })
   .strict();

@@ -87,6 +87,10 @@ export function taskInput(
     columns: spec.columns,
     ...(spec.sheet !== undefined ? { sheet: spec.sheet } : {}),
     alternatives: spec.alternatives,
+    // A job queued by an older version has none of these (its row's spec predates them): the defaults.
+    analogs: spec.analogs,
+    baseCurrency: spec.baseCurrency,
+    lang: spec.lang,
     tmpPath: temporaryPath(place.finalPath, place.jobId),
     finalPath: place.finalPath,
     workDir: place.scratchDir,

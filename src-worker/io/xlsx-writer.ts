@@ -50,8 +50,13 @@ export interface SheetOptions {
   maxRowsPerSheet?: number;
 }
 
+/** The fill of one cell of a row (a status): Excel's Good / Neutral / Bad colours and a grey. */
+export type CellFill = 'green' | 'amber' | 'red' | 'grey';
+
 export interface RowOptions {
   bold?: boolean;
+  /** One cell filled and its text coloured to match; pass a shared constant (this is per row). */
+  fill?: { column: number; color: CellFill };
 }
 
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -311,7 +316,7 @@ export class XlsxSheet {
       part = this.part = this.startPart();
     }
     const bold = options?.bold === true;
-    const xml = this.renderRow(values, ++part.rows, bold);
+    const xml = this.renderRow(values, ++part.rows, bold, options?.fill);
     this.dataRows++;
     if (this.sample) {
       // Titles (bold rows) may spill into the next cells; sizing a column to them would waste space.
@@ -343,7 +348,7 @@ export class XlsxSheet {
     this.parts.push(part);
     ignore(part.entry.write(XML_DECL + `<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`));
     if (this.header) {
-      const xml = this.renderRow(this.header, ++part.rows, true);
+      const xml = this.renderRow(this.header, ++part.rows, true, undefined);
       if (this.sample) {
         this.measureHeader(this.header);
         this.sample.push(xml);
@@ -408,16 +413,26 @@ export class XlsxSheet {
   }
 
   /** One `<row>`; the hot path, hence the precomputed fragments and plain concatenation. */
-  private renderRow(values: readonly CellValue[], r: number, bold: boolean): string {
+  private renderRow(
+    values: readonly CellValue[],
+    r: number,
+    bold: boolean,
+    fill: RowOptions['fill'],
+  ): string {
     const open = this.cellOpen;
     if (open.length < values.length) this.colLetters(values.length - 1);
     const formats = this.formats;
     const b = bold ? 1 : 0;
     const rr = String(r) + '"';
+    const filled = fill ? fill.column : -1;
     let xml = '<row r="' + rr + '>';
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v === null || v === undefined) continue;
+      if (i === filled && fill) {
+        xml += filledCell(v, open[i] + rr, FILL_STYLE[fill.color]);
+        continue;
+      }
       const fmt = i < formats.length ? formats[i] : Fmt.General;
       switch (typeof v) {
         case 'string':
@@ -498,8 +513,31 @@ const ESCAPES: Record<string, string> = {
   _: '_x005F_',
 };
 
+/** Fill colours (background, text) in the order of their cellXfs after the number formats' ones. */
+const FILLS: readonly [CellFill, string, string][] = [
+  ['green', 'FFC6EFCE', 'FF006100'],
+  ['amber', 'FFFFEB9C', 'FF9C5700'],
+  ['red', 'FFFFC7CE', 'FF9C0006'],
+  ['grey', 'FFE7E6E6', 'FF3F3F3F'],
+];
+const FILL_STYLE = Object.fromEntries(FILLS.map(([name], k) => [name, NUM_FMT_IDS.length * 2 + k])) as Record<
+  CellFill,
+  number
+>;
+const STYLE_COUNT = NUM_FMT_IDS.length * 2 + FILLS.length;
+
 /** ` s="n"` by cell style id; nothing for the default style 0. */
-const STYLE_ATTR = Array.from({ length: NUM_FMT_IDS.length * 2 }, (_, s) => (s ? ` s="${s}"` : ''));
+const STYLE_ATTR = Array.from({ length: STYLE_COUNT }, (_, s) => (s ? ` s="${s}"` : ''));
+
+/** A cell with a fill style (General format): text as an inline string, numbers and booleans as values. */
+function filledCell(v: Exclude<CellValue, null>, open: string, style: number): string {
+  if (typeof v === 'string') return textCell(v, open, style);
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? open + STYLE_ATTR[style] + '><v>' + v + '</v></c>' : '';
+  if (typeof v === 'boolean')
+    return open + STYLE_ATTR[style] + (v ? ' t="b"><v>1</v></c>' : ' t="b"><v>0</v></c>');
+  return textCell(v.toISOString(), open, style);
+}
 
 /** An inline-string cell, or '' when nothing is left to write. `open` is `<c r="A1"`. Inline strings are never formulas. */
 function textCell(value: string, open: string, style: number): string {
@@ -670,12 +708,19 @@ const STYLES =
   `<styleSheet xmlns="${NS_MAIN}">` +
   '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>' +
   '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>' +
-  `<fonts count="2"><font>${FONT}</font><font><b/>${FONT}</font></fonts>` +
+  `<fonts count="${2 + FILLS.length}"><font>${FONT}</font><font><b/>${FONT}</font>` +
+  FILLS.map(([, , text]) => `<font><color rgb="${text}"/>${FONT}</font>`).join('') +
+  '</fonts>' +
   // Excel requires the first two fills to be these.
-  '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
+  `<fills count="${2 + FILLS.length}"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>` +
+  FILLS.map(
+    ([, bg]) =>
+      `<fill><patternFill patternType="solid"><fgColor rgb="${bg}"/><bgColor indexed="64"/></patternFill></fill>`,
+  ).join('') +
+  '</fills>' +
   '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
   '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-  `<cellXfs count="${NUM_FMT_IDS.length * 2}">` +
+  `<cellXfs count="${STYLE_COUNT}">` +
   NUM_FMT_IDS.map((id) =>
     [0, 1]
       .map(
@@ -684,6 +729,10 @@ const STYLES =
           `${id ? ' applyNumberFormat="1"' : ''}${bold ? ' applyFont="1"' : ''}/>`,
       )
       .join(''),
+  ).join('') +
+  FILLS.map(
+    (_, k) =>
+      `<xf numFmtId="0" fontId="${2 + k}" fillId="${2 + k}" borderId="0" xfId="0" applyFont="1" applyFill="1"/>`,
   ).join('') +
   '</cellXfs>' +
   '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +

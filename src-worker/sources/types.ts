@@ -15,6 +15,16 @@ export interface OfferSource {
    * A source that runs remote queries stops them when the signal fires (and rejects with its reason).
    */
   lookup(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, Offer[]>>;
+  /**
+   * The direct crosses of many keys at once (PRODUCT.md, Analogs): keyed by `lookupKey`, each key's
+   * interchangeable parts, both directions of the table, without the key itself and without repeats.
+   * Keys without crosses are absent. A source without a crosses table answers an empty map.
+   */
+  crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>>;
+  /** The brand alias table, both sides normalized: alias → brand (empty without the table). */
+  brandAliases(signal?: AbortSignal): Promise<Map<string, string>>;
+  /** The rates table: currency code (upper case) → value of one unit in the base currency; empty without it. */
+  rates(signal?: AbortSignal): Promise<Map<string, number>>;
   /** How many request lines the job is about to look up, roughly (null: unknown); a hint for how to work. */
   expectLines?(lines: number | null): void;
   close(): Promise<void>;

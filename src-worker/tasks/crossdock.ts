@@ -1,26 +1,28 @@
 import { basename } from 'node:path';
-import {
-  bestOffer,
-  OFFER_COLUMNS,
-  OFFER_STYLES,
-  rankOffers,
-  type LineStatus,
-  type Offer,
-} from '../crossdock/best-offer.ts';
+import { OFFER_STYLES, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
 import { OfferMatcher } from '../crossdock/matcher.ts';
-import { cellText, parseQuantity } from '../../src-main/common/normalize.ts';
+import {
+  AS_IS,
+  bestOffer,
+  candidateGroups,
+  rankOffers,
+  whyNone,
+  type OfferGroup,
+  type Pick,
+  type Pricing,
+} from '../crossdock/rule.ts';
+import { cellText, lineProblem, parseQuantity } from '../../src-main/common/normalize.ts';
+import { RESULT_TEXT, type ResultText } from '../../src-main/common/result-text.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
-import { XlsxWriter, type ColumnStyle, type WorkbookState } from '../io/xlsx-writer.ts';
+import { XlsxWriter, type ColumnStyle, type RowOptions, type WorkbookState } from '../io/xlsx-writer.ts';
 import { existsSync, statSync } from 'node:fs';
 import type { CrossdockInput, TaskStats } from '../protocol.ts';
 import { openSource } from '../sources/open-source.ts';
+import { unknownListError, type OfferSource } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
 
-/** What the result adds to each request line: the winning offer, its line total and the status. */
-export const APPENDED_COLUMNS = [...OFFER_COLUMNS, 'Line total', 'Status'];
-const ALTERNATIVE_COLUMNS = ['Row', 'Brand', 'Article', 'Quantity', 'Rank', ...OFFER_COLUMNS];
 // Rows matched together: one lookup round trip per this many rows. ClickHouse pays ~100 ms a query
 // whatever its size, so bigger is faster, but two batches are in flight. Measured on 1M lines against
 // 3M offers: 25k rows 19.9 s / 418 MB peak, 20k 22.0 s / 401 MB, 16k 23.3 s / 365 MB.
@@ -31,17 +33,43 @@ interface SupplierTotal {
   cost: Map<string, number>;
 }
 
+/** The appended columns of the Result sheet in the job's language (PRODUCT.md, Result workbook). */
+export function appendedColumns(
+  t: ResultText,
+  analogs: boolean,
+): { names: string[]; styles: (ColumnStyle | undefined)[] } {
+  const h = t.headers;
+  const names = [h.supplier, h.offerName];
+  const styles: (ColumnStyle | undefined)[] = [undefined, undefined];
+  if (analogs) {
+    names.push(h.offerBrand, h.offerArticle);
+    styles.push(undefined, 'text');
+  }
+  names.push(h.price, h.currency, h.available, h.deliveryDays, h.orderQty, h.lineTotal, h.status, h.note);
+  styles.push(...OFFER_STYLES.slice(2), 'integer', 'money', undefined, undefined);
+  return { names, styles };
+}
+
+/** The Status cell's fill per status: found green, partial amber, not found red, invalid grey. */
+const FILL_COLOR = { found: 'green', partial: 'amber', not_found: 'red', invalid: 'grey' } as const;
+
 /** request list × supplier list → result workbook (PRODUCT.md "Best offer" and "Result workbook"). */
 export async function runCrossdock(
   input: CrossdockInput,
   ctx: TaskContext,
+  open: (config: CrossdockInput['source'], signal: AbortSignal) => Promise<OfferSource> = openSource,
 ): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
-  const source = await openSource(input.source, ctx.signal);
+  const source = await open(input.source, ctx.signal);
   try {
     const lists = await source.supplierLists();
-    if (!lists.includes(input.list)) {
-      throw new InputError('NO_SUCH_LIST', { list: input.list, known: lists });
-    }
+    if (!lists.includes(input.list)) throw unknownListError(input.list, lists);
+    const t = RESULT_TEXT[input.lang ?? 'en'];
+    const mode = input.analogs ?? 'off';
+    const withAnalogs = mode !== 'off';
+    const base = input.baseCurrency ?? 'RUB';
+    const [aliases, rates] = await Promise.all([source.brandAliases(ctx.signal), source.rates(ctx.signal)]);
+    const pricing: Pricing = rates.size === 0 ? AS_IS : { base, rates };
+    ctx.logCoded('info', 'LOG_PRICING', { base, rates: rates.size });
     ctx.progress(0, null, 'reading', true);
     const wb = await openSpreadsheet(input.inputPath);
     try {
@@ -71,9 +99,17 @@ export async function runCrossdock(
       try {
         const styles: (ColumnStyle | undefined)[] = new Array(width).fill(undefined);
         styles[mapping.article] = 'text';
-        styles.push(...OFFER_STYLES, 'money', undefined); // APPENDED_COLUMNS
+        const appended = appendedColumns(t, withAnalogs);
+        styles.push(...appended.styles);
+        const statusCol = width + appended.names.length - 2;
+        const fills: Record<LineStatus, RowOptions> = {
+          found: { fill: { column: statusCol, color: FILL_COLOR.found } },
+          partial: { fill: { column: statusCol, color: FILL_COLOR.partial } },
+          not_found: { fill: { column: statusCol, color: FILL_COLOR.not_found } },
+          invalid: { fill: { column: statusCol, color: FILL_COLOR.invalid } },
+        };
         const result = writer.addSheet('Result', {
-          header: [...header.map((h) => cellText(h)), ...APPENDED_COLUMNS],
+          header: [...header.map((h) => cellText(h)), ...appended.names],
           columnStyles: styles,
           freezeHeader: true,
           autoFilter: true,
@@ -84,19 +120,13 @@ export async function runCrossdock(
         const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
         const alt =
           input.alternatives > 0
-            ? writer.addSheet('Alternatives', {
-                header: ALTERNATIVE_COLUMNS,
-                columnStyles: ['integer', undefined, 'text', undefined, 'integer', ...OFFER_STYLES],
-                freezeHeader: true,
-                autoFilter: true,
-                splitRows: true,
-                maxRowsPerSheet: input.maxRowsPerSheet,
-              })
+            ? writer.addSheet('Alternatives', alternativesSheet(t, withAnalogs, input.maxRowsPerSheet))
             : null;
 
         const stats: TaskStats = resume
           ? { ...resume.stats }
           : { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
+        const counts = resume?.counts ?? { analogs: 0, rounded: 0, aliased: 0 };
         const perSupplier = new Map<string, SupplierTotal>(
           (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
         );
@@ -113,65 +143,122 @@ export async function runCrossdock(
         // Without a dimension (or in a CSV) the file size tells roughly: ~55-70 bytes a line in the
         // bench's xlsx and CSV files.
         source.expectLines?.(sheet.estimatedRows ?? Math.round(statSync(input.inputPath).size / 60));
-        const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal);
+        const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal, {
+          aliases,
+          analogs: withAnalogs,
+          pricing,
+        });
         const rowsIn = resume ? skipRows(located.batches, resume.stats.rows) : located.batches;
         const batches = regroup(rowsIn, LOOKUP_ROWS)[Symbol.asyncIterator]();
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
+        const outWidth = width + appended.names.length;
+        const notes: string[] = [];
         while (current) {
           ctx.checkpoint();
           // Read and start looking up the next batch while this one's offers arrive and are written.
           const next = await batches.next();
           const ahead = next.done ? null : matcher.prepare(next.value);
           await current.ready;
-          const { rows, rowNumbers } = current.batch;
-          const { lineBrand, articles } = current;
+          const prepared = current;
+          const { rows, rowNumbers } = prepared.batch;
+          const { lineBrand, articles, brands } = prepared;
           const n = rows.length;
           for (let i = 0; i < n; i++) {
             const row = rows[i];
             if (row.length > width && hasValueFrom(row, width)) widerRows++;
-            const out: CellValue[] = new Array(width + APPENDED_COLUMNS.length);
+            const out: CellValue[] = new Array(outWidth);
             for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
             const articleCell = row[mapping.article];
             if (articleCell !== null && articleCell !== undefined)
               out[mapping.article] = cellText(articleCell);
-            const qty = parseQuantity(mapping.quantity === null ? null : (row[mapping.quantity] ?? null));
+            const qtyCell = mapping.quantity === null ? null : (row[mapping.quantity] ?? null);
+            const qty = parseQuantity(qtyCell);
+            notes.length = 0;
             let status: LineStatus;
-            let offer: Offer | null = null;
+            let pick: Pick | null = null;
+            let own: OfferGroup | null = null;
+            let analogGroups: OfferGroup[] = [];
             const byArticle = lineBrand[i];
-            const offers = byArticle === null ? null : (byArticle.get(articles[i]) ?? []);
-            if (offers === null) status = 'invalid';
-            else ({ offer, status } = bestOffer(offers, qty));
+            if (byArticle === null || typeof qty !== 'number') {
+              status = 'invalid';
+              const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
+              notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
+            } else {
+              own = {
+                brand: brands[i],
+                article: articles[i],
+                analog: false,
+                offers: byArticle.get(articles[i]) ?? [],
+              };
+              if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
+              pick = bestOffer(own, analogGroups, mode, qty, pricing);
+              status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
+              if (pick !== null) {
+                if (pick.group.analog) {
+                  counts.analogs++;
+                  notes.push(t.note({ kind: 'analog', brand: own.brand, article: own.article }));
+                }
+                if (!pick.full) notes.push(t.note({ kind: 'short', by: qty - pick.orderQty }));
+                const o = pick.offer;
+                if (pick.orderQty !== qty && (o.pack > 1 || o.minQty > 1)) {
+                  if (pick.full) counts.rounded++;
+                  if (o.minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: o.minQty }));
+                  if (
+                    o.pack > 1 &&
+                    pick.orderQty % o.pack === 0 &&
+                    (pick.orderQty !== o.minQty || !pick.full)
+                  )
+                    notes.push(t.note({ kind: 'pack', pack: o.pack }));
+                }
+              } else {
+                const why = whyNone([own, ...analogGroups], pricing);
+                if (why) notes.push(t.note(why));
+              }
+              if (prepared.aliased[i]) {
+                counts.aliased++;
+                notes.push(t.note({ kind: 'alias', brand: own.brand }));
+              }
+            }
             stats.rows++;
             if (status === 'found') stats.found++;
             else if (status === 'partial') stats.partial++;
             else if (status === 'not_found') stats.notFound++;
             else stats.invalid++;
             let w = width;
-            if (offer) {
-              const total = round2(offer.price * qty);
-              out[w++] = offer.supplier;
-              out[w++] = offer.name;
-              out[w++] = offer.price;
-              out[w++] = offer.currency;
-              out[w++] = offer.quantity;
-              out[w++] = offer.deliveryDays;
+            if (pick) {
+              const o = pick.offer;
+              const total = round2(pick.cost);
+              out[w++] = o.supplier;
+              out[w++] = o.name;
+              if (withAnalogs) {
+                out[w++] = pick.group.brand;
+                out[w++] = pick.group.article;
+              }
+              out[w++] = o.price;
+              out[w++] = o.currency;
+              out[w++] = o.quantity;
+              out[w++] = o.deliveryDays;
+              out[w++] = pick.orderQty;
               out[w++] = total;
-              let s = perSupplier.get(offer.supplier);
-              if (!s) perSupplier.set(offer.supplier, (s = { lines: 0, cost: new Map() }));
+              let s = perSupplier.get(o.supplier);
+              if (!s) perSupplier.set(o.supplier, (s = { lines: 0, cost: new Map() }));
               s.lines++;
-              s.cost.set(offer.currency, (s.cost.get(offer.currency) ?? 0) + total);
+              const currency = pricing.rates ? base : o.currency;
+              s.cost.set(currency, (s.cost.get(currency) ?? 0) + total);
             } else {
-              for (let k = 0; k < 7; k++) out[w++] = null;
+              while (w < outWidth - 2) out[w++] = null;
             }
-            out[w] = status;
-            const wait = result.writeRow(out);
+            out[w++] = t.status[status];
+            out[w] = notes.length === 0 ? null : notes.join('; ');
+            const wait = result.writeRow(out, fills[status]);
             if (wait) await wait;
-            if (alt && offers && offers.length > 1) {
-              const ranked = rankOffers(offers, qty);
+            if (alt && own && typeof qty === 'number') {
+              const ranked = rankOffers(candidateGroups(own, analogGroups, mode, pick), qty, pricing);
               for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
-                const o = ranked[r];
-                const altWait = alt.writeRow([
+                const p = ranked[r];
+                const o = p.offer;
+                const cells: CellValue[] = [
                   rowNumbers[i],
                   cellText(row[mapping.brand] ?? null),
                   cellText(articleCell ?? null),
@@ -179,11 +266,10 @@ export async function runCrossdock(
                   r,
                   o.supplier,
                   o.name,
-                  o.price,
-                  o.currency,
-                  o.quantity,
-                  o.deliveryDays,
-                ]);
+                ];
+                if (withAnalogs) cells.push(p.group.brand, p.group.article);
+                cells.push(o.price, o.currency, o.quantity, o.deliveryDays, p.orderQty, round2(p.cost));
+                const altWait = alt.writeRow(cells);
                 if (altWait) await altWait;
               }
             }
@@ -196,9 +282,10 @@ export async function runCrossdock(
           if (Date.now() - lastCheckpoint >= (input.checkpointEveryMs ?? CHECKPOINT_EVERY_MS)) {
             // Everything written so far is made durable; a crash after this resumes from here.
             const state: CrossdockCheckpoint = {
-              v: 1,
+              v: 2,
               stats: { ...stats },
-              perSupplier: [...perSupplier].map(([name, t]) => [name, t.lines, [...t.cost]]),
+              counts: { ...counts },
+              perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
               widerRows,
               writer: await writer.checkpoint(),
             };
@@ -213,11 +300,17 @@ export async function runCrossdock(
         if (widerRows > 0) {
           ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: widerRows });
         }
+        if (matcher.unrated > 0)
+          ctx.logCoded('warn', 'LOG_NO_RATE', {
+            offers: matcher.unrated,
+            currencies: [...matcher.unratedCurrencies].sort(),
+            base,
+          });
         ctx.progress(stats.rows, stats.rows, 'writing', true);
         const costs = new Map<string, number>();
-        for (const t of perSupplier.values())
-          for (const [c, v] of t.cost) costs.set(c, (costs.get(c) ?? 0) + v);
-        await writeSummary(summarySheet, input, stats, costs, perSupplier);
+        for (const st of perSupplier.values())
+          for (const [c, v] of st.cost) costs.set(c, (costs.get(c) ?? 0) + v);
+        await writeSummary(summarySheet, t, input, pricing, stats, costs, perSupplier);
         await writer.finish();
         ctx.logCoded('info', 'LOG_MATCHED', {
           rows: stats.rows,
@@ -227,6 +320,8 @@ export async function runCrossdock(
           notFound: stats.notFound,
           invalid: stats.invalid,
         });
+        if (counts.analogs + counts.rounded + counts.aliased > 0)
+          ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
         return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
       } catch (err) {
         await writer.abort();
@@ -240,39 +335,76 @@ export async function runCrossdock(
   }
 }
 
+/** A line's analog groups: each cross of its part with the offers the batch looked up for it. */
+function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number): OfferGroup[] {
+  const crosses = prepared.crossesOf(i);
+  if (crosses.length === 0) return [];
+  const groups: OfferGroup[] = [];
+  for (const k of crosses) {
+    const offers: readonly Offer[] = prepared.offersOf(k.brand, k.article);
+    if (offers.length > 0) groups.push({ brand: k.brand, article: k.article, analog: true, offers });
+  }
+  return groups;
+}
+
+function alternativesSheet(t: ResultText, analogs: boolean, maxRowsPerSheet: number | undefined) {
+  const a = t.alternatives;
+  const appended = appendedColumns(t, analogs);
+  // The offer's columns without Status and Note.
+  const names = appended.names.slice(0, -2);
+  const styles = appended.styles.slice(0, -2);
+  return {
+    header: [a.row, a.brand, a.article, a.quantity, a.rank, ...names],
+    columnStyles: ['integer', undefined, 'text', 'integer', 'integer', ...styles] as (
+      ColumnStyle | undefined
+    )[],
+    freezeHeader: true,
+    autoFilter: true,
+    splitRows: true,
+    maxRowsPerSheet,
+  };
+}
+
 type SheetHandle = ReturnType<XlsxWriter['addSheet']>;
 
 async function writeSummary(
   sheet: SheetHandle,
+  t: ResultText,
   input: CrossdockInput,
+  pricing: Pricing,
   stats: TaskStats,
   costs: Map<string, number>,
   perSupplier: Map<string, SupplierTotal>,
 ): Promise<void> {
+  const L = t.summary;
   const rows: { values: CellValue[]; bold?: boolean }[] = [
-    { values: ['Crossdock summary'], bold: true },
-    { values: ['Request list', basename(input.inputName)] },
-    { values: ['Supplier list', input.list] },
-    { values: ['Source', input.source.kind === 'demo' ? 'Demo catalog' : 'ClickHouse'] },
-    { values: ['Created', new Date()] },
-    { values: [] },
-    { values: ['Lines total', stats.rows] },
-    { values: ['Found', stats.found] },
-    { values: ['Partial', stats.partial] },
-    { values: ['Not found', stats.notFound] },
-    { values: ['Invalid', stats.invalid] },
+    { values: [L.title], bold: true },
+    { values: [L.requestList, basename(input.inputName)] },
+    { values: [L.supplierList, input.list] },
+    { values: [L.source, input.source.kind === 'demo' ? L.demoCatalog : L.clickhouse] },
+    { values: [L.analogs, L.analogModes[input.analogs ?? 'off']] },
+    { values: [L.created, new Date()] },
   ];
-  const currencies = [...costs.keys()].sort();
-  if (currencies.length === 0) rows.push({ values: ['Total cost (found + partial)', null, 0] });
-  for (const c of currencies)
-    rows.push({ values: ['Total cost (found + partial)', null, round2(costs.get(c) ?? 0), c] });
-  rows.push({ values: [] }, { values: ['Supplier', 'Lines won', 'Cost', 'Currency'], bold: true });
+  if (pricing.rates) rows.push({ values: [L.baseCurrency, pricing.base] });
+  rows.push(
+    { values: [] },
+    { values: [L.linesTotal, stats.rows] },
+    { values: [L.found, stats.found] },
+    { values: [L.partial, stats.partial] },
+    { values: [L.notFound, stats.notFound] },
+    { values: [L.invalid, stats.invalid] },
+  );
+  // With rates every cost is in the base currency; without, one total per currency.
+  const currencies = pricing.rates ? [pricing.base] : [...costs.keys()].sort();
+  if (currencies.length === 0) rows.push({ values: [L.total, null, 0] });
+  for (const c of currencies) rows.push({ values: [L.total, null, round2(costs.get(c) ?? 0), c] });
+  rows.push({ values: [] }, { values: [L.supplier, L.linesWon, L.cost, L.currency], bold: true });
   const suppliers = [...perSupplier.entries()].sort(
     (a, b) => b[1].lines - a[1].lines || (a[0] < b[0] ? -1 : 1),
   );
-  for (const [name, t] of suppliers) {
-    for (const [currency, cost] of [...t.cost.entries()].sort())
-      rows.push({ values: [name, t.lines, round2(cost), currency] });
+  for (const [name, st] of suppliers) {
+    for (const [currency, cost] of [...st.cost.entries()].sort())
+      rows.push({ values: [name, st.lines, round2(cost), currency] });
   }
   for (const r of rows) {
     const wait = sheet.writeRow(r.values as Row, r.bold ? { bold: true } : undefined);
@@ -282,7 +414,9 @@ async function writeSummary(
 
 /** What a long crossdock saves now and then, to resume there after a crash (JSON). */
 interface CrossdockCheckpoint {
-  v: 1;
+  v: 2;
+  /** Lines won by an analog, orders rounded to a pack or minimum, lines with an aliased brand. */
+  counts: { analogs: number; rounded: number; aliased: number };
   /** The counts so far; `rows` is also how many data lines are done. */
   stats: TaskStats;
   perSupplier: [string, number, [string, number][]][];
@@ -294,7 +428,14 @@ const CHECKPOINT_EVERY_MS = 5000;
 
 function validCheckpoint(data: unknown): CrossdockCheckpoint | null {
   const c = data as CrossdockCheckpoint | null | undefined;
-  if (!c || c.v !== 1 || typeof c.stats?.rows !== 'number' || !c.writer || !Array.isArray(c.writer.sheets))
+  if (
+    !c ||
+    c.v !== 2 ||
+    typeof c.counts?.analogs !== 'number' ||
+    typeof c.stats?.rows !== 'number' ||
+    !c.writer ||
+    !Array.isArray(c.writer.sheets)
+  )
     return null;
   const entries = c.writer.sheets.flatMap((sh) => sh.parts.map((p) => p.entry));
   // The partial files must still be there (a cleanup, or another machine, may have removed them).

@@ -154,4 +154,26 @@ export const TASK = {
       return `Выгружено строк: ${text(p.rows)} (${what}) в ${to}.`;
     },
   ),
+  LOG_NO_RATE: msg<{ offers: number; currencies: string[]; base: string }>(
+    (p) =>
+      `Left out ${text(p.offers)} offer${num(p.offers) === 1 ? '' : 's'} in ${p.currencies.map(text).join(', ')}: the rates table has no rate for ${p.currencies.length === 1 ? 'it' : 'them'} (base currency ${text(p.base)}).`,
+    (p) =>
+      `Не учтено ${text(p.offers)} ${plural(num(p.offers), 'предложение', 'предложения', 'предложений')} в ${p.currencies.map(text).join(', ')}: в таблице курсов нет курса (базовая валюта ${text(p.base)}).`,
+  ),
+  LOG_PRICING: msg<{ base: string; rates: number }>(
+    (p) =>
+      num(p.rates) === 0
+        ? 'No exchange rates: prices are compared as they are, and totals are per currency.'
+        : `Prices compared in ${text(p.base)} through ${text(p.rates)} exchange rate${num(p.rates) === 1 ? '' : 's'}.`,
+    (p) =>
+      num(p.rates) === 0
+        ? 'Курсов валют нет: цены сравниваются как есть, итоги — по каждой валюте.'
+        : `Цены сравниваются в ${text(p.base)} по курсам (${text(p.rates)}).`,
+  ),
+  LOG_RULE_COUNTS: msg<{ analogs: number; rounded: number; aliased: number }>(
+    (p) =>
+      `${text(p.analogs)} line${num(p.analogs) === 1 ? '' : 's'} priced with an analog, ${text(p.rounded)} order${num(p.rounded) === 1 ? '' : 's'} rounded to a pack or minimum order, ${text(p.aliased)} line${num(p.aliased) === 1 ? '' : 's'} with a brand read through the alias table.`,
+    (p) =>
+      `Строк с аналогом: ${text(p.analogs)}; заказов, округлённых до кратности или минимального заказа: ${text(p.rounded)}; строк с брендом через таблицу синонимов: ${text(p.aliased)}.`,
+  ),
 };

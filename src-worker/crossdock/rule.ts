@@ -1,0 +1,207 @@
+// The crossdock rule (PRODUCT.md, "Offers, order quantity and the best offer" and "Analogs"), pure:
+// no I/O, no allocation per offer on the hot path. With pack = min_qty = 1 and one currency it is the
+// old rule: the lowest price among suppliers that have the whole quantity, else the most stock.
+import type { Offer } from './best-offer.ts';
+
+/** Offers of one part: the line's own (brand, article) or one of its analogs. */
+export interface OfferGroup {
+  brand: string;
+  article: string;
+  analog: boolean;
+  offers: readonly Offer[];
+}
+
+/**
+ * How prices compare: through `rates` into `base`, or as they are when `rates` is null (no rates
+ * table, or an empty one). The base currency counts 1 whatever the table says of it.
+ */
+export interface Pricing {
+  base: string;
+  rates: ReadonlyMap<string, number> | null;
+}
+
+export const AS_IS: Pricing = { base: '', rates: null };
+
+export interface Pick {
+  offer: Offer;
+  group: OfferGroup;
+  full: boolean;
+  orderQty: number;
+  basePrice: number;
+  /** base price × order qty, unrounded. */
+  cost: number;
+}
+
+/** An offer's price in the base currency, or null when its currency has no rate (it is left out). */
+export function basePriceOf(offer: Offer, pricing: Pricing): number | null {
+  const rates = pricing.rates;
+  if (rates === null || offer.currency === pricing.base) return offer.price;
+  const rate = rates.get(offer.currency);
+  return rate === undefined ? null : offer.price * rate;
+}
+
+const whole = (n: number): number => (Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1);
+
+/**
+ * The order quantity of an offer for `q` units: full when the smallest multiple of the pack that is
+ * ≥ max(q, min) fits in stock; else partial when the largest multiple of the pack that is ≤ min(q,
+ * stock) is > 0 and ≥ min; else 0 (unusable). Returns the quantity, negative for a partial one.
+ */
+export function orderQty(q: number, offer: Offer): number {
+  const pack = whole(offer.pack);
+  const min = whole(offer.minQty);
+  const stock = offer.quantity;
+  const need = q > min ? q : min;
+  const full = pack === 1 ? need : Math.ceil(need / pack) * pack;
+  if (full <= stock) return full;
+  const upTo = q < stock ? q : stock;
+  const partial = pack === 1 ? upTo : Math.floor(upTo / pack) * pack;
+  return partial > 0 && partial >= min ? -partial : 0;
+}
+
+/** Strings in code-point order (JS `<` compares UTF-16 units, which differs past the BMP). */
+export function codePointCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate belongs to a code point past U+FFFF: above every BMP character, also U+E000–U+FFFF.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** The name ties, after the numeric ones: the original part first, then supplier, brand, article. */
+function nameTies(a: Pick, b: Pick): number {
+  if (a.group.analog !== b.group.analog) return a.group.analog ? 1 : -1;
+  return (
+    codePointCompare(a.offer.supplier, b.offer.supplier) ||
+    codePointCompare(a.group.brand, b.group.brand) ||
+    codePointCompare(a.group.article, b.group.article)
+  );
+}
+
+/** Full offers: lowest cost, then lower base price, fewer delivery days, then the name ties. */
+export function fullFirst(a: Pick, b: Pick): number {
+  return (
+    a.cost - b.cost ||
+    a.basePrice - b.basePrice ||
+    a.offer.deliveryDays - b.offer.deliveryDays ||
+    nameTies(a, b)
+  );
+}
+
+/** Partial offers: largest order qty, then lower base price, then the name ties. */
+export function partialFirst(a: Pick, b: Pick): number {
+  return b.orderQty - a.orderQty || a.basePrice - b.basePrice || nameTies(a, b);
+}
+
+/** Every usable offer of the groups for `q` units (offers without a rate left out). */
+export function usableOffers(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick[] {
+  const out: Pick[] = [];
+  for (const group of groups) {
+    for (const offer of group.offers) {
+      const basePrice = basePriceOf(offer, pricing);
+      if (basePrice === null) continue;
+      const o = orderQty(q, offer);
+      if (o === 0) continue;
+      const qty = o > 0 ? o : -o;
+      out.push({ offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty });
+    }
+  }
+  return out;
+}
+
+/** The winner among the groups' offers: the best full one, else the best partial one, else null. */
+export function bestOf(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick | null {
+  let full: Pick | null = null;
+  let partial: Pick | null = null;
+  for (const group of groups) {
+    const offers = group.offers;
+    for (let i = 0; i < offers.length; i++) {
+      const offer = offers[i];
+      if (offer.quantity <= 0) continue;
+      const basePrice = basePriceOf(offer, pricing);
+      if (basePrice === null) continue;
+      const o = orderQty(q, offer);
+      if (o === 0 || (o < 0 && full !== null)) continue;
+      const qty = o > 0 ? o : -o;
+      const pick: Pick = { offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty };
+      if (o > 0) {
+        if (full === null || fullFirst(pick, full) < 0) full = pick;
+      } else if (partial === null || partialFirst(pick, partial) < 0) partial = pick;
+    }
+  }
+  return full ?? partial;
+}
+
+/** Every usable offer, best first: the full ones in the rule's order, then the partial ones. */
+export function rankOffers(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick[] {
+  const all = usableOffers(groups, q, pricing);
+  const full = all.filter((p) => p.full).sort(fullFirst);
+  const partial = all.filter((p) => !p.full).sort(partialFirst);
+  return full.concat(partial);
+}
+
+export type AnalogMode = 'off' | 'missing' | 'always';
+
+/**
+ * The line's best offer under an analogs mode: `own` is the line's part, `analogs` its crosses'.
+ * `missing`: analogs join only when the own part has no full offer, and then compete with it.
+ */
+export function bestOffer(
+  own: OfferGroup,
+  analogs: readonly OfferGroup[],
+  mode: AnalogMode,
+  q: number,
+  pricing: Pricing,
+): Pick | null {
+  if (mode === 'off' || analogs.length === 0) return bestOf([own], q, pricing);
+  if (mode === 'missing') {
+    const mine = bestOf([own], q, pricing);
+    if (mine !== null && mine.full) return mine;
+  }
+  return bestOf([own, ...analogs], q, pricing);
+}
+
+/** The groups the line's alternatives are ranked among (the same ones its winner was chosen from). */
+export function candidateGroups(
+  own: OfferGroup,
+  analogs: readonly OfferGroup[],
+  mode: AnalogMode,
+  winner: Pick | null,
+): OfferGroup[] {
+  if (mode === 'off' || analogs.length === 0) return [own];
+  if (mode === 'missing' && winner !== null && winner.full && !winner.group.analog) return [own];
+  return [own, ...analogs];
+}
+
+/** Why a line with offers has no usable one (only for the Note): stock, minimum or rates. */
+export function whyNone(
+  groups: readonly OfferGroup[],
+  pricing: Pricing,
+): { kind: 'out_of_stock' } | { kind: 'below_minimum' } | { kind: 'no_rate'; currencies: string[] } | null {
+  let any = false;
+  let inStock = false;
+  const unrated = new Set<string>();
+  let rated = false;
+  for (const g of groups) {
+    for (const o of g.offers) {
+      any = true;
+      if (basePriceOf(o, pricing) === null) {
+        unrated.add(o.currency);
+        continue;
+      }
+      rated = true;
+      if (o.quantity > 0) inStock = true;
+    }
+  }
+  if (!any) return null;
+  if (!rated) return { kind: 'no_rate', currencies: [...unrated].sort() };
+  return inStock ? { kind: 'below_minimum' } : { kind: 'out_of_stock' };
+}
