@@ -48,6 +48,8 @@ export interface SheetOptions {
   splitRows?: boolean;
   /** Rows per sheet, the header included; default (and at most) Excel's 1,048,576. Smaller values are for tests. */
   maxRowsPerSheet?: number;
+  /** Printed landscape, every column on the page's width (a result a buyer prints or saves as PDF). */
+  printFitWidth?: boolean;
 }
 
 /** The fill of one cell of a row (a status): Excel's Good / Neutral / Bad colours and a grey. */
@@ -227,6 +229,7 @@ export class XlsxSheet {
   private readonly formats: Fmt[];
   private readonly freeze: boolean;
   private readonly filter: boolean;
+  private readonly fitWidth: boolean;
   private readonly split: boolean;
   private readonly maxRows: number;
   /** Column letters by index, grown on demand. */
@@ -250,6 +253,7 @@ export class XlsxSheet {
     this.formats = (options.columnStyles ?? []).map((s) => (s ? FMT_OF[s] : Fmt.General));
     this.freeze = this.header !== null && (options.freezeHeader ?? true);
     this.filter = this.header !== null && (options.autoFilter ?? true);
+    this.fitWidth = options.printFitWidth === true;
     this.split = options.splitRows ?? false;
     this.maxRows = Math.min(options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS);
     if (!Number.isInteger(this.maxRows) || this.maxRows < (this.header ? 2 : 1)) {
@@ -366,8 +370,9 @@ export class XlsxSheet {
     if (this.sample) ignore(this.flushSample(part));
     let tail = '</sheetData>';
     if (this.filter) tail += `<autoFilter ref="A1:${this.colLetters(this.header!.length - 1)}${part.rows}"/>`;
-    tail +=
-      '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>';
+    tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>';
+    if (this.fitWidth) tail += '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>';
+    tail += '</worksheet>';
     ignore(part.entry.write(tail));
     part.ended = part.entry.end();
     // Failures surface through end()/finish(); until then they must not count as unhandled.
@@ -400,7 +405,8 @@ export class XlsxSheet {
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
       : '';
     const selected = part.selected ? ' tabSelected="1"' : '';
-    return `<sheetViews><sheetView workbookViewId="0"${selected}>${pane}</sheetView></sheetViews>${this.head}`;
+    const fit = this.fitWidth ? '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' : '';
+    return `${fit}<sheetViews><sheetView workbookViewId="0"${selected}>${pane}</sheetView></sheetViews>${this.head}`;
   }
 
   private colLetters(index: number): string {

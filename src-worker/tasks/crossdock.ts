@@ -115,6 +115,7 @@ export async function runCrossdock(
           autoFilter: true,
           splitRows: true,
           maxRowsPerSheet: input.maxRowsPerSheet,
+          printFitWidth: true,
         });
         // Column C holds money only (the totals and the per-supplier cost), so it can carry the money format.
         const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
