@@ -15,6 +15,8 @@ const only = process.argv.slice(2);
 const CH_PARTS = 600_000;
 const cases = [
   { name: '100k-xlsx', rows: 100_000, file: 'request-100k.xlsx' },
+  // The same file with analogs when the part has no full offer (issue 11: at most 30 % more than off).
+  { name: '100k-xlsx-analogs', rows: 100_000, file: 'request-100k.xlsx', extra: ['--analogs', 'missing'] },
   { name: '1m-xlsx', rows: 1_000_000, file: 'request-1m.xlsx' },
   { name: '1m-csv', rows: 1_000_000, file: 'request-1m.csv' },
   {
@@ -23,6 +25,14 @@ const cases = [
     file: 'request-ch-100k.xlsx',
     parts: CH_PARTS,
     source: 'clickhouse',
+  },
+  {
+    name: 'ch-100k-xlsx-analogs',
+    rows: 100_000,
+    file: 'request-ch-100k.xlsx',
+    parts: CH_PARTS,
+    source: 'clickhouse',
+    extra: ['--analogs', 'missing'],
   },
   { name: 'ch-1m-xlsx', rows: 1_000_000, file: 'request-ch-1m.xlsx', parts: CH_PARTS, source: 'clickhouse' },
   { name: 'ch-export-1m-xlsx', rows: 1_000_000, export: 'xlsx', source: 'clickhouse' },
@@ -127,7 +137,7 @@ for (const c of cases) {
       : [];
   const what = c.export
     ? ['export', '--query', `SELECT * FROM offers LIMIT ${c.rows}`, '--format', c.export]
-    : ['run', input, '--list', 'ОПТ-1'];
+    : ['run', input, '--list', 'ОПТ-1', ...(c.extra ?? [])];
   const r = await run([...what, '--out', outDir, '--data-dir', dataDir, '--json', ...source]);
   const job = r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()) : null;
   if (r.code !== 0 || !job || job.rows !== c.rows) {
