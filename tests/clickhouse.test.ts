@@ -6,7 +6,13 @@ import { InputError } from '../src-worker/io/types.ts';
 import { ClickHouseSource, type ClickHouseConfig } from '../src-worker/sources/clickhouse.ts';
 import { quoteIdentifier, quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
-import { DEMO_LISTS, DEMO_SUPPLIERS, demoOffers, demoPart } from '../src-worker/sources/demo-data.ts';
+import {
+  DEMO_LISTS,
+  DEMO_SUPPLIERS,
+  demoListMembers,
+  demoOffers,
+  demoPart,
+} from '../src-worker/sources/demo-data.ts';
 import { lookupKey, type LookupKey } from '../src-worker/sources/types.ts';
 import {
   CLICKHOUSE_PASSWORD_USER,
@@ -66,6 +72,8 @@ function byHand(rows: OfferRow[], keys: readonly LookupKey[]): Map<string, Offer
       currency: r.currency,
       quantity: Number(r.quantity),
       deliveryDays: Number(r.delivery_days),
+      minQty: 1,
+      pack: 1,
     });
   }
   return out;
@@ -172,7 +180,9 @@ describe('lookups against a real server', () => {
     const tables = await ch.query(
       "SELECT name, engine FROM system.tables WHERE database = 'demo' ORDER BY name",
     );
-    expect(tables).toBe('offers\tMergeTree\nsupplier_lists\tMergeTree\n');
+    expect(tables).toBe(
+      'brand_aliases\tMergeTree\ncrosses\tMergeTree\noffers\tMergeTree\nrates\tMergeTree\nsupplier_lists\tMergeTree\n',
+    );
 
     // Part i has the offers demoOffers(i) gives, filtered to the list's suppliers.
     const source = await openSource('demo');
@@ -194,6 +204,8 @@ describe('lookups against a real server', () => {
           currency: o.currency,
           quantity: o.quantity,
           deliveryDays: o.deliveryDays,
+          minQty: 1,
+          pack: 1,
         }));
       const got = found.get(lookupKey(keys[n].brand, keys[n].article))!;
       expect(canonical(new Map([['k', got]]))).toEqual(canonical(new Map([['k', expected]])));
@@ -218,9 +230,11 @@ describe('lookups against a real server', () => {
     const again = await createDemoData(cfg('demo_again'), { offers: 3_000 });
     expect(again.offers).toBe(3_000);
     expect((await ch.query('SELECT count() FROM demo_again.offers')).trim()).toBe('3000');
-    expect((await ch.query('SELECT count() FROM demo_again.supplier_lists')).trim()).toBe('34');
+    expect((await ch.query('SELECT count() FROM demo_again.supplier_lists')).trim()).toBe(
+      String(demoListMembers().length),
+    );
     expect(await ch.query("SELECT name FROM system.tables WHERE database = 'demo_again' ORDER BY name")).toBe(
-      'offers\nsupplier_lists\n',
+      'brand_aliases\ncrosses\noffers\nrates\nsupplier_lists\n',
     );
   });
 

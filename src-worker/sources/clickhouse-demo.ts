@@ -3,10 +3,20 @@ import { normalizeArticle, normalizeBrand } from '../../src-main/common/normaliz
 import { InputError } from '../io/types.ts';
 import { ClickHouseConnection, type ClickHouseConfig } from './clickhouse.ts';
 import { quoteIdentifier, quoteString } from './clickhouse-quote.ts';
-import { DEMO_LISTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
+import {
+  DEMO_BRAND_ALIASES,
+  DEMO_LISTS,
+  DEMO_RATES,
+  demoCrosses,
+  demoListMembers,
+  demoOffers,
+  demoPart,
+  showcaseOffers,
+} from './demo-data.ts';
 import { rowBinaryString } from './rowbinary.ts';
 
-// The canonical schema, exactly as PRODUCT.md "Data sources" shows it.
+// The canonical schema, exactly as PRODUCT.md "Data sources" shows it, with the optional columns
+// and tables.
 const OFFERS_SCHEMA = `(
   brand String,
   article String,
@@ -15,9 +25,19 @@ const OFFERS_SCHEMA = `(
   price Float64,
   currency String,
   quantity UInt32,
-  delivery_days UInt16
+  delivery_days UInt16,
+  min_qty UInt32,
+  pack UInt32
 ) ENGINE = MergeTree ORDER BY (brand, article)`;
-const LISTS_SCHEMA = '(list String, supplier String) ENGINE = MergeTree ORDER BY (list, supplier)';
+const SCHEMAS: Record<string, string> = {
+  offers: OFFERS_SCHEMA,
+  supplier_lists: '(list String, supplier String) ENGINE = MergeTree ORDER BY (list, supplier)',
+  crosses:
+    '(brand String, article String, cross_brand String, cross_article String) ENGINE = MergeTree ORDER BY (brand, article)',
+  brand_aliases: '(alias String, brand String) ENGINE = MergeTree ORDER BY alias',
+  rates: '(currency String, rate Float64) ENGINE = MergeTree ORDER BY currency',
+};
+const TABLES = Object.keys(SCHEMAS);
 
 // Rows are generated in JS (the demo generators and normalization are JS) and streamed as one
 // RowBinary INSERT: no escaping, and the server cuts the stream into blocks itself. A chunk is a
@@ -32,8 +52,10 @@ export interface DemoDataOptions {
 }
 
 /**
- * Creates the database if missing and (re)creates `offers` and `supplier_lists` with deterministic
- * demo data: part i has the same normalized key and offers as in the SQLite demo catalog. The new
+ * Creates the database if missing and (re)creates `offers`, `supplier_lists`, `crosses`,
+ * `brand_aliases` and `rates` with deterministic demo data: the demo catalog's showcase offers come
+ * first, then part i with the same normalized key and offers as in the SQLite demo catalog, until
+ * `offers` rows; the other tables hold exactly what the demo catalog's do. The new
  * tables are filled under temporary names and swapped in by RENAME, so readers see the old data or
  * the new, never a half-filled table, and re-running replaces the data.
  */
@@ -53,20 +75,30 @@ export async function createDemoData(
   const run = (sql: string): Promise<Buffer> => conn.run(sql, { signal });
   try {
     await run(`CREATE DATABASE IF NOT EXISTS ${db}`);
-    for (const name of ['offers', 'supplier_lists']) {
+    for (const name of TABLES) {
       await run(`DROP TABLE IF EXISTS ${table(`${name}__crossdock_new`)}`);
       await run(`DROP TABLE IF EXISTS ${table(`${name}__crossdock_old`)}`);
+      await run(`CREATE TABLE ${table(`${name}__crossdock_new`)} ${SCHEMAS[name]}`);
     }
-    await run(`CREATE TABLE ${table('offers__crossdock_new')} ${OFFERS_SCHEMA}`);
-    await run(`CREATE TABLE ${table('supplier_lists__crossdock_new')} ${LISTS_SCHEMA}`);
-
-    const members: Buffer[] = [];
-    for (const [list, suppliers] of Object.entries(DEMO_LISTS)) {
-      for (const s of suppliers) members.push(rowBinaryString(list), rowBinaryString(DEMO_SUPPLIERS[s].name));
-    }
-    await conn.run(`INSERT INTO ${table('supplier_lists__crossdock_new')} FORMAT RowBinary`, {
+    const insertStrings = (name: string, rows: readonly (readonly string[])[]): Promise<Buffer> =>
+      conn.run(`INSERT INTO ${table(`${name}__crossdock_new`)} FORMAT RowBinary`, {
+        signal,
+        values: Readable.from([Buffer.concat(rows.flatMap((r) => r.map(rowBinaryString)))]),
+      });
+    await insertStrings('supplier_lists', demoListMembers());
+    await insertStrings('crosses', demoCrosses());
+    await insertStrings(
+      'brand_aliases',
+      DEMO_BRAND_ALIASES.map(([a, b]) => [normalizeBrand(a), normalizeBrand(b)]),
+    );
+    const rates = DEMO_RATES.map(([currency, rate]) => {
+      const value = Buffer.allocUnsafe(8);
+      value.writeDoubleLE(rate);
+      return Buffer.concat([rowBinaryString(currency), value]);
+    });
+    await conn.run(`INSERT INTO ${table('rates__crossdock_new')} FORMAT RowBinary`, {
       signal,
-      values: Readable.from([Buffer.concat(members)]),
+      values: Readable.from([Buffer.concat(rates)]),
     });
     opts.onProgress?.(0, total);
     await conn.run(`INSERT INTO ${table('offers__crossdock_new')} FORMAT RowBinary`, {
@@ -75,7 +107,7 @@ export async function createDemoData(
     });
     opts.onProgress?.(total, total);
 
-    for (const name of ['offers', 'supplier_lists']) {
+    for (const name of TABLES) {
       const exists = await conn.rows<{ n: number | string }>(
         `SELECT count() AS n FROM system.tables WHERE database = ${quoteString(config.database)} AND name = ${quoteString(name)}`,
         signal,
@@ -95,7 +127,32 @@ export async function createDemoData(
   }
 }
 
-/** RowBinary offer rows for parts 0, 1, 2, … until `total` offers, in chunks of about CHUNK_BYTES. */
+/** One offer as demo-data gives it, with its part's normalized key and name. */
+interface DemoRow {
+  brand: string;
+  article: string;
+  name: string;
+  supplier: string;
+  price: number;
+  currency: string;
+  quantity: number;
+  deliveryDays: number;
+  minQty: number;
+  pack: number;
+}
+
+/** The showcase's offers, then those of parts 0, 1, 2, … (without end: the caller stops). */
+function* demoRows(): Generator<DemoRow> {
+  yield* showcaseOffers();
+  for (let i = 0; ; i++) {
+    const part = demoPart(i);
+    const brand = normalizeBrand(part.brand);
+    const article = normalizeArticle(part.display);
+    for (const o of demoOffers(i)) yield { ...o, brand, article, name: part.name, minQty: 1, pack: 1 };
+  }
+}
+
+/** RowBinary offer rows (demoRows) until `total` offers, in chunks of about CHUNK_BYTES. */
 function* offerChunks(total: number, onProgress?: (done: number, total: number) => void): Generator<Buffer> {
   const encoded = new Map<string, Buffer>();
   // Brands, suppliers and currencies repeat: encode each once.
@@ -107,33 +164,37 @@ function* offerChunks(total: number, onProgress?: (done: number, total: number) 
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let off = 0;
   let done = 0;
-  for (let i = 0; done < total; i++) {
-    const part = demoPart(i);
-    const brand = cached(normalizeBrand(part.brand));
-    const article = rowBinaryString(normalizeArticle(part.display));
-    const name = rowBinaryString(part.name);
-    for (const o of demoOffers(i)) {
-      if (done === total) break;
-      const supplier = cached(o.supplier);
-      const currency = cached(o.currency);
-      const size = brand.length + article.length + supplier.length + name.length + currency.length + 14;
-      if (off + size > chunk.length) {
-        yield chunk.subarray(0, off);
-        // Resumed: the stream took the chunk, so these rows are on their way to the server.
-        onProgress?.(done, total);
-        chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
-        off = 0;
-      }
-      off += brand.copy(chunk, off);
-      off += article.copy(chunk, off);
-      off += supplier.copy(chunk, off);
-      off += name.copy(chunk, off);
-      off = chunk.writeDoubleLE(o.price, off);
-      off += currency.copy(chunk, off);
-      off = chunk.writeUInt32LE(o.quantity, off);
-      off = chunk.writeUInt16LE(o.deliveryDays, off);
-      done++;
+  // A part's article and name repeat for each of its offers: encode them once per part.
+  let lastArticle = '';
+  let article = rowBinaryString('');
+  let lastName = '';
+  let name = rowBinaryString('');
+  for (const o of demoRows()) {
+    if (done === total) break;
+    const brand = cached(o.brand);
+    if (o.article !== lastArticle) article = rowBinaryString((lastArticle = o.article));
+    if (o.name !== lastName) name = rowBinaryString((lastName = o.name));
+    const supplier = cached(o.supplier);
+    const currency = cached(o.currency);
+    const size = brand.length + article.length + supplier.length + name.length + currency.length + 22;
+    if (off + size > chunk.length) {
+      yield chunk.subarray(0, off);
+      // Resumed: the stream took the chunk, so these rows are on their way to the server.
+      onProgress?.(done, total);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
+      off = 0;
     }
+    off += brand.copy(chunk, off);
+    off += article.copy(chunk, off);
+    off += supplier.copy(chunk, off);
+    off += name.copy(chunk, off);
+    off = chunk.writeDoubleLE(o.price, off);
+    off += currency.copy(chunk, off);
+    off = chunk.writeUInt32LE(o.quantity, off);
+    off = chunk.writeUInt16LE(o.deliveryDays, off);
+    off = chunk.writeUInt32LE(o.minQty, off);
+    off = chunk.writeUInt32LE(o.pack, off);
+    done++;
   }
   if (off > 0) yield chunk.subarray(0, off);
 }

@@ -8,7 +8,8 @@ import { InputError } from '../io/types.ts';
 import { abortReason, linkSignals } from './abort-signals.ts';
 import { ClickHouseQueryError, ClickHouseUnavailableError } from './clickhouse-errors.ts';
 import { ClickHouseHttp } from './clickhouse-http.ts';
-import { lookupOffers } from './clickhouse-lookup.ts';
+import { lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
+import { aliasMap, rateMap } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
 import { unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
@@ -24,6 +25,21 @@ export const REQUIRED_COLUMNS: Record<'offers' | 'supplier_lists', readonly stri
   offers: ['brand', 'article', 'supplier', 'name', 'price', 'currency', 'quantity', 'delivery_days'],
   supplier_lists: ['list', 'supplier'],
 };
+
+/** The optional tables and the columns Crossdock reads of them; a database without one reads it as empty. */
+export const OPTIONAL_TABLES: Record<'crosses' | 'brand_aliases' | 'rates', readonly string[]> = {
+  crosses: ['brand', 'article', 'cross_brand', 'cross_article'],
+  brand_aliases: ['alias', 'brand'],
+  rates: ['currency', 'rate'],
+};
+type OptionalTable = keyof typeof OPTIONAL_TABLES;
+
+/** What checkSchema found beyond the required columns. */
+interface SchemaExtras {
+  offers: OfferExtras;
+  /** Each optional table that exists, with its column names. */
+  tables: Map<OptionalTable, Set<string>>;
+}
 
 // Server error codes (ErrorCodes.cpp). 18.16 answers a wrong password with 193 and an unknown user
 // with 192; current releases answer both with 516.
@@ -107,6 +123,7 @@ function serverText(message: string): string {
 export class ClickHouseSource implements OfferSource {
   private lists: Promise<string[]> | null = null;
   private readonly strings = new StringPool();
+  private extras: SchemaExtras = { offers: { minQty: false, pack: false }, tables: new Map() };
 
   private constructor(
     private readonly conn: ClickHouseConnection,
@@ -167,22 +184,106 @@ export class ClickHouseSource implements OfferSource {
   ): Promise<Map<string, Offer[]>> {
     if (abort?.aborted) throw abortReason(abort);
     await this.checkList(list, abort);
-    return lookupOffers(list, keys, this.strings, this.conn.displayUrl, ({ sql, ...request }) =>
-      this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),
+    return lookupOffers(
+      list,
+      keys,
+      this.strings,
+      this.conn.displayUrl,
+      ({ sql, ...request }) =>
+        this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),
+      this.extras.offers,
     );
+  }
+
+  async crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>> {
+    if (keys.length === 0 || !this.readable('crosses')) return new Map();
+    return this.withSignal(signal, (abort) =>
+      lookupCrosses(keys, this.conn.displayUrl, ({ sql, ...request }) =>
+        this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),
+      ),
+    );
+  }
+
+  async brandAliases(signal?: AbortSignal): Promise<Map<string, string>> {
+    if (!this.readable('brand_aliases')) return new Map();
+    const rows = await this.withSignal(signal, (abort) =>
+      this.query(() =>
+        this.conn.rows<{ a: string | null; b: string | null }>(
+          'SELECT toString(alias) AS a, toString(brand) AS b FROM brand_aliases ORDER BY a, b',
+          abort,
+        ),
+      ),
+    );
+    return aliasMap(rows.map((r) => [r.a, r.b] as const));
+  }
+
+  async rates(signal?: AbortSignal): Promise<Map<string, number>> {
+    if (!this.readable('rates')) return new Map();
+    const rows = await this.withSignal(signal, (abort) =>
+      this.query(() =>
+        // The rate as text: JSON has no inf or nan, and ClickHouse's shortest text of a Float64 reads back exactly.
+        this.conn.rows<{ c: string | null; r: string | null }>(
+          'SELECT toString(currency) AS c, toString(toFloat64(rate)) AS r FROM rates ORDER BY c, toFloat64(rate)',
+          abort,
+        ),
+      ),
+    );
+    return rateMap(rows.map((r) => [r.c, r.r] as const));
+  }
+
+  /**
+   * Whether an optional table is there to read: absent, it reads as empty; present without the
+   * columns Crossdock reads, it is the schema error the user must fix.
+   */
+  private readable(table: OptionalTable): boolean {
+    const columns = this.extras.tables.get(table);
+    if (!columns) return false;
+    const missing = OPTIONAL_TABLES[table].filter((c) => !columns.has(c));
+    if (missing.length) {
+      throw new InputError('CLICKHOUSE_MISSING_COLUMNS', {
+        table: `${this.database}.${table}`,
+        columns: missing,
+      });
+    }
+    return true;
+  }
+
+  private async withSignal<T>(
+    signal: AbortSignal | undefined,
+    fn: (abort?: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const linked = linkSignals(this.signal, signal);
+    try {
+      if (linked.signal?.aborted) throw abortReason(linked.signal);
+      return await fn(linked.signal);
+    } finally {
+      linked.dispose();
+    }
   }
 
   async close(): Promise<void> {
     await this.conn.close();
   }
 
-  /** Reports a missing table or column as one sentence; a query that hit one (60, 47) re-checks. */
+  /**
+   * Reports a missing table or column as one sentence; a query that hit one (60, 47) re-checks.
+   * Also notes what the database has of the optional schema: offers' min_qty and pack, and the
+   * crosses, brand_aliases and rates tables (read once here, not per query).
+   */
   private async checkSchema(signal?: AbortSignal): Promise<void> {
     const rows = await this.conn.rows<{ table: string; name: string }>(
       `SELECT table, name FROM system.columns
-       WHERE database = currentDatabase() AND table IN ('offers', 'supplier_lists')`,
+       WHERE database = currentDatabase()
+         AND table IN ('offers', 'supplier_lists', 'crosses', 'brand_aliases', 'rates')`,
       signal,
     );
+    const offers = new Set(rows.filter((r) => r.table === 'offers').map((r) => r.name));
+    const tables = new Map<OptionalTable, Set<string>>();
+    for (const table of Object.keys(OPTIONAL_TABLES) as OptionalTable[]) {
+      const columns = rows.filter((r) => r.table === table).map((r) => r.name);
+      if (columns.length) tables.set(table, new Set(columns));
+    }
+    this.extras = { offers: { minQty: offers.has('min_qty'), pack: offers.has('pack') }, tables };
     const db = this.database;
     for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
       const present = new Set(rows.filter((r) => r.table === table).map((r) => r.name));

@@ -4,52 +4,133 @@ import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
-import { DEMO_LISTS, DEMO_PARTS, DEMO_SUPPLIERS, demoOffers, demoPart } from './demo-data.ts';
+import {
+  DEMO_BRAND_ALIASES,
+  DEMO_PARTS,
+  DEMO_RATES,
+  demoCrosses,
+  demoListMembers,
+  demoOffers,
+  demoPart,
+  showcaseOffers,
+} from './demo-data.ts';
 import { StringPool } from './string-pool.ts';
-import { LookupThread, prepareLookups, queryBrand } from './demo-lookup-thread.ts';
+import { LookupThread, prepareLookups, queryBrand, IN_SIZES } from './demo-lookup-thread.ts';
+import { aliasMap, CrossCollector, orderUnit, rateMap } from './optional-tables.ts';
 import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
 export const CATALOG_FILE = 'catalog.sqlite';
 
-const SCHEMA = `
+/**
+ * The catalog's schema version (SQLite's user_version). 0: offers and supplier_lists only (before
+ * packs, crosses, aliases and rates); 2: this schema and the showcase data. An older catalog is
+ * brought up to date in place (ensureDemoCatalog), so offers imported into it stay.
+ */
+export const DEMO_CATALOG_VERSION = 2;
+
+const TABLES = `
 CREATE TABLE offers (
   brand TEXT NOT NULL, article TEXT NOT NULL, supplier TEXT NOT NULL, name TEXT NOT NULL,
-  price REAL NOT NULL, currency TEXT NOT NULL, quantity INTEGER NOT NULL, delivery_days INTEGER NOT NULL
+  price REAL NOT NULL, currency TEXT NOT NULL, quantity INTEGER NOT NULL, delivery_days INTEGER NOT NULL,
+  min_qty INTEGER NOT NULL DEFAULT 1, pack INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX offers_key ON offers (brand, article);
-CREATE INDEX offers_supplier ON offers (supplier);
 CREATE TABLE supplier_lists (list TEXT NOT NULL, supplier TEXT NOT NULL, PRIMARY KEY (list, supplier));
 `;
+/** The optional tables (PRODUCT.md "Data sources"), also what an older catalog gains. */
+const OPTIONAL_TABLES = `
+CREATE TABLE IF NOT EXISTS crosses (
+  brand TEXT NOT NULL, article TEXT NOT NULL, cross_brand TEXT NOT NULL, cross_article TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS crosses_pair ON crosses (brand, article, cross_brand, cross_article);
+CREATE INDEX IF NOT EXISTS crosses_cross ON crosses (cross_brand, cross_article);
+CREATE TABLE IF NOT EXISTS brand_aliases (alias TEXT NOT NULL PRIMARY KEY, brand TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rates (currency TEXT NOT NULL PRIMARY KEY, rate REAL NOT NULL);
+`;
+const INDEXES = `
+CREATE INDEX offers_key ON offers (brand, article);
+CREATE INDEX offers_supplier ON offers (supplier);
+`;
+
+/** The columns an offer row is written with (min_qty and pack may be missing in an old catalog). */
+export const OFFER_INSERT =
+  'INSERT INTO offers (brand, article, supplier, name, price, currency, quantity, delivery_days, min_qty, pack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** The demo content of the version-2 additions: showcase offers and members, crosses, aliases, rates. */
+function addShowcase(db: Database.Database, fresh: boolean): void {
+  const insert = db.prepare(OFFER_INSERT);
+  const drop = db.prepare('DELETE FROM offers WHERE brand = ? AND article = ? AND supplier = ?');
+  for (const o of showcaseOffers()) {
+    if (!fresh) drop.run(o.brand, o.article, o.supplier);
+    insert.run(
+      o.brand,
+      o.article,
+      o.supplier,
+      o.name,
+      o.price,
+      o.currency,
+      o.quantity,
+      o.deliveryDays,
+      o.minQty,
+      o.pack,
+    );
+  }
+  const member = db.prepare('INSERT OR IGNORE INTO supplier_lists VALUES (?, ?)');
+  for (const [list, supplier] of demoListMembers()) member.run(list, supplier);
+  const cross = db.prepare('INSERT OR IGNORE INTO crosses VALUES (?, ?, ?, ?)');
+  for (const c of demoCrosses()) cross.run(...c);
+  const alias = db.prepare('INSERT OR IGNORE INTO brand_aliases VALUES (?, ?)');
+  for (const [a, b] of DEMO_BRAND_ALIASES) alias.run(normalizeBrand(a), normalizeBrand(b));
+  const rate = db.prepare('INSERT OR IGNORE INTO rates VALUES (?, ?)');
+  for (const [c, r] of DEMO_RATES) rate.run(c, r);
+}
+
+/** Catalog files this process has seen up to date (a job asks for the file every time it runs). */
+const current = new Set<string>();
 
 /**
- * Creates the demo catalog in dataDir unless it exists. Built under a temporary name and renamed,
- * so a crash or a second process never sees half a catalog.
+ * Creates the demo catalog in dataDir unless it exists, or brings an older one up to date. Built
+ * under a temporary name and renamed, so a crash or a second process never sees half a catalog.
  */
 export function ensureDemoCatalog(dataDir: string): string {
   const file = join(dataDir, CATALOG_FILE);
-  if (existsSync(file)) return file;
+  if (current.has(file) && existsSync(file)) return file;
+  if (existsSync(file)) {
+    migrateDemoCatalog(file);
+    current.add(file);
+    return file;
+  }
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const db = openSqlite(tmp);
   try {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
-    db.exec(SCHEMA.replace(/CREATE INDEX[^;]+;/g, ''));
-    const insert = db.prepare('INSERT INTO offers VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const member = db.prepare('INSERT INTO supplier_lists VALUES (?, ?)');
+    db.exec(TABLES);
+    db.exec(OPTIONAL_TABLES);
+    const insert = db.prepare(OFFER_INSERT);
     db.transaction(() => {
       for (let i = 0; i < DEMO_PARTS; i++) {
         const part = demoPart(i);
         const brand = normalizeBrand(part.brand);
         const article = normalizeArticle(part.display);
         for (const o of demoOffers(i)) {
-          insert.run(brand, article, o.supplier, part.name, o.price, o.currency, o.quantity, o.deliveryDays);
+          insert.run(
+            brand,
+            article,
+            o.supplier,
+            part.name,
+            o.price,
+            o.currency,
+            o.quantity,
+            o.deliveryDays,
+            1,
+            1,
+          );
         }
       }
-      for (const [list, members] of Object.entries(DEMO_LISTS)) {
-        for (const s of members) member.run(list, DEMO_SUPPLIERS[s].name);
-      }
+      addShowcase(db, true);
     })();
-    for (const stmt of SCHEMA.match(/CREATE INDEX[^;]+;/g) ?? []) db.exec(stmt);
+    db.exec(INDEXES);
+    db.pragma(`user_version = ${DEMO_CATALOG_VERSION}`);
     db.pragma('journal_mode = WAL');
     db.close();
     // link() never replaces: if another process finished first, its catalog (maybe with imports
@@ -65,7 +146,40 @@ export function ensureDemoCatalog(dataDir: string): string {
     rmSync(tmp, { force: true });
     throw err;
   }
+  current.add(file);
   return file;
+}
+
+/**
+ * Brings a catalog made by an older version up to DEMO_CATALOG_VERSION in one transaction: offers
+ * gain min_qty and pack (1), the optional tables appear with the demo's crosses, aliases and rates,
+ * and the showcase parts and suppliers are added. Imported offers stay as they are. Two processes
+ * may race here: the second finds the version already set once it has the write lock.
+ */
+export function migrateDemoCatalog(file: string): void {
+  const db = openSqlite(file, { fileMustExist: true });
+  try {
+    if ((db.pragma('user_version', { simple: true }) as number) >= DEMO_CATALOG_VERSION) return;
+    db.pragma('busy_timeout = 10000');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if ((db.pragma('user_version', { simple: true }) as number) < DEMO_CATALOG_VERSION) {
+        const columns = new Set((db.pragma('table_info(offers)') as { name: string }[]).map((c) => c.name));
+        if (!columns.has('min_qty'))
+          db.exec('ALTER TABLE offers ADD COLUMN min_qty INTEGER NOT NULL DEFAULT 1');
+        if (!columns.has('pack')) db.exec('ALTER TABLE offers ADD COLUMN pack INTEGER NOT NULL DEFAULT 1');
+        db.exec(OPTIONAL_TABLES);
+        addShowcase(db, false);
+        db.pragma(`user_version = ${DEMO_CATALOG_VERSION}`);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** Keys in one lookup from which a lookup thread pays for its start (~40 ms); fewer are looked up here. */
@@ -93,6 +207,9 @@ export class DemoCatalog implements OfferSource {
   private readonly strings = new StringPool();
   private thread: LookupThread | null = null;
   private threadAllowed = true;
+  /** The optional tables this catalog has (one made before them has none). */
+  private readonly tables: ReadonlySet<string>;
+  private crossStatements: Map<number, Database.Statement<string[], [string, string, string]>> | null = null;
 
   constructor(
     private readonly file: string,
@@ -100,6 +217,14 @@ export class DemoCatalog implements OfferSource {
   ) {
     this.db = openSqlite(file, { readonly: true, fileMustExist: true });
     this.statements = prepareLookups(this.db);
+    this.tables = new Set(
+      this.db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('crosses', 'brand_aliases', 'rates')",
+        )
+        .pluck()
+        .all() as string[],
+    );
   }
 
   async supplierLists(): Promise<string[]> {
@@ -151,7 +276,18 @@ export class DemoCatalog implements OfferSource {
       const offersOf: Offer[][] = [];
       for (let b = 0; b < brands.length; b++)
         for (const a of articles[b]) offersOf.push(result.get(lookupKey(brands[b], a))!);
-      const { strings: text, key, supplier, name, currency, price, quantity, deliveryDays } = answer;
+      const {
+        strings: text,
+        key,
+        supplier,
+        name,
+        currency,
+        price,
+        quantity,
+        deliveryDays,
+        minQty,
+        pack,
+      } = answer;
       const pooled = text.map((t) => this.strings.get(t));
       for (let r = 0; r < key.length; r++) {
         offersOf[key[r]].push({
@@ -161,6 +297,8 @@ export class DemoCatalog implements OfferSource {
           currency: pooled[currency[r]],
           quantity: quantity[r],
           deliveryDays: deliveryDays[r],
+          minQty: minQty[r],
+          pack: pack[r],
         });
       }
       return result;
@@ -179,10 +317,61 @@ export class DemoCatalog implements OfferSource {
           currency: this.strings.get(row[4]),
           quantity: row[5],
           deliveryDays: row[6],
+          minQty: orderUnit(row[7]),
+          pack: orderUnit(row[8]),
         });
       });
     }
     return result;
+  }
+
+  async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {
+    if (!this.tables.has('crosses') || keys.length === 0) return new Map();
+    const asked = new Set<string>();
+    const byBrand = new Map<string, string[]>();
+    for (const { brand, article } of keys) {
+      const k = lookupKey(brand, article);
+      if (asked.has(k)) continue;
+      asked.add(k);
+      let articles = byBrand.get(brand);
+      if (!articles) byBrand.set(brand, (articles = []));
+      articles.push(article);
+    }
+    this.crossStatements ??= prepareCrossLookups(this.db);
+    const found = new CrossCollector(asked);
+    const max = IN_SIZES[IN_SIZES.length - 1];
+    for (const [brand, articles] of byBrand) {
+      for (let i = 0; i < articles.length; i += max) {
+        const chunk = articles.slice(i, i + max);
+        const size = IN_SIZES.find((n) => n >= chunk.length)!;
+        while (chunk.length < size) chunk.push(chunk[0]);
+        for (const [article, crossBrand, crossArticle] of this.crossStatements
+          .get(size)!
+          .all(brand, ...chunk, brand, ...chunk))
+          found.add(lookupKey(brand, article), crossBrand, crossArticle);
+      }
+    }
+    return found.result();
+  }
+
+  async brandAliases(): Promise<Map<string, string>> {
+    if (!this.tables.has('brand_aliases')) return new Map();
+    return aliasMap(
+      this.db.prepare('SELECT alias, brand FROM brand_aliases ORDER BY alias, brand').raw(true).all() as [
+        unknown,
+        unknown,
+      ][],
+    );
+  }
+
+  async rates(): Promise<Map<string, number>> {
+    if (!this.tables.has('rates')) return new Map();
+    return rateMap(
+      this.db.prepare('SELECT currency, rate FROM rates ORDER BY currency, rate').raw(true).all() as [
+        unknown,
+        unknown,
+      ][],
+    );
   }
 
   /** A lookup thread is running now (for tests and diagnostics). */
@@ -199,4 +388,29 @@ export class DemoCatalog implements OfferSource {
     this.thread = null;
     this.db.close();
   }
+}
+
+/**
+ * One statement per IN (...) size: the crosses of some articles of one brand, both ways round
+ * (rows: the asked article, the other part's brand and article). Parameters: brand, articles,
+ * brand, articles.
+ */
+function prepareCrossLookups(
+  db: Database.Database,
+): Map<number, Database.Statement<string[], [string, string, string]>> {
+  const statements = new Map<number, Database.Statement<string[], [string, string, string]>>();
+  for (const size of IN_SIZES) {
+    const marks = new Array(size).fill('?').join(', ');
+    statements.set(
+      size,
+      db
+        .prepare<string[], [string, string, string]>(
+          `SELECT article, cross_brand, cross_article FROM crosses WHERE brand = ? AND article IN (${marks})
+           UNION ALL
+           SELECT cross_article, brand, article FROM crosses WHERE cross_brand = ? AND cross_article IN (${marks})`,
+        )
+        .raw(true),
+    );
+  }
+  return statements;
 }

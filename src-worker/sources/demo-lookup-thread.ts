@@ -7,6 +7,7 @@
 import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { CodedError } from '../../src-main/common/errors.ts';
+import { orderUnit } from './optional-tables.ts';
 import { openSqlite } from './sqlite.ts';
 
 /** `workerData` of a lookup thread (src-worker/demo-lookup.ts checks it before serving). */
@@ -35,21 +36,38 @@ export interface LookupAnswer {
   price: Float64Array;
   quantity: Float64Array;
   deliveryDays: Int32Array;
+  /** Minimum order and pack, each a whole number ≥ 1 (1 where the catalog has none). */
+  minQty: Int32Array;
+  pack: Int32Array;
 }
 
 // Statement sizes for IN (...) lists: a late batch often asks for one or two new keys per brand.
 export const IN_SIZES = [1, 4, 16, 64, 200];
 const MAX_IN = IN_SIZES[IN_SIZES.length - 1];
 
-export type OfferRow = [string, string, string, number, string, number, number];
+/** article, supplier, name, price, currency, quantity, days, min_qty, pack (the last two as stored: see orderUnit). */
+export type OfferRow = [string, string, string, number, string, number, number, unknown, unknown];
 
-/** One prepared statement per IN (...) size; rows: article, supplier, name, price, currency, quantity, days. */
+/** Which of the optional offer columns (min_qty, pack) a catalog has: one made before them has neither. */
+export function offerColumns(db: Database.Database): { minQty: boolean; pack: boolean } {
+  const names = new Set(
+    (db.pragma('table_info(offers)') as { name: string }[]).map((c) => c.name.toLowerCase()),
+  );
+  return { minQty: names.has('min_qty'), pack: names.has('pack') };
+}
+
+/**
+ * One prepared statement per IN (...) size; rows: article, supplier, name, price, currency, quantity,
+ * days, min_qty, pack (1 for a column the catalog lacks).
+ */
 export function prepareLookups(db: Database.Database): Map<number, Database.Statement<string[], OfferRow>> {
   const statements = new Map<number, Database.Statement<string[], OfferRow>>();
+  const has = offerColumns(db);
+  const extra = `${has.minQty ? 'min_qty' : '1'}, ${has.pack ? 'pack' : '1'}`;
   for (const size of IN_SIZES) {
     const stmt = db
       .prepare<string[], OfferRow>(
-        `SELECT article, supplier, name, price, currency, quantity, delivery_days FROM offers
+        `SELECT article, supplier, name, price, currency, quantity, delivery_days, ${extra} FROM offers
          WHERE brand = ? AND article IN (${new Array(size).fill('?').join(', ')})
            AND supplier IN (SELECT supplier FROM supplier_lists WHERE list = ?)`,
       )
@@ -103,6 +121,8 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
     const price: number[] = [];
     const quantity: number[] = [];
     const days: number[] = [];
+    const minQty: number[] = [];
+    const pack: number[] = [];
     try {
       let base = 0;
       for (let b = 0; b < req.brands.length; b++) {
@@ -117,6 +137,8 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
           currency.push(str(row[4]));
           quantity.push(row[5]);
           days.push(row[6]);
+          minQty.push(orderUnit(row[7]));
+          pack.push(orderUnit(row[8]));
         });
         base += articles.length;
       }
@@ -132,6 +154,8 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
       price: new Float64Array(price),
       quantity: new Float64Array(quantity),
       deliveryDays: new Int32Array(days),
+      minQty: new Int32Array(minQty),
+      pack: new Int32Array(pack),
     };
     const answer: LookupAnswer = { id: req.id, strings, ...columns };
     port.postMessage(

@@ -1,0 +1,80 @@
+// What every source makes of the optional parts of the schema (PRODUCT.md "Data sources"): the
+// offers' min_qty and pack, and the crosses, brand_aliases and rates tables. The demo catalog and
+// ClickHouse read the rows their own way and hand them here, so both answer the same.
+import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
+import { lookupKey, type LookupKey } from './types.ts';
+
+/** A minimum order or pack as an offer has it: a whole number ≥ 1 (0, NULL, absent or nonsense = 1). */
+export function orderUnit(v: unknown): number {
+  const n =
+    typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < 1) return 1;
+  return Math.min(Math.floor(n), 0x7fffffff);
+}
+
+/** alias → brand, both normalized; rows whose sides are empty or equal say nothing. The first row of an alias wins. */
+export function aliasMap(rows: Iterable<readonly [unknown, unknown]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [a, b] of rows) {
+    const alias = normalizeBrand(typeof a === 'string' ? a : null);
+    const brand = normalizeBrand(typeof b === 'string' ? b : null);
+    if (alias === '' || brand === '' || alias === brand || out.has(alias)) continue;
+    out.set(alias, brand);
+  }
+  return out;
+}
+
+/** currency (trimmed, upper case) → rate, finite and > 0 only; the first row of a currency wins. */
+export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [c, r] of rows) {
+    const currency = typeof c === 'string' ? c.trim().toUpperCase() : '';
+    const rate = typeof r === 'number' ? r : typeof r === 'string' ? Number(r) : NaN;
+    if (currency === '' || !Number.isFinite(rate) || rate <= 0 || out.has(currency)) continue;
+    out.set(currency, rate);
+  }
+  return out;
+}
+
+/**
+ * Collects crosses: each row says a key is interchangeable with (crossBrand, crossArticle). Only keys in `asked` get an entry; analogs are normalized, without the key itself
+ * and without repeats, sorted (brand, then article) so every source gives the same order.
+ */
+export class CrossCollector {
+  private readonly found = new Map<string, Map<string, LookupKey>>();
+
+  constructor(private readonly asked: ReadonlySet<string>) {}
+
+  /** A row for the key with this lookupKey id (ignored unless asked). */
+  add(id: string, crossBrand: string, crossArticle: string): void {
+    if (!this.asked.has(id)) return;
+    const analog = { brand: normalizeBrand(crossBrand), article: normalizeArticle(crossArticle) };
+    if (analog.brand === '' || analog.article === '') return;
+    const analogId = lookupKey(analog.brand, analog.article);
+    if (analogId === id) return;
+    let set = this.found.get(id);
+    if (!set) this.found.set(id, (set = new Map()));
+    if (!set.has(analogId)) set.set(analogId, analog);
+  }
+
+  result(): Map<string, LookupKey[]> {
+    const out = new Map<string, LookupKey[]>();
+    for (const [id, set] of this.found) {
+      out.set(
+        id,
+        [...set.values()].sort((a, b) =>
+          a.brand < b.brand
+            ? -1
+            : a.brand > b.brand
+              ? 1
+              : a.article < b.article
+                ? -1
+                : a.article > b.article
+                  ? 1
+                  : 0,
+        ),
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,298 @@
+// ClickHouse's optional schema against a real 18.16 server (PRODUCT.md "Data sources"): offers'
+// min_qty and pack, the crosses, brand_aliases and rates tables. A database without them works as
+// before; with them, the source answers what the demo catalog answers for the same demo data; keys
+// are data, never SQL text, whatever they hold.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeArticle, normalizeBrand } from '../src-main/common/normalize.ts';
+import type { Offer } from '../src-worker/crossdock/best-offer.ts';
+import { InputError } from '../src-worker/io/types.ts';
+import { ClickHouseConnection, ClickHouseSource } from '../src-worker/sources/clickhouse.ts';
+import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
+import { lookupCrosses } from '../src-worker/sources/clickhouse-lookup.ts';
+import { quoteString } from '../src-worker/sources/clickhouse-quote.ts';
+import { DemoCatalog, ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
+import { DEMO_PARTS, demoPart, SHOWCASE_PARTS } from '../src-worker/sources/demo-data.ts';
+import { lookupKey, type LookupKey } from '../src-worker/sources/types.ts';
+import { startClickHouse, type ClickHouseServer } from './support/clickhouse-server.ts';
+import { tempDir } from './helpers.ts';
+
+const OFFERS = `(brand String, article String, supplier String, name String, price Float64, currency String,
+  quantity UInt32, delivery_days UInt16) ENGINE = MergeTree ORDER BY (brand, article)`;
+const LISTS = '(list String, supplier String) ENGINE = MergeTree ORDER BY (list, supplier)';
+const CROSSES =
+  '(brand String, article String, cross_brand String, cross_article String) ENGINE = MergeTree ORDER BY (brand, article)';
+
+const HOSTILE = [
+  "'; DROP TABLE crosses; --",
+  "'",
+  '\\',
+  "\\'",
+  'a\0b',
+  '\0',
+  'tab\there',
+  'line1\nline2\r\n',
+  '\r\n--crossdock-boundary\r\n',
+  'Ёлка-ПАЛКА',
+  'ЛЕМФЁРДЕР',
+  '`backticks`',
+  "') OR ('1'='1",
+  '🙂🚚',
+  'z'.repeat(5_000),
+];
+
+let ch: ClickHouseServer;
+let demo: DemoCatalog;
+const open: ClickHouseSource[] = [];
+
+async function source(database: string): Promise<ClickHouseSource> {
+  const s = await ClickHouseSource.open({ url: ch.url, database });
+  open.push(s);
+  return s;
+}
+const values = (rows: (string | number | null)[][]): string =>
+  rows
+    .map(
+      (r) =>
+        `(${r.map((v) => (typeof v === 'string' ? quoteString(v) : v === null ? 'NULL' : String(v))).join(', ')})`,
+    )
+    .join(', ');
+const key = (brand: string, display: string): LookupKey => ({
+  brand: normalizeBrand(brand),
+  article: normalizeArticle(display),
+});
+const partKey = (i: number) => key(demoPart(i).brand, demoPart(i).display);
+/** Offers per key in a fixed order, so two maps compare regardless of row order. */
+const canonical = (m: Map<string, Offer[]>) =>
+  [...m]
+    .map(([k, o]): [string, string[]] => [k, o.map((x) => JSON.stringify(x)).sort()])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+beforeAll(async () => {
+  ch = await startClickHouse();
+  await createDemoData({ url: ch.url, database: 'demo' }, { offers: 350_000 });
+  demo = new DemoCatalog(ensureDemoCatalog(tempDir()));
+  await ch.query('CREATE DATABASE plain');
+  await ch.query(`CREATE TABLE plain.offers ${OFFERS}`);
+  await ch.query(`CREATE TABLE plain.supplier_lists ${LISTS}`);
+  await ch.query("INSERT INTO plain.supplier_lists VALUES ('L', 'S'), ('L', 'T')");
+  await ch.query(
+    `INSERT INTO plain.offers VALUES ${values([
+      ['BOSCH', 'F001', 'S', 'Filter', 10.5, 'RUB', 5, 1],
+      ['BOSCH', 'F001', 'T', 'Filter', 11, 'EUR', 50, 2],
+      ['BOSCH', 'F002', 'S', 'Filter 2', 3, 'RUB', 0, 1],
+    ])}`,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of open) await s.close();
+  await demo?.close();
+  await ch?.stop();
+});
+
+describe('a database without the optional columns and tables', () => {
+  it('answers as before: packs and minimums 1, no crosses, aliases or rates', async () => {
+    const s = await source('plain');
+    const k = { brand: 'BOSCH', article: 'F001' };
+    const offers = (await s.lookup('L', [k, { brand: 'BOSCH', article: 'F002' }])).get(
+      lookupKey('BOSCH', 'F001'),
+    )!;
+    expect(offers).toEqual([
+      {
+        supplier: 'S',
+        name: 'Filter',
+        price: 10.5,
+        currency: 'RUB',
+        quantity: 5,
+        deliveryDays: 1,
+        minQty: 1,
+        pack: 1,
+      },
+      {
+        supplier: 'T',
+        name: 'Filter',
+        price: 11,
+        currency: 'EUR',
+        quantity: 50,
+        deliveryDays: 2,
+        minQty: 1,
+        pack: 1,
+      },
+    ]);
+    expect((await s.crosses([k])).size).toBe(0);
+    expect((await s.brandAliases()).size).toBe(0);
+    expect((await s.rates()).size).toBe(0);
+  });
+});
+
+describe('createDemoData and the demo catalog', () => {
+  it('fill the optional tables alike: crosses, aliases, rates, packs and currencies answer the same', async () => {
+    const s = await source('demo');
+    expect(await s.rates()).toEqual(await demo.rates());
+    expect(await s.brandAliases()).toEqual(await demo.brandAliases());
+    const keys = [
+      ...SHOWCASE_PARTS.map((p) => key(p.brand, p.display)),
+      ...Array.from({ length: DEMO_PARTS / 10 }, (_, i) => partKey(i * 10)),
+      { brand: 'BOSCH', article: 'NOSUCH' },
+    ];
+    const crosses = await s.crosses(keys);
+    expect(crosses).toEqual(await demo.crosses(keys));
+    expect(crosses.size).toBeGreaterThan(100);
+    expect(crosses.get(lookupKey('MANN-FILTER', 'W71295'))).toEqual([
+      { brand: 'FILTRON', article: 'OP6411' },
+      { brand: 'KNECHT', article: 'OC1051' },
+    ]);
+    for (const list of ['ОПТ-1', 'ОПТ-2', 'РОЗН']) {
+      const a = await s.lookup(list, keys);
+      expect(canonical(a)).toEqual(canonical(await demo.lookup(list, keys)));
+    }
+    const ngk = (await s.lookup('ОПТ-1', [key('NGK', 'BKR6E-11')])).get(lookupKey('NGK', 'BKR6E11'))!;
+    expect(ngk.find((o) => o.supplier === 'Склад-Комплект')).toMatchObject({ pack: 4, minQty: 1 });
+  });
+
+  it('looks the crosses of a batch up in one query', async () => {
+    const conn = new ClickHouseConnection({ url: ch.url, database: 'demo' });
+    try {
+      let queries = 0;
+      const keys = Array.from({ length: 30_000 }, (_, i) => partKey(i));
+      const found = await lookupCrosses(keys, ch.url, ({ sql, ...request }) => {
+        queries++;
+        return conn.run(sql, { ...request, readOnly: true });
+      });
+      expect(queries).toBe(1);
+      expect(found.size).toBeGreaterThan(300);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('optional tables with hostile and odd values', () => {
+  beforeAll(async () => {
+    await ch.query('CREATE DATABASE odd');
+    // min_qty absent, pack Nullable: NULL and 0 read as 1
+    await ch.query(`CREATE TABLE odd.offers (brand String, article String, supplier String, name String,
+      price Float64, currency String, quantity UInt32, delivery_days UInt16, pack Nullable(UInt32))
+      ENGINE = MergeTree ORDER BY (brand, article)`);
+    await ch.query(`CREATE TABLE odd.supplier_lists ${LISTS}`);
+    await ch.query(`CREATE TABLE odd.crosses ${CROSSES}`);
+    await ch.query(
+      'CREATE TABLE odd.brand_aliases (alias String, brand Nullable(String)) ENGINE = MergeTree ORDER BY alias',
+    );
+    await ch.query(
+      'CREATE TABLE odd.rates (currency String, rate Float64) ENGINE = MergeTree ORDER BY currency',
+    );
+    await ch.query(`INSERT INTO odd.supplier_lists VALUES ${values([['L', 'S']])}`);
+    const offers: (string | number | null)[][] = [];
+    const crosses: string[][] = [];
+    HOSTILE.forEach((h, i) => {
+      offers.push([h, `${h}#${i}`, 'S', `name ${h}`, 1 + i, 'RUB', i, 1, [null, 0, 6][i % 3]]);
+      crosses.push([h, `${h}#${i}`, 'BOSCH', `X${i}`]);
+      // the same pair again, the other way round: one analog
+      crosses.push(['BOSCH', `X${i}`, h, `${h}#${i}`]);
+    });
+    crosses.push(['X\uFFFD', 'A', 'BOSCH', 'LONE']);
+    await ch.query(`INSERT INTO odd.offers VALUES ${values(offers)}`);
+    await ch.query(`INSERT INTO odd.crosses VALUES ${values(crosses)}`);
+    await ch.query(
+      `INSERT INTO odd.brand_aliases VALUES ${values([
+        ['lemforder', 'LEMFÖRDER'],
+        ["O'Brien  \\ Ltd", "o'brien"],
+        ['ЛЕМФЁРДЕР', 'lemförder'],
+        ['same', 'SAME'],
+        ['', 'EMPTY'],
+        ['nobrand', null],
+        ['a\0b', 'NUL BRAND'],
+      ])}`,
+    );
+    await ch.query(
+      `INSERT INTO odd.rates VALUES ${values([
+        [' eur ', 95.5],
+        ['USD', 0],
+        ['CNY', -3],
+        ['JPY', 0.6],
+        ["X'\\", 2],
+      ])}, ('INF', inf), ('NAN', nan)`,
+    );
+  });
+
+  it('reads packs 1 for NULL and 0, min_qty 1 without the column, whatever the keys hold', async () => {
+    const s = await source('odd');
+    const keys = HOSTILE.map((h, i) => ({ brand: h, article: `${h}#${i}` }));
+    const found = await s.lookup('L', keys);
+    HOSTILE.forEach((h, i) => {
+      const offers = found.get(lookupKey(h, `${h}#${i}`))!;
+      expect(offers, h).toHaveLength(1);
+      expect(offers[0]).toMatchObject({
+        name: `name ${h}`,
+        price: 1 + i,
+        minQty: 1,
+        pack: i % 3 === 2 ? 6 : 1,
+      });
+    });
+  });
+
+  it('finds crosses both ways round, once each, for hostile keys and a lone surrogate', async () => {
+    const s = await source('odd');
+    const keys = HOSTILE.map((h, i) => ({ brand: h, article: `${h}#${i}` }));
+    const found = await s.crosses([
+      ...keys,
+      { brand: 'X\uD800', article: 'A' },
+      { brand: 'BOSCH', article: 'X3' },
+    ]);
+    HOSTILE.forEach((h, i) => {
+      expect(found.get(lookupKey(h, `${h}#${i}`)), h).toEqual([{ brand: 'BOSCH', article: `X${i}` }]);
+    });
+    expect(found.get(lookupKey('X\uD800', 'A'))).toEqual([{ brand: 'BOSCH', article: 'LONE' }]);
+    // the analog side comes back normalized
+    expect(found.get(lookupKey('BOSCH', 'X3'))).toEqual([
+      { brand: normalizeBrand(HOSTILE[3]), article: normalizeArticle(`${HOSTILE[3]}#3`) },
+    ]);
+    expect((await ch.query('SELECT count() FROM odd.crosses')).trim()).toBe(String(HOSTILE.length * 2 + 1));
+  });
+
+  it('normalizes aliases and keeps only usable rates', async () => {
+    const s = await source('odd');
+    expect(await s.brandAliases()).toEqual(
+      new Map([
+        ['LEMFORDER', 'LEMFÖRDER'],
+        ["O'BRIEN \\ LTD", "O'BRIEN"],
+        ['ЛЕМФЁРДЕР', 'LEMFÖRDER'],
+        ['A\0B', 'NUL BRAND'],
+      ]),
+    );
+    expect(await s.rates()).toEqual(
+      new Map([
+        ['EUR', 95.5],
+        ['JPY', 0.6],
+        ["X'\\", 2],
+      ]),
+    );
+  });
+
+  it('an optional table without the columns it needs is the schema sentence; the rest still works', async () => {
+    await ch.query('CREATE DATABASE wrong');
+    await ch.query(`CREATE TABLE wrong.offers ${OFFERS}`);
+    await ch.query(`CREATE TABLE wrong.supplier_lists ${LISTS}`);
+    await ch.query("INSERT INTO wrong.supplier_lists VALUES ('L', 'S')");
+    await ch.query('CREATE TABLE wrong.rates (code String, value Float64) ENGINE = Memory');
+    const s = await source('wrong');
+    const err = await s.rates().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('CLICKHOUSE_MISSING_COLUMNS');
+    expect((err as Error).message).toContain('wrong.rates');
+    expect((await s.lookup('L', [{ brand: 'A', article: 'B' }])).size).toBe(1);
+    expect((await s.brandAliases()).size).toBe(0);
+  });
+
+  it('a cancelled crosses lookup rejects with the signal reason', async () => {
+    const s = await source('demo');
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(s.crosses([partKey(0)], controller.signal)).rejects.toBe(reason);
+  });
+});
