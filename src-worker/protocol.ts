@@ -38,7 +38,9 @@ export interface CatalogImportInput {
   inputPath: string;
   inputName: string;
   catalogFile: string;
-  supplier: string;
+  /** What the file holds (default: a price list, which needs the supplier). */
+  table?: 'offers' | 'crosses' | 'aliases';
+  supplier?: string;
   list?: string;
   columns: { brand?: string; article?: string; quantity?: string };
 }

@@ -72,10 +72,17 @@ export const ExportOptions = z
   })
   .strict();
 
+/** What a catalog import's file holds: a supplier's price list, crosses (analogs), or brand aliases. */
+export const CATALOG_TABLES = ['offers', 'crosses', 'aliases'] as const;
+export type CatalogTable = (typeof CATALOG_TABLES)[number];
+
 export const CatalogImportOptions = z
   .object({
     kind: z.literal('catalog-import'),
-    supplier: z.string().trim().min(1).max(200),
+    /** Absent in jobs queued before crosses and aliases could be imported: a price list. */
+    table: z.enum(CATALOG_TABLES).default('offers'),
+    /** The price list's supplier (a price list needs one; crosses and aliases take none). */
+    supplier: z.string().trim().min(1).max(200).optional(),
     list: z.string().trim().min(1).max(200).optional(),
     columns,
   })
@@ -109,11 +116,27 @@ function exportNeeds(spec: { list?: string; query?: string; brand?: string }, ct
     ctx.addIssue({ code: 'custom', message: 'a brand filter needs a supplier list', path: ['brand'] });
 }
 
+/** A price list needs its supplier; crosses and aliases belong to no supplier or list. */
+function importNeeds(
+  spec: { table: CatalogTable; supplier?: string; list?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (spec.table === 'offers' && !spec.supplier)
+    ctx.addIssue({ code: 'custom', message: 'a price list needs its supplier', path: ['supplier'] });
+  if (spec.table !== 'offers' && (spec.supplier || spec.list))
+    ctx.addIssue({
+      code: 'custom',
+      message: `${spec.table} belong to no supplier or list`,
+      path: [spec.supplier ? 'supplier' : 'list'],
+    });
+}
+
 /** What a caller submits (the app's new-job sheet, the CLI, a schedule), checked before anything is queued. */
 export const SubmitSpec = z
   .discriminatedUnion('kind', [CrossdockSpec, CatalogImportSpec, ExportSpec])
   .superRefine((spec, ctx) => {
     if (spec.kind === 'export') exportNeeds(spec, ctx);
+    if (spec.kind === 'catalog-import') importNeeds(spec, ctx);
   });
 export type SubmitSpec = z.input<typeof SubmitSpec>;
 export type ParsedSpec = z.output<typeof SubmitSpec>;

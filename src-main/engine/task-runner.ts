@@ -72,6 +72,8 @@ export function taskInput(
       inputPath: place.inputPath,
       inputName: place.name,
       catalogFile: catalogFile(),
+      // A job queued before crosses and aliases could be imported has no table: a price list.
+      table: spec.table ?? 'offers',
       supplier: spec.supplier,
       list: spec.list,
       columns: spec.columns,

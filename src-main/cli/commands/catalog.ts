@@ -28,6 +28,24 @@ export function registerCatalog(program: Command): void {
     .option('--json', 'print one JSON object for the finished job')
     .action(importPriceList);
   catalog
+    .command('import-crosses')
+    .description(
+      'Add crosses (analogs) to the demo catalog from a file with Brand, Article, Cross brand and Cross article columns (Бренд, Артикул, Бренд аналога, Артикул аналога).',
+    )
+    .argument('<file>', 'a spreadsheet (.xlsx or .csv) of crosses')
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object for the finished job')
+    .action((file: string, o: EngineFlags & OutputFlags) => importTable('crosses', file, o));
+  catalog
+    .command('import-aliases')
+    .description(
+      'Add brand aliases to the demo catalog from a file with Alias and Brand columns (Синоним, Бренд).',
+    )
+    .argument('<file>', 'a spreadsheet (.xlsx or .csv) of brand aliases')
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object for the finished job')
+    .action((file: string, o: EngineFlags & OutputFlags) => importTable('aliases', file, o));
+  catalog
     .command('lists')
     .description('Show the supplier lists of the demo catalog.')
     .addOption(dataDirOption())
@@ -47,6 +65,17 @@ function importPriceList(file: string, o: ImportFlags): Promise<void> {
       ...(o.list ? { list: o.list } : {}),
       columns: columnsFromFlags(o),
     });
+    process.exitCode = await runSubmitted(engine, [job.id], o);
+  });
+}
+
+function importTable(
+  table: 'crosses' | 'aliases',
+  file: string,
+  o: EngineFlags & OutputFlags,
+): Promise<void> {
+  return withEngine(o, { run: { only: [] } }, async (engine) => {
+    const { job } = await engine.submit({ kind: 'catalog-import', table, input: file });
     process.exitCode = await runSubmitted(engine, [job.id], o);
   });
 }

@@ -1,6 +1,7 @@
 // The message catalog: every error, log line and shell word (menus, notifications) a user can see, by stable code, in English and
 // Russian. One file per area; codes are unique across all of them (checked below by the compiler and
 // in tests/engine-messages.test.ts). Render with renderMessage (../errors.ts), never by hand.
+import { CATALOG } from './catalog.ts';
 import { CLI } from './cli.ts';
 import { ENGINE } from './engine.ts';
 import { INPUT } from './input.ts';
@@ -18,6 +19,7 @@ export { nest, unnest } from './format.ts';
 export const AREAS = {
   spec: SPEC,
   input: INPUT,
+  catalog: CATALOG,
   source: SOURCE,
   task: TASK,
   engine: ENGINE,
@@ -30,6 +32,7 @@ export const AREAS = {
 export const MESSAGES = {
   ...SPEC,
   ...INPUT,
+  ...CATALOG,
   ...SOURCE,
   ...TASK,
   ...ENGINE,
@@ -48,6 +51,7 @@ type AreaCodes = Codes<
   [
     typeof SPEC,
     typeof INPUT,
+    typeof CATALOG,
     typeof SOURCE,
     typeof TASK,
     typeof ENGINE,
