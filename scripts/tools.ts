@@ -31,6 +31,23 @@ function messy(display: string, r: () => number): string | number {
   return display;
 }
 
+/**
+ * The sample's last lines: the demo catalog's showcase (PRODUCT.md "Offers, order quantity and the
+ * best offer", "Analogs"), written as a buyer might. With --list ОПТ-1: an analog when analogs are on
+ * (only the analog has stock), brands found through the alias table, orders rounded up to a pack
+ * and to a minimum, and EUR and USD offers winning through the rates table.
+ */
+export const SHOWCASE_LINES: [brand: string, article: string, qty: number, name: string][] = [
+  ['MANN-FILTER', 'W 712/95', 4, 'Фильтр масляный (есть только аналоги)'],
+  ['Mercedes', 'A0001802609', 1, 'Фильтр масляный (бренд-синоним)'],
+  ['Lemforder', '30 140 01', 2, 'Рычаг подвески (бренд-синоним)'],
+  ['NGK', 'BKR6E11', 6, 'Свеча зажигания (кратность 4)'],
+  ['FILTRON', 'OP 526', 8, 'Фильтр масляный (мин. заказ 10)'],
+  ['BREMBO', '09.A820.11', 2, 'Диск тормозной (лучшее предложение в EUR)'],
+  ['DENSO', 'K20TT', 10, 'Свеча зажигания (лучшее предложение в USD)'],
+  ['BOSCH', '0 986 494 294', 4, 'Колодки тормозные (аналог дешевле)'],
+];
+
 export async function makeSample(path: string, lines: number): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const r = prng(2024);
@@ -42,7 +59,8 @@ export async function makeSample(path: string, lines: number): Promise<void> {
   ws.addRow([]);
   ws.addRow(['№', 'Производитель', 'Каталожный номер', 'Наименование', 'Кол-во', 'Комментарий']);
   ws.getRow(4).font = { bold: true };
-  for (let i = 0; i < lines; i++) {
+  const generated = lines - SHOWCASE_LINES.length;
+  for (let i = 0; i < generated; i++) {
     const kind = r();
     let brand: string | null;
     let article: string | number | null;
@@ -65,6 +83,9 @@ export async function makeSample(path: string, lines: number): Promise<void> {
     const qty = r() < 0.1 ? null : r() < 0.7 ? 1 + Math.floor(r() * 4) : 5 + Math.floor(r() * 60);
     ws.addRow([i + 1, brand, article, name, qty, i % 17 === 0 ? '=СРОЧНО' : null]);
   }
+  SHOWCASE_LINES.forEach(([brand, article, qty, name], n) =>
+    ws.addRow([generated + n + 1, brand, article, name, qty, null]),
+  );
   ws.getColumn(3).numFmt = '@';
   await wb.xlsx.writeFile(path);
 }

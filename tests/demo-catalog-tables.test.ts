@@ -24,7 +24,7 @@ import {
   showcaseOffers,
 } from '../src-worker/sources/demo-data.ts';
 import { lookupKey, type LookupKey } from '../src-worker/sources/types.ts';
-import { ROOT, tempDir } from './helpers.ts';
+import { freshDataDir, openEngine, readXlsx, ROOT, runJob, SAMPLE, tempDir } from './helpers.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'demo-lookup.mjs');
 const key = (brand: string, display: string): LookupKey => ({
@@ -307,5 +307,58 @@ describe('a demo catalog made before packs, crosses, aliases and rates', () => {
     const after = new Database(file, { readonly: true });
     expect(after.prepare('SELECT count(*) FROM offers').pluck().get()).toBe(offers);
     after.close();
+  });
+});
+
+describe('the sample request list on the demo catalog', () => {
+  /** The sample's last 8 lines (the showcase) as Supplier, Offer brand, Offer article, Price, Currency, Order qty, Line total, Status. */
+  async function showcaseLines(analogs: 'off' | 'missing' | 'always'): Promise<unknown[][]> {
+    const engine = openEngine(freshDataDir());
+    engine.start();
+    try {
+      const job = await runJob(engine, {
+        kind: 'crossdock',
+        input: SAMPLE,
+        list: 'ОПТ-1',
+        outDir: tempDir(),
+        analogs,
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      const result = (await readXlsx(job.outputs[0])).get('Result')!;
+      const header = result[0] as string[];
+      const col = (name: string) => header.indexOf(name);
+      const cols = [
+        'Supplier',
+        'Offer brand',
+        'Offer article',
+        'Price',
+        'Currency',
+        'Order qty',
+        'Line total',
+        'Status',
+      ];
+      return result.slice(-8).map((r) => cols.map((c) => (col(c) < 0 ? undefined : (r[col(c)] ?? null))));
+    } finally {
+      await engine.close();
+    }
+  }
+
+  it('shows an analog, alias-matched brands, a pack and a minimum order, EUR and USD offers winning', async () => {
+    const off = await showcaseLines('off');
+    expect(off).toEqual([
+      [null, undefined, undefined, null, null, null, null, 'not_found'], // MANN-FILTER W 712/95: only out of stock
+      ['Автоальянс', undefined, undefined, 1890, 'RUB', 1, 1890, 'found'], // Mercedes → MERCEDES-BENZ
+      ['Берг', undefined, undefined, 4120, 'RUB', 2, 8240, 'found'], // Lemforder → LEMFÖRDER
+      ['Склад-Комплект', undefined, undefined, 310, 'RUB', 8, 2480, 'found'], // 6 asked, pack of 4
+      ['Склад-Комплект', undefined, undefined, 260, 'RUB', 10, 2600, 'found'], // 8 asked, minimum 10
+      ['Euro Spares BV', undefined, undefined, 96.4, 'EUR', 2, 18316, 'found'], // 96.40 EUR = 9,158 RUB
+      ['Pacific Parts', undefined, undefined, 4.1, 'USD', 10, 3690, 'found'], // 4.10 USD = 369 RUB
+      ['Автоальянс', undefined, undefined, 3150, 'RUB', 4, 12600, 'found'],
+    ]);
+    const missing = await showcaseLines('missing');
+    expect(missing[0]).toEqual(['Лидер-Авто', 'KNECHT', 'OC1051', 498, 'RUB', 4, 1992, 'found']);
+    expect(missing[7]).toEqual(['Автоальянс', 'BOSCH', '0986494294', 3150, 'RUB', 4, 12600, 'found']);
+    const always = await showcaseLines('always');
+    expect(always[7]).toEqual(['Лидер-Авто', 'TRW', 'GDB1550', 2680, 'RUB', 4, 10720, 'found']);
   });
 });
