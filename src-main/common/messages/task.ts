@@ -1,5 +1,5 @@
 // A running job and the worker running it: crashes, time limits, the disk, permissions, the unexpected.
-import { end, msg, type Nested, num, plural, q, text, unnest } from './format.ts';
+import { end, items, msg, type Nested, num, plural, q, text, unnest } from './format.ts';
 
 export const TASK = {
   /**
@@ -156,9 +156,9 @@ export const TASK = {
   ),
   LOG_NO_RATE: msg<{ offers: number; currencies: string[]; base: string }>(
     (p) =>
-      `Left out ${text(p.offers)} offer${num(p.offers) === 1 ? '' : 's'} in ${p.currencies.map(text).join(', ')}: the rates table has no rate for ${p.currencies.length === 1 ? 'it' : 'them'} (base currency ${text(p.base)}).`,
+      `Left out ${text(p.offers)} offer${num(p.offers) === 1 ? '' : 's'} in ${items(p.currencies).join(', ')}: the rates table has no rate for ${items(p.currencies).length === 1 ? 'it' : 'them'} (base currency ${text(p.base)}).`,
     (p) =>
-      `Не учтено ${text(p.offers)} ${plural(num(p.offers), 'предложение', 'предложения', 'предложений')} в ${p.currencies.map(text).join(', ')}: в таблице курсов нет курса (базовая валюта ${text(p.base)}).`,
+      `Не учтено ${text(p.offers)} ${plural(num(p.offers), 'предложение', 'предложения', 'предложений')} в ${items(p.currencies).join(', ')}: в таблице курсов нет курса (базовая валюта ${text(p.base)}).`,
   ),
   LOG_PRICING: msg<{ base: string; rates: number }>(
     (p) =>
