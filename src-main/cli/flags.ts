@@ -125,6 +125,14 @@ export function wholeNumber(flag: string, raw: string, min: number, max: number)
   return n;
 }
 
+/** --base-currency as a spec field: three letters, any case; absent leaves the app's setting. */
+export function baseCurrencyFromFlags(o: { baseCurrency?: string }): { baseCurrency?: string } {
+  if (o.baseCurrency === undefined) return {};
+  const code = o.baseCurrency.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) throw new UsageError('CLI_BAD_CURRENCY', { value: o.baseCurrency });
+  return { baseCurrency: code };
+}
+
 /** --max-rows-per-sheet as a spec field; absent leaves the writer's own limit. */
 export function maxRowsFromFlags(o: { maxRowsPerSheet?: string }): { maxRowsPerSheet?: number } {
   return o.maxRowsPerSheet === undefined ? {} : { maxRowsPerSheet: Number(o.maxRowsPerSheet) };

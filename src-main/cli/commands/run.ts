@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { checkList, runSubmitted, withEngine, type EngineFlags } from '../engine-session.ts';
 import {
+  baseCurrencyFromFlags,
   columnsFromFlags,
   dataDirOption,
   maxRowsFromFlags,
@@ -23,6 +24,9 @@ interface RunFlags extends EngineFlags, SourceFlags, TeamFlags, ColumnFlags, Out
   out: string;
   alternatives: string;
   sheet?: string;
+  analogs: 'off' | 'missing' | 'always';
+  lang: 'en' | 'ru';
+  baseCurrency?: string;
   priority: Priority;
   maxRowsPerSheet?: string;
 }
@@ -33,7 +37,27 @@ export function registerRun(program: Command): void {
     .argument('<file...>', 'request lists (.xlsx or .csv)')
     .requiredOption('--list <name>', 'supplier list, e.g. ОПТ-1')
     .option('--out <dir>', 'folder for the result files', '.')
-    .option('--alternatives <n>', 'also list up to N next-best offers per line', '0');
+    .option('--alternatives <n>', 'also list up to N next-best offers per line', '0')
+    .addOption(
+      new Option(
+        '--analogs <mode>',
+        'analog offers: off, missing (when the part has no full offer) or always',
+      )
+        .choices(['off', 'missing', 'always'])
+        .default('off'),
+    )
+    .addOption(
+      new Option(
+        '--lang <lang>',
+        'the result workbook’s language (appended columns, statuses, notes, Summary)',
+      )
+        .choices(['en', 'ru'])
+        .default('en'),
+    )
+    .option(
+      '--base-currency <code>',
+      'compare prices in this currency through the rates table (default: RUB)',
+    );
   withColumnOptions(cmd, ['brand', 'article', 'quantity'])
     .option('--sheet <name>', 'the worksheet to read (default: the first with a Brand and Article header)')
     .addOption(priorityOption());
@@ -64,6 +88,9 @@ async function run(files: string[], o: RunFlags): Promise<void> {
         outDir: o.out,
         ...where,
         alternatives,
+        analogs: o.analogs,
+        lang: o.lang,
+        ...baseCurrencyFromFlags(o),
         columns: columnsFromFlags(o),
         ...(o.sheet ? { sheet: o.sheet } : {}),
         priority: o.priority,

@@ -37,6 +37,12 @@ export const CLI = {
     (p) =>
       `${text(p.flag)} принимает целое число от ${num(p.min).toLocaleString('ru-RU')} до ${num(p.max).toLocaleString('ru-RU')}.`,
   ),
+  CLI_BAD_CURRENCY: msg<{ value: string }>(
+    (p) =>
+      `--base-currency takes a three-letter currency code such as RUB, EUR or USD, not "${text(p.value)}".`,
+    (p) =>
+      `--base-currency принимает трёхбуквенный код валюты, например RUB, EUR или USD, а не «${text(p.value)}».`,
+  ),
   CLI_OLDER_THAN: msg(
     () => '--older-than takes a number of days, e.g. --older-than 30.',
     () => '--older-than принимает число дней, например --older-than 30.',
