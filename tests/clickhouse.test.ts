@@ -5,10 +5,12 @@ import { toTaskError } from '../src-worker/errors.ts';
 import { InputError } from '../src-worker/io/types.ts';
 import { ClickHouseSource, type ClickHouseConfig } from '../src-worker/sources/clickhouse.ts';
 import { quoteIdentifier, quoteString } from '../src-worker/sources/clickhouse-quote.ts';
-import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
+import { createDemoData, type DemoDataResult } from '../src-worker/sources/clickhouse-demo.ts';
 import {
+  DEMO_BRAND_ALIASES,
   DEMO_LISTS,
   DEMO_SUPPLIERS,
+  demoCrosses,
   demoListMembers,
   demoOffers,
   demoPart,
@@ -26,7 +28,7 @@ const LISTS_SCHEMA = '(list String, supplier String) ENGINE = MergeTree ORDER BY
 const DEMO_OFFERS = 200_000;
 
 let ch: ClickHouseServer;
-let demoRun: { result: { offers: number; lists: number }; ms: number; progress: [number, number][] };
+let demoRun: { result: DemoDataResult; ms: number; progress: [number, number][] };
 const open: ClickHouseSource[] = [];
 
 const cfg = (database: string, extra: Partial<ClickHouseConfig> = {}): ClickHouseConfig => ({
@@ -170,7 +172,13 @@ const HOSTILE = [
 
 describe('lookups against a real server', () => {
   it('(f) createDemoData fills the canonical tables fast, with the demo catalog keys and offers', async () => {
-    expect(demoRun.result).toEqual({ offers: DEMO_OFFERS, lists: 3 });
+    expect(demoRun.result).toEqual({
+      offers: DEMO_OFFERS,
+      lists: 3,
+      crosses: demoCrosses().length,
+      aliases: DEMO_BRAND_ALIASES.length,
+      rates: 3,
+    });
     expect(Number((await ch.query('SELECT count() FROM demo.offers')).trim())).toBe(DEMO_OFFERS);
     expect(demoRun.progress.at(-1)).toEqual([DEMO_OFFERS, DEMO_OFFERS]);
     for (let i = 1; i < demoRun.progress.length; i++) {

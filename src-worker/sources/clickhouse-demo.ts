@@ -44,6 +44,15 @@ const TABLES = Object.keys(SCHEMAS);
 // few MB, so memory stays flat and progress moves as the server consumes the stream.
 const CHUNK_BYTES = 4 << 20;
 
+/** What createDemoData loaded: rows of offers, crosses, aliases and rates, and how many supplier lists. */
+export interface DemoDataResult {
+  offers: number;
+  lists: number;
+  crosses: number;
+  aliases: number;
+  rates: number;
+}
+
 export interface DemoDataOptions {
   /** How many offers to create; parts past the demo catalog's 60k continue the same generators. */
   offers: number;
@@ -62,7 +71,7 @@ export interface DemoDataOptions {
 export async function createDemoData(
   config: ClickHouseConfig,
   opts: DemoDataOptions,
-): Promise<{ offers: number; lists: number }> {
+): Promise<DemoDataResult> {
   const total = Math.floor(opts.offers);
   if (!Number.isFinite(total) || total < 0) {
     throw new InputError('DEMO_OFFERS_NEGATIVE', { offers: opts.offers });
@@ -86,7 +95,8 @@ export async function createDemoData(
         values: Readable.from([Buffer.concat(rows.flatMap((r) => r.map(rowBinaryString)))]),
       });
     await insertStrings('supplier_lists', demoListMembers());
-    await insertStrings('crosses', demoCrosses());
+    const crosses = demoCrosses();
+    await insertStrings('crosses', crosses);
     await insertStrings(
       'brand_aliases',
       DEMO_BRAND_ALIASES.map(([a, b]) => [normalizeBrand(a), normalizeBrand(b)]),
@@ -121,7 +131,13 @@ export async function createDemoData(
         await run(`RENAME TABLE ${table(`${name}__crossdock_new`)} TO ${table(name)}`);
       }
     }
-    return { offers: total, lists: Object.keys(DEMO_LISTS).length };
+    return {
+      offers: total,
+      lists: Object.keys(DEMO_LISTS).length,
+      crosses: crosses.length,
+      aliases: DEMO_BRAND_ALIASES.length,
+      rates: DEMO_RATES.length,
+    };
   } finally {
     await conn.close();
   }

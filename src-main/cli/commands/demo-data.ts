@@ -32,6 +32,6 @@ async function demoData(o: ClickHouseFlags & { offers: string }): Promise<void> 
   });
   if (tty) process.stderr.write('\r\x1b[2K');
   process.stderr.write(
-    `Loaded ${result.offers.toLocaleString('en-US')} offers and ${result.lists} supplier lists into ${ch.database} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+    `Loaded ${result.offers.toLocaleString('en-US')} offers, ${result.lists} supplier lists, ${result.crosses.toLocaleString('en-US')} crosses, ${result.aliases} brand aliases and ${result.rates} exchange rates into ${ch.database} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
   );
 }
