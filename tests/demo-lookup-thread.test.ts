@@ -75,6 +75,20 @@ describe('demo catalog lookups in a thread', () => {
     expect(s.threadRunning).toBe(false);
   });
 
+  it('a small lookup while a big one is in the thread does not end the thread under it (analogs do that)', async () => {
+    const s = source(true);
+    s.expectLines(100_000);
+    const big = s.lookup('ОПТ-1', keys(20_000));
+    const small = await s.lookup('ОПТ-1', keys(100));
+    expect(small.size).toBeGreaterThan(100);
+    // Before, the small lookup closed the thread and the big one never settled: a job hung for ever.
+    const answer = await Promise.race([big, new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
+    expect(answer).toBeInstanceOf(Map);
+    expect((answer as Map<string, Offer[]>).size).toBeGreaterThan(19_000);
+    await s.lookup('ОПТ-1', keys(100)); // nothing in flight now: the thread goes
+    expect(s.threadRunning).toBe(false);
+  });
+
   it('a cancelled lookup rejects with the signal reason at once', async () => {
     const there = source(true);
     const controller = new AbortController();

@@ -303,8 +303,10 @@ export class DemoCatalog implements OfferSource {
       }
       return result;
     }
-    if (this.thread) {
+    if (this.thread && !this.thread.busy) {
       // Lookups got small (the job's cache has most parts by now): the thread's memory is worth more.
+      // Not while a big lookup is still in the thread: with analogs a batch's small lookup of its
+      // analogs' offers runs beside the next batch's big one.
       void this.thread.close();
       this.thread = null;
     }

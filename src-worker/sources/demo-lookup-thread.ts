@@ -221,8 +221,16 @@ export class LookupThread {
     });
   }
 
+  /** Lookups sent and not answered yet. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   async close(): Promise<void> {
     this.thread.removeAllListeners('exit');
+    // A lookup still waiting would otherwise never settle, and its job would wait forever.
+    const stopped = new CodedError('DEMO_LOOKUP_STOPPED', {});
+    for (const p of this.pending.values()) p.reject(stopped);
     this.pending.clear();
     await this.thread.terminate();
   }
