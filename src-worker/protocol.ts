@@ -6,13 +6,32 @@ export type SourceConfig =
   | { kind: 'demo'; catalogFile: string }
   | { kind: 'clickhouse'; url: string; database: string; user?: string; password?: string };
 
+/**
+ * The request list's columns as a job (spec.ts `columns`) or the new-job sheet gives them: each by
+ * header text or 1-based index, and the header row (a sheet row number; 0 = none). Absent: detected.
+ */
+export interface ColumnChoice {
+  brand?: string;
+  article?: string;
+  quantity?: string;
+  headerRow?: number;
+}
+
+/** The new-job sheet's look at a file: the sheet and the columns the user chose, if any. */
+export interface InspectInput {
+  path: string;
+  name: string;
+  sheet?: string;
+  columns?: ColumnChoice;
+}
+
 export interface CrossdockInput {
   jobId: string;
   inputPath: string;
   inputName: string;
   list: string;
   source: SourceConfig;
-  columns: { brand?: string; article?: string; quantity?: string };
+  columns: ColumnChoice;
   /** The worksheet to read; by default the first with a Brand and Article header. */
   sheet?: string;
   alternatives: number;
@@ -42,7 +61,7 @@ export interface CatalogImportInput {
   table?: 'offers' | 'crosses' | 'aliases';
   supplier?: string;
   list?: string;
-  columns: { brand?: string; article?: string; quantity?: string };
+  columns: ColumnChoice;
 }
 
 /** What an export job reads: a supplier list's offers (optionally one brand), or a read-only query. */
@@ -65,7 +84,7 @@ export type TaskRequest =
   | { kind: 'crossdock'; input: CrossdockInput; port: MessagePort }
   | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort }
   | { kind: 'export'; input: ExportInput; port: MessagePort }
-  | { kind: 'inspect'; input: { path: string; name: string; sheet?: string }; port: MessagePort };
+  | { kind: 'inspect'; input: InspectInput; port: MessagePort };
 
 export interface TaskStats {
   rows: number;

@@ -19,7 +19,12 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
     if (request.kind === 'inspect') {
       return {
         ok: true,
-        inspect: await runInspect(request.input.path, request.input.name, request.input.sheet),
+        inspect: await runInspect(
+          request.input.path,
+          request.input.name,
+          request.input.sheet,
+          request.input.columns,
+        ),
       };
     }
     if (request.kind === 'export') return { ok: true, ...(await runExport(request.input, ctx, ctx.signal)) };
@@ -27,17 +32,29 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
   } catch (err) {
     const error = toTaskError(err);
     // Readers name the file they opened: the data dir's copy. The user knows it by its own name.
-    if ('inputPath' in request.input) {
-      const copy = basename(request.input.inputPath);
-      const name = request.input.inputName;
-      error.message = error.message.split(copy).join(name);
-      if (error.params) error.params = renamed(error.params, copy, name);
+    const file =
+      'inputPath' in request.input
+        ? { copy: request.input.inputPath, name: request.input.inputName }
+        : request.kind === 'inspect'
+          ? { copy: request.input.path, name: request.input.name }
+          : null;
+    if (file) {
+      // A CSV's one sheet is named after the file without its extension: that name goes back too.
+      for (const [copy, name] of [
+        [basename(file.copy), file.name],
+        [stem(basename(file.copy)), stem(file.name)],
+      ]) {
+        error.message = error.message.split(copy).join(name);
+        if (error.params) error.params = renamed(error.params, copy, name);
+      }
     }
     return { ok: false, error };
   } finally {
     ctx.close();
   }
 }
+
+const stem = (name: string): string => name.replace(/\.[^.]*$/, '');
 
 /** The parameters with every mention of `from` (the data dir's copy of the file) as `to`. */
 function renamed(params: ErrorParams, from: string, to: string): ErrorParams {

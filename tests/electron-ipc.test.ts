@@ -1,7 +1,7 @@
 // The desktop shell's IPC layer under plain Node: a fake ipcMain/shell/dialog/webContents, a REAL
 // engine (SQLite, and the test worker where a job must actually finish).
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -131,6 +131,7 @@ describe('the contract', () => {
     expect(METHODS).toEqual(
       expect.arrayContaining([
         'inspect',
+        'inspectJobInput',
         'submit',
         'listJobs',
         'getJob',
@@ -156,7 +157,7 @@ describe('the contract', () => {
         'chooseFolder',
       ]),
     );
-    expect(METHODS).toHaveLength(30);
+    expect(METHODS).toHaveLength(31);
     for (const m of METHODS) expect(ARG_SCHEMAS[m].def.type).toBe('tuple');
     expect(channelOf('submit')).toBe('crossdock:submit');
     expect(eventChannelOf('progress')).toBe('crossdock:event:progress');
@@ -369,6 +370,46 @@ describe('registerIpc', () => {
     expect(preview.preview).toHaveLength(10);
     expect(preview.problem).toBeNull();
     expect(await rejection(call('inspect', '/tmp/no-such-file.xlsx'))).toMatch(/does not exist/);
+  });
+
+  it("inspect takes a header row and columns; Run again with… looks at a failed job's copy and starts it", async () => {
+    const { call, engine } = setup(openEngine(freshDataDir()));
+    const dir = tempDir();
+    const file = join(dir, 'headless.csv');
+    writeFileSync(file, 'BOSCH;0986424815;2\nNGK;BKR6E;x\n');
+    const failed = await runJob(engine, { kind: 'crossdock', input: file, list: 'ОПТ-1', outDir: dir });
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'NO_HEADER' });
+    const columns = { headerRow: 0, brand: '1', article: '2', quantity: '3' };
+    const chosen = (await call('inspect', file, undefined, columns)) as InspectResult;
+    expect(chosen).toMatchObject({
+      headerRow: 0,
+      headers: ['Column A', 'Column B', 'Column C'],
+      problem: null,
+    });
+    expect(chosen.validation).toMatchObject({ lines: 2, invalid: 1, byProblem: { qty_text: 1 } });
+    expect(await rejection(call('inspect', file, undefined, { headerRow: -1 }))).toMatch(/headerRow/);
+    expect(await rejection(call('inspect', file, undefined, { brand: '1', sheet: 'x' }))).toMatch(/sheet/);
+    // The original is gone: the job's own copy is what is looked at and started again.
+    rmSync(file);
+    const again = (await call('inspectJobInput', failed.id, undefined, columns)) as InspectResult;
+    expect(again).toMatchObject({ name: 'headless.csv', headerRow: 0, problem: null });
+    const { job } = (await call(
+      'submit',
+      { kind: 'crossdock', input: 'ignored.csv', list: 'ОПТ-1', outDir: dir, columns },
+      { fromJob: failed.id },
+    )) as { job: Job };
+    expect(job).toMatchObject({ name: 'headless.csv', spec: { input: file, columns } });
+    const [done] = await engine.waitFor([job.id]);
+    expect(done).toMatchObject({ status: 'succeeded', result: { rows: 2, invalid: 1 } });
+    expect(done.outputs[0]).toContain('headless_ОПТ-1_');
+    expect(await rejection(call('inspectJobInput', '01ARZ3NDEKTSV4RRFFQ69G5FAV'))).toBe(
+      'There is no job 01ARZ3NDEKTSV4RRFFQ69G5FAV.',
+    );
+    expect(
+      await rejection(
+        call('submit', { kind: 'crossdock', input: 'a.csv', list: 'L', outDir: dir }, { fromJob: 'x' }),
+      ),
+    ).toMatch(/job or schedule id/);
   });
 
   it('openResult / showInFolder open only job outputs, and openPath error strings reject', async () => {

@@ -39,6 +39,7 @@ export interface ColumnFlags {
   brandCol?: string;
   articleCol?: string;
   qtyCol?: string;
+  headerRow?: string;
 }
 
 export type Priority = 'high' | 'normal' | 'low';
@@ -138,12 +139,31 @@ export function maxRowsFromFlags(o: { maxRowsPerSheet?: string }): { maxRowsPerS
   return o.maxRowsPerSheet === undefined ? {} : { maxRowsPerSheet: Number(o.maxRowsPerSheet) };
 }
 
-/** Only the columns given: the rest are detected from the header row. */
-export function columnsFromFlags(o: ColumnFlags): { brand?: string; article?: string; quantity?: string } {
+/** The sheet's last possible row: --header-row goes no further. */
+const MAX_SHEET_ROW = 1_048_576;
+
+/**
+ * Only the columns given: the rest are detected from the header row. --header-row N: the header is
+ * sheet row N (0: there is none, the columns are given by 1-based index and every row is data).
+ */
+export function columnsFromFlags(o: ColumnFlags): {
+  brand?: string;
+  article?: string;
+  quantity?: string;
+  headerRow?: number;
+} {
+  const headerRow =
+    o.headerRow === undefined ? undefined : wholeNumber('--header-row', o.headerRow, 0, MAX_SHEET_ROW);
+  if (headerRow === 0) {
+    const byIndex = (v: string | undefined) => v === undefined || /^\s*0*[1-9]\d*\s*$/.test(v);
+    if (!o.brandCol || !o.articleCol || ![o.brandCol, o.articleCol, o.qtyCol].every(byIndex))
+      throw new UsageError('NO_HEADER_ROW_NEEDS_INDEXES', {});
+  }
   return {
     ...(o.brandCol ? { brand: o.brandCol } : {}),
     ...(o.articleCol ? { article: o.articleCol } : {}),
     ...(o.qtyCol ? { quantity: o.qtyCol } : {}),
+    ...(headerRow !== undefined ? { headerRow } : {}),
   };
 }
 
@@ -155,7 +175,12 @@ export const priorityOption = (): Option =>
 
 const COLUMN_FLAGS = { brand: '--brand-col <h>', article: '--article-col <h>', quantity: '--qty-col <h>' };
 
+/** The column flags asked for, and --header-row (the row they are found in). */
 export function withColumnOptions(cmd: Command, columns: (keyof typeof COLUMN_FLAGS)[]): Command {
+  cmd.option(
+    '--header-row <n>',
+    'the header row’s number in the sheet (default: detected in rows 1–20); 0: no header row, give the columns by index',
+  );
   for (const c of columns) cmd.option(COLUMN_FLAGS[c], `${c} column: header text or 1-based index`);
   return cmd;
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ClickHouseSettings, SECRET_NAMES, Settings, TeamSettings } from './settings-schema.ts';
 import type { SecretName, SecretStorage } from './settings-schema.ts';
 import type { TeamStatus, TeamTestResult, TeamWorker } from './team-types.ts';
-import { SubmitSpec } from './spec.ts';
+import { CrossdockOptions, SubmitSpec } from './spec.ts';
 import { CodedError, type ErrorInfo } from './errors.ts';
 import type {
   ErrorParams,
@@ -63,8 +63,22 @@ export const SettingsPatchSchema = Settings.partial()
   });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
-/** How the renderer submits: `rememberColumns` when the columns come from the new-job sheet. */
-export const SubmitOptionsSchema = z.object({ rememberColumns: z.boolean().optional() }).strict();
+/**
+ * How the renderer submits: `rememberColumns` when the columns come from the new-job sheet;
+ * `fromJob` for "Run again with…": the file is that job's input copy (the spec's `input` is taken
+ * from that job too), so a failed job runs again with one setting fixed even if its file has moved.
+ */
+export const SubmitOptionsSchema = z
+  .object({ rememberColumns: z.boolean().optional(), fromJob: id.optional() })
+  .strict();
+
+const sheetName = z.string().min(1).max(200);
+/**
+ * The header row and columns the new-job sheet asks inspect to use, as a crossdock spec's `columns`
+ * (each column by header text or 1-based index; headerRow a sheet row number, 0 = none).
+ */
+export const InspectColumnsSchema = CrossdockOptions.shape.columns.unwrap();
+export type InspectColumns = z.infer<typeof InspectColumnsSchema>;
 
 /** The jobs "Clear finished" removes: at most as many as the renderer lists. */
 const jobIds = z.array(id).max(10_000, 'at most 10,000 jobs at once');
@@ -77,7 +91,9 @@ const password = z.string().max(1000);
 
 /** The arguments of every method, in order; main rejects a call whose arguments do not match. */
 export const ARG_SCHEMAS = {
-  inspect: z.tuple([filePath, z.string().min(1).max(200).optional()]),
+  inspect: z.tuple([filePath, sheetName.optional(), InspectColumnsSchema.optional()]),
+  /** A job's input copy looked at again (Run again with…), by the job's id: named as that job's file. */
+  inspectJobInput: z.tuple([id, sheetName.optional(), InspectColumnsSchema.optional()]),
   submit: z.tuple([SubmitSpec, SubmitOptionsSchema.optional()]),
   listJobs: z.tuple([JobFilterSchema.optional()]),
   getJob: z.tuple([id]),
@@ -212,6 +228,7 @@ type Args<M extends MethodName> = z.input<(typeof ARG_SCHEMAS)[M]>;
 
 interface Results {
   inspect: InspectResult;
+  inspectJobInput: InspectResult;
   submit: SubmitResult;
   listJobs: Job[];
   getJob: JobDetails | null;

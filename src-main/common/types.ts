@@ -1,3 +1,4 @@
+import type { LineProblem } from './normalize.ts';
 import type { JobSpec, ScheduledSpec } from './spec.ts';
 
 /** The values a coded message quotes: names, paths, numbers, lists of names. */
@@ -101,6 +102,31 @@ export interface Schedule {
   updatedAt: number;
 }
 
+/** A cell as the new-job sheet's preview shows it (dates as ISO text). */
+export type PreviewCell = string | number | boolean | null;
+
+/** One row of a sheet with its row number as the sheet numbers it (1-based; blank rows count). */
+export interface SheetRow {
+  row: number;
+  cells: PreviewCell[];
+}
+
+/** How many of a file's lines a job would mark invalid, per reason (PRODUCT.md, Normalization). */
+export interface InspectValidation {
+  /** Data lines in the sheet (every one was read). */
+  lines: number;
+  invalid: number;
+  /** Invalid lines by their first reason (lineProblem); reasons with none are 0. */
+  byProblem: Record<LineProblem, number>;
+}
+
+/** An invalid cell of the preview: which preview row (index into `preview`), which column, why. */
+export interface PreviewIssue {
+  row: number;
+  column: number;
+  problem: LineProblem;
+}
+
 /** What a file looks like before it is submitted: the new-job sheet's preview (engine.inspect). */
 export interface InspectResult {
   name: string;
@@ -108,13 +134,26 @@ export interface InspectResult {
   sheetNames: string[];
   /** The sheet the job would read (the first with a Brand and Article header), or the first sheet. */
   sheet: string | null;
-  /** 1-based row of the header in that sheet; null when none was found. */
+  /** Sheet row number of the header; 0 when the user said the sheet has none; null when none was found. */
   headerRow: number | null;
+  /** The header row's texts; without a header row, the columns' names ("Column A"…). */
   headers: string[];
-  /** Detected columns as 0-based indexes into `headers`; null where detection failed. */
+  /** Detected (or chosen) columns as 0-based indexes into `headers`; null where detection failed. */
   columns: { brand: number | null; article: number | null; quantity: number | null };
   /** The first data rows (dates as ISO text), for the preview table. */
-  preview: (string | number | boolean | null)[][];
+  preview: PreviewCell[][];
+  /** The sheet row number of each `preview` row. */
+  previewRows: number[];
+  /** The invalid cells of the preview rows (every one, not only a line's first reason). */
+  previewIssues: PreviewIssue[];
+  /**
+   * The sheet's rows 1–20 as the sheet numbers them (blank ones left out), to pick the header row
+   * from: the header row and the rows above it as well as the first data rows.
+   */
+  topRows: SheetRow[];
+  /** The whole sheet checked with these columns; null when the columns are not known (a problem). */
+  validation: InspectValidation | null;
+  /** Data lines: exact when the whole sheet was checked, else from the sheet's size. */
   estimatedRows: number | null;
   /** Why the columns need the user (no header found, or several candidates), in one English sentence. */
   problem: string | null;

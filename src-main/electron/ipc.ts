@@ -63,7 +63,8 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     return target;
   };
   return {
-    inspect: (path, sheet) => engine.inspect(path, sheet),
+    inspect: (path, sheet, columns) => engine.inspect(path, sheet, columns),
+    inspectJobInput: (id, sheet, columns) => engine.inspectJobInput(id, sheet, columns),
     submit: (spec, options) => engine.submit(spec, options),
     listJobs: (filter) => engine.list(filter),
     getJob: (id) => {

@@ -19,6 +19,7 @@ import type {
 // Every contract method, no more, no fewer (a missing or extra name fails to compile).
 const METHOD_NAMES = {
   inspect: true,
+  inspectJobInput: true,
   submit: true,
   listJobs: true,
   getJob: true,

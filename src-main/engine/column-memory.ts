@@ -14,7 +14,7 @@ export const MAX_MAPPINGS = 200;
 /** Files inspected lately whose detected columns a submit compares with (the sheet inspects first). */
 const RECENT_FILES = 32;
 
-type Detected = Pick<InspectResult, 'headers' | 'columns'>;
+type Detected = Pick<InspectResult, 'headers' | 'columns'> & Partial<Pick<InspectResult, 'headerRow'>>;
 
 /**
  * The header row's identity: its cells trimmed, inner whitespace collapsed, lower-cased, trailing
@@ -71,7 +71,11 @@ export class ColumnMemory {
    */
   recall(fileKey: string, inspect: InspectResult): RememberedColumns | null {
     this.recent.delete(fileKey);
-    this.recent.set(fileKey, { headers: inspect.headers, columns: inspect.columns });
+    this.recent.set(fileKey, {
+      headers: inspect.headers,
+      columns: inspect.columns,
+      headerRow: inspect.headerRow,
+    });
     while (this.recent.size > RECENT_FILES) this.recent.delete(this.recent.keys().next().value!);
     const signature = headerSignature(inspect.headers);
     const remembered = signature ? this.get(signature) : null;
@@ -90,15 +94,17 @@ export class ColumnMemory {
   /**
    * A job from the sheet starts with these columns: remembered for this header row when they differ
    * from the detected ones; forgotten when the user set them back to the detected ones (so an old
-   * correction stops coming back). Columns that do not resolve in the header row change nothing.
+   * correction stops coming back). Columns that do not resolve in the header row change nothing, nor
+   * do columns read from another header row than the detected one (the memory is of header rows).
    */
   note(
     file: Detected,
-    columns: { brand?: string; article?: string; quantity?: string },
+    columns: { brand?: string; article?: string; quantity?: string; headerRow?: number },
     now: number,
   ): 'remembered' | 'forgotten' | null {
     const signature = headerSignature(file.headers);
     if (!signature || !columns.brand || !columns.article) return null;
+    if (columns.headerRow !== undefined && columns.headerRow !== file.headerRow) return null;
     const brand = columnIndex(file.headers, columns.brand);
     const article = columnIndex(file.headers, columns.article);
     const quantity = columns.quantity ? columnIndex(file.headers, columns.quantity) : null;

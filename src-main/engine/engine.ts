@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { ClickHouseConfig } from '../../src-worker/api.ts';
+import type { InspectInput } from '../../src-worker/protocol.ts';
 import type { TeamStatus, TeamTestResult } from '../common/team-types.ts';
 import type { InspectResult, Job, JobComment, JobLogLine } from '../common/types.ts';
 import { TERMINAL } from '../common/types.ts';
@@ -56,7 +57,15 @@ export interface SubmitOptions {
    * differ from the detected ones (see column-memory.ts). The CLI and schedules never set this.
    */
   rememberColumns?: boolean;
+  /**
+   * "Run again with…": the file is this job's input copy and the new job is named as its file (the
+   * spec's `input` is that job's), whether or not the original is still where it was.
+   */
+  fromJob?: string;
 }
+
+/** The header row and columns an inspect is asked to use (a crossdock spec's `columns`). */
+export type InspectColumns = NonNullable<InspectInput['columns']>;
 
 const HEARTBEAT_MS = 2000;
 const DAY_MS = 86_400_000;
@@ -253,26 +262,43 @@ export class Engine extends EventEmitter {
   // ── submitting ───────────────────────────────────────────────────────────────────────────────
 
   async submit(raw: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const { result, spec } = await submitJob(this.ctx, raw, (s) => {
-      // Team mode: crossdocks and exports go to the team queue (catalog imports change this computer's catalog).
-      const team = this.team.active && s.kind !== 'catalog-import';
-      return {
-        team,
-        tooBig: (size) => this.team.tooBig(size),
-        queued: (job) => (team ? this.team : this.local).queued(job),
-      };
-    });
-    if (options.rememberColumns && spec.kind === 'crossdock')
+    const from = options.fromJob === undefined ? undefined : this.jobInput(options.fromJob);
+    if (from && raw && typeof raw === 'object') raw = { ...raw, input: from.input };
+    const { result, spec } = await submitJob(
+      this.ctx,
+      raw,
+      (s) => {
+        // Team mode: crossdocks and exports go to the team queue (catalog imports change this computer's catalog).
+        const team = this.team.active && s.kind !== 'catalog-import';
+        return {
+          team,
+          tooBig: (size) => this.team.tooBig(size),
+          queued: (job) => (team ? this.team : this.local).queued(job),
+        };
+      },
+      from?.copy,
+    );
+    if (options.rememberColumns && !from && spec.kind === 'crossdock')
       await this.noteColumns(spec.input, spec.sheet, spec.columns);
     return result;
   }
 
+  /** A job's input copy and the file it was made of (for Run again with…); coded errors when gone. */
+  private jobInput(id: string): { copy: string; input: string; name: string } {
+    const job = this.store.get(id);
+    if (!job) throw new SubmitError('NO_SUCH_JOB', { id });
+    const copy = job.spec.inputCopy;
+    if (copy === undefined) throw new SubmitError('TEAM_JOB_NO_INPUT', {});
+    try {
+      if (!statSync(copy).isFile()) throw new Error('not a file');
+    } catch {
+      throw new SubmitError('INPUT_GONE', {});
+    }
+    return { copy, input: job.spec.input ?? job.name, name: job.name };
+  }
+
   /** The new-job sheet's columns for a file: remembered for its header row if the user changed them. */
-  private async noteColumns(
-    file: string,
-    sheet: string | undefined,
-    columns: { brand?: string; article?: string; quantity?: string },
-  ): Promise<void> {
+  private async noteColumns(file: string, sheet: string | undefined, columns: InspectColumns): Promise<void> {
     try {
       const st = statSync(file);
       // The sheet inspected the file just before: its detected columns are at hand, no second read.
@@ -308,7 +334,7 @@ export class Engine extends EventEmitter {
    * A look at a file before submitting it: sheets, the header and columns a job would use, the first
    * rows, an estimate of the row count. Read in a worker thread; bad files reject with one sentence.
    */
-  async inspect(path: string, sheet?: string): Promise<InspectResult> {
+  async inspect(path: string, sheet?: string, columns?: InspectColumns): Promise<InspectResult> {
     const file = resolve(path);
     let st;
     try {
@@ -317,10 +343,27 @@ export class Engine extends EventEmitter {
       throw new SubmitError('FILE_DOES_NOT_EXIST', { path: file });
     }
     if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: file });
-    const outcome = await this.runner.inspect(file, basename(file), sheet);
+    const chosen = columns !== undefined && Object.values(columns).some((v) => v !== undefined);
+    const outcome = await this.runner.inspect(file, basename(file), sheet, chosen ? columns : undefined);
     if (!outcome.ok) throw SubmitError.from(outcome.error);
+    // A look with the user's own columns is not what was detected: the column memory keeps the other.
+    if (chosen) return { ...outcome.inspect, remembered: null };
+    const r = outcome.inspect;
     const key = inspectedFileKey(file, sheet, st.size, st.mtimeMs);
-    return { ...outcome.inspect, remembered: this.columnMemory.recall(key, outcome.inspect) };
+    const remembered = this.columnMemory.recall(key, r);
+    // A submit names the sheet it saw even when none was asked for: the same look, under that key too.
+    if (sheet === undefined && r.sheet !== null)
+      this.columnMemory.recall(inspectedFileKey(file, r.sheet, st.size, st.mtimeMs), r);
+    return { ...r, remembered };
+  }
+
+  /** A job's input copy looked at again (Run again with…), named as that job's file. */
+  async inspectJobInput(id: string, sheet?: string, columns?: InspectColumns): Promise<InspectResult> {
+    const { copy, name } = this.jobInput(id);
+    const chosen = columns !== undefined && Object.values(columns).some((v) => v !== undefined);
+    const outcome = await this.runner.inspect(copy, name, sheet, chosen ? columns : undefined);
+    if (!outcome.ok) throw SubmitError.from(outcome.error);
+    return { ...outcome.inspect, remembered: null };
   }
 
   /** Supplier list names of a source, for pickers and validation. */

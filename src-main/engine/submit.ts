@@ -47,10 +47,15 @@ export function parseScheduledSpec(raw: unknown): SpecOf<'export'> {
   return ScheduledSpec.parse({ ...parsed.data, outDir: prepareOutDir(parsed.data.outDir) });
 }
 
+/**
+ * Checks and queues a spec. `copyFrom`: the file to take instead of the spec's `input` (Run again
+ * with…: the earlier job's input copy); the job still records and is named after `input`.
+ */
 export async function submitJob(
   ctx: EngineContext,
   raw: unknown,
   target: (spec: ParsedSpec) => SubmitTarget,
+  copyFrom?: string,
 ): Promise<{ result: SubmitResult; spec: ParsedSpec }> {
   let spec = parseSpec(raw);
   if (spec.kind === 'crossdock' || spec.kind === 'export') {
@@ -72,16 +77,17 @@ export async function submitJob(
     return { result, spec };
   }
   const input = resolve(spec.input);
+  const file = copyFrom ?? input;
   let st;
   try {
-    st = statSync(input);
+    st = statSync(file);
   } catch {
-    throw new SubmitError('FILE_DOES_NOT_EXIST', { path: input });
+    throw new SubmitError('FILE_DOES_NOT_EXIST', { path: file });
   }
-  if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: input });
+  if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: file });
   const tooBig = to.team ? to.tooBig(st.size) : null;
   if (tooBig) throw SubmitError.from(tooBig);
-  const copy = await copyInput(input, join(ctx.dataDir, 'inputs'));
+  const copy = await copyInput(file, join(ctx.dataDir, 'inputs'));
   const { input: _input, ...jobOptions } = withoutPriority(spec);
   const result = insert(ctx, to, {
     spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },

@@ -6,6 +6,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type {
   CatalogImportInput,
+  ColumnChoice,
   CrossdockInput,
   EngineMessage,
   ExportInput,
@@ -178,13 +179,18 @@ export class TaskRunner {
   }
 
   /** The new-job sheet's look at a file, in a worker thread (a minute at most). */
-  async inspect(path: string, name: string, sheet?: string): Promise<InspectOutcome> {
+  async inspect(path: string, name: string, sheet?: string, columns?: ColumnChoice): Promise<InspectOutcome> {
     const channel = new MessageChannel();
     try {
       return (await this.getPool().run(
         {
           kind: 'inspect',
-          input: { path, name, ...(sheet !== undefined ? { sheet } : {}) },
+          input: {
+            path,
+            name,
+            ...(sheet !== undefined ? { sheet } : {}),
+            ...(columns !== undefined ? { columns } : {}),
+          },
           port: channel.port2 as MessagePort,
         } satisfies TaskRequest,
         { transferList: [channel.port2] as never, signal: AbortSignal.timeout(60_000) },

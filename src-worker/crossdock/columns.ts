@@ -1,5 +1,8 @@
 import { InputError, type Row } from '../io/types.ts';
 import { cellText, headerKey } from '../../src-main/common/normalize.ts';
+import { columnLetter } from '../../src-main/common/column-letters.ts';
+
+export { columnLetter };
 
 export interface ColumnMapping {
   headerRowIndex: number; // index in the rows given to detectColumns
@@ -13,7 +16,26 @@ export interface ColumnOverrides {
   brand?: string;
   article?: string;
   quantity?: string;
+  /**
+   * The header row as a sheet row number (locateHeader reads it; detectColumns is given that row only).
+   * 0: the sheet has no header row, the columns are given by index and every row is data.
+   */
+  headerRow?: number;
 }
+
+const COLUMN_WORD = { en: 'Column', ru: 'Столбец' } as const;
+
+/**
+ * The header a sheet without a header row gets for its column (0-based): "Column A", "Column B"… (in
+ * Russian "Столбец A"), so the result's original columns are named after their letters.
+ */
+export function columnHeaderName(index: number, lang: 'en' | 'ru' = 'en'): string {
+  return `${COLUMN_WORD[lang]} ${columnLetter(index)}`;
+}
+
+/** True for a 1-based column index as the CLI and the spec give it ("3"). */
+export const isColumnIndex = (v: string | undefined): v is string =>
+  v !== undefined && /^\d+$/.test(v.trim()) && Number(v) >= 1;
 
 const HEADERS = {
   brand: ['brand', 'make', 'manufacturer', 'бренд', 'производитель', 'марка'],
@@ -43,7 +65,7 @@ function override(row: Row, wanted: string): number | undefined {
 }
 
 /** The header row's names as a message quotes them: the first 12, and whether there are more. */
-function listHeaders(row: Row | undefined): { headers: string[]; more: boolean } {
+export function listHeaders(row: Row | undefined): { headers: string[]; more: boolean } {
   const names = (row ?? []).map((c) => cellText(c).trim()).filter((s) => s !== '');
   return { headers: names.slice(0, 12), more: names.length > 12 };
 }
@@ -54,8 +76,9 @@ function firstNonEmpty(rows: Row[]): number {
 }
 
 /**
- * Finds the header row (the first of the first 20 rows with a Brand and an Article header)
- * and the columns. Returns null when no row qualifies, so the caller can try the next sheet.
+ * Finds the header row (the first of the given rows, at most 20: locateHeader gives the sheet's rows
+ * 1–20, or the one row the user chose, with a Brand and an Article header) and the columns.
+ * Returns null when no row qualifies, so the caller can try the next sheet.
  * Throws InputError when detection is ambiguous.
  */
 export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): ColumnMapping | null {
@@ -104,6 +127,10 @@ export const MAPPING_PROBLEMS: ReadonlySet<string> = new Set([
   'NAMED_COLUMNS_NOT_FOUND',
   'AMBIGUOUS_COLUMNS',
   'SAME_COLUMN',
+  'HEADER_ROW_BEYOND_SHEET',
+  'HEADER_ROW_NO_COLUMNS',
+  'NAMED_COLUMNS_NOT_IN_ROW',
+  'NO_HEADER_ROW_NEEDS_INDEXES',
 ]);
 
 export function noHeaderError(firstRows: Row[], overrides: ColumnOverrides): InputError {

@@ -43,6 +43,31 @@ export const INPUT = {
     (p) =>
       `Указанные столбцы (${asked(p, (f, v) => `${ASKED_RU[f]} ${q(v)}`)}) не найдены в первых ${text(p.rows)} строках (${headersFoundRu(p)}); ${MAP_RU}`,
   ),
+  // The header row the user gave (--header-row N, the new-job sheet's header-row picker).
+  HEADER_ROW_BEYOND_SHEET: msg<{ row: number; sheet: string; last: number }>(
+    (p) =>
+      `Row ${text(p.row)} cannot be the header row: the sheet ${dq(p.sheet)} ends at row ${text(p.last)}. Choose a row within the sheet (or 0 when the sheet has no header row).`,
+    (p) =>
+      `Строка ${text(p.row)} не может быть строкой заголовков: лист ${q(p.sheet)} заканчивается на строке ${text(p.last)}; выберите строку в пределах листа (или 0, если строки заголовков нет).`,
+  ),
+  HEADER_ROW_NO_COLUMNS: msg<{ row: number; sheet: string } & Headers>(
+    (p) =>
+      `Row ${text(p.row)} of the sheet ${dq(p.sheet)} has no Brand and Article header. Found: ${shownHeaders(p)}. Choose another header row, or ${MAP_EN.charAt(0).toLowerCase()}${MAP_EN.slice(1)}`,
+    (p) =>
+      `В строке ${text(p.row)} листа ${q(p.sheet)} нет заголовков Бренд и Артикул (${headersFoundRu(p)}); выберите другую строку заголовков или ${MAP_RU}`,
+  ),
+  NAMED_COLUMNS_NOT_IN_ROW: msg<Asked & { row: number; sheet: string } & Headers>(
+    (p) =>
+      `The columns you named (${asked(p, (f, v) => `${f} ${dq(v)}`)}) are not in the header row (row ${text(p.row)} of the sheet ${dq(p.sheet)}). Found: ${shownHeaders(p)}. Name them by header text or 1-based number, or choose another header row.`,
+    (p) =>
+      `Указанных столбцов (${asked(p, (f, v) => `${ASKED_RU[f]} ${q(v)}`)}) нет в строке заголовков (строка ${text(p.row)} листа ${q(p.sheet)}; ${headersFoundRu(p)}); укажите их текстом заголовка или номером с 1 либо выберите другую строку заголовков.`,
+  ),
+  NO_HEADER_ROW_NEEDS_INDEXES: msg(
+    () =>
+      'Without a header row, give the Brand and Article columns (and Quantity, if any) by number: for example --brand-col 1 --article-col 2, or pick them in the new-job sheet.',
+    () =>
+      'Без строки заголовков столбцы Бренд и Артикул (и Количество, если есть) указываются номером: например, --brand-col 1 --article-col 2, или выберите их в окне нового задания.',
+  ),
   AMBIGUOUS_COLUMNS: msg<{ field: Field; columns: readonly string[] }>(
     (p) =>
       `Several columns could be the ${FIELD_EN[fieldOf(p.field)]}: ${items(p.columns).map(dq).join(' and ')}; choose one with --${fieldOf(p.field) === 'quantity' ? 'qty' : fieldOf(p.field)}-col (or map the columns in the app).`,
