@@ -151,7 +151,17 @@ describe('crossdock CLI', () => {
     const run = await cli(['run', req, '--list', 'МОЙ', '--out', out, '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const result = (await readXlsx(JSON.parse(run.stdout).outputs[0])).get('Result')!;
-    expect(result[1].slice(3)).toEqual(['Мой поставщик', 'Фильтр ACME', 99.5, 'RUB', 10, 2, 3, 298.5, 'found']);
+    expect(result[1].slice(3)).toEqual([
+      'Мой поставщик',
+      'Фильтр ACME',
+      99.5,
+      'RUB',
+      10,
+      2,
+      3,
+      298.5,
+      'found',
+    ]);
     expect(result[2][11]).toBe('not_found'); // only zero stock
     expect(result[2][12]).toBe('only out of stock');
 
