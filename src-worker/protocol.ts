@@ -23,6 +23,8 @@ export interface InspectInput {
   name: string;
   sheet?: string;
   columns?: ColumnChoice;
+  /** false: a quick look at the first rows, without counting the invalid lines (default true). */
+  count?: boolean;
 }
 
 export interface CrossdockInput {

@@ -17,15 +17,23 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
     if (request.kind === 'catalog-import')
       return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
     if (request.kind === 'inspect') {
-      return {
-        ok: true,
-        inspect: await runInspect(
-          request.input.path,
-          request.input.name,
-          request.input.sheet,
-          request.input.columns,
-        ),
-      };
+      const { path, name } = request.input;
+      const inspect = await runInspect(
+        path,
+        name,
+        request.input.sheet,
+        request.input.columns,
+        request.input.count,
+      );
+      // A job's copy looked at again: its CSV sheet (named after the file) and problem say the user's name.
+      for (const [from, to] of renames(path, name)) {
+        const swap = (v: string): string => v.split(from).join(to);
+        if (inspect.sheet !== null) inspect.sheet = swap(inspect.sheet);
+        inspect.sheetNames = inspect.sheetNames.map(swap);
+        if (inspect.problem !== null) inspect.problem = swap(inspect.problem);
+        if (inspect.problemParams) inspect.problemParams = renamed(inspect.problemParams, from, to);
+      }
+      return { ok: true, inspect };
     }
     if (request.kind === 'export') return { ok: true, ...(await runExport(request.input, ctx, ctx.signal)) };
     return { ok: false, error: toTaskError(new CodedError('UNKNOWN_JOB_KIND', {})) };
@@ -39,11 +47,7 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
           ? { copy: request.input.path, name: request.input.name }
           : null;
     if (file) {
-      // A CSV's one sheet is named after the file without its extension: that name goes back too.
-      for (const [copy, name] of [
-        [basename(file.copy), file.name],
-        [stem(basename(file.copy)), stem(file.name)],
-      ]) {
+      for (const [copy, name] of renames(file.copy, file.name)) {
         error.message = error.message.split(copy).join(name);
         if (error.params) error.params = renamed(error.params, copy, name);
       }
@@ -55,6 +59,19 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
 }
 
 const stem = (name: string): string => name.replace(/\.[^.]*$/, '');
+
+/**
+ * What to say instead of the data dir's copy of a file: its user's name, and (a CSV's one sheet is
+ * named after the file without its extension) that name's stem. None when the copy has that name.
+ */
+function renames(copyPath: string, name: string): [string, string][] {
+  const copy = basename(copyPath);
+  if (copy === name) return [];
+  return [
+    [copy, name],
+    [stem(copy), stem(name)],
+  ];
+}
 
 /** The parameters with every mention of `from` (the data dir's copy of the file) as `to`. */
 function renamed(params: ErrorParams, from: string, to: string): ErrorParams {

@@ -103,6 +103,9 @@ describe('the header row the user gives', () => {
       brand: 1,
       article: 2,
     });
+    // Quantity "0": no quantity column, though the row has one (every line asks for 1).
+    expect((await locate(f, { headerRow: 3, quantity: '0' })).mapping).toMatchObject({ quantity: null });
+    expect((await locate(f, { headerRow: 3 })).mapping).toMatchObject({ quantity: 3 });
     const missing = await refusal(f, { headerRow: 3, article: 'Article' });
     expect(missing.code).toBe('NAMED_COLUMNS_NOT_IN_ROW');
     expect(missing.message).toBe(
@@ -151,6 +154,11 @@ describe('no header row (0)', () => {
       expect(l.header).toEqual(['Column A', 'Column B', 'Column C', 'Column D']);
       expect(l.mapping).toMatchObject({ brand: 0, article: 1, quantity: 2 });
       expect(l.rows.map((r) => r.n)).toEqual([1, 2]);
+      expect(
+        (await locate(f, { headerRow: 0, brand: '1', article: '2', quantity: '0' })).mapping,
+      ).toMatchObject({
+        quantity: null,
+      });
       // The header reaches the columns asked for even past the rows' width.
       expect((await locate(f, { headerRow: 0, brand: '1', article: '6' })).header).toHaveLength(6);
     }
@@ -237,9 +245,28 @@ describe('inspect: the rows to pick the header from, and what a job would mark i
       expect(r.previewRows).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
       expect(r.previewIssues).toHaveLength(10);
       expect(r.previewIssues[0]).toEqual({ row: 0, column: 0, problem: 'brand' });
-      // The header picker's rows: 1 and 3, then data rows 4–20 (the blank row 2 left out).
-      expect(r.topRows.map((t) => t.row)).toEqual([1, ...Array.from({ length: 18 }, (_, i) => i + 3)]);
+      // The header picker's rows: 1 and 3, then data rows 4–30 (the blank row 2 left out).
+      expect(r.topRows.map((t) => t.row)).toEqual([1, ...Array.from({ length: 28 }, (_, i) => i + 3)]);
       expect(r.topRows[0].cells).toEqual(['Заявка 17']);
+    }
+  });
+
+  it('a quick look reads the first rows only: no counts, the preview and the rows to pick from', async () => {
+    for (const f of await both('quick', rows)) {
+      const r = await runInspect(f, undefined, undefined, {}, false);
+      expect(r, f).toMatchObject({ headerRow: 3, validation: null, problem: null });
+      expect(r.preview).toHaveLength(10);
+      expect(r.previewIssues[0]).toEqual({ row: 0, column: 0, problem: 'brand' });
+      expect(r.topRows.map((t) => t.row).slice(-1)).toEqual([30]);
+      // A file that ends within the first rows is counted all the same.
+      const small = await runInspect(
+        writeCsv(join(dir, 'small.csv'), rows.slice(0, 6)),
+        undefined,
+        undefined,
+        {},
+        false,
+      );
+      expect(small.validation).toMatchObject({ lines: 3, invalid: 3 });
     }
   });
 

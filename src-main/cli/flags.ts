@@ -156,7 +156,8 @@ export function columnsFromFlags(o: ColumnFlags): {
     o.headerRow === undefined ? undefined : wholeNumber('--header-row', o.headerRow, 0, MAX_SHEET_ROW);
   if (headerRow === 0) {
     const byIndex = (v: string | undefined) => v === undefined || /^\s*0*[1-9]\d*\s*$/.test(v);
-    if (!o.brandCol || !o.articleCol || ![o.brandCol, o.articleCol, o.qtyCol].every(byIndex))
+    const qty = o.qtyCol === undefined || byIndex(o.qtyCol) || /^\s*0+\s*$/.test(o.qtyCol);
+    if (!o.brandCol || !o.articleCol || !byIndex(o.brandCol) || !byIndex(o.articleCol) || !qty)
       throw new UsageError('NO_HEADER_ROW_NEEDS_INDEXES', {});
   }
   return {
@@ -181,7 +182,11 @@ export function withColumnOptions(cmd: Command, columns: (keyof typeof COLUMN_FL
     '--header-row <n>',
     'the header row’s number in the sheet (default: detected in rows 1–20); 0: no header row, give the columns by index',
   );
-  for (const c of columns) cmd.option(COLUMN_FLAGS[c], `${c} column: header text or 1-based index`);
+  for (const c of columns)
+    cmd.option(
+      COLUMN_FLAGS[c],
+      `${c} column: header text or 1-based index${c === 'quantity' ? ' (0: none, every line 1)' : ''}`,
+    );
   return cmd;
 }
 

@@ -79,6 +79,8 @@ const sheetName = z.string().min(1).max(200);
  */
 export const InspectColumnsSchema = CrossdockOptions.shape.columns.unwrap();
 export type InspectColumns = z.infer<typeof InspectColumnsSchema>;
+/** `count` false: a quick first look at the first rows, without counting the invalid lines. */
+export const InspectOptionsSchema = z.object({ count: z.boolean().optional() }).strict();
 
 /** The jobs "Clear finished" removes: at most as many as the renderer lists. */
 const jobIds = z.array(id).max(10_000, 'at most 10,000 jobs at once');
@@ -91,9 +93,20 @@ const password = z.string().max(1000);
 
 /** The arguments of every method, in order; main rejects a call whose arguments do not match. */
 export const ARG_SCHEMAS = {
-  inspect: z.tuple([filePath, sheetName.optional(), InspectColumnsSchema.optional()]),
+  /** The sheet: null or absent, the first with a header (null: a JSON caller's "none" before the columns). */
+  inspect: z.tuple([
+    filePath,
+    sheetName.nullish(),
+    InspectColumnsSchema.nullish(),
+    InspectOptionsSchema.optional(),
+  ]),
   /** A job's input copy looked at again (Run again with…), by the job's id: named as that job's file. */
-  inspectJobInput: z.tuple([id, sheetName.optional(), InspectColumnsSchema.optional()]),
+  inspectJobInput: z.tuple([
+    id,
+    sheetName.nullish(),
+    InspectColumnsSchema.nullish(),
+    InspectOptionsSchema.optional(),
+  ]),
   submit: z.tuple([SubmitSpec, SubmitOptionsSchema.optional()]),
   listJobs: z.tuple([JobFilterSchema.optional()]),
   getJob: z.tuple([id]),

@@ -147,7 +147,7 @@ export interface InspectResult {
   /** The invalid cells of the preview rows (every one, not only a line's first reason). */
   previewIssues: PreviewIssue[];
   /**
-   * The sheet's rows 1–20 as the sheet numbers them (blank ones left out), to pick the header row
+   * The sheet's rows 1–30 as the sheet numbers them (blank ones left out), to pick the header row
    * from: the header row and the rows above it as well as the first data rows.
    */
   topRows: SheetRow[];

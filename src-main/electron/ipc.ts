@@ -63,8 +63,10 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     return target;
   };
   return {
-    inspect: (path, sheet, columns) => engine.inspect(path, sheet, columns),
-    inspectJobInput: (id, sheet, columns) => engine.inspectJobInput(id, sheet, columns),
+    inspect: (path, sheet, columns, options) =>
+      engine.inspect(path, sheet ?? undefined, columns ?? undefined, options),
+    inspectJobInput: (id, sheet, columns, options) =>
+      engine.inspectJobInput(id, sheet ?? undefined, columns ?? undefined, options),
     submit: (spec, options) => engine.submit(spec, options),
     listJobs: (filter) => engine.list(filter),
     getJob: (id) => {

@@ -71,10 +71,11 @@ export class ColumnMemory {
    */
   recall(fileKey: string, inspect: InspectResult): RememberedColumns | null {
     this.recent.delete(fileKey);
+    // The row `headers` came from: the detected header row, or (none found) the first row shown as one.
     this.recent.set(fileKey, {
       headers: inspect.headers,
       columns: inspect.columns,
-      headerRow: inspect.headerRow,
+      headerRow: inspect.headerRow ?? inspect.topRows?.[0]?.row ?? null,
     });
     while (this.recent.size > RECENT_FILES) this.recent.delete(this.recent.keys().next().value!);
     const signature = headerSignature(inspect.headers);
@@ -107,7 +108,11 @@ export class ColumnMemory {
     if (columns.headerRow !== undefined && columns.headerRow !== file.headerRow) return null;
     const brand = columnIndex(file.headers, columns.brand);
     const article = columnIndex(file.headers, columns.article);
-    const quantity = columns.quantity ? columnIndex(file.headers, columns.quantity) : null;
+    // No quantity, or "0": none (every line counts 1).
+    const quantity =
+      columns.quantity && !/^\s*0+\s*$/.test(columns.quantity)
+        ? columnIndex(file.headers, columns.quantity)
+        : null;
     if (brand === undefined || article === undefined || quantity === undefined) return null;
     const d = file.columns;
     if (brand === d.brand && article === d.article && quantity === d.quantity) {

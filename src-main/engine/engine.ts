@@ -67,6 +67,11 @@ export interface SubmitOptions {
 /** The header row and columns an inspect is asked to use (a crossdock spec's `columns`). */
 export type InspectColumns = NonNullable<InspectInput['columns']>;
 
+/** How much an inspect reads: `count` false, only the first rows (no invalid-line counts). */
+export interface InspectOptions {
+  count?: boolean;
+}
+
 const HEARTBEAT_MS = 2000;
 const DAY_MS = 86_400_000;
 const SCHEDULE_POLL_MS = 30_000;
@@ -334,7 +339,12 @@ export class Engine extends EventEmitter {
    * A look at a file before submitting it: sheets, the header and columns a job would use, the first
    * rows, an estimate of the row count. Read in a worker thread; bad files reject with one sentence.
    */
-  async inspect(path: string, sheet?: string, columns?: InspectColumns): Promise<InspectResult> {
+  async inspect(
+    path: string,
+    sheet?: string,
+    columns?: InspectColumns,
+    options: InspectOptions = {},
+  ): Promise<InspectResult> {
     const file = resolve(path);
     let st;
     try {
@@ -344,7 +354,13 @@ export class Engine extends EventEmitter {
     }
     if (!st.isFile()) throw new SubmitError('FOLDER_NOT_SPREADSHEET', { path: file });
     const chosen = columns !== undefined && Object.values(columns).some((v) => v !== undefined);
-    const outcome = await this.runner.inspect(file, basename(file), sheet, chosen ? columns : undefined);
+    const outcome = await this.runner.inspect(
+      file,
+      basename(file),
+      sheet,
+      chosen ? columns : undefined,
+      options.count,
+    );
     if (!outcome.ok) throw SubmitError.from(outcome.error);
     // A look with the user's own columns is not what was detected: the column memory keeps the other.
     if (chosen) return { ...outcome.inspect, remembered: null };
@@ -358,10 +374,15 @@ export class Engine extends EventEmitter {
   }
 
   /** A job's input copy looked at again (Run again with…), named as that job's file. */
-  async inspectJobInput(id: string, sheet?: string, columns?: InspectColumns): Promise<InspectResult> {
+  async inspectJobInput(
+    id: string,
+    sheet?: string,
+    columns?: InspectColumns,
+    options: InspectOptions = {},
+  ): Promise<InspectResult> {
     const { copy, name } = this.jobInput(id);
     const chosen = columns !== undefined && Object.values(columns).some((v) => v !== undefined);
-    const outcome = await this.runner.inspect(copy, name, sheet, chosen ? columns : undefined);
+    const outcome = await this.runner.inspect(copy, name, sheet, chosen ? columns : undefined, options.count);
     if (!outcome.ok) throw SubmitError.from(outcome.error);
     return { ...outcome.inspect, remembered: null };
   }

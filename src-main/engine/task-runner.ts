@@ -179,7 +179,13 @@ export class TaskRunner {
   }
 
   /** The new-job sheet's look at a file, in a worker thread (a minute at most). */
-  async inspect(path: string, name: string, sheet?: string, columns?: ColumnChoice): Promise<InspectOutcome> {
+  async inspect(
+    path: string,
+    name: string,
+    sheet?: string,
+    columns?: ColumnChoice,
+    count?: boolean,
+  ): Promise<InspectOutcome> {
     const channel = new MessageChannel();
     try {
       return (await this.getPool().run(
@@ -190,6 +196,7 @@ export class TaskRunner {
             name,
             ...(sheet !== undefined ? { sheet } : {}),
             ...(columns !== undefined ? { columns } : {}),
+            ...(count !== undefined ? { count } : {}),
           },
           port: channel.port2 as MessagePort,
         } satisfies TaskRequest,

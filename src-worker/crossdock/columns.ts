@@ -15,6 +15,7 @@ export interface ColumnMapping {
 export interface ColumnOverrides {
   brand?: string;
   article?: string;
+  /** Also "0": no quantity column (see isNoColumn). */
   quantity?: string;
   /**
    * The header row as a sheet row number (locateHeader reads it; detectColumns is given that row only).
@@ -32,6 +33,12 @@ const COLUMN_WORD = { en: 'Column', ru: 'Столбец' } as const;
 export function columnHeaderName(index: number, lang: 'en' | 'ru' = 'en'): string {
   return `${COLUMN_WORD[lang]} ${columnLetter(index)}`;
 }
+
+/**
+ * Quantity "0": the user says there is no quantity column (every line asks for 1), so none is
+ * detected either (the new-job sheet's "None", `--qty-col 0`).
+ */
+export const isNoColumn = (v: string | undefined): boolean => v !== undefined && /^\s*0+\s*$/.test(v);
 
 /** True for a 1-based column index as the CLI and the spec give it ("3"). */
 export const isColumnIndex = (v: string | undefined): v is string =>
@@ -87,6 +94,7 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
     const row = rows[r];
     const pick = (field: Field): number | null | undefined => {
       const wanted = overrides[field];
+      if (field === 'quantity' && isNoColumn(wanted)) return null;
       if (wanted !== undefined) return override(row, wanted) ?? undefined;
       const found = matches(row, field);
       if (found.length > 1) {
@@ -115,7 +123,7 @@ export function detectColumns(rows: Row[], overrides: ColumnOverrides = {}): Col
       headerRowIndex: firstNonEmpty(rows),
       brand: Number(overrides.brand) - 1,
       article: Number(overrides.article) - 1,
-      quantity: q !== undefined && /^\d+$/.test(q.trim()) ? Number(q) - 1 : null,
+      quantity: isColumnIndex(q) ? Number(q) - 1 : null,
     };
   }
   return null;

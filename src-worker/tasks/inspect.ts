@@ -27,8 +27,11 @@ import type { ColumnChoice } from '../protocol.ts';
 import { locateHeader, sheetIndexes } from './locate-header.ts';
 
 const PREVIEW_ROWS = 10;
-/** The rows offered to pick the header row from: the sheet's rows 1–20, as detection looks at them. */
-const TOP_ROWS = HEADER_SEARCH_ROWS;
+/**
+ * The rows offered to pick the header row from: the sheet's rows 1–30 (detection looks at rows 1–20;
+ * a header just below them is the user's to pick).
+ */
+const TOP_ROWS = HEADER_SEARCH_ROWS + 10;
 
 const plain = (v: CellValue | undefined): PreviewCell =>
   v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : v;
@@ -49,14 +52,16 @@ function cellIssues(row: Row, m: ColumnMapping, at: number, out: PreviewIssue[])
  * A look at a file before it is submitted: its sheets, the header and columns a job would use (or
  * those the user chose: `choice`, as a job's `columns`), the sheet's first rows with their row
  * numbers, and how many lines a job would mark invalid and why. The whole sheet is streamed for
- * that count, never held: one batch of rows at a time. Runs in a worker: a large workbook's shared
- * strings must not block the app's main process.
+ * that count, never held: one batch of rows at a time. `count` false: only the first rows are read
+ * (a quick first look; `validation` is null unless the sheet ended within them). Runs in a worker:
+ * a large workbook's shared strings must not block the app's main process.
  */
 export async function runInspect(
   path: string,
   displayName = basename(path),
   sheetName?: string,
   choice: ColumnChoice = {},
+  count = true,
 ): Promise<InspectResult> {
   const wb = await openSpreadsheet(path);
   try {
@@ -76,6 +81,7 @@ export async function runInspect(
       const byProblem = Object.fromEntries(LINE_PROBLEMS.map((p) => [p, 0])) as Record<LineProblem, number>;
       let lines = 0;
       let invalid = 0;
+      let stopped = false;
       const { brand, article, quantity } = m;
       for await (const b of located.batches) {
         const { rows, rowNumbers } = b;
@@ -98,8 +104,13 @@ export async function runInspect(
           }
         }
         lines += rows.length;
+        if (!count && preview.length >= PREVIEW_ROWS && rowNumbers[rowNumbers.length - 1] > TOP_ROWS) {
+          stopped = true;
+          break;
+        }
       }
-      const validation: InspectValidation = { lines, invalid, byProblem };
+      const validation: InspectValidation | null = stopped ? null : { lines, invalid, byProblem };
+      const estimated = located.sheet.estimatedRows;
       return {
         ...base,
         sheet: located.sheet.name,
@@ -111,7 +122,11 @@ export async function runInspect(
         previewIssues,
         topRows: top,
         validation,
-        estimatedRows: lines,
+        estimatedRows: !stopped
+          ? lines
+          : estimated === null
+            ? null
+            : Math.max(0, estimated - located.headerRowNumber),
         problem: null,
         problemCode: null,
         problemParams: null,

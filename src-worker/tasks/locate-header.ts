@@ -3,6 +3,7 @@ import {
   detectColumns,
   HEADER_SEARCH_ROWS,
   isColumnIndex,
+  isNoColumn,
   listHeaders,
   noHeaderError,
   type ColumnMapping,
@@ -209,7 +210,8 @@ async function withoutHeaderRow(
   lang: 'en' | 'ru',
 ): Promise<LocatedSheet> {
   const byIndex = [overrides.brand, overrides.article].every(isColumnIndex);
-  if (!byIndex || (overrides.quantity !== undefined && !isColumnIndex(overrides.quantity)))
+  const q = overrides.quantity;
+  if (!byIndex || (q !== undefined && !isColumnIndex(q) && !isNoColumn(q)))
     throw new InputError('NO_HEADER_ROW_NEEDS_INDEXES', {});
   const index = sheetIndexes(wb, sheetName)[0];
   if (index === undefined) throw new InputError('NO_ROWS', {});
