@@ -13,6 +13,27 @@ export interface Toast {
   action?: { label: string; run: () => void };
 }
 
+/**
+ * "Run again with…": the new-job sheet opens on a failed job's own input copy (engine's, so the
+ * original may have moved) with that job's options, for the user to fix the one wrong thing.
+ */
+export interface SheetJob {
+  jobId: string;
+  /** The job's file name and the path it was submitted from (shown; the copy is read). */
+  name: string;
+  input: string;
+  list?: string;
+  sheet?: string;
+  columns: { brand?: string; article?: string; quantity?: string; headerRow?: number };
+  analogs?: 'off' | 'missing' | 'always';
+  alternatives?: number;
+  priority?: 'high' | 'normal' | 'low';
+  outDir?: string;
+}
+
+/** The sheet's entry for a job's file (not a path: its file is read by job id). */
+export const sheetJobKey = (jobId: string): string => `job:${jobId}`;
+
 export interface ConfirmRequest {
   title: string;
   body?: string;
@@ -37,6 +58,8 @@ interface AppState {
   detailOpen: boolean;
   /** Files waiting in the new-job sheet; null when it is closed. */
   sheetPaths: string[] | null;
+  /** Entries of `sheetPaths` that are an earlier job's file and options (Run again with…), by entry. */
+  sheetJobs: Record<string, SheetJob>;
   toasts: Toast[];
   confirm: ConfirmRequest | null;
 }
@@ -54,6 +77,7 @@ export const useApp = create<AppState>(() => ({
   selectedJobId: null,
   detailOpen: false,
   sheetPaths: null,
+  sheetJobs: {},
   toasts: [],
   confirm: null,
 }));
@@ -202,12 +226,38 @@ export function chooseAndOpen(): Promise<void> {
 }
 
 export function closeSheet(): void {
-  set({ sheetPaths: null });
+  set({ sheetPaths: null, sheetJobs: {} });
 }
 
 export function removeSheetPath(path: string): void {
   const left = (get().sheetPaths ?? []).filter((p) => p !== path);
-  set({ sheetPaths: left.length ? left : null });
+  const { [path]: _gone, ...jobs } = get().sheetJobs;
+  set({ sheetPaths: left.length ? left : null, sheetJobs: left.length ? jobs : {} });
+}
+
+/** Run again with…: a crossdock's file (its input copy) in the new-job sheet, with its options. */
+export function runAgainWith(job: Job): void {
+  const spec = job.spec;
+  if (job.kind !== 'crossdock' || spec.inputCopy === undefined) return;
+  const key = sheetJobKey(job.id);
+  const entry: SheetJob = {
+    jobId: job.id,
+    name: job.name,
+    input: spec.input ?? job.name,
+    list: spec.list,
+    sheet: spec.sheet,
+    columns: { ...spec.columns },
+    analogs: spec.analogs,
+    alternatives: spec.alternatives,
+    priority: job.priority,
+    outDir: spec.outDir,
+  };
+  const current = get().sheetPaths ?? [];
+  set({
+    sheetPaths: current.includes(key) ? current : [...current, key],
+    sheetJobs: { ...get().sheetJobs, [key]: entry },
+    screen: 'jobs',
+  });
 }
 
 // ── toasts and confirmations ─────────────────────────────────────────────────────────────────────

@@ -25,6 +25,7 @@ import {
   deleteJob,
   openResult,
   retryJob,
+  runAgainWith,
   showInFolder,
   useApp,
 } from '../store.ts';
@@ -350,6 +351,17 @@ export function JobDetail({ jobId }: { jobId: string }) {
             {(job.status === 'failed' || job.status === 'cancelled') && (
               <button type="button" className="btn" onClick={() => void retryJob(job)}>
                 <IconRetry /> {t('action.retry')}
+              </button>
+            )}
+            {job.status === 'failed' && job.kind === 'crossdock' && job.spec.inputCopy !== undefined && (
+              <button
+                type="button"
+                className="btn"
+                data-testid="run-again-with"
+                title={t('sheet.againHint')}
+                onClick={() => runAgainWith(job)}
+              >
+                <IconEdit /> {t('sheet.againAction')}
               </button>
             )}
             {job.status !== 'queued' && job.status !== 'running' && (

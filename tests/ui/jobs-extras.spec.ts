@@ -123,9 +123,9 @@ test('a file whose columns were set by hand once opens with them the next time',
   const sheet = page.getByTestId('new-job-sheet');
   await expect(sheet.getByTestId('sheet-problem')).toContainText('no Brand and Article header');
   await expect(sheet.getByTestId('sheet-remembered')).toHaveCount(0);
-  await sheet.getByTestId('column-brand').selectOption('Поставщик');
-  await sheet.getByTestId('column-article').selectOption('Номер');
-  await sheet.getByTestId('column-quantity').selectOption('Штук');
+  await sheet.getByTestId('column-brand').selectOption({ label: 'A — Поставщик' });
+  await sheet.getByTestId('column-article').selectOption({ label: 'B — Номер' });
+  await sheet.getByTestId('column-quantity').selectOption({ label: 'C — Штук' });
   await sheet.getByTestId('supplier-list').selectOption('ОПТ-1');
   await sheet.getByTestId('start-job').click();
   await expect(sheet).toBeHidden();
@@ -137,14 +137,14 @@ test('a file whose columns were set by hand once opens with them the next time',
     'Columns as you set them last time for this header.',
   );
   await expect(sheet.getByTestId('sheet-problem')).toHaveCount(0);
-  await expect(sheet.getByTestId('column-brand')).toHaveValue('Поставщик');
-  await expect(sheet.getByTestId('column-article')).toHaveValue('Номер');
-  await expect(sheet.getByTestId('column-quantity')).toHaveValue('Штук');
+  await expect(sheet.getByTestId('column-brand')).toHaveValue('0');
+  await expect(sheet.getByTestId('column-article')).toHaveValue('1');
+  await expect(sheet.getByTestId('column-quantity')).toHaveValue('2');
   await expect(sheet.getByTestId('start-job')).toBeEnabled();
   // The usual selects change them; the note goes while they differ from the remembered ones.
   await sheet.getByTestId('column-quantity').selectOption('');
   await expect(sheet.getByTestId('sheet-remembered')).toHaveCount(0);
-  await sheet.getByTestId('column-quantity').selectOption('Штук');
+  await sheet.getByTestId('column-quantity').selectOption({ label: 'C — Штук' });
   await expect(sheet.getByTestId('sheet-remembered')).toBeVisible();
   await sheet.getByTestId('start-job').click();
   const second = row(page, 'склад-февраль.csv');
@@ -153,7 +153,8 @@ test('a file whose columns were set by hand once opens with them the next time',
     'getJob',
     await second.getAttribute('data-job-id'),
   );
-  expect(job.job.spec.columns).toEqual({ brand: 'Поставщик', article: 'Номер', quantity: 'Штук' });
+  // The columns by index, and the header row the sheet showed.
+  expect(job.job.spec.columns).toEqual({ brand: '1', article: '2', quantity: '3', headerRow: 1 });
   expect(job.job.result.rows).toBe(90);
   expect(job.job.result.found).toBeGreaterThan(0);
 

@@ -135,9 +135,9 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const header = ['Поставщик', 'Номер', 'Штук'];
   await dropFiles(page, [requestCsv('остатки-январь.csv', 300, header)]);
-  await sheet.getByTestId('column-brand').selectOption('Поставщик');
-  await sheet.getByTestId('column-article').selectOption('Номер');
-  await sheet.getByTestId('column-quantity').selectOption('Штук');
+  await sheet.getByTestId('column-brand').selectOption({ label: 'A — Поставщик' });
+  await sheet.getByTestId('column-article').selectOption({ label: 'B — Номер' });
+  await sheet.getByTestId('column-quantity').selectOption({ label: 'C — Штук' });
   await sheet.getByTestId('start-job').click();
   await expect(sheet).toBeHidden();
   for (const close of await page.getByTestId('toast').getByRole('button').all()) await close.click();
