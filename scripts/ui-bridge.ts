@@ -94,6 +94,7 @@ const call = createApi(engine, {
     platform: process.platform,
     systemLanguage,
     dataDir,
+    userName: engine.systemUserName,
   }),
   onError: (method, err) => {
     if (process.env.CROSSDOCK_BRIDGE_VERBOSE) console.error(`[${method}]`, err);

@@ -76,6 +76,7 @@ function setup(engine?: Engine) {
       platform: 'linux',
       systemLanguage: 'en',
       dataDir: '/x',
+      userName: 'tester',
     }),
   } as IpcDeps;
   const dispose = registerIpc(ipcMain as never, e, deps);

@@ -132,6 +132,7 @@ describe('clearing finished jobs', () => {
         platform: 'linux',
         systemLanguage: 'en',
         dataDir: '',
+        userName: 'tester',
       }),
     });
     await expect(call('clearFinished', [['../../etc/passwd']])).rejects.toThrow(

@@ -187,6 +187,32 @@ describe('job runner', () => {
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ author: 'anna', text: 'Customer wants it by Thursday' });
     expect(list[0].updatedAt).toBeGreaterThanOrEqual(list[0].createdAt);
+
+    // The "Your name" setting signs new comments and new jobs; cleared, the OS user name again.
+    e.updateSettings({ userName: 'Анна Петрова' });
+    expect(e.addComment(job.id, 'signed').author).toBe('Анна Петрова');
+    const { job: named } = await e.submit(spec('ok', input('n.csv', 'n'), tempDir()));
+    expect(named.submittedBy).toBe('Анна Петрова');
+    e.updateSettings({ userName: null });
+    expect(e.addComment(job.id, 'again').author).toBe('anna');
+  });
+
+  it('fills a crossdock without a base currency from Settings, keeps one the spec names', async () => {
+    const e = engineWith(freshDataDir(), { run: 'none' });
+    const cross = (extra: Record<string, unknown>) => ({
+      kind: 'crossdock',
+      input: input(`c${Object.keys(extra).length}.csv`),
+      list: 'ОПТ-1',
+      outDir: tempDir(),
+      ...extra,
+    });
+    e.updateSettings({ baseCurrency: 'eur' });
+    expect(e.settings.baseCurrency).toBe('EUR');
+    const { job: a } = await e.submit(cross({}));
+    expect(a.spec).toMatchObject({ baseCurrency: 'EUR' });
+    const { job: b } = await e.submit(cross({ baseCurrency: 'usd' }));
+    expect(b.spec).toMatchObject({ baseCurrency: 'USD' });
+    expect(() => e.updateSettings({ baseCurrency: 'euro' })).toThrow(/three letters/);
   });
 
   it('removes old jobs, logs and input copies at start, never result files', async () => {

@@ -172,6 +172,8 @@ export interface AppInfo {
   /** The system's language, for the "follow the system" setting. */
   systemLanguage: 'en' | 'ru';
   dataDir: string;
+  /** The operating system's user name: what comments are signed with unless Settings names someone. */
+  userName: string;
 }
 
 export interface SecretStatus {

@@ -36,9 +36,28 @@ export const TeamSettings = z
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a team name is 1 to 64 letters, digits, - or _'),
     /** This computer takes team jobs too. */
     runJobs: z.boolean(),
+    /** A crossdock with more lines than this is split into parts run by several workers (PRODUCT.md, Team mode). */
+    splitLines: z.number().int().min(1000).max(100_000_000).optional(),
   })
   .strict();
 export type TeamSettings = z.infer<typeof TeamSettings>;
+
+/** The default number of lines past which a team crossdock is split into parts. */
+export const DEFAULT_SPLIT_LINES = 200_000;
+
+/** A watched folder: every spreadsheet saved into it becomes a crossdock with these options (PRODUCT.md, Hot folders). */
+export const HotFolder = z
+  .object({
+    dir: z.string().trim().min(1, 'choose a folder to watch').max(4096),
+    list: z.string().trim().min(1, 'choose a supplier list').max(200),
+    analogs: z.enum(['off', 'missing', 'always']),
+    /** Where results go; null: the watched folder's own "results" subfolder. */
+    outDir: z.string().trim().max(4096).nullable(),
+    lang: z.enum(['en', 'ru']),
+    enabled: z.boolean(),
+  })
+  .strict();
+export type HotFolder = z.infer<typeof HotFolder>;
 
 export const Settings = z.object({
   concurrency: z.number().int().min(1).max(64),
@@ -61,6 +80,18 @@ export const Settings = z.object({
   language: z.enum(['en', 'ru']).nullable(),
   /** Closing the window while jobs run: keep running in the tray, or ask. */
   closeWhileRunning: z.enum(['tray', 'ask']),
+  /** Prices are compared and totals given in this currency (through the rates table). */
+  baseCurrency: z
+    .string()
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{3}$/, 'a currency is three letters, such as RUB, EUR or USD')),
+  /** The name comments are signed with; null: the operating system's user name. */
+  userName: z.string().trim().min(1).max(200).nullable(),
+  /** Watched folders (Hot folders). */
+  hotFolders: z.array(HotFolder).max(50),
+  /** Look for app updates at start (when the build has an update URL). */
+  checkUpdates: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 

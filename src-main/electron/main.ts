@@ -118,6 +118,7 @@ async function start(): Promise<void> {
       platform: process.platform,
       systemLanguage: app.getLocale().toLowerCase().startsWith('ru') ? 'ru' : 'en',
       dataDir: app.getPath('userData'),
+      userName: engine?.systemUserName ?? '',
     }),
     onError: (method, err) => {
       if (isDev) console.error(`[ipc ${method}]`, err);

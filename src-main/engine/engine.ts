@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { ClickHouseConfig } from '../../src-worker/api.ts';
 import type { InspectInput } from '../../src-worker/protocol.ts';
@@ -86,6 +86,17 @@ const SCHEDULE_POLL_MS = 30_000;
  * 10 times a second per job, 'log' (JobLogLine), 'changed' when another process changed the table,
  * 'removed' (id), 'team' (TeamStatus), 'schedule-error', 'error'.
  */
+/** The operating system's name for the person running the app (never the placeholder 'local'). */
+function osUserName(): string {
+  try {
+    const name = userInfo().username;
+    if (name) return name;
+  } catch {
+    // no passwd entry (some containers): the environment's word for it
+  }
+  return process.env.USER || process.env.USERNAME || 'user';
+}
+
 export class Engine extends EventEmitter {
   readonly store: JobStore;
   readonly dataDir: string;
@@ -125,7 +136,7 @@ export class Engine extends EventEmitter {
       store: this.store,
       dataDir: this.dataDir,
       owner,
-      user: opts.user ?? process.env.USER ?? process.env.USERNAME ?? 'local',
+      user: opts.user ?? osUserName(),
       runner: this.runner,
       sources: this.sources,
       events: this,
@@ -403,7 +414,17 @@ export class Engine extends EventEmitter {
     return this.store.comments(jobId);
   }
 
-  addComment(jobId: string, text: string, author = this.opts.user ?? 'local'): JobComment {
+  /** The operating system's user name (or the one the engine was started with). */
+  get systemUserName(): string {
+    return this.ctx.user;
+  }
+
+  /** Who comments are signed as: the user name setting, else the OS user name. */
+  get userName(): string {
+    return this.settings.userName ?? this.ctx.user;
+  }
+
+  addComment(jobId: string, text: string, author = this.userName): JobComment {
     if (!this.store.get(jobId)) throw new SubmitError('NO_SUCH_JOB', { id: jobId });
     const body = text.trim();
     if (!body) throw new SubmitError('EMPTY_COMMENT', {});

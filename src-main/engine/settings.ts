@@ -24,6 +24,10 @@ export function defaultSettings(): Settings {
     notifications: true,
     language: null,
     closeWhileRunning: 'tray',
+    baseCurrency: 'RUB',
+    userName: null,
+    hotFolders: [],
+    checkUpdates: true,
   };
 }
 

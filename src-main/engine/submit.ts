@@ -57,7 +57,7 @@ export async function submitJob(
   target: (spec: ParsedSpec) => SubmitTarget,
   copyFrom?: string,
 ): Promise<{ result: SubmitResult; spec: ParsedSpec }> {
-  let spec = parseSpec(raw);
+  let spec = parseSpec(withSettingsDefaults(ctx, raw));
   if (spec.kind === 'crossdock' || spec.kind === 'export') {
     spec = { ...spec, outDir: prepareOutDir(spec.outDir) };
     if (spec.source === 'clickhouse' && !spec.clickhouse) {
@@ -98,6 +98,14 @@ export async function submitJob(
   return { result, spec: { ...spec, input } };
 }
 
+/** A crossdock that names no base currency takes the app's (Settings); the job then records it. */
+function withSettingsDefaults(ctx: EngineContext, raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const r = raw as Record<string, unknown>;
+  if (r.kind !== 'crossdock' || r.baseCurrency !== undefined) return raw;
+  return { ...r, baseCurrency: ctx.settings().baseCurrency };
+}
+
 function insert(
   ctx: EngineContext,
   to: SubmitTarget,
@@ -112,7 +120,7 @@ function insert(
     spec: row.spec,
     maxAttempts: ctx.settings().maxAttempts,
     dedupeKey: row.dedupeKey,
-    submittedBy: ctx.user,
+    submittedBy: ctx.settings().userName ?? ctx.user,
     now,
     ...(to.team ? { team: 'pending' as const } : {}),
   });

@@ -199,7 +199,9 @@ export class TeamBroker implements Broker {
       get concurrency() {
         return ctx.concurrency();
       },
-      user: ctx.user,
+      get user() {
+        return ctx.settings().userName ?? ctx.user;
+      },
       events: ctx.events,
       log: (id, level, message) => ctx.log(id, level, message),
       announce: (id) => (ctx.store.isOpen() && ctx.store.get(id) ? ctx.announce(id) : null),

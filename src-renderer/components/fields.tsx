@@ -55,16 +55,26 @@ export function TextField({
   placeholder,
   spellCheck,
   mono,
+  maxLength,
+  invalid,
   children,
-}: InputProps<string> & { placeholder?: string; spellCheck?: boolean; mono?: boolean }) {
+}: InputProps<string> & {
+  placeholder?: string;
+  spellCheck?: boolean;
+  mono?: boolean;
+  maxLength?: number;
+  invalid?: boolean;
+}) {
   return (
     <Field label={label}>
       <input
-        className={mono ? 'input mono' : 'input'}
+        className={`${mono ? 'input mono' : 'input'}${invalid ? ' invalid' : ''}`}
         data-testid={testId}
         value={value}
         placeholder={placeholder}
         spellCheck={spellCheck}
+        maxLength={maxLength}
+        aria-invalid={invalid || undefined}
         onChange={(e) => onChange(e.target.value)}
       />
       {children}

@@ -250,6 +250,13 @@ export const en = {
   'settings.outDir': 'Default output folder',
   'settings.outDirNone': 'Not chosen yet',
   'settings.jobs': 'Jobs',
+  'settings.pricing': 'Pricing',
+  'settings.pricingHint': 'Offers in other currencies are converted through the catalog’s exchange rates.',
+  'settings.baseCurrency': 'Base currency',
+  'settings.baseCurrencyHint':
+    'Three letters, such as RUB, EUR or USD: new jobs compare prices and give totals in it.',
+  'settings.userName': 'Your name',
+  'settings.userNameHint': 'Comments are signed with it; empty: your computer’s user name.',
   'settings.concurrency': 'Jobs at once',
   'settings.concurrencyHint': '1–64 jobs run in parallel on this computer.',
   'settings.retention': 'Keep finished jobs for',

@@ -296,6 +296,13 @@ export const ru = {
   'settings.retention': 'Хранить завершённые задания',
   'settings.retentionUnit': 'дн.',
   'settings.app': 'Приложение',
+  'settings.pricing': 'Цены',
+  'settings.pricingHint': 'Предложения в других валютах пересчитываются по курсам из каталога.',
+  'settings.baseCurrency': 'Базовая валюта',
+  'settings.baseCurrencyHint':
+    'Три буквы, например RUB, EUR или USD: новые задания сравнивают цены и считают суммы в ней.',
+  'settings.userName': 'Ваше имя',
+  'settings.userNameHint': 'Им подписываются комментарии; пусто — имя пользователя компьютера.',
   'settings.notifications': 'Показывать уведомление, когда задание завершено',
   'settings.language': 'Язык',
   'settings.langSystem': 'Системный ({lang})',

@@ -26,6 +26,8 @@ interface Draft {
   teamName: string;
   teamRun: boolean;
   teamPassword: string;
+  baseCurrency: string;
+  userName: string;
 }
 
 function draftOf(s: SettingsValue): Draft {
@@ -48,6 +50,8 @@ function draftOf(s: SettingsValue): Draft {
     teamName: s.team?.name ?? 'crossdock',
     teamRun: s.team?.runJobs ?? true,
     teamPassword: '',
+    baseCurrency: s.baseCurrency,
+    userName: s.userName ?? '',
   };
 }
 
@@ -168,9 +172,12 @@ export function SettingsScreen() {
 
   const concurrency = intIn(draft.concurrency, LIMITS.concurrency);
   const retention = intIn(draft.retention, LIMITS.retention);
+  const currency = /^[A-Za-z]{3}$/.test(draft.baseCurrency.trim())
+    ? draft.baseCurrency.trim().toUpperCase()
+    : null;
 
   const save = async () => {
-    if (concurrency === null || retention === null) return;
+    if (concurrency === null || retention === null || currency === null) return;
     if (draft.source === 'clickhouse' && !draft.chUrl.trim()) {
       setError(t('settings.chUrlNeeded'));
       return;
@@ -204,6 +211,8 @@ export function SettingsScreen() {
         notifications: draft.notifications,
         language: draft.language === 'system' ? null : draft.language,
         closeWhileRunning: draft.close,
+        baseCurrency: currency,
+        userName: draft.userName.trim() || null,
       });
       applySettings(next);
       setDraft(draftOf(next));
@@ -373,6 +382,19 @@ export function SettingsScreen() {
             />
           </Card>
 
+          <Card title={t('settings.pricing')} hint={t('settings.pricingHint')}>
+            <TextField
+              label={t('settings.baseCurrency')}
+              testId="settings-base-currency"
+              spellCheck={false}
+              maxLength={3}
+              invalid={currency === null}
+              {...bind('baseCurrency')}
+            >
+              <span className="field-hint">{t('settings.baseCurrencyHint')}</span>
+            </TextField>
+          </Card>
+
           <Card title={t('settings.jobs')}>
             <div className="field-pair">
               <NumberField
@@ -412,6 +434,17 @@ export function SettingsScreen() {
                 ]}
                 {...bind('language')}
               />
+              <TextField
+                label={t('settings.userName')}
+                testId="settings-user-name"
+                placeholder={info?.userName ?? ''}
+                spellCheck={false}
+                {...bind('userName')}
+              >
+                <span className="field-hint">{t('settings.userNameHint')}</span>
+              </TextField>
+            </div>
+            <div className="field-pair">
               <SelectField
                 label={t('settings.close')}
                 testId="settings-close"
@@ -525,7 +558,7 @@ export function SettingsScreen() {
           type="submit"
           className="btn btn-primary"
           data-testid="settings-save"
-          disabled={saving || concurrency === null || retention === null}
+          disabled={saving || concurrency === null || retention === null || currency === null}
         >
           {saving ? t('settings.saving') : t('settings.save')}
         </button>
