@@ -244,7 +244,10 @@ describe('main.ts with a fake electron', () => {
       fake.state.notifications.find((n) => n.options.title.includes('request-list-ru')),
     );
     expect(note.options.title).toBe('Done: request-list-ru.xlsx');
-    expect(note.options.body).toMatch(/of 1,500 lines priced/);
+    // The four counts, as the jobs list, the detail and the CLI give them.
+    expect(note.options.body).toMatch(
+      /^1,500 lines: [\d,]+ found, [\d,]+ partial, [\d,]+ not found, [\d,]+ invalid\. Click to open the job\.$/,
+    );
     expect(note.shown).toBe(true);
     note.emit('click');
     expect(win().webContents.sent).toContainEqual([eventChannelOf('showJob'), { jobId: job.id }]);

@@ -1,3 +1,4 @@
+import { countsLine } from '../common/counts.ts';
 import type { Job, JobComment, JobLogLine } from '../common/types.ts';
 import type { Schedule } from '../engine/schedules.ts';
 
@@ -30,8 +31,7 @@ function resultDetail(job: Job): string {
   const r = job.result;
   if (!r) return '';
   const to = job.outputs.length ? ` → ${job.outputs.join(', ')}` : '';
-  if (job.kind === 'crossdock')
-    return `${grouped(r.rows)} lines: ${grouped(r.found)} found, ${grouped(r.partial)} partial, ${grouped(r.notFound)} not found, ${grouped(r.invalid)} invalid${to}`;
+  if (job.kind === 'crossdock') return `${countsLine('en', r)}${to}`;
   if (job.kind === 'export') return `${grouped(r.rows)} ${r.rows === 1 ? 'row' : 'rows'} exported${to}`;
   return `${grouped(r.found)} of ${grouped(r.rows)} lines imported`;
 }

@@ -284,7 +284,7 @@ function notifyEnd(job: Job): void {
     title: job.status === 'succeeded' ? t.done(job.name) : t.failed(job.name),
     body:
       job.status === 'succeeded'
-        ? t.doneBody(job.result?.rows ?? 0, job.result?.found ?? 0)
+        ? t.doneBody(job)
         : jobErrorText(lang(), job),
     icon: join(ASSETS, 'icon.png'),
   });

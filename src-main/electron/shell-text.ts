@@ -1,5 +1,6 @@
 /** The few words the shell itself shows (menus, dialogs, notifications, tray), rendered from the catalog. */
 import { renderMessage, type ErrorCode, type Lang } from '../common/errors.ts';
+import { countParams } from '../common/counts.ts';
 import type { ErrorParams, Job } from '../common/types.ts';
 
 /** The shell's words in `lang`, from the catalog (src-main/common/messages/shell.ts). */
@@ -28,7 +29,11 @@ export function shellText(lang: Lang) {
     stillRunning: (n: number) => r('SHELL_STILL_RUNNING', { n }),
     done: (name: string) => r('SHELL_DONE', { name }),
     failed: (name: string) => r('SHELL_FAILED', { name }),
-    doneBody: (rows: number, found: number) => r('SHELL_DONE_BODY', { rows, found }),
+    /** A finished job's notification body: a crossdock's four counts (as everywhere), else its rows. */
+    doneBody: (job: Pick<Job, 'kind' | 'result'>) =>
+      job.kind === 'crossdock'
+        ? r('SHELL_DONE_BODY', countParams(job.result))
+        : r('SHELL_DONE_ROWS', { rows: job.result?.rows ?? 0 }),
   };
 }
 

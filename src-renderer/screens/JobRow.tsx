@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { countsLine } from '../../src-main/common/counts.ts';
 import type { Job } from '../../src-main/common/contract.ts';
 import { IconButton, ProgressBar, StatusPill } from '../components/bits.tsx';
 import {
@@ -11,7 +12,7 @@ import {
   IconTrash,
 } from '../components/icons.tsx';
 import { useNow } from '../hooks.ts';
-import { fmtClock, fmtEta, fmtNumber, fmtPercent, fmtWhen, jobError, useT, type Key } from '../i18n/index.ts';
+import { fmtClock, fmtEta, fmtNumber, fmtWhen, jobError, useT, type Key } from '../i18n/index.ts';
 import { cancelJob, deleteJob, openResult, retryJob, selectJob, showInFolder, useApp } from '../store.ts';
 
 export const ROW_HEIGHT = 60;
@@ -52,17 +53,15 @@ function ProgressCell({ job }: { job: Job }) {
       </>
     );
   } else if (job.status === 'succeeded' && job.result) {
-    const matched = job.result.found + job.result.partial;
-    line = (
-      <>
+    // The four counts, in the words the detail, the notification and the CLI use (common/counts.ts).
+    line =
+      job.kind === 'crossdock' ? (
+        <span className="ellipsis" data-testid="job-counts">
+          {countsLine(t.lang, job.result)}
+        </span>
+      ) : (
         <span>{t('rows', { n: job.result.rows })}</span>
-        {job.kind === 'crossdock' && job.result.rows > 0 && (
-          <span className={matched > 0 ? 'ok' : undefined}>
-            {fmtPercent(t.lang, matched / job.result.rows)} {t('detail.found').toLowerCase()}
-          </span>
-        )}
-      </>
-    );
+      );
   } else if (job.status === 'succeeded') {
     line = <span>{total ? t('rows', { n: total }) : t('status.succeeded')}</span>;
   } else if (job.status === 'failed' && job.error) {

@@ -1,6 +1,7 @@
 // The words the desktop shell itself shows: menus, the tray, dialogs and notifications. In the
 // catalog like every other sentence, so the shell renders them the way it renders a job's error.
 import { msg, num, plural, text } from './format.ts';
+import { countsSentence, type CountParams } from './task.ts';
 
 const jobsRu = (n: number) => plural(n, 'задание', 'задания', 'заданий');
 const runRu = (n: number) => plural(n, 'выполняется', 'выполняются', 'выполняются');
@@ -99,10 +100,15 @@ export const SHELL = {
     (p) => `Failed: ${text(p.name)}`,
     (p) => `Ошибка: ${text(p.name)}`,
   ),
-  SHELL_DONE_BODY: msg<{ rows: number; found: number }>(
+  /** A crossdock's four counts (RESULT_COUNTS, as everywhere), then what a click does. */
+  SHELL_DONE_BODY: msg<CountParams>(
+    (p) => `${countsSentence('en', p)}. Click to open the job.`,
+    (p) => `${countsSentence('ru', p)}. Нажмите, чтобы открыть задание.`,
+  ),
+  /** An export or an import: its rows, then what a click does. */
+  SHELL_DONE_ROWS: msg<{ rows: number }>(
+    (p) => `${num(p.rows).toLocaleString('en-US')} rows. Click to open the job.`,
     (p) =>
-      `${num(p.found).toLocaleString('en')} of ${num(p.rows).toLocaleString('en')} lines priced. Click to open the job.`,
-    (p) =>
-      `Найдены предложения для ${num(p.found).toLocaleString('ru')} из ${num(p.rows).toLocaleString('ru')} строк. Нажмите, чтобы открыть задание.`,
+      `${num(p.rows).toLocaleString('ru-RU')} ${plural(num(p.rows), 'строка', 'строки', 'строк')}. Нажмите, чтобы открыть задание.`,
   ),
 };

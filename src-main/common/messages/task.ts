@@ -1,6 +1,18 @@
 // A running job and the worker running it: crashes, time limits, the disk, permissions, the unexpected.
 import { end, items, msg, type Nested, num, plural, q, text, unnest } from './format.ts';
 
+/** A count grouped as the language writes it: 1,500 / 1 500. */
+const g = (lang: 'en' | 'ru', v: unknown): string => num(v).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-US');
+
+export type CountParams = { rows: number; found: number; partial: number; notFound: number; invalid: number };
+
+/** What "found" means everywhere: a crossdock's four counts, always all four, in this order and words. */
+export function countsSentence(lang: 'en' | 'ru', p: Partial<CountParams>): string {
+  if (lang === 'ru')
+    return `${g('ru', p.rows)} ${plural(num(p.rows), 'строка', 'строки', 'строк')}: найдено ${g('ru', p.found)}, частично ${g('ru', p.partial)}, не найдено ${g('ru', p.notFound)}, некорректных ${g('ru', p.invalid)}`;
+  return `${g('en', p.rows)} line${num(p.rows) === 1 ? '' : 's'}: ${g('en', p.found)} found, ${g('en', p.partial)} partial, ${g('en', p.notFound)} not found, ${g('en', p.invalid)} invalid`;
+}
+
 export const TASK = {
   /**
    * An error without a code of its own (an unexpected one, or a sentence whose call site has no code
@@ -169,6 +181,14 @@ export const TASK = {
       num(p.rates) === 0
         ? 'Курсов валют нет: цены сравниваются как есть, итоги — по каждой валюте.'
         : `Цены сравниваются в ${text(p.base)} по курсам (${text(p.rates)}).`,
+  ),
+  /**
+   * What "found" means everywhere (job row, detail, notification, CLI): the four counts of a
+   * crossdock's lines, always all four, in this order and these words.
+   */
+  RESULT_COUNTS: msg<CountParams>(
+    (p) => countsSentence('en', p),
+    (p) => countsSentence('ru', p),
   ),
   LOG_RULE_COUNTS: msg<{ analogs: number; rounded: number; aliased: number }>(
     (p) =>
