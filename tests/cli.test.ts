@@ -107,6 +107,7 @@ describe('crossdock CLI', () => {
     const cases: [string[], RegExp][] = [
       [['run', SAMPLE], /required option '--list <name>'/],
       [['run', SAMPLE, '--list', 'НЕТ'], /no supplier list "НЕТ"; known lists: ОПТ-1, ОПТ-2, РОЗН/],
+      [['run', SAMPLE, '--list', 'OPT-1'], /no supplier list "OPT-1"; did you mean "ОПТ-1"\? Known lists: /],
       [['run', '/no/such.xlsx', '--list', 'ОПТ-1'], /does not exist/],
       [['run', SAMPLE, '--list', 'ОПТ-1', '--alternatives', 'x'], /--alternatives takes a whole number/],
       [['run', SAMPLE, '--list', 'ОПТ-1', '--priority', 'urgent'], /Allowed choices are high, normal, low/],

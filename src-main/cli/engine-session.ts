@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { defaultDataDir } from '../engine/paths.ts';
 import { CodedError, renderMessage, type ErrorCode, type ParamsOf } from '../common/errors.ts';
 import { TERMINAL, type Job, type JobProgress } from '../common/types.ts';
@@ -8,6 +8,7 @@ import { testTeamConnection } from '../team/service.ts';
 import { clickhouseFromFlags, UsageError, type ClickHouseFlags, type OutputFlags } from './flags.ts';
 import { ProgressDisplay } from './progress.ts';
 import { formatJobLine, jobJson } from './format.ts';
+import { suggestList } from '../common/list-names.ts';
 
 export interface EngineFlags extends ClickHouseFlags {
   dataDir?: string;
@@ -18,6 +19,8 @@ export interface Session {
   run: 'all' | 'none' | { only: string[] };
   team?: TeamConfig;
   concurrency?: number;
+  /** The folders this process watches (`crossdock watch`), instead of none. */
+  hotFolders?: Pick<EngineOptions, 'hotFolders' | 'hotFolderTiming'>;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function withEngine<T>(
     clickhouse: clickhouseFromFlags(flags),
     ...(session.concurrency !== undefined ? { concurrency: session.concurrency } : {}),
     ...(session.team ? { team: session.team } : {}),
+    ...session.hotFolders,
   });
   try {
     return await fn(engine);
@@ -53,7 +57,8 @@ export async function withEngine<T>(
 
 export async function checkList(engine: Engine, source: 'demo' | 'clickhouse', list: string): Promise<void> {
   const known = await engine.supplierLists(source);
-  if (!known.includes(list)) throw new UsageError('NO_SUCH_LIST', { list, known });
+  if (!known.includes(list))
+    throw new UsageError('NO_SUCH_LIST', { list, known, suggestion: suggestList(list, known) });
 }
 
 /** The English sentence of a catalog code, for the CLI's own lines on stderr. */

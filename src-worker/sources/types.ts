@@ -1,5 +1,6 @@
 import type { Offer } from '../crossdock/best-offer.ts';
 import { InputError } from '../io/types.ts';
+import { suggestList } from '../../src-main/common/list-names.ts';
 
 export interface LookupKey {
   brand: string;
@@ -34,5 +35,5 @@ export const lookupKey = (brand: string, article: string): string => `${brand}\u
 
 /** What every source says of a list it does not know; `known` in the order it is shown. */
 export function unknownListError(list: string, known: readonly string[]): InputError<'NO_SUCH_LIST'> {
-  return new InputError('NO_SUCH_LIST', { list, known: [...known] });
+  return new InputError('NO_SUCH_LIST', { list, known: [...known], suggestion: suggestList(list, known) });
 }

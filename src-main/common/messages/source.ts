@@ -10,9 +10,16 @@ const DEMO_DATA_RU = 'создайте её командой «crossdock demo-da
 
 export const SOURCE = {
   // ── supplier lists ─────────────────────────────────────────────────────────────────────────────
-  NO_SUCH_LIST: msg<{ list: string; known: readonly string[] }>(
-    (p) => `There is no supplier list ${dq(p.list)}; known lists: ${knownEn(p.known)}.`,
-    (p) => `Списка поставщиков ${q(p.list)} нет; ${knownRu(p.known)}.`,
+  /** `suggestion`: the known list the name looks like (common/list-names.ts), when one does. */
+  NO_SUCH_LIST: msg<{ list: string; known: readonly string[]; suggestion?: string | null }>(
+    (p) =>
+      p.suggestion
+        ? `There is no supplier list ${dq(p.list)}; did you mean ${dq(p.suggestion)}? Known lists: ${knownEn(p.known)}.`
+        : `There is no supplier list ${dq(p.list)}; known lists: ${knownEn(p.known)}.`,
+    (p) =>
+      p.suggestion
+        ? `Списка поставщиков ${q(p.list)} нет; может быть, ${q(p.suggestion)}? Сейчас ${knownRu(p.known)}.`
+        : `Списка поставщиков ${q(p.list)} нет; ${knownRu(p.known)}.`,
   ),
 
   // ── the demo catalog ───────────────────────────────────────────────────────────────────────────
