@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Job } from '../../common/types.ts';
-import { runToEnd, withEngine, type EngineFlags } from '../engine-session.ts';
+import { runToEnd, say, withEngine, type EngineFlags } from '../engine-session.ts';
 import {
   dataDirOption,
   teamFromFlags,
@@ -69,8 +69,15 @@ export function registerJobs(program: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'JSON output')
     .action(clear);
-  withJobClickHouseOptions(
-    jobs.command('resume').description('Run every queued or interrupted job to the end, then exit.'),
+  withTeamOptions(
+    withJobClickHouseOptions(
+      jobs
+        .command('resume')
+        .description(
+          'Run every queued or interrupted job to the end, then exit; with --redis, also wait for this folder’s team jobs wherever they run and bring their results home.',
+        ),
+    ),
+    'the team queue this folder’s team jobs went to',
   )
     .addOption(dataDirOption())
     .option('--json', 'JSON output')
@@ -147,13 +154,26 @@ function clear(o: Flags & { olderThan?: string }): Promise<void> {
   });
 }
 
-function resume(o: Flags): Promise<void> {
-  return withEngine(o, { run: 'all' }, async (engine) => {
+function resume(o: Flags & TeamFlags): Promise<void> {
+  const team = teamFromFlags(o, false);
+  return withEngine(o, { run: 'all', team }, async (engine) => {
     engine.start();
     // Scheduled exports that fell due while nothing ran are made up now (once each).
     await engine.schedules.tick();
-    // Interrupted jobs were requeued by start(); take everything that is queued now.
-    const ids = engine.list({ status: ['queued', 'running'] }).map((j) => j.id);
+    // Interrupted jobs were requeued by start(); take everything that is queued now. Team jobs
+    // another member submitted are only shown here: theirs to wait for, not this folder's.
+    const open = engine
+      .list({ status: ['queued', 'running'] })
+      .filter((j) => j.origin !== 'team' || engine.store.team.teamState(j.id) !== 'mirror');
+    const teamJobs = open.filter((j) => j.origin === 'team');
+    if (teamJobs.length > 0 && engine.teamStatus().state === 'off') {
+      // Nothing here can finish them: say so at once instead of waiting for ever.
+      say('TEAM_RESUME_NEEDS_TEAM_QUEUE', { count: teamJobs.length });
+      const local = open.filter((j) => j.origin !== 'team').map((j) => j.id);
+      process.exitCode = local.length > 0 ? Math.max(await runToEnd(engine, local, o), 1) : 1;
+      return;
+    }
+    const ids = open.map((j) => j.id);
     if (ids.length === 0) {
       if (!o.json) process.stderr.write('Nothing to resume: no queued or interrupted jobs.\n');
       return;

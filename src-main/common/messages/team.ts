@@ -1,5 +1,5 @@
 // Team mode: the Redis connection (URL, TLS, certificates, users), the team queue and its files.
-import { dq, end, msg, type Nested, q, text, unnest } from './format.ts';
+import { dq, end, msg, type Nested, num, plural, q, text, unnest } from './format.ts';
 
 const WHERE_CA_EN = 'Settings → Team, or --redis-ca / CROSSDOCK_REDIS_CA';
 const WHERE_CA_RU = 'Настройки → Команда, или --redis-ca / CROSSDOCK_REDIS_CA';
@@ -179,6 +179,13 @@ export const TEAM = {
   TEAM_RETRY_NEEDS_TEAM_MODE: msg(
     () => 'This team job can be retried only while team mode is on.',
     () => 'Это командное задание можно повторить только при включённом командном режиме.',
+  ),
+  /** `jobs resume` without a team queue: this data folder's team jobs are left waiting for it. */
+  TEAM_RESUME_NEEDS_TEAM_QUEUE: msg<{ count: number }>(
+    (p) =>
+      `${num(p.count) === 1 ? '1 team job' : `${num(p.count).toLocaleString('en-US')} team jobs`} here ${num(p.count) === 1 ? 'needs' : 'need'} the team queue to finish: run "crossdock jobs resume --redis <url>" (or turn team mode on in Settings).`,
+    (p) =>
+      `${num(p.count).toLocaleString('ru-RU')} ${plural(num(p.count), 'командное задание', 'командных задания', 'командных заданий')} можно завершить только через командную очередь: запустите «crossdock jobs resume --redis <адрес>» (или включите командный режим в настройках).`,
   ),
   TEAM_OFFLINE_CANCEL: msg(
     () => 'The team queue is offline, so the job cannot be cancelled now; try again when it is back.',
