@@ -18,12 +18,13 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { OpenDialogOptions } from 'electron';
 import { createApi, forwardEvents, outcomeOf } from '../src-main/electron/ipc.ts';
-import { EVENTS, type EventName, type MethodName } from '../src-main/common/contract.ts';
+import { EVENTS, type EventName, type MethodName, type UpdateStatus } from '../src-main/common/contract.ts';
 import { CONTENT_TYPES } from '../src-main/electron/app-protocol.ts';
 import { CSP } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
 import { StoredSecrets, type Cipher } from '../src-main/engine/secrets.ts';
 import { defaultDataDir } from '../src-main/engine/paths.ts';
+import { samplePath } from '../src-main/electron/samples.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -67,7 +68,14 @@ const test = {
   files: [] as string[],
   folder: null as string | null,
   openError: '',
-  calls: [] as { method: 'openPath' | 'showItemInFolder' | 'showOpenDialog'; path: string }[],
+  calls: [] as {
+    method: 'openPath' | 'showItemInFolder' | 'showOpenDialog' | 'checkForUpdates';
+    path: string;
+  }[],
+  /** What the updater answers (a build without an update URL unless a test says otherwise). */
+  update: { state: 'off', reason: 'no-url' } as UpdateStatus,
+  /** false: the app as built without its sample request list. */
+  sample: true,
 };
 
 const call = createApi(engine, {
@@ -99,6 +107,15 @@ const call = createApi(engine, {
   onError: (method, err) => {
     if (process.env.CROSSDOCK_BRIDGE_VERBOSE) console.error(`[${method}]`, err);
   },
+  updates: {
+    status: () => test.update,
+    check: async () => {
+      test.calls.push({ method: 'checkForUpdates', path: '' });
+      return test.update;
+    },
+  },
+  // The repository's assets, as the app in development finds them (dist/ui-bridge.mjs is one level down).
+  samplePath: () => (test.sample ? samplePath(join(here, '..', 'assets')) : null),
 });
 
 // ── events: one SSE stream per page ────────────────────────────────────────────────────────────
@@ -182,6 +199,8 @@ const server = createServer((req, res) => {
         if (patch.folder !== undefined) test.folder = patch.folder === null ? null : String(patch.folder);
         if (typeof patch.openError === 'string') test.openError = patch.openError;
         if (Array.isArray(patch.calls)) test.calls = [];
+        if (patch.update && typeof patch.update === 'object') test.update = patch.update;
+        if (typeof patch.sample === 'boolean') test.sample = patch.sample;
         json(res, 200, test);
         return;
       }

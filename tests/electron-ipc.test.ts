@@ -158,7 +158,7 @@ describe('the contract', () => {
         'chooseFolder',
       ]),
     );
-    expect(METHODS).toHaveLength(31);
+    expect(METHODS).toHaveLength(34);
     for (const m of METHODS) expect(ARG_SCHEMAS[m].def.type).toBe('tuple');
     expect(channelOf('submit')).toBe('crossdock:submit');
     expect(eventChannelOf('progress')).toBe('crossdock:event:progress');
@@ -550,6 +550,7 @@ describe('forwardEvents', () => {
       'showJob',
       'openFiles',
       'navigate',
+      'update',
     ]);
   });
 

@@ -141,6 +141,12 @@ export const ARG_SCHEMAS = {
       password: password.optional(),
     }),
   ]),
+  /** The app's updates as they stand (Settings' Updates card). */
+  updateStatus: z.tuple([]),
+  /** Looks for an update now (the card's button, as Help → Check for updates…). */
+  checkForUpdates: z.tuple([]),
+  /** The sample request list that ships with the app (the empty jobs screen's "Try with the sample"). */
+  sampleRequestList: z.tuple([]),
 } satisfies Record<string, z.ZodTuple>;
 
 export type MethodName = keyof typeof ARG_SCHEMAS;
@@ -175,6 +181,20 @@ export interface AppInfo {
   /** The operating system's user name: what comments are signed with unless Settings names someone. */
   userName: string;
 }
+
+/**
+ * The app's updates (electron-updater against the build's update URL): off (a build without an
+ * update URL, or not installed from a package), not checked yet, checking, up to date, downloading
+ * (percent), ready (installs on quit), or the error's first line.
+ */
+export type UpdateStatus =
+  | { state: 'off'; reason: 'no-url' | 'not-packaged' }
+  | { state: 'idle' }
+  | { state: 'checking' }
+  | { state: 'up-to-date'; version: string }
+  | { state: 'downloading'; version: string; percent: number }
+  | { state: 'ready'; version: string }
+  | { state: 'error'; message: string };
 
 export interface SecretStatus {
   storage: SecretStorage;
@@ -231,11 +251,13 @@ export interface EventPayloads {
   openFiles: { paths: string[] };
   /** A menu item asks for a screen. */
   navigate: { screen: 'jobs' | 'schedules' | 'team' | 'settings' };
+  /** The app's updates changed state (checking, a download's percent, ready, an error). */
+  update: UpdateStatus;
 }
 export type EventName = keyof EventPayloads;
 /** The events the engine raises (forwarded by forwardEvents); the rest come from the shell. */
 export const ENGINE_EVENTS = ['job', 'progress', 'log', 'removed', 'changed', 'team'] as const;
-export const EVENTS: readonly EventName[] = [...ENGINE_EVENTS, 'showJob', 'openFiles', 'navigate'];
+export const EVENTS: readonly EventName[] = [...ENGINE_EVENTS, 'showJob', 'openFiles', 'navigate', 'update'];
 
 // ── the API as the renderer sees it ─────────────────────────────────────────────────────────────
 
@@ -276,6 +298,10 @@ interface Results {
   testClickHouse: ClickHouseTestResult;
   teamStatus: TeamStatus;
   testTeam: TeamTestResult;
+  updateStatus: UpdateStatus;
+  checkForUpdates: UpdateStatus;
+  /** The sample's path, or null when the app was built without it. */
+  sampleRequestList: string | null;
 }
 
 export type MethodResult<M extends MethodName> = Results[M];

@@ -23,6 +23,7 @@ import {
   type MethodName,
   type MethodResult,
   type SecretStatus,
+  type UpdateStatus,
 } from '../common/contract.ts';
 import { CodedError, errorInfo, type ErrorInfo } from '../common/errors.ts';
 import { SECRET_NAMES } from '../common/settings-schema.ts';
@@ -41,6 +42,10 @@ export interface IpcDeps {
   /** Gets every failure with its stack (the renderer only gets code, params, sentence); default: nothing. */
   onError?(method: MethodName, error: unknown): void;
   appInfo(): AppInfo;
+  /** The app's updates (updates.ts); default: off, as in a build without an update URL. */
+  updates?: { status(): UpdateStatus; check(): Promise<UpdateStatus> };
+  /** The sample request list's path (samples.ts resolves it in dev and packaged); default: none. */
+  samplePath?(): string | null;
 }
 
 type Handlers = {
@@ -48,6 +53,8 @@ type Handlers = {
     ...args: z.output<(typeof ARG_SCHEMAS)[M]>
   ) => MethodResult<M> | Promise<MethodResult<M>>;
 };
+
+const OFF: UpdateStatus = { state: 'off', reason: 'no-url' };
 
 const SPREADSHEETS = [{ name: 'Spreadsheets', extensions: ['xlsx', 'csv'] }];
 
@@ -122,6 +129,9 @@ function handlers(engine: Engine, deps: IpcDeps): Handlers {
     testClickHouse: (config) => engine.testClickHouse(config),
     teamStatus: () => engine.refreshTeamStatus(),
     testTeam: (config) => engine.testTeam(config),
+    updateStatus: () => deps.updates?.status() ?? OFF,
+    checkForUpdates: () => deps.updates?.check() ?? OFF,
+    sampleRequestList: () => deps.samplePath?.() ?? null,
   };
 }
 

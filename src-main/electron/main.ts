@@ -33,11 +33,13 @@ import { hardenWindow, installCsp, isTrustedSender, secureWebPreferences } from 
 import { filesFromArgv, isSpreadsheetPath } from './argv.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
 import { jobErrorText, shellText } from './shell-text.ts';
+import { assetsDir, samplePath } from './samples.ts';
+import { checkForUpdatesLabel, createUpdates, type Updater, type Updates } from './updates.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER = join(here, '..', 'renderer');
 const PRELOAD = join(here, 'preload.cjs');
-const ASSETS = app.isPackaged ? join(process.resourcesPath, 'assets') : join(here, '..', '..', 'assets');
+const ASSETS = assetsDir({ packaged: app.isPackaged, resourcesPath: process.resourcesPath, distDir: here });
 const isDev = !app.isPackaged && process.env.CROSSDOCK_DEV === '1';
 
 // A separate profile for tests and for running two copies side by side (as the CLI's --data-dir).
@@ -73,6 +75,7 @@ let tray: Tray | null = null;
 let quitting = false;
 let toldAboutTray = false;
 let stopForwarding: (() => void) | null = null;
+let updates: Updates = createUpdates({ updater: null, off: 'not-packaged', version: app.getVersion() });
 
 function fatal(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
@@ -123,6 +126,8 @@ async function start(): Promise<void> {
     onError: (method, err) => {
       if (isDev) console.error(`[ipc ${method}]`, err);
     },
+    updates: { status: () => updates.status(), check: () => updates.check() },
+    samplePath: () => samplePath(ASSETS),
   });
   engine.on('job', onJob);
   engine.on('progress', () => scheduleProgressUi());
@@ -130,6 +135,7 @@ async function start(): Promise<void> {
   createWindow();
   createTray();
   updateProgressUi();
+  void startUpdates().then(() => updates.start(engine?.settings.checkUpdates ?? false));
 
   app.on('activate', () => showWindow());
   app.on('window-all-closed', () => {
@@ -336,6 +342,36 @@ function updateProgressUi(): void {
   }
 }
 
+// ── updates ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * electron-updater against the build's update URL: electron-builder writes app-update.yml into the
+ * resources only when the build was given one (CROSSDOCK_UPDATE_URL, scripts/dist.mjs); without it,
+ * or not packaged, updates are off and Settings says why. Loaded only then, so tests never load it.
+ */
+async function startUpdates(): Promise<void> {
+  const version = app.getVersion();
+  const onStatus = (status: ReturnType<Updates['status']>) => send('update', status);
+  if (!app.isPackaged) return;
+  if (!existsSync(join(process.resourcesPath, 'app-update.yml'))) {
+    updates = createUpdates({ updater: null, off: 'no-url', version, onStatus });
+    return;
+  }
+  type UpdaterModule = typeof import('electron-updater');
+  const mod = (await import('electron-updater')) as UpdaterModule & { default?: UpdaterModule };
+  const { autoUpdater } = mod.default ?? mod;
+  autoUpdater.logger = isDev ? console : null;
+  updates = createUpdates({
+    updater: autoUpdater as Updater,
+    version,
+    onStatus,
+    onError: (err) => {
+      if (isDev) console.error('[updates]', err);
+    },
+  });
+  onStatus(updates.status());
+}
+
 // ── tray and menu ───────────────────────────────────────────────────────────────────────────────
 
 function createTray(): void {
@@ -407,6 +443,14 @@ function buildMenu(): void {
     {
       role: 'help',
       submenu: [
+        {
+          label: checkForUpdatesLabel(lang()),
+          click: () => {
+            navigate('settings');
+            void updates.check();
+          },
+        },
+        { type: 'separator' },
         { label: t.openDataFolder, click: () => void shell.openPath(app.getPath('userData')) },
         { label: t.about, click: () => app.showAboutPanel() },
       ],

@@ -49,6 +49,9 @@ const METHOD_NAMES = {
   testClickHouse: true,
   teamStatus: true,
   testTeam: true,
+  updateStatus: true,
+  checkForUpdates: true,
+  sampleRequestList: true,
 } satisfies Record<MethodName, true>;
 
 const EVENT_NAMES = {
@@ -61,6 +64,7 @@ const EVENT_NAMES = {
   showJob: true,
   openFiles: true,
   navigate: true,
+  update: true,
 } satisfies Record<EventName, true>;
 
 const methodChannel = <M extends MethodName>(method: M): MethodChannel<M> => `crossdock:${method}`;

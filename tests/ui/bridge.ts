@@ -24,6 +24,10 @@ export interface Bridge {
     folder?: string | null;
     openError?: string;
     calls?: [];
+    /** What the bridge's updater answers (updateStatus, checkForUpdates); emit 'update' to push it. */
+    update?: unknown;
+    /** false: the app as built without its sample request list. */
+    sample?: boolean;
   }): Promise<void>;
   emit(event: string, payload: unknown): Promise<void>;
   /** Calls window.crossdock's method straight on the bridge (setup that is not under test). */
