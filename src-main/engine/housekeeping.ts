@@ -2,7 +2,9 @@
 // period (jobs, logs, input copies no job needs). Result files in the user's folders are never touched.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { catalogBuildPid } from '../../src-worker/api.ts';
 import type { EngineContext } from './context.ts';
+import { pidAlive } from './pid.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -34,8 +36,39 @@ export function clearFinished(
   return jobs.map((job) => job.id);
 }
 
-/** Removes jobs, logs and input copies older than the retention period. */
+/**
+ * Removes what a demo catalog build that was killed left in the data folder (its ~12 MB temporary
+ * file, named with the builder's pid; see catalogBuildPath), when that process is gone. A build of a
+ * live process (another app or CLI building the catalog right now, or this process) keeps its file.
+ * The pid is this computer's: the data folder holds a SQLite database in WAL mode, which works only
+ * on a local disk, so every process that builds in it runs here. Returns the files removed.
+ */
+export function removeCatalogLeftovers(dataDir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dataDir);
+  } catch {
+    return removed; // no data folder yet
+  }
+  for (const name of names) {
+    const pid = catalogBuildPid(name);
+    if (pid === null || pid === process.pid || pidAlive(pid)) continue;
+    const p = join(dataDir, name);
+    try {
+      if (!statSync(p).isFile()) continue;
+      rmSync(p, { force: true });
+      removed.push(p);
+    } catch {
+      // removed by another process meanwhile, or still open elsewhere (Windows): the next start looks again
+    }
+  }
+  return removed;
+}
+
+/** Removes jobs, logs and input copies older than the retention period, and leftovers of killed catalog builds. */
 export function cleanup(ctx: EngineContext, now: number): { jobs: number; inputs: number } {
+  removeCatalogLeftovers(ctx.dataDir);
   const cutoff = now - ctx.settings().retentionDays * DAY_MS;
   const removed = ctx.store.deleteFinishedBefore(cutoff);
   ctx.store.deleteLogsBefore(cutoff);

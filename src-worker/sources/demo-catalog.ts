@@ -22,6 +22,23 @@ import { lookupKey, unknownListError, type LookupKey, type OfferSource } from '.
 export const CATALOG_FILE = 'catalog.sqlite';
 
 /**
+ * A catalog being built: `catalog.sqlite.<pid>.<ms>.tmp` in the data folder (SQLite may add -wal,
+ * -shm or -journal to it), named by the process building it. A build that is killed leaves it; the
+ * engine's housekeeping removes those whose process is gone (catalogBuildPid says whose it is).
+ */
+export function catalogBuildPath(dataDir: string, pid = process.pid, now = Date.now()): string {
+  return join(dataDir, `${CATALOG_FILE}.${pid}.${now}.tmp`);
+}
+
+const BUILD_FILE = /^catalog\.sqlite\.(\d+)\.(\d+)\.tmp(?:-wal|-shm|-journal)?$/;
+
+/** The pid of the process that builds (or built, and was killed) the catalog under this file name; null when the name is not one of a build. */
+export function catalogBuildPid(name: string): number | null {
+  const m = BUILD_FILE.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/**
  * The catalog's schema version (SQLite's user_version). 0: offers and supplier_lists only (before
  * packs, crosses, aliases and rates); 2: this schema and the showcase data. An older catalog is
  * brought up to date in place (ensureDemoCatalog), so offers imported into it stay.
@@ -99,7 +116,7 @@ export function ensureDemoCatalog(dataDir: string): string {
     current.add(file);
     return file;
   }
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = catalogBuildPath(dataDir);
   const db = openSqlite(tmp);
   try {
     db.pragma('journal_mode = OFF');
