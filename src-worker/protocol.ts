@@ -1,6 +1,6 @@
 // What crosses the thread boundary between the engine and a worker task.
 import type { MessagePort } from 'node:worker_threads';
-import type { ErrorParams, InspectResult } from '../src-main/common/types.ts';
+import type { ErrorParams, InspectResult, RuleStats } from '../src-main/common/types.ts';
 
 export type SourceConfig =
   | { kind: 'demo'; catalogFile: string }
@@ -25,6 +25,8 @@ export interface InspectInput {
   columns?: ColumnChoice;
   /** false: a quick look at the first rows, without counting the invalid lines (default true). */
   count?: boolean;
+  /** With count: the source whose crosses table tells how many lines have analogs. */
+  crosses?: SourceConfig;
 }
 
 export interface CrossdockInput {
@@ -94,6 +96,7 @@ export interface TaskStats {
   partial: number;
   notFound: number;
   invalid: number;
+  rule?: RuleStats;
 }
 
 /** Why a task failed, as the job row keeps it. */

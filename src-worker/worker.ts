@@ -24,6 +24,7 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
         request.input.sheet,
         request.input.columns,
         request.input.count,
+        request.input.crosses,
       );
       // A job's copy looked at again: its CSV sheet (named after the file) and problem say the user's name.
       for (const [from, to] of renames(path, name)) {

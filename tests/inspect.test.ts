@@ -106,3 +106,34 @@ describe('choosing the worksheet', () => {
     }
   });
 });
+
+describe('how many lines have analogs, before Start', () => {
+  it('counts the valid lines whose part has a cross in the source new jobs use', async () => {
+    const data = freshDataDir();
+    const engine = openEngine(data, { run: 'none' });
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const catalog = new Database(join(data, 'catalog.sqlite'), { readonly: true });
+      const pairs = catalog.prepare('SELECT brand, article FROM crosses LIMIT 3').all() as {
+        brand: string;
+        article: string;
+      }[];
+      catalog.close();
+      expect(pairs).toHaveLength(3);
+      const file = writeCsv(join(tempDir(), 'analogs.csv'), [
+        ['Brand', 'Article', 'Qty'],
+        ...pairs.map((p) => [p.brand.toLowerCase(), p.article, '2']),
+        [pairs[0].brand, pairs[0].article, '1'], // the same part twice: two lines
+        ['NOBRAND', 'NOPART-1', '1'],
+        [pairs[1].brand, pairs[1].article, '-3'], // invalid: not counted
+      ]);
+      const r = await engine.inspect(file);
+      expect(r.validation).toMatchObject({ lines: 6, invalid: 1, withCrosses: 4 });
+      // A quick look does not ask the source (a small file's lines are still counted: it ended in view).
+      const quick = await engine.inspect(file, undefined, undefined, { count: false });
+      expect(quick.validation).not.toHaveProperty('withCrosses');
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -27,6 +27,21 @@ export interface JobResultStats {
   partial: number;
   notFound: number;
   invalid: number;
+  /** How the rule priced a crossdock's lines (PRODUCT.md: analogs, brand aliases, packs, currencies). */
+  rule?: RuleStats;
+}
+
+export interface RuleStats {
+  /** Lines whose best offer is an analog's. */
+  analogs: number;
+  /** Orders rounded up to a pack or a minimum order. */
+  rounded: number;
+  /** Lines whose brand was read through the brand alias table. */
+  aliased: number;
+  /** Offers left out because the rates table has no rate for their currency. */
+  unrated: number;
+  /** The currency prices were compared and totals given in. */
+  baseCurrency: string;
 }
 
 export interface Job {
@@ -118,6 +133,12 @@ export interface InspectValidation {
   invalid: number;
   /** Invalid lines by their first reason (lineProblem); reasons with none are 0. */
   byProblem: Record<LineProblem, number>;
+  /**
+   * Valid lines whose part has at least one analog (cross) in the offers source, its brand read
+   * through the alias table as a job would; null when the source could not be asked (not set up,
+   * unreachable). Absent from older engines.
+   */
+  withCrosses?: number | null;
 }
 
 /** An invalid cell of the preview: which preview row (index into `preview`), which column, why. */

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { ClickHouseConfig } from '../../src-worker/api.ts';
-import type { InspectInput } from '../../src-worker/protocol.ts';
+import type { InspectInput, SourceConfig } from '../../src-worker/protocol.ts';
 import type { TeamStatus, TeamTestResult } from '../common/team-types.ts';
 import type { InspectResult, Job, JobComment, JobLogLine } from '../common/types.ts';
 import { TERMINAL } from '../common/types.ts';
@@ -76,16 +76,6 @@ const HEARTBEAT_MS = 2000;
 const DAY_MS = 86_400_000;
 const SCHEDULE_POLL_MS = 30_000;
 
-/**
- * The job runner behind one API that the desktop shell's IPC handlers and the CLI both call: a
- * facade over the store (store.ts), the local scheduler (scheduler.ts), the task runner
- * (task-runner.ts), the brokers (broker.ts, team-broker.ts), the data sources (sources.ts), result
- * files (results.ts) and scheduled exports (schedules.ts).
- *
- * Events: 'job' (Job) after every committed state change, 'progress' (Job id, JobProgress) at most
- * 10 times a second per job, 'log' (JobLogLine), 'changed' when another process changed the table,
- * 'removed' (id), 'team' (TeamStatus), 'schedule-error', 'error'.
- */
 /** The operating system's name for the person running the app (never the placeholder 'local'). */
 function osUserName(): string {
   try {
@@ -97,6 +87,16 @@ function osUserName(): string {
   return process.env.USER || process.env.USERNAME || 'user';
 }
 
+/**
+ * The job runner behind one API that the desktop shell's IPC handlers and the CLI both call: a
+ * facade over the store (store.ts), the local scheduler (scheduler.ts), the task runner
+ * (task-runner.ts), the brokers (broker.ts, team-broker.ts), the data sources (sources.ts), result
+ * files (results.ts) and scheduled exports (schedules.ts).
+ *
+ * Events: 'job' (Job) after every committed state change, 'progress' (Job id, JobProgress) at most
+ * 10 times a second per job, 'log' (JobLogLine), 'changed' when another process changed the table,
+ * 'removed' (id), 'team' (TeamStatus), 'schedule-error', 'error'.
+ */
 export class Engine extends EventEmitter {
   readonly store: JobStore;
   readonly dataDir: string;
@@ -371,6 +371,7 @@ export class Engine extends EventEmitter {
       sheet,
       chosen ? columns : undefined,
       options.count,
+      this.crossesSource(),
     );
     if (!outcome.ok) throw SubmitError.from(outcome.error);
     // A look with the user's own columns is not what was detected: the column memory keeps the other.
@@ -384,6 +385,15 @@ export class Engine extends EventEmitter {
     return { ...r, remembered };
   }
 
+  /** Where an inspect asks how many lines have analogs: the source new jobs use; none when not set up. */
+  private crossesSource(): SourceConfig | undefined {
+    try {
+      return this.sources.forSpec({ source: this.settings.source });
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A job's input copy looked at again (Run again with…), named as that job's file. */
   async inspectJobInput(
     id: string,
@@ -393,7 +403,14 @@ export class Engine extends EventEmitter {
   ): Promise<InspectResult> {
     const { copy, name } = this.jobInput(id);
     const chosen = columns !== undefined && Object.values(columns).some((v) => v !== undefined);
-    const outcome = await this.runner.inspect(copy, name, sheet, chosen ? columns : undefined, options.count);
+    const outcome = await this.runner.inspect(
+      copy,
+      name,
+      sheet,
+      chosen ? columns : undefined,
+      options.count,
+      this.crossesSource(),
+    );
     if (!outcome.ok) throw SubmitError.from(outcome.error);
     return { ...outcome.inspect, remembered: null };
   }

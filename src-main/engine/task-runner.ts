@@ -185,6 +185,7 @@ export class TaskRunner {
     sheet?: string,
     columns?: ColumnChoice,
     count?: boolean,
+    crosses?: SourceConfig,
   ): Promise<InspectOutcome> {
     const channel = new MessageChannel();
     try {
@@ -197,6 +198,7 @@ export class TaskRunner {
             ...(sheet !== undefined ? { sheet } : {}),
             ...(columns !== undefined ? { columns } : {}),
             ...(count !== undefined ? { count } : {}),
+            ...(crosses !== undefined && count !== false ? { crosses } : {}),
           },
           port: channel.port2 as MessagePort,
         } satisfies TaskRequest,

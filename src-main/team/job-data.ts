@@ -45,7 +45,25 @@ export type TeamJobData = z.infer<typeof TeamJobData>;
 const count = z.number().int().min(0);
 export const TeamResult = z
   .object({
-    stats: z.object({ rows: count, found: count, partial: count, notFound: count, invalid: count }).strict(),
+    stats: z
+      .object({
+        rows: count,
+        found: count,
+        partial: count,
+        notFound: count,
+        invalid: count,
+        rule: z
+          .object({
+            analogs: count,
+            rounded: count,
+            aliased: count,
+            unrated: count,
+            baseCurrency: z.string().regex(/^[A-Z]{3}$/),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     files: z.array(z.object({ blob: SHA256, size: count }).strict()).max(1000),
   })
   .strict();

@@ -165,6 +165,11 @@ export const en = {
   'sheet.analogsHint.off': 'Only the requested part is priced',
   'sheet.analogsHint.missing': 'Analogs compete when the part itself has no full offer',
   'sheet.analogsHint.always': 'Analogs always compete with the part itself',
+  'sheet.withCrosses': {
+    one: '{n} of {total} lines has analogs in the catalog',
+    other: '{n} of {total} lines have analogs in the catalog',
+  },
+  'sheet.noCrosses': 'No line has analogs in the catalog',
 
   'source.demo': 'Demo catalog',
   'source.clickhouse': 'ClickHouse',
@@ -204,6 +209,26 @@ export const en = {
   'detail.partial': 'Partial',
   'detail.notFound': 'Not found',
   'detail.invalid': 'Invalid',
+  'detail.headerRow': 'Header row',
+  'detail.noHeaderRow': 'none (columns by letter)',
+  'detail.headerRowN': 'row {n}',
+  'detail.baseCurrency': 'Base currency',
+  'detail.resultLang': 'Result language',
+  'detail.rule': 'How the lines were priced',
+  'detail.ruleAnalogs': { one: '{n} line priced with an analog', other: '{n} lines priced with an analog' },
+  'detail.ruleRounded': {
+    one: '{n} order rounded up to a pack or minimum',
+    other: '{n} orders rounded up to a pack or minimum',
+  },
+  'detail.ruleAliased': {
+    one: '{n} brand read through the alias table',
+    other: '{n} brands read through the alias table',
+  },
+  'detail.ruleUnrated': {
+    one: '{n} offer left out: no rate to {currency}',
+    other: '{n} offers left out: no rate to {currency}',
+  },
+  'detail.ruleCurrency': 'Prices compared in {currency}',
   'detail.outputs': 'Files',
   'detail.log': 'Log',
   'detail.logEmpty': 'Nothing logged yet.',

@@ -80,7 +80,30 @@ function ResultStats({ job, t }: { job: Job; t: T }) {
           p.value > 0 ? <span key={p.key} className={`seg-${p.cls}`} style={{ flexGrow: p.value }} /> : null,
         )}
       </div>
+      {r.rule && <RuleLine rule={r.rule} t={t} />}
     </section>
+  );
+}
+
+/** How the rule priced the lines: analogs, pack or minimum rounding, aliases, offers without a rate. */
+function RuleLine({ rule, t }: { rule: NonNullable<Job['result']>['rule'] & object; t: T }) {
+  const facts: { key: Key; n: number; testId: string; warn?: boolean }[] = [
+    { key: 'detail.ruleAnalogs', n: rule.analogs, testId: 'rule-analogs' },
+    { key: 'detail.ruleRounded', n: rule.rounded, testId: 'rule-rounded' },
+    { key: 'detail.ruleAliased', n: rule.aliased, testId: 'rule-aliased' },
+    { key: 'detail.ruleUnrated', n: rule.unrated, testId: 'rule-unrated', warn: true },
+  ];
+  return (
+    <ul className="rule-facts" aria-label={t('detail.rule')}>
+      {facts
+        .filter((f) => f.n > 0)
+        .map((f) => (
+          <li key={f.key} data-testid={f.testId} className={f.warn ? 'warn' : undefined}>
+            {t(f.key, { n: f.n, currency: rule.baseCurrency })}
+          </li>
+        ))}
+      <li data-testid="rule-currency">{t('detail.ruleCurrency', { currency: rule.baseCurrency })}</li>
+    </ul>
   );
 }
 
@@ -503,6 +526,18 @@ function Options({ job, t }: { job: Job; t: T }) {
           </Row>
         )}
         {job.kind === 'crossdock' && <Row label={t('detail.columns')}>{colText}</Row>}
+        {job.kind === 'crossdock' && cols.headerRow !== undefined && (
+          <Row label={t('detail.headerRow')}>
+            {cols.headerRow === 0 ? t('detail.noHeaderRow') : t('detail.headerRowN', { n: cols.headerRow })}
+          </Row>
+        )}
+        {job.kind === 'crossdock' && (
+          <Row label={t('sheet.analogs')}>{t(`sheet.analogs.${spec.analogs ?? 'off'}` as Key)}</Row>
+        )}
+        {job.kind === 'crossdock' && <Row label={t('detail.baseCurrency')}>{spec.baseCurrency ?? 'RUB'}</Row>}
+        {job.kind === 'crossdock' && (
+          <Row label={t('detail.resultLang')}>{spec.lang === 'ru' ? 'Русский' : 'English'}</Row>
+        )}
         {job.kind === 'crossdock' && (
           <Row label={t('detail.alternatives')}>
             {spec.alternatives ? fmtNumber(t.lang, spec.alternatives) : t('detail.off')}

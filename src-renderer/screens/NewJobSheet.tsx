@@ -392,6 +392,24 @@ function ValidationSummary({ file, t }: { file: FileState | undefined; t: T }) {
   );
 }
 
+/** "312 of 1,500 lines have analogs in the catalog": the files' lines with a cross (inspect's count). */
+function CrossesPreview({ files, t }: { files: (FileState | undefined)[]; t: T }) {
+  let lines = 0;
+  let withCrosses = 0;
+  for (const f of files) {
+    const v = f?.status === 'ready' && !f.checking ? f.inspect?.validation : null;
+    if (!v || v.withCrosses === undefined || v.withCrosses === null) return null;
+    lines += v.lines - v.invalid;
+    withCrosses += v.withCrosses;
+  }
+  if (files.length === 0) return null;
+  return (
+    <p className="field-hint" data-testid="crosses-preview" data-value={withCrosses}>
+      {withCrosses === 0 ? t('sheet.noCrosses') : t('sheet.withCrosses', { n: withCrosses, total: lines })}
+    </p>
+  );
+}
+
 export function NewJobSheet({ paths }: { paths: string[] }) {
   const t = useT();
   const settings = useApp((s) => s.settings);
@@ -858,6 +876,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
               onChange={setAnalogs}
             />
             <p className="field-hint">{t(`sheet.analogsHint.${analogs}`)}</p>
+            <CrossesPreview files={paths.map((p) => files[p])} t={t} />
 
             <div className="estimate">
               <div>

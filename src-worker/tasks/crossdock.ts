@@ -323,7 +323,8 @@ export async function runCrossdock(
         });
         if (counts.analogs + counts.rounded + counts.aliased > 0)
           ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
-        return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
+        const rule = { ...counts, unrated: matcher.unrated, baseCurrency: base };
+        return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
       } catch (err) {
         await writer.abort();
         throw err;

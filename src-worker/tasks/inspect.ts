@@ -23,7 +23,9 @@ import {
 } from '../crossdock/columns.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type WorkbookReader } from '../io/types.ts';
-import type { ColumnChoice } from '../protocol.ts';
+import type { ColumnChoice, SourceConfig } from '../protocol.ts';
+import { openSource } from '../sources/open-source.ts';
+import { lookupKey, type LookupKey, type OfferSource } from '../sources/types.ts';
 import { locateHeader, sheetIndexes } from './locate-header.ts';
 
 const PREVIEW_ROWS = 10;
@@ -62,6 +64,7 @@ export async function runInspect(
   sheetName?: string,
   choice: ColumnChoice = {},
   count = true,
+  crossesFrom?: SourceConfig,
 ): Promise<InspectResult> {
   const wb = await openSpreadsheet(path);
   try {
@@ -83,20 +86,24 @@ export async function runInspect(
       let invalid = 0;
       let stopped = false;
       const { brand, article, quantity } = m;
+      const crosses = count && crossesFrom ? await CrossesCounter.open(crossesFrom) : null;
       for await (const b of located.batches) {
         const { rows, rowNumbers } = b;
         if (rowNumbers[0] <= TOP_ROWS) takeTop(rows, rowNumbers);
+        const keys: LookupKey[] = [];
         for (let i = 0; i < rows.length; i++) {
           const row = rows[i];
+          const lineBrand = normalizeBrand(row[brand] ?? null);
+          const lineArticle = normalizeArticle(row[article] ?? null);
           const problem = lineProblem(
-            normalizeBrand(row[brand] ?? null),
-            normalizeArticle(row[article] ?? null),
+            lineBrand,
+            lineArticle,
             quantity === null ? null : (row[quantity] ?? null),
           );
           if (problem !== null) {
             invalid++;
             byProblem[problem]++;
-          }
+          } else if (crosses) keys.push({ brand: lineBrand, article: lineArticle });
           if (preview.length < PREVIEW_ROWS) {
             if (problem !== null) cellIssues(row, m, preview.length, previewIssues);
             preview.push(plainRow(row));
@@ -104,12 +111,16 @@ export async function runInspect(
           }
         }
         lines += rows.length;
+        if (crosses && keys.length > 0) await crosses.add(keys);
         if (!count && preview.length >= PREVIEW_ROWS && rowNumbers[rowNumbers.length - 1] > TOP_ROWS) {
           stopped = true;
           break;
         }
       }
-      const validation: InspectValidation | null = stopped ? null : { lines, invalid, byProblem };
+      const withCrosses = crosses ? await crosses.finish() : undefined;
+      const validation: InspectValidation | null = stopped
+        ? null
+        : { lines, invalid, byProblem, ...(withCrosses !== undefined ? { withCrosses } : {}) };
       const estimated = located.sheet.estimatedRows;
       return {
         ...base,
@@ -221,4 +232,50 @@ async function toMap(
     validation: null,
     estimatedRows: sheet.estimatedRows,
   };
+}
+
+/**
+ * How many lines have at least one cross, asked of the offers source in batches as a job does
+ * (brands through the alias table first). A source that cannot be asked gives null, never an error:
+ * the count is a hint beside the preview, not a reason to refuse the file.
+ */
+class CrossesCounter {
+  private withCrosses = 0;
+  private failed = false;
+
+  private constructor(
+    private readonly source: OfferSource | null,
+    private readonly aliases: Map<string, string>,
+  ) {}
+
+  static async open(config: SourceConfig): Promise<CrossesCounter> {
+    let source: OfferSource | null = null;
+    try {
+      source = await openSource(config);
+      return new CrossesCounter(source, await source.brandAliases());
+    } catch {
+      await source?.close().catch(() => undefined);
+      return new CrossesCounter(null, new Map());
+    }
+  }
+
+  async add(keys: LookupKey[]): Promise<void> {
+    if (!this.source || this.failed) return;
+    const lines = keys.map((k) => lookupKey(this.aliases.get(k.brand) ?? k.brand, k.article));
+    const unique = new Map<string, LookupKey>();
+    lines.forEach((key, i) =>
+      unique.set(key, { brand: this.aliases.get(keys[i].brand) ?? keys[i].brand, article: keys[i].article }),
+    );
+    try {
+      const found = await this.source.crosses([...unique.values()]);
+      for (const key of lines) if ((found.get(key)?.length ?? 0) > 0) this.withCrosses++;
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  async finish(): Promise<number | null> {
+    await this.source?.close().catch(() => undefined);
+    return this.source && !this.failed ? this.withCrosses : null;
+  }
 }
