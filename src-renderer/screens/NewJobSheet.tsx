@@ -691,7 +691,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
       initialFocus=".js-start"
     >
       <Form className="sheet-form" onSubmit={startJobs}>
-        <header className="sheet-head">
+        <div className="sheet-head">
           <div className="sheet-title">
             <h2>
               {many
@@ -707,7 +707,7 @@ export function NewJobSheet({ paths }: { paths: string[] }) {
             )}
           </div>
           <CloseButton label={t('action.close')} onClick={closeSheet} />
-        </header>
+        </div>
 
         <div className="sheet-body">
           <div className="sheet-main">
