@@ -10,6 +10,7 @@ import { TERMINAL } from '../common/types.ts';
 import type { TeamConfig } from '../team/config.ts';
 import { LocalBroker, type Broker } from './broker.ts';
 import { ColumnMemory, inspectedFileKey } from './column-memory.ts';
+import { HotFolders, type HotFolderSource, type HotFolderTiming } from './hot-folders.ts';
 import type { EngineContext, LogText } from './context.ts';
 import { ScheduleError, ScheduleService, type Schedule } from './schedules.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -18,7 +19,7 @@ import { loadSettings, saveSettings, type Settings } from './settings.ts';
 import { Sources } from './sources.ts';
 import { JobStore, type JobFilter, type Owner } from './store.ts';
 import { SubmitError } from './submit-error.ts';
-import { parseScheduledSpec, submitJob, ulid, type SubmitResult } from './submit.ts';
+import { parseScheduledSpec, submitJob, ulid, type SubmitRecord, type SubmitResult } from './submit.ts';
 import { TaskRunner } from './task-runner.ts';
 import { TeamBroker, type TeamTestConfig } from './team-broker.ts';
 import { waitForAll } from './waiting.ts';
@@ -48,6 +49,9 @@ export interface EngineOptions {
   secrets?: SecretStore | ((store: JobStore) => SecretStore);
   /** This process's team queue (`--redis`), over the stored team settings; null: none. */
   team?: TeamConfig | null;
+  /** Watched folders (hot-folders.ts): the stored settings' (default where every job is run), or these. */
+  hotFolders?: HotFolderSource;
+  hotFolderTiming?: Partial<HotFolderTiming>;
 }
 
 /** How a submit was made, beyond the job's own spec. */
@@ -62,6 +66,8 @@ export interface SubmitOptions {
    * spec's `input` is that job's), whether or not the original is still where it was.
    */
   fromJob?: string;
+  /** Written in the job insert's transaction (a hot folder's file); see SubmitRecord. */
+  record?: SubmitRecord;
 }
 
 /** The header row and columns an inspect is asked to use (a crossdock spec's `columns`). */
@@ -95,7 +101,7 @@ function osUserName(): string {
  *
  * Events: 'job' (Job) after every committed state change, 'progress' (Job id, JobProgress) at most
  * 10 times a second per job, 'log' (JobLogLine), 'changed' when another process changed the table,
- * 'removed' (id), 'team' (TeamStatus), 'schedule-error', 'error'.
+ * 'removed' (id), 'team' (TeamStatus), 'hot-folder' (HotFolderNotice), 'schedule-error', 'error'.
  */
 export class Engine extends EventEmitter {
   readonly store: JobStore;
@@ -111,6 +117,7 @@ export class Engine extends EventEmitter {
   private readonly scheduler: LocalScheduler;
   private readonly local: LocalBroker;
   private readonly team: TeamBroker;
+  readonly hotFolders: HotFolders;
   private settingsCache: Settings;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -161,6 +168,10 @@ export class Engine extends EventEmitter {
       localRunning: () => this.scheduler.size,
       slotFreed: () => this.scheduler.poke(0),
     });
+    this.hotFolders = new HotFolders(this.ctx, (spec, record) => this.submit(spec, { record }), {
+      folders: opts.hotFolders ?? ((opts.run ?? 'all') === 'all' ? 'settings' : []),
+      ...(opts.hotFolderTiming ? { timing: opts.hotFolderTiming } : {}),
+    });
     this.schedules = this.store.scheduleService((spec) => this.submit(spec), {
       onError: (schedule, error) => this.emit('schedule-error', schedule, error),
     });
@@ -182,6 +193,7 @@ export class Engine extends EventEmitter {
     if (this.scheduler.runsEverything) void this.runSchedules();
     this.scheduler.poke(0);
     this.team.start();
+    this.hotFolders.start();
   }
 
   /**
@@ -193,6 +205,7 @@ export class Engine extends EventEmitter {
     if (drain) await this.waitForIdle();
     this.closed = true;
     for (const t of [this.heartbeatTimer, this.retentionTimer, this.scheduleTimer]) if (t) clearTimeout(t);
+    await this.hotFolders.close();
     const stopping = this.scheduler.close();
     await this.team.close();
     await stopping;
@@ -251,6 +264,7 @@ export class Engine extends EventEmitter {
     this.team.loadChanged(); // the concurrency may have changed
     if (JSON.stringify(this.settingsCache.team) !== before && this.team.followsSettings && this.started)
       void this.team.restart();
+    this.hotFolders.settingsChanged();
     return this.settingsCache;
   }
 
@@ -293,6 +307,7 @@ export class Engine extends EventEmitter {
         };
       },
       from?.copy,
+      options.record,
     );
     if (options.rememberColumns && !from && spec.kind === 'crossdock')
       await this.noteColumns(spec.input, spec.sheet, spec.columns);

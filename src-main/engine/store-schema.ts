@@ -98,6 +98,19 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE jobs ADD COLUMN error_params TEXT;
    ALTER TABLE job_logs ADD COLUMN code TEXT;
    ALTER TABLE job_logs ADD COLUMN params TEXT;`,
+  // Hot folders (hot-files.ts): each file seen in a watched folder, by content, with the job it was
+  // submitted as (written in the same transaction as that job's row, so a crash cannot run it twice).
+  `CREATE TABLE hot_files (
+     folder TEXT NOT NULL,
+     path TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     sha256 TEXT NOT NULL,
+     job_id TEXT NOT NULL,
+     seen_at INTEGER NOT NULL,
+     PRIMARY KEY (folder, path, sha256)
+   );
+   CREATE INDEX hot_files_content ON hot_files (folder, sha256);`,
 ];
 
 export interface JobRow {

@@ -17,6 +17,7 @@ import { PRIORITY_RANK } from '../common/types.ts';
 import { MIGRATIONS, toJob, type JobRow } from './store-schema.ts';
 import type { JobSpec, ScheduledSpec } from '../common/spec.ts';
 import { ColumnMemory } from './column-memory.ts';
+import { HotFiles } from './hot-files.ts';
 import { TeamRows } from './team-rows.ts';
 import { ScheduleService, type ScheduleServiceOptions } from './schedules.ts';
 
@@ -34,6 +35,15 @@ export interface NewJob {
   now: number;
   /** A team job (see src-main/team): it runs wherever the team queue sends it, never by this scheduler. */
   team?: 'pending' | 'mirror';
+}
+
+/**
+ * What else a submit writes in the job insert's transaction (a hot folder's file record): `claim`
+ * runs first and throws to insert nothing; `done` gets the job inserted, or the equal one found.
+ */
+export interface InsertAlong {
+  claim(): void;
+  done(job: Job): void;
 }
 
 export interface JobFilter {
@@ -102,6 +112,11 @@ export class JobStore {
     return new ColumnMemory(this.db);
   }
 
+  /** The hot folders' record of the files they turned into jobs, kept in this database. */
+  hotFiles(): HotFiles {
+    return new HotFiles(this.db);
+  }
+
   /** Scheduled exports, kept in this database; `submit` queues each run's job. */
   scheduleService(
     submit: (spec: ScheduledSpec) => Promise<{ job: { id: string } }>,
@@ -143,19 +158,26 @@ export class JobStore {
     return this.get(j.id)!;
   }
 
-  /** Inserts unless an equal job is queued or running; atomic across processes. */
-  insertUnlessDuplicate(j: NewJob): { job: Job; duplicate: boolean } {
+  /** Inserts unless an equal job is queued or running; atomic across processes (with `along`'s writes). */
+  insertUnlessDuplicate(j: NewJob, along?: InsertAlong): { job: Job; duplicate: boolean } {
     return this.db
       .transaction(() => {
+        along?.claim();
         if (j.dedupeKey) {
           const existing = this.db
             .prepare(
               `SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`,
             )
             .get(j.dedupeKey) as JobRow | undefined;
-          if (existing) return { job: toJob(existing), duplicate: true };
+          if (existing) {
+            const job = toJob(existing);
+            along?.done(job);
+            return { job, duplicate: true };
+          }
         }
-        return { job: this.insertJob(j), duplicate: false };
+        const job = this.insertJob(j);
+        along?.done(job);
+        return { job, duplicate: false };
       })
       .immediate();
   }

@@ -9,6 +9,7 @@ import { ScheduledSpec, specProblem, SubmitSpec, type ParsedSpec, type SpecOf } 
 import type { CodedError, ErrorInfo } from '../common/errors.ts';
 import type { Job } from '../common/types.ts';
 import type { EngineContext } from './context.ts';
+import type { InsertAlong } from './store.ts';
 import { faultPoint } from './faults.ts';
 import { copyInput } from './input-copy.ts';
 import { coded, SubmitError } from './submit-error.ts';
@@ -19,6 +20,15 @@ export interface SubmitResult {
   job: Job;
   /** An equal job (same content, same options) was already queued or running: this is it. */
   duplicate: boolean;
+}
+
+/**
+ * A record written in the same transaction as the job (a hot folder's file, see hot-folders.ts):
+ * `sha256` is the content the caller read; a copy of other content (the file changed since) is
+ * refused with HOT_FILE_CHANGED and nothing is queued.
+ */
+export interface SubmitRecord extends InsertAlong {
+  sha256: string;
 }
 
 /** Where a submitted job goes: the local queue, or the team's (when team mode is on and takes the kind). */
@@ -56,6 +66,7 @@ export async function submitJob(
   raw: unknown,
   target: (spec: ParsedSpec) => SubmitTarget,
   copyFrom?: string,
+  record?: SubmitRecord,
 ): Promise<{ result: SubmitResult; spec: ParsedSpec }> {
   let spec = parseSpec(withSettingsDefaults(ctx, raw));
   if (spec.kind === 'crossdock' || spec.kind === 'export') {
@@ -88,12 +99,15 @@ export async function submitJob(
   const tooBig = to.team ? to.tooBig(st.size) : null;
   if (tooBig) throw SubmitError.from(tooBig);
   const copy = await copyInput(file, join(ctx.dataDir, 'inputs'));
+  if (record && copy.sha256 !== record.sha256)
+    throw new SubmitError('HOT_FILE_CHANGED', { name: basename(input) });
   const { input: _input, ...jobOptions } = withoutPriority(spec);
   const result = insert(ctx, to, {
     spec: { ...spec, input, inputCopy: copy.path, inputSize: copy.size },
     name: basename(input),
     dedupeKey: `${copy.sha256}:${stableJson(jobOptions)}`,
     message: coded('LOG_QUEUED_FILE', { name: basename(input), bytes: copy.size, team: to.team }),
+    along: record,
   });
   return { result, spec: { ...spec, input } };
 }
@@ -109,21 +123,24 @@ function withSettingsDefaults(ctx: EngineContext, raw: unknown): unknown {
 function insert(
   ctx: EngineContext,
   to: SubmitTarget,
-  row: { spec: Job['spec']; name: string; dedupeKey: string; message: ErrorInfo },
+  row: { spec: Job['spec']; name: string; dedupeKey: string; message: ErrorInfo; along?: InsertAlong },
 ): SubmitResult {
   const now = Date.now();
-  const result = ctx.store.insertUnlessDuplicate({
-    id: ulid(now),
-    kind: row.spec.kind,
-    priority: row.spec.priority ?? 'normal',
-    name: row.name,
-    spec: row.spec,
-    maxAttempts: ctx.settings().maxAttempts,
-    dedupeKey: row.dedupeKey,
-    submittedBy: ctx.settings().userName ?? ctx.user,
-    now,
-    ...(to.team ? { team: 'pending' as const } : {}),
-  });
+  const result = ctx.store.insertUnlessDuplicate(
+    {
+      id: ulid(now),
+      kind: row.spec.kind,
+      priority: row.spec.priority ?? 'normal',
+      name: row.name,
+      spec: row.spec,
+      maxAttempts: ctx.settings().maxAttempts,
+      dedupeKey: row.dedupeKey,
+      submittedBy: ctx.settings().userName ?? ctx.user,
+      now,
+      ...(to.team ? { team: 'pending' as const } : {}),
+    },
+    row.along,
+  );
   if (!result.duplicate) {
     faultPoint('after-submit');
     ctx.log(result.job.id, 'info', row.message);
