@@ -131,5 +131,12 @@ export type WorkerMessage =
   /** Everything written so far is durable; an attempt after a crash can resume from `data`. */
   | { type: 'checkpoint'; data: unknown };
 
+/**
+ * The worker's last message on a task's port, posted just before the task returns: messages on a
+ * port arrive in order, so once the engine has it, every log line and checkpoint before it is in.
+ */
+export const END_OF_TASK = { type: 'end' } as const;
+export type PortMessage = WorkerMessage | typeof END_OF_TASK;
+
 /** Engine → worker. */
 export type EngineMessage = { type: 'soft-timeout' } | { type: 'cancel' };

@@ -7,7 +7,7 @@ import {
   type ParamsOf,
 } from '../src-main/common/errors.ts';
 import { TimeLimitError } from './errors.ts';
-import type { EngineMessage, WorkerMessage } from './protocol.ts';
+import { END_OF_TASK, type EngineMessage, type WorkerMessage } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -67,6 +67,7 @@ export class TaskContext {
   }
 
   close(): void {
+    this.port?.postMessage(END_OF_TASK);
     this.port?.close();
   }
 }

@@ -147,6 +147,13 @@ describe('crossdock job on the demo catalog', () => {
       partial: counts.partial,
       notFound: counts.not_found,
       invalid: 0,
+      rule: {
+        analogs: 0,
+        rounded: expect.any(Number),
+        aliased: expect.any(Number),
+        unrated: 0,
+        baseCurrency: 'RUB',
+      },
     });
     const summary = sheets.get('Summary')!;
     const value = (label: string) => summary.find((r) => r[0] === label)?.[1];

@@ -174,6 +174,16 @@ describe('job runner', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('keeps every log line a task posts right before it returns', async () => {
+    const e = engineWith(freshDataDir());
+    e.start();
+    const job = await runJob(e, spec('chatty:400', input('chatty.csv', 'c'), tempDir()));
+    expect(job.status).toBe('succeeded');
+    const lines = e.logs(job.id).map((l) => l.message);
+    for (const n of [1, 200, 400]) expect(lines).toContain(`line ${n} of 400`);
+    expect(lines.filter((l) => /^line \d+ of 400$/.test(l))).toHaveLength(400);
+  });
+
   it('keeps comments: add, edit, delete, several per job', async () => {
     const data = freshDataDir();
     const e = engineWith(data, { run: 'none', user: 'anna' });

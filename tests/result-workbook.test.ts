@@ -212,7 +212,9 @@ describe('the result workbook', () => {
       ['invalid', 'no brand'],
       ['invalid', 'quantity is 0'],
     ]);
-    expect(stats).toEqual({ rows: 16, found: 8, partial: 1, notFound: 2, invalid: 5 });
+    expect(stats).toMatchObject({ rows: 16, found: 8, partial: 1, notFound: 2, invalid: 5 });
+    // OX2 by its analog; F003's pack and F008's minimum; mann through the alias; F007's CNY offer without a rate.
+    expect(stats.rule).toEqual({ analogs: 1, rounded: 2, aliased: 1, unrated: 1, baseCurrency: 'RUB' });
     // original columns come back as they were
     expect(rows.map((r) => r[3])).toEqual(REQUEST.slice(1).map((r) => r[3]));
   });

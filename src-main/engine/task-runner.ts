@@ -11,6 +11,7 @@ import type {
   EngineMessage,
   ExportInput,
   InspectOutcome,
+  PortMessage,
   SourceConfig,
   TaskOutcome,
   TaskRequest,
@@ -116,6 +117,8 @@ export interface RunOptions {
 export type Stopped = 'stopped' | 'time-limit' | null;
 
 const STOP_GRACE_MS = 800;
+/** How long a finished task's last port messages may lag its outcome (they normally take < 1 ms). */
+const END_WAIT_MS = 2000;
 
 export class TaskRunner {
   private pool: Piscina | null = null;
@@ -162,12 +165,24 @@ export class TaskRunner {
         hard.abort();
       }, limits.hardSeconds * 1000),
     );
-    channel.port1.on('message', opts.onMessage);
+    // The outcome comes back beside the port: a task's last log lines may still be on their way.
+    let ended = false;
+    let onEnd: (() => void) | null = null;
+    channel.port1.on('message', (m: PortMessage) => {
+      if (m.type !== 'end') return opts.onMessage(m);
+      ended = true;
+      onEnd?.();
+    });
     try {
       const outcome = (await this.getPool().run({ ...task, port: channel.port2 } as TaskRequest, {
         transferList: [channel.port2] as never,
         signal: hard.signal,
       })) as TaskOutcome;
+      if (!ended)
+        await new Promise<void>((done) => {
+          onEnd = done;
+          setTimeout(done, END_WAIT_MS).unref();
+        });
       return { outcome, stopped };
     } catch (err) {
       return { outcome: crashOutcome(err, stopped, limits.hardSeconds), stopped };
