@@ -4,10 +4,12 @@ import { SubmitError } from '../engine/engine.ts';
 import { UsageError } from './flags.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerDemoData } from './commands/demo-data.ts';
+import { registerDiagnostics } from './commands/diagnostics.ts';
 import { registerExport } from './commands/export.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchedule } from './commands/schedule.ts';
+import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
 
 /**
@@ -50,12 +52,14 @@ export function buildProgram(): Command {
   // The order here is the order of "crossdock --help".
   for (const register of [
     registerRun,
+    registerWatch,
     registerJobs,
     registerCatalog,
     registerExport,
     registerSchedule,
     registerWorker,
     registerDemoData,
+    registerDiagnostics,
   ])
     register(program);
   return program;

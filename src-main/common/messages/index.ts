@@ -3,7 +3,9 @@
 // in tests/engine-messages.test.ts). Render with renderMessage (../errors.ts), never by hand.
 import { CATALOG } from './catalog.ts';
 import { CLI } from './cli.ts';
+import { DIAGNOSTICS } from './diagnostics.ts';
 import { ENGINE } from './engine.ts';
+import { HOT_FOLDERS } from './hot-folders.ts';
 import { INPUT } from './input.ts';
 import { SCHEDULE } from './schedule.ts';
 import { SHELL } from './shell.ts';
@@ -24,9 +26,11 @@ export const AREAS = {
   task: TASK,
   engine: ENGINE,
   schedule: SCHEDULE,
+  hotFolders: HOT_FOLDERS,
   team: TEAM,
   cli: CLI,
   shell: SHELL,
+  diagnostics: DIAGNOSTICS,
 } as const;
 
 export const MESSAGES = {
@@ -37,9 +41,11 @@ export const MESSAGES = {
   ...TASK,
   ...ENGINE,
   ...SCHEDULE,
+  ...HOT_FOLDERS,
   ...TEAM,
   ...CLI,
   ...SHELL,
+  ...DIAGNOSTICS,
 };
 
 // A code defined in two areas fails to compile here, naming the code.
@@ -56,9 +62,11 @@ type AreaCodes = Codes<
     typeof TASK,
     typeof ENGINE,
     typeof SCHEDULE,
+    typeof HOT_FOLDERS,
     typeof TEAM,
     typeof CLI,
     typeof SHELL,
+    typeof DIAGNOSTICS,
   ]
 >;
 const noDuplicateCodes: [Duplicates<AreaCodes>] extends [never] ? true : Duplicates<AreaCodes> = true;
