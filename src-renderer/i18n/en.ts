@@ -383,6 +383,20 @@ export const en = {
   lines: { one: '{n} line', other: '{n} lines' },
   files: { one: '{n} file', other: '{n} files' },
   'error.load': 'The app could not reach its engine: {error}',
+
+  // ── updates ──
+  'updates.title': 'Updates',
+  'updates.hint': 'New versions download in the background and install when you quit Crossdock.',
+  'updates.check': 'Check for updates',
+  'updates.checkOnStart': 'Check for updates when the app starts',
+  'updates.off.noUrl': 'Updates are off: this build of Crossdock has no update address.',
+  'updates.off.notPackaged': 'Updates are off: Crossdock is not running from an installed package.',
+  'updates.idle': 'Not checked yet. Crossdock {version}.',
+  'updates.checking': 'Checking for updates…',
+  'updates.upToDate': 'Crossdock {version} is up to date.',
+  'updates.downloading': 'Downloading Crossdock {version}: {percent} %.',
+  'updates.ready': 'Crossdock {version} is ready: it installs when you quit the app.',
+  'updates.error': 'The update check failed: {message}',
 };
 
 export type Dict = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : Plural };

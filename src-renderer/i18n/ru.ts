@@ -441,4 +441,18 @@ export const ru = {
   lines: { one: '{n} строка', few: '{n} строки', many: '{n} строк', other: '{n} строки' },
   files: { one: '{n} файл', few: '{n} файла', many: '{n} файлов', other: '{n} файла' },
   'error.load': 'Приложение не может связаться с движком: {error}',
+
+  // ── updates ──
+  'updates.title': 'Обновления',
+  'updates.hint': 'Новые версии загружаются в фоне и устанавливаются, когда вы выходите из Crossdock.',
+  'updates.check': 'Проверить обновления',
+  'updates.checkOnStart': 'Проверять обновления при запуске',
+  'updates.off.noUrl': 'Обновления выключены: в этой сборке Crossdock нет адреса обновлений.',
+  'updates.off.notPackaged': 'Обновления выключены: Crossdock запущен не из установленного пакета.',
+  'updates.idle': 'Ещё не проверялись. Crossdock {version}.',
+  'updates.checking': 'Проверяем обновления…',
+  'updates.upToDate': 'Crossdock {version} — последняя версия.',
+  'updates.downloading': 'Загружается Crossdock {version}: {percent} %.',
+  'updates.ready': 'Crossdock {version} загружен и установится, когда вы выйдете из приложения.',
+  'updates.error': 'Не удалось проверить обновления: {message}',
 } satisfies Dict;

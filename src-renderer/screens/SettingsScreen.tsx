@@ -6,6 +6,7 @@ import { api, errorText } from '../api.ts';
 import { IconAlert, IconCheck } from '../components/icons.tsx';
 import { useT, type T } from '../i18n/index.ts';
 import { applySettings, useApp } from '../store.ts';
+import { UpdatesCard } from './UpdatesCard.tsx';
 
 interface Draft {
   source: 'demo' | 'clickhouse';
@@ -456,6 +457,8 @@ export function SettingsScreen() {
               />
             </div>
           </Card>
+
+          <UpdatesCard />
 
           <Card title={t('settings.team')} hint={t('settings.teamHint')}>
             <CheckField
