@@ -35,8 +35,6 @@ export const en = {
   'jobs.empty.title': 'Drop a spreadsheet here or Open…',
   'jobs.empty.body':
     'Crossdock reads the Brand, Article and Quantity columns and finds the best supplier offer for every line.',
-  'jobs.empty.hint':
-    'No file at hand? Try the demo sample assets/samples/request-list-ru.xlsx with the list ОПТ-1 against the built-in demo catalog.',
   'jobs.empty.open': 'Open a spreadsheet…',
   'jobs.noMatch': 'No jobs match these filters.',
   'jobs.clearFilters': 'Clear filters',
@@ -383,6 +381,12 @@ export const en = {
   lines: { one: '{n} line', other: '{n} lines' },
   files: { one: '{n} file', other: '{n} files' },
   'error.load': 'The app could not reach its engine: {error}',
+
+  // ── first run: the sample request list ──
+  'jobs.empty.sample': 'Try with the sample',
+  'jobs.empty.sampleHint':
+    'No file at hand? Try the sample: a request list of 1,500 parts that ships with the app; price it with the list ОПТ-1 against the built-in demo catalog.',
+  'jobs.empty.noSample': 'This copy of the app was built without the sample request list.',
 
   // ── updates ──
   'updates.title': 'Updates',

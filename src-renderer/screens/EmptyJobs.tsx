@@ -1,5 +1,6 @@
-import { useT } from '../i18n/index.ts';
-import { chooseAndOpen } from '../store.ts';
+import { api, errorText } from '../api.ts';
+import { tNow, useT } from '../i18n/index.ts';
+import { chooseAndOpen, openPaths, toast } from '../store.ts';
 import { IconOpen } from '../components/icons.tsx';
 
 /** A spreadsheet sliding into a box: the first thing a new user sees. */
@@ -18,6 +19,17 @@ function Illustration() {
   );
 }
 
+/** The sample request list that ships with the app, in the new-job sheet (the first run's way in). */
+async function trySample(): Promise<void> {
+  try {
+    const path = await api.sampleRequestList();
+    if (path) openPaths([path]);
+    else toast('error', tNow('jobs.empty.noSample'));
+  } catch (err) {
+    toast('error', errorText(err));
+  }
+}
+
 export function EmptyJobs() {
   const t = useT();
   return (
@@ -26,10 +38,23 @@ export function EmptyJobs() {
         <Illustration />
         <h2>{t('jobs.empty.title')}</h2>
         <p>{t('jobs.empty.body')}</p>
-        <button type="button" className="btn btn-primary" onClick={() => void chooseAndOpen()}>
-          <IconOpen /> {t('jobs.empty.open')}
-        </button>
-        <p className="empty-hint">{t('jobs.empty.hint')}</p>
+        <div className="row-gap">
+          <button type="button" className="btn btn-primary" onClick={() => void chooseAndOpen()}>
+            <IconOpen /> {t('jobs.empty.open')}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="try-sample"
+            aria-describedby="try-sample-hint"
+            onClick={() => void trySample()}
+          >
+            {t('jobs.empty.sample')}
+          </button>
+        </div>
+        <p className="empty-hint" id="try-sample-hint">
+          {t('jobs.empty.sampleHint')}
+        </p>
       </div>
     </div>
   );
