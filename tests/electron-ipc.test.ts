@@ -16,7 +16,7 @@ import {
 } from '../src-main/common/contract.ts';
 import { renderMessage } from '../src-main/common/errors.ts';
 import { forwardEvents, registerIpc, type IpcDeps } from '../src-main/electron/ipc.ts';
-import { CSP, hardenWindow, isTrustedSender, secureWebPreferences } from '../src-main/electron/security.ts';
+import { CSP, hardenWindow, isTrustedSender, SECURE_WEB_PREFERENCES } from '../src-main/electron/security.ts';
 import { Engine } from '../src-main/engine/engine.ts';
 import type { Job, JobComment, JobProgress } from '../src-main/common/types.ts';
 import { freshDataDir, openEngine, ROOT, runJob, SAMPLE, tempDir } from './helpers.ts';
@@ -630,12 +630,11 @@ describe('security', () => {
     expect(CSP).toContain("object-src 'none'");
     expect(CSP).toContain("frame-ancestors 'none'");
     expect(CSP).not.toMatch(/unsafe-eval|unsafe-inline/);
-    expect(secureWebPreferences('/app/preload.cjs')).toEqual({
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
-      preload: '/app/preload.cjs',
     });
   });
 });

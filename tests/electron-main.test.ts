@@ -2,7 +2,8 @@
 // start-up wiring, a job through IPC ending in a notification whose click shows the job, files from a
 // second instance, closing and quitting with jobs running.
 import { EventEmitter } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelOf, eventChannelOf, METHODS, type CallOutcome } from '../src-main/common/contract.ts';
@@ -30,6 +31,11 @@ const fake = vi.hoisted(() => {
     badge: 0,
     menu: null as unknown,
     tray: null as unknown,
+    sandboxed: false,
+    savePath: null as string | null,
+    permissionRequest: null as null | ((...a: unknown[]) => void),
+    permissionCheck: null as null | ((...a: unknown[]) => boolean),
+    shownInFolder: [] as string[],
   };
   class FakeWebContents extends Emitter {
     id = 7;
@@ -120,6 +126,9 @@ const fake = vi.hoisted(() => {
       state.exitCode = code;
     },
     showAboutPanel() {},
+    enableSandbox() {
+      state.sandboxed = true;
+    },
   });
   const electron = {
     app,
@@ -132,6 +141,8 @@ const fake = vi.hoisted(() => {
     },
     dialog: {
       showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+      showSaveDialog: async () =>
+        state.savePath ? { canceled: false, filePath: state.savePath } : { canceled: true, filePath: '' },
       showMessageBox: async (_w: unknown, o?: { message: string; buttons: string[] }) => {
         const opts = (o ?? _w) as { message: string; buttons: string[] };
         state.messageBoxes.push(opts);
@@ -159,8 +170,18 @@ const fake = vi.hoisted(() => {
       decryptString: (b: Buffer) => Buffer.from(b).reverse().toString(),
     },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
-    session: { defaultSession: { webRequest: { onHeadersReceived: () => {} } } },
-    shell: { openPath: async () => '', showItemInFolder: () => {} },
+    session: {
+      defaultSession: {
+        webRequest: { onHeadersReceived: () => {} },
+        setPermissionRequestHandler: (fn: (...a: unknown[]) => void) => (state.permissionRequest = fn),
+        setPermissionCheckHandler: (fn: (...a: unknown[]) => boolean) => (state.permissionCheck = fn),
+        setDevicePermissionHandler: () => {},
+      },
+    },
+    shell: {
+      openPath: async () => '',
+      showItemInFolder: (p: string) => state.shownInFolder.push(p),
+    },
     Tray: class {
       constructor() {
         state.tray = this;
@@ -233,6 +254,51 @@ describe('main.ts with a fake electron', () => {
     expect([...fake.state.handlers.keys()].sort()).toEqual(METHODS.map((m) => channelOf(m)).sort());
     expect(fake.state.menu).toBeTruthy();
     expect(fake.state.tray).toBeTruthy();
+  });
+
+  it('sandboxes every renderer, gives the window exactly the secure preferences, refuses every permission', async () => {
+    const { SECURE_WEB_PREFERENCES } = await import('../src-main/electron/security.ts');
+    expect(fake.state.sandboxed).toBe(true);
+    const { preload, ...prefs } = win().options.webPreferences;
+    expect(prefs).toEqual(SECURE_WEB_PREFERENCES);
+    expect(String(preload)).toMatch(/preload\.cjs$/);
+    const answers: boolean[] = [];
+    fake.state.permissionRequest!({}, 'notifications', (ok: boolean) => answers.push(ok), {
+      requestingUrl: 'app://crossdock/index.html',
+    });
+    fake.state.permissionRequest!({}, 'media', (ok: boolean) => answers.push(ok), {});
+    expect(answers).toEqual([false, false]);
+    expect(fake.state.permissionCheck!({}, 'clipboard-read', 'app://crossdock', {})).toBe(false);
+    // The refusal is in the app's own log.
+    const log = readFileSync(join(process.env.CROSSDOCK_DATA_DIR!, 'main.log'), 'utf8');
+    expect(log).toMatch(
+      /WARN MAIN_LOG_PERMISSION_REFUSED A page asked for the permission notifications \(app:\/\/crossdock\); refused\./,
+    );
+  });
+
+  it('Help → Save Diagnostics… writes the bundle where the user chose, without the stored password', async () => {
+    await invoke('setSecret', 'clickhouse-password', 'Sh3ll-Secret-pw');
+    // A failed call lands in main.log (what the window was told, as a warning).
+    await expect(invoke('getJob', 'nope', 'extra')).rejects.toThrow();
+    type Item = { label?: string; click?: () => void; submenu?: Item[] };
+    const help = (fake.state.menu as Item[]).find((m) => (m as { role?: string }).role === 'help')!;
+    const item = help.submenu!.find((i) => i.label === 'Save Diagnostics…')!;
+    const out = join(tempDir('cd-diag-'), 'bundle.zip');
+    fake.state.savePath = out;
+    fake.state.messageBoxAnswer = 0; // Show in Folder
+    const boxes = fake.state.messageBoxes.length;
+    item.click!();
+    await until(() => fake.state.shownInFolder.includes(out));
+    expect(fake.state.messageBoxes[boxes].message).toBe(`Diagnostics saved to ${out}.`);
+    const listing = execFileSync('unzip', ['-l', out], { encoding: 'utf8' });
+    for (const entry of ['about.json', 'settings.json', 'jobs.jsonl', 'job-logs.jsonl', 'logs/main.log'])
+      expect(listing).toContain(entry);
+    const text = execFileSync('unzip', ['-p', out], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    expect(text).not.toContain('Sh3ll-Secret-pw');
+    expect(text).toContain('"madeBy": "electron"');
+    expect(text).toMatch(/MAIN_LOG_CALL_FAILED/);
+    fake.state.savePath = null;
+    fake.state.messageBoxes.splice(boxes); // the tests below count the quit dialogs from the first
   });
 
   it('a job submitted over IPC ends in a notification; clicking it shows the job', async () => {

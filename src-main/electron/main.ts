@@ -29,7 +29,21 @@ import { StoredSecrets, type Cipher } from '../engine/secrets.ts';
 import { TERMINAL, type Job } from '../common/types.ts';
 import { forwardEvents, registerIpc } from './ipc.ts';
 import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
-import { hardenWindow, installCsp, isTrustedSender, secureWebPreferences } from './security.ts';
+import {
+  hardenWindow,
+  installCsp,
+  isTrustedSender,
+  refusePermissions,
+  type SecureWebPreferences,
+} from './security.ts';
+import { MainLog } from '../engine/main-log.ts';
+import {
+  logCallFailure,
+  logEngineErrors,
+  loggedRefusals,
+  logRendererGone,
+  saveDiagnostics,
+} from './diagnostics.ts';
 import { filesFromArgv, isSpreadsheetPath } from './argv.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
 import { jobErrorText, shellText } from './shell-text.ts';
@@ -44,6 +58,13 @@ const isDev = !app.isPackaged && process.env.CROSSDOCK_DEV === '1';
 
 // A separate profile for tests and for running two copies side by side (as the CLI's --data-dir).
 if (process.env.CROSSDOCK_DATA_DIR) app.setPath('userData', process.env.CROSSDOCK_DATA_DIR);
+
+// The app's own log of warnings and errors (main.log in the data folder; a diagnostics bundle carries it).
+const mainLog = new MainLog(app.getPath('userData'));
+const refusals = loggedRefusals(mainLog);
+
+// Every renderer sandboxed, whatever a window's preferences say.
+app.enableSandbox();
 
 // Windows shows notifications only for an app with an AppUserModelID (the installer's appId).
 if (process.platform === 'win32') app.setAppUserModelId('app.crossdock.desktop');
@@ -65,7 +86,10 @@ if (!app.requestSingleInstanceLock()) {
   });
   registerAppScheme(protocol);
   // Every web contents (the window, and anything a bug might open) stays on the app's origin.
-  app.on('web-contents-created', (_event, contents) => hardenWindow(contents, APP_ORIGIN));
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWindow(contents, APP_ORIGIN, refusals);
+    logRendererGone(contents, mainLog);
+  });
   app.whenReady().then(start, (err: unknown) => fatal(err));
 }
 
@@ -79,6 +103,7 @@ let updates: Updates = createUpdates({ updater: null, off: 'not-packaged', versi
 
 function fatal(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
+  mainLog.write('error', 'MAIN_LOG_START_FAILED', { reason: message });
   dialog.showErrorBox('Crossdock could not start', message);
   app.exit(1);
 }
@@ -111,6 +136,7 @@ async function start(): Promise<void> {
   engine.start();
   serveRenderer(protocol, RENDERER);
   installCsp(session.defaultSession);
+  refusePermissions(session.defaultSession, refusals);
   registerIpc(ipcMain, engine, {
     isTrustedSender: (event) => isTrustedSender(event, APP_ORIGIN, win?.webContents),
     shell,
@@ -125,10 +151,12 @@ async function start(): Promise<void> {
     }),
     onError: (method, err) => {
       if (isDev) console.error(`[ipc ${method}]`, err);
+      logCallFailure(mainLog, method, err);
     },
     updates: { status: () => updates.status(), check: () => updates.check() },
     samplePath: () => samplePath(ASSETS),
   });
+  logEngineErrors(engine, mainLog);
   engine.on('job', onJob);
   engine.on('progress', () => scheduleProgressUi());
   buildMenu();
@@ -162,7 +190,21 @@ function createWindow(): void {
     title: 'Crossdock',
     backgroundColor: '#00000000',
     icon: join(ASSETS, 'icon.png'),
-    webPreferences: secureWebPreferences(PRELOAD),
+    // Written out here, literally, so that scanners of Electron apps can read them (security.ts).
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      preload: PRELOAD,
+    } satisfies SecureWebPreferences,
   });
   if (state.maximized) win.maximize();
   trackWindowState(win, engine!.store);
@@ -288,10 +330,7 @@ function notifyEnd(job: Job): void {
   const t = shellText(lang());
   const n = new Notification({
     title: job.status === 'succeeded' ? t.done(job.name) : t.failed(job.name),
-    body:
-      job.status === 'succeeded'
-        ? t.doneBody(job)
-        : jobErrorText(lang(), job),
+    body: job.status === 'succeeded' ? t.doneBody(job) : jobErrorText(lang(), job),
     icon: join(ASSETS, 'icon.png'),
   });
   n.on('click', () => {
@@ -406,6 +445,22 @@ async function chooseAndOpen(): Promise<void> {
   if (!r.canceled) openFiles(r.filePaths);
 }
 
+function saveDiagnosticsNow(): Promise<string | null> {
+  if (!engine) return Promise.resolve(null);
+  return saveDiagnostics({
+    dialog: {
+      showSaveDialog: (o) => (win ? dialog.showSaveDialog(win, o) : dialog.showSaveDialog(o)),
+      showMessageBox: (o) => (win ? dialog.showMessageBox(win, o) : dialog.showMessageBox(o)),
+    },
+    shell,
+    engine,
+    log: mainLog,
+    lang: lang(),
+    version: app.getVersion(),
+    folder: app.getPath('downloads'),
+  });
+}
+
 function buildMenu(): void {
   const t = shellText(lang());
   const mac = process.platform === 'darwin';
@@ -452,6 +507,7 @@ function buildMenu(): void {
         },
         { type: 'separator' },
         { label: t.openDataFolder, click: () => void shell.openPath(app.getPath('userData')) },
+        { label: t.saveDiagnostics, click: () => void saveDiagnosticsNow() },
         { label: t.about, click: () => app.showAboutPanel() },
       ],
     },

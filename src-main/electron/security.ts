@@ -79,33 +79,80 @@ export function installCsp(session: Pick<Session, 'webRequest'>): void {
 
 type NavigationEvent = { url?: string; preventDefault(): void };
 
+/** What the app refused, for its log (main.log): a navigation or window elsewhere, a permission. */
+export interface Refusals {
+  navigation?(url: string): void;
+  permission?(permission: string, origin: string): void;
+}
+
 /**
  * Keeps the window on the app's own origin: navigations and redirects elsewhere are cancelled,
- * window.open and target=_blank open nothing, and <webview> cannot be attached.
+ * window.open and target=_blank open nothing (not even in the browser: the app opens no outside
+ * links, so nothing reaches shell.openExternal), and <webview> cannot be attached.
  */
 export function hardenWindow(
   webContents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
   appOrigin: string,
+  refused: Refusals = {},
 ): void {
   const own = normalizeOrigin(appOrigin);
   const guard = (event: NavigationEvent, url?: string) => {
     const target = event.url ?? url;
-    if (!target || originOf(target) !== own) event.preventDefault();
+    if (target && originOf(target) === own) return;
+    event.preventDefault();
+    refused.navigation?.(String(target));
   };
   webContents.on('will-navigate', guard);
   webContents.on('will-redirect', guard);
   webContents.on('will-frame-navigate', guard);
   webContents.on('will-attach-webview', (event) => event.preventDefault());
-  webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  webContents.setWindowOpenHandler((details?: { url?: string }) => {
+    refused.navigation?.(String(details?.url));
+    return { action: 'deny' };
+  });
 }
 
-/** The window's web preferences: isolated, sandboxed, no Node in the page, only the preload. */
-export function secureWebPreferences(preloadPath: string) {
-  return {
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    webSecurity: true,
-    preload: preloadPath,
-  } satisfies WebPreferences;
+/**
+ * Refuses every permission a page can ask for (camera, microphone, geolocation, notifications,
+ * clipboard, MIDI, HID/USB/serial devices, ...): the page needs none. Notifications are shown by the
+ * main process (Electron's Notification), which asks no permission of the page.
+ */
+export function refusePermissions(
+  session: Pick<
+    Session,
+    'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+  >,
+  refused: Refusals = {},
+): void {
+  session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
+    refused.permission?.(permission, originOf(details?.requestingUrl ?? '') ?? '');
+    callback(false);
+  });
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }
+
+/**
+ * The web preferences the window must have: isolated, sandboxed, no Node in the page, its workers or
+ * frames, web security on, no insecure content, no <webview>, no experimental or Blink features, no
+ * navigation by dropping a file. main.ts writes them out literally where it creates the window (so
+ * outside scanners can read them), `satisfies SecureWebPreferences` makes the compiler hold it to
+ * these, and tests/electron-security.test.ts checks the source and the window made.
+ */
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  experimentalFeatures: false,
+  navigateOnDragDrop: false,
+  safeDialogs: true,
+} as const satisfies WebPreferences;
+
+/** Web preferences with every value of SECURE_WEB_PREFERENCES, a preload, and no Blink features switched on. */
+export type SecureWebPreferences = WebPreferences &
+  typeof SECURE_WEB_PREFERENCES & { preload: string; enableBlinkFeatures?: never };
