@@ -6,6 +6,7 @@ import { api, errorText } from '../api.ts';
 import { IconAlert, IconCheck } from '../components/icons.tsx';
 import { useT, type T } from '../i18n/index.ts';
 import { applySettings, useApp } from '../store.ts';
+import { HotFoldersCard, hotFolderDrafts, hotFoldersOf, type HotFolderDraft } from './HotFoldersCard.tsx';
 import { UpdatesCard } from './UpdatesCard.tsx';
 
 interface Draft {
@@ -29,6 +30,7 @@ interface Draft {
   teamPassword: string;
   baseCurrency: string;
   userName: string;
+  hotFolders: HotFolderDraft[];
 }
 
 function draftOf(s: SettingsValue): Draft {
@@ -53,6 +55,7 @@ function draftOf(s: SettingsValue): Draft {
     teamPassword: '',
     baseCurrency: s.baseCurrency,
     userName: s.userName ?? '',
+    hotFolders: hotFolderDrafts(s.hotFolders),
   };
 }
 
@@ -183,6 +186,11 @@ export function SettingsScreen() {
       setError(t('settings.chUrlNeeded'));
       return;
     }
+    const hotFolders = hotFoldersOf(draft.hotFolders, t);
+    if (typeof hotFolders === 'string') {
+      setError(hotFolders);
+      return;
+    }
     setSaving(true);
     setError(null);
     try {
@@ -214,6 +222,7 @@ export function SettingsScreen() {
         closeWhileRunning: draft.close,
         baseCurrency: currency,
         userName: draft.userName.trim() || null,
+        hotFolders,
       });
       applySettings(next);
       setDraft(draftOf(next));
@@ -382,6 +391,13 @@ export function SettingsScreen() {
               onError={setError}
             />
           </Card>
+
+          <HotFoldersCard
+            folders={draft.hotFolders}
+            source={settings.source}
+            onChange={(folders) => set('hotFolders', folders)}
+            onError={setError}
+          />
 
           <Card title={t('settings.pricing')} hint={t('settings.pricingHint')}>
             <TextField
