@@ -401,6 +401,9 @@ export const en = {
   'updates.downloading': 'Downloading Crossdock {version}: {percent} %.',
   'updates.ready': 'Crossdock {version} is ready: it installs when you quit the app.',
   'updates.error': 'The update check failed: {message}',
+
+  // ── accessibility ──
+  'jobs.col.actions': 'Actions',
 };
 
 export type Dict = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : Plural };

@@ -459,4 +459,7 @@ export const ru = {
   'updates.downloading': 'Загружается Crossdock {version}: {percent} %.',
   'updates.ready': 'Crossdock {version} загружен и установится, когда вы выйдете из приложения.',
   'updates.error': 'Не удалось проверить обновления: {message}',
+
+  // ── accessibility ──
+  'jobs.col.actions': 'Действия',
 } satisfies Dict;

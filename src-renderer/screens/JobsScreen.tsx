@@ -171,7 +171,9 @@ export function JobsScreen() {
               <div role="columnheader" className="cell-num cell-created">
                 {t('jobs.col.created')}
               </div>
-              <div role="columnheader" />
+              <div role="columnheader">
+                <span className="visually-hidden">{t('jobs.col.actions')}</span>
+              </div>
             </div>
             <div className="table-body" ref={scrollRef} onKeyDown={onListKey}>
               {!loaded && <div className="table-note">{t('jobs.loading')}</div>}
