@@ -307,6 +307,25 @@ export const en = {
   'settings.unsaved': 'Unsaved changes',
   'settings.about': 'Crossdock {version} · {platform} · data in {dir}',
 
+  // ── hot folders ──
+  'hot.title': 'Hot folders',
+  'hot.hint':
+    'Every spreadsheet saved into a watched folder becomes a job with its options, once per content, after it has stopped changing.',
+  'hot.none': 'No folders are watched.',
+  'hot.dir': 'Folder to watch',
+  'hot.dirPlaceholder': 'Choose a folder',
+  'hot.outDir': 'Results go to',
+  'hot.outDirResults': 'Its "results" subfolder',
+  'hot.lang': 'Result language',
+  'hot.enabled': 'Watch this folder',
+  'hot.remove': 'Remove',
+  'hot.add': 'Add a folder',
+  'hot.addHint': '.xlsx, .xlsm, .csv and .tsv files are taken; other files are left alone.',
+  'hot.dirNeeded': 'Choose the folder to watch, or remove the empty hot folder.',
+  'hot.listNeeded': 'Choose a supplier list for the hot folder {dir}.',
+  'hot.outIsDir':
+    'The hot folder {dir} cannot keep its results in itself; choose another output folder, or none.',
+
   'schedules.title': 'Schedules',
   'schedules.add': 'New schedule',
   'schedules.empty.title': 'No scheduled exports',
