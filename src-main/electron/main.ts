@@ -48,7 +48,7 @@ import { filesFromArgv, isSpreadsheetPath } from './argv.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
 import { jobErrorText, shellText } from './shell-text.ts';
 import { assetsDir, samplePath } from './samples.ts';
-import { checkForUpdatesLabel, createUpdates, type Updater, type Updates } from './updates.ts';
+import { createUpdates, type Updater, type Updates } from './updates.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER = join(here, '..', 'renderer');
@@ -499,7 +499,7 @@ function buildMenu(): void {
       role: 'help',
       submenu: [
         {
-          label: checkForUpdatesLabel(lang()),
+          label: t.checkUpdates,
           click: () => {
             navigate('settings');
             void updates.check();

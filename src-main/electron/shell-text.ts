@@ -17,6 +17,7 @@ export function shellText(lang: Lang) {
     team: r('SHELL_TEAM'),
     openDataFolder: r('SHELL_OPEN_DATA_FOLDER'),
     about: r('SHELL_ABOUT'),
+    checkUpdates: r('SHELL_CHECK_UPDATES'),
     saveDiagnostics: r('SHELL_SAVE_DIAGNOSTICS'),
     diagnosticsSavedDetail: r('SHELL_DIAGNOSTICS_SAVED_DETAIL'),
     showInFolder: r('SHELL_DIAGNOSTICS_SHOW'),

@@ -106,8 +106,3 @@ export function createUpdates(opts: UpdatesOptions): Updates {
     start: (checkUpdates) => (checkUpdates ? check() : Promise.resolve(status)),
   };
 }
-
-/** The Help menu's item, in the shell's language. */
-export function checkForUpdatesLabel(lang: 'en' | 'ru'): string {
-  return lang === 'ru' ? 'Проверить обновления…' : 'Check for Updates…';
-}

@@ -51,6 +51,11 @@ export const SHELL = {
     () => 'About Crossdock',
     () => 'О Crossdock',
   ),
+  /** Help → Check for Updates… (shows Settings, whose Updates card follows the check). */
+  SHELL_CHECK_UPDATES: msg(
+    () => 'Check for Updates…',
+    () => 'Проверить обновления…',
+  ),
   SHELL_SHOW: msg(
     () => 'Show Crossdock',
     () => 'Показать Crossdock',
