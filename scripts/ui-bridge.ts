@@ -225,6 +225,9 @@ const server = createServer((req, res) => {
     }
   })();
 });
+// Tests call it seconds apart (between them they write big files): an idle connection they reuse
+// must still be open, or fetch fails with "other side closed" (Node closes idle ones after 5 s).
+server.keepAliveTimeout = 10 * 60_000;
 
 mkdirSync(join(dataDir, 'uploads'), { recursive: true });
 server.listen(Number(arg('port') ?? 5173), '127.0.0.1', () => {

@@ -26,6 +26,13 @@ function Elapsed({ job }: { job: Job }) {
   return <span>{fmtClock(end - job.startedAt)}</span>;
 }
 
+const COUNT_SEGMENTS = [
+  ['found', 'found'],
+  ['partial', 'partial'],
+  ['notFound', 'notfound'],
+  ['invalid', 'invalid'],
+] as const;
+
 function ProgressCell({ job }: { job: Job }) {
   const t = useT();
   const progress = useApp((s) => s.progress[job.id]);
@@ -56,7 +63,7 @@ function ProgressCell({ job }: { job: Job }) {
     // The four counts, in the words the detail, the notification and the CLI use (common/counts.ts).
     line =
       job.kind === 'crossdock' ? (
-        <span className="ellipsis" data-testid="job-counts">
+        <span className="ellipsis" data-testid="job-counts" title={countsLine(t.lang, job.result)}>
           {countsLine(t.lang, job.result)}
         </span>
       ) : (
@@ -76,9 +83,26 @@ function ProgressCell({ job }: { job: Job }) {
       <span>{t('jobs.rowsOf', { done: fmtNumber(t.lang, done), total: fmtNumber(t.lang, total) })}</span>
     );
   }
+  const counted = job.status === 'succeeded' && job.kind === 'crossdock' && job.result && job.result.rows > 0;
   return (
     <div className="cell-progress">
-      <ProgressBar progress={progress} status={job.status} testId="job-progress" label={job.name} />
+      {counted && job.result ? (
+        // A finished crossdock's bar is its four counts, as in the detail (found, partial, not found, invalid).
+        <div
+          className="stack-bar row-stack"
+          role="img"
+          aria-label={countsLine(t.lang, job.result)}
+          data-testid="job-counts-bar"
+        >
+          {COUNT_SEGMENTS.map(([key, cls]) =>
+            job.result![key] > 0 ? (
+              <span key={key} className={`seg-${cls}`} style={{ flexGrow: job.result![key] }} />
+            ) : null,
+          )}
+        </div>
+      ) : (
+        <ProgressBar progress={progress} status={job.status} testId="job-progress" label={job.name} />
+      )}
       <div className="progress-line">{line}</div>
     </div>
   );

@@ -44,6 +44,9 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await expect(sheet).toBeVisible();
   await expect(sheet.getByTestId('estimated-rows')).toBeVisible();
   await sheet.getByTestId('supplier-list').selectOption('ОПТ-1');
+  // Analogs where the part is missing: the sheet says how many lines have any in the catalog.
+  await sheet.getByTestId('analogs').selectOption('missing');
+  await expect(sheet.getByTestId('crosses-preview')).toBeVisible();
   await shot(page, '03-new-job');
   await sheet.getByTestId('start-job').click();
 
@@ -88,6 +91,10 @@ test('screens, light and dark', async ({ page, bridge, problems }) => {
   await detail.getByTestId('comment-input').fill('Проверить позиции BOSCH у второго поставщика');
   await detail.getByTestId('comment-add').click();
   await expect(detail.getByTestId('comment')).toHaveCount(1);
+  // How the lines were priced: the sample's showcase lines use an analog, a pack and aliases.
+  await expect(detail.getByTestId('rule-analogs')).toBeVisible();
+  await expect(detail.getByTestId('rule-rounded')).toBeVisible();
+  await detail.getByTestId('rule-analogs').scrollIntoViewIfNeeded();
   await shot(page, '05-job-detail');
   await page.keyboard.press('Escape');
 
