@@ -216,6 +216,20 @@ describe('no header row (0)', () => {
       const result = (await readXlsx(job.outputs[0])).get('Result')!;
       expect(result[0].slice(0, 3)).toEqual(['Column A', 'Column B', 'Column C']);
       expect(result.slice(1).map((r) => r[0] ?? null)).toEqual(['BOSCH', 'NGK', null]);
+      expect(engine.logs(job.id).map((l) => l.message)).toContainEqual(
+        expect.stringMatching(/no header row \(columns by letter\): brand = column 1/),
+      );
+      // A Russian result names them in Russian, like its appended headers.
+      const ru = await runJob(engine, {
+        kind: 'crossdock',
+        input: f,
+        list: 'ОПТ-1',
+        outDir: dir,
+        lang: 'ru',
+        columns: { headerRow: 0, brand: '1', article: '2', quantity: '3' },
+      });
+      const ruResult = (await readXlsx(ru.outputs[0])).get('Result')!;
+      expect(ruResult[0].slice(0, 3)).toEqual(['Столбец A', 'Столбец B', 'Столбец C']);
     } finally {
       await engine.close();
     }

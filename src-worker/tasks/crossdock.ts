@@ -73,7 +73,7 @@ export async function runCrossdock(
     ctx.progress(0, null, 'reading', true);
     const wb = await openSpreadsheet(input.inputPath);
     try {
-      const located = await locateHeader(wb, input.columns, undefined, input.sheet);
+      const located = await locateHeader(wb, input.columns, undefined, input.sheet, input.lang ?? 'en');
       const { mapping, sheet } = located;
       const width = Math.max(
         located.header.length,

@@ -99,9 +99,9 @@ export const TASK = {
     quantity: number | null;
   }>(
     (p) =>
-      `Sheet "${text(p.sheet)}", header on row ${text(p.row)}: brand = column ${text(p.brand)}, article = column ${text(p.article)}, quantity = ${p.quantity === null || p.quantity === undefined ? 'none (1 each)' : `column ${text(p.quantity)}`}.`,
+      `Sheet "${text(p.sheet)}", ${num(p.row) === 0 ? 'no header row (columns by letter)' : `header on row ${text(p.row)}`}: brand = column ${text(p.brand)}, article = column ${text(p.article)}, quantity = ${p.quantity === null || p.quantity === undefined ? 'none (1 each)' : `column ${text(p.quantity)}`}.`,
     (p) =>
-      `Лист ${q(p.sheet)}, заголовки в строке ${text(p.row)}: бренд — столбец ${text(p.brand)}, артикул — столбец ${text(p.article)}, количество — ${p.quantity === null || p.quantity === undefined ? 'нет (по 1 на строку)' : `столбец ${text(p.quantity)}`}.`,
+      `Лист ${q(p.sheet)}, ${num(p.row) === 0 ? 'без строки заголовков (столбцы по буквам)' : `заголовки в строке ${text(p.row)}`}: бренд — столбец ${text(p.brand)}, артикул — столбец ${text(p.article)}, количество — ${p.quantity === null || p.quantity === undefined ? 'нет (по 1 на строку)' : `столбец ${text(p.quantity)}`}.`,
   ),
   LOG_RESUMING: msg<{ line: number }>(
     (p) =>
