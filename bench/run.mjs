@@ -39,6 +39,8 @@ const cases = [
   { name: 'ch-export-1m-csv', rows: 1_000_000, export: 'csv', source: 'clickhouse' },
   // Team mode: tiny jobs through a private redis-server and two `crossdock worker --redis` processes.
   { name: 'team-tiny', team: true, jobs: 200 },
+  // One big list across the team: 1M lines through two workers, unsplit vs split into parts (flows).
+  { name: 'team-split', teamSplit: true, rows: 1_000_000, file: 'request-1m.csv', splitLines: 250_000 },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
 function ensureInput(c) {
@@ -130,6 +132,10 @@ for (const c of cases) {
     await teamCase(c);
     continue;
   }
+  if (c.teamSplit) {
+    await teamSplitCase(c);
+    continue;
+  }
   const input = c.export ? null : ensureInput(c);
   const source =
     c.source === 'clickhouse'
@@ -167,35 +173,8 @@ if (results.length) console.table(results);
  * adds to one tiny job in a running engine (bench/team-latency.ts).
  */
 async function teamCase(c) {
-  const { createServer } = await import('node:net');
   const { writeFileSync } = await import('node:fs');
-  const port = await new Promise((r) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = srv.address().port;
-      srv.close(() => r(p));
-    });
-  });
-  const redisDir = join(benchDir, 'redis');
-  rmSync(redisDir, { recursive: true, force: true });
-  mkdirSync(redisDir, { recursive: true });
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  process.on('exit', () => server.kill('SIGKILL'));
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    try {
-      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
-      break;
-    } catch {
-      // not up yet
-    }
-  }
+  const { url, team, stop } = await startTeam(2);
   const tinyDir = join(benchDir, 'tiny');
   mkdirSync(tinyDir, { recursive: true });
   const files = [];
@@ -207,24 +186,6 @@ async function teamCase(c) {
     );
     files.push(f);
   }
-  const team = ['--redis', url, '--team', 'bench'];
-  const workers = [1, 2].map((n) => {
-    const dir = join(benchDir, `worker-${n}`);
-    execFileSync(
-      process.execPath,
-      [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dir],
-      { stdio: 'ignore' },
-    );
-    return spawn(
-      process.execPath,
-      [join(root, 'bin', 'crossdock.mjs'), 'worker', ...team, '--concurrency', '1', '--data-dir', dir],
-      {
-        stdio: 'ignore',
-      },
-    );
-  });
-  process.on('exit', () => workers.forEach((w) => w.kill('SIGKILL')));
-  await new Promise((r) => setTimeout(r, 1500));
   const batch = async (extra) => {
     const r = await run([
       'run',
@@ -288,8 +249,7 @@ async function teamCase(c) {
     ),
   );
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
-  workers.forEach((w) => w.kill('SIGTERM'));
-  server.kill('SIGTERM');
+  stop();
   console.table([
     {
       case: `${c.name}: ${c.jobs} jobs in one run, local`,
@@ -305,4 +265,110 @@ async function teamCase(c) {
   console.log(
     `one tiny job in a running engine, submit to result file (median of ${latency.jobs}): local ${latency.localMs.toFixed(0)} ms, team ${latency.teamMs.toFixed(0)} ms (p90 ${latency.teamP90Ms.toFixed(0)} ms): team mode adds ${(latency.teamMs - latency.localMs).toFixed(0)} ms per job.`,
   );
+}
+
+/** A private redis-server and `crossdock worker --redis` processes (concurrency 1 each) for a team case. */
+async function startTeam(count) {
+  const { createServer } = await import('node:net');
+  const port = await new Promise((r) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => r(p));
+    });
+  });
+  const redisDir = join(benchDir, 'redis');
+  rmSync(redisDir, { recursive: true, force: true });
+  mkdirSync(redisDir, { recursive: true });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  process.on('exit', () => server.kill('SIGKILL'));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
+      break;
+    } catch {
+      // not up yet
+    }
+  }
+  const team = ['--redis', url, '--team', 'bench'];
+  const workers = Array.from({ length: count }, (_, n) => {
+    const dir = join(benchDir, `worker-${n + 1}`);
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'catalog', 'lists', '--data-dir', dir],
+      { stdio: 'ignore' },
+    );
+    return spawn(
+      process.execPath,
+      [join(root, 'bin', 'crossdock.mjs'), 'worker', ...team, '--concurrency', '1', '--data-dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+  });
+  process.on('exit', () => workers.forEach((w) => w.kill('SIGKILL')));
+  await new Promise((r) => setTimeout(r, 1500));
+  return {
+    url,
+    team,
+    stop: () => {
+      workers.forEach((w) => w.kill('SIGTERM'));
+      server.kill('SIGTERM');
+    },
+  };
+}
+
+/**
+ * One big request list through the team queue and two workers: unsplit (one worker runs it all)
+ * and split into parts of `splitLines` (BullMQ flow: the workers run parts at once, one merges),
+ * beside the same list run locally. On one 2-core machine the workers share the CPU; on a team
+ * they are other computers.
+ */
+async function teamSplitCase(c) {
+  const input = ensureInput(c);
+  const { team, stop } = await startTeam(2);
+  const rows = [];
+  const once = async (label, extra) => {
+    const r = await run([
+      'run',
+      input,
+      '--list',
+      'ОПТ-1',
+      '--out',
+      outDir,
+      '--data-dir',
+      dataDir,
+      '--json',
+      ...extra,
+    ]);
+    const job = r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()) : null;
+    if (r.code !== 0 || !job || job.rows !== c.rows)
+      throw new Error(`${c.name}: ${label} failed (exit ${r.code})`);
+    for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { force: true });
+    rows.push({
+      case: `${c.name}: ${label}`,
+      rows: c.rows,
+      'wall s': r.seconds.toFixed(2),
+      'rows/s': Math.round(c.rows / r.seconds).toLocaleString('en-US'),
+    });
+  };
+  try {
+    await once('local', []);
+    await once('team, unsplit', [...team, '--split-lines', '100000000']);
+    await once(`team, split by ${c.splitLines.toLocaleString('en-US')}`, [
+      ...team,
+      '--split-lines',
+      String(c.splitLines),
+    ]);
+  } finally {
+    stop();
+  }
+  console.table(rows);
 }

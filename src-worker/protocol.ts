@@ -54,6 +54,41 @@ export interface CrossdockInput {
   checkpointEveryMs?: number;
   /** A checkpoint saved by an earlier attempt of this job (the task checks it is still usable). */
   resume?: unknown;
+  /**
+   * One part of a split team job: only the data lines from `from` (0-based), `lines` of them (null:
+   * to the end); no lines is not an error. The totals a merge needs go to `summaryPath` (PartSummary).
+   */
+  part?: { from: number; lines: number | null; summaryPath: string };
+}
+
+/** What a part of a split crossdock tells the merge besides its workbook (JSON, crossdock.ts). */
+export interface PartSummary {
+  v: 1;
+  stats: TaskStats;
+  counts: { analogs: number; rounded: number; aliased: number };
+  /** [supplier, lines won, [currency, cost][]] */
+  perSupplier: [string, number, [string, number][]][];
+  /** Prices were compared in `base` through rates (the Summary says so and totals in it). */
+  rated: boolean;
+  base: string;
+  sourceKind: 'demo' | 'clickhouse';
+  /** The input columns the Result sheet repeats, and the article column among them (0-based). */
+  width: number;
+  articleColumn: number;
+}
+
+/** Joins the parts of a split crossdock, in order, into one result workbook (crossdock-merge.ts). */
+export interface CrossdockMergeInput {
+  jobId: string;
+  inputName: string;
+  list: string;
+  analogs?: 'off' | 'missing' | 'always';
+  lang?: 'en' | 'ru';
+  alternatives: number;
+  maxRowsPerSheet?: number;
+  parts: { workbook: string; summary: string }[];
+  tmpPath: string;
+  finalPath: string;
 }
 
 export interface CatalogImportInput {
@@ -86,6 +121,7 @@ export interface ExportInput {
 
 export type TaskRequest =
   | { kind: 'crossdock'; input: CrossdockInput; port: MessagePort }
+  | { kind: 'crossdock-merge'; input: CrossdockMergeInput; port: MessagePort }
   | { kind: 'catalog-import'; input: CatalogImportInput; port: MessagePort }
   | { kind: 'export'; input: ExportInput; port: MessagePort }
   | { kind: 'inspect'; input: InspectInput; port: MessagePort };

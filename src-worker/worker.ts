@@ -7,6 +7,7 @@ import type { InspectOutcome, TaskOutcome, TaskRequest } from './protocol.ts';
 import { TaskContext } from './task-context.ts';
 import { runCatalogImport } from './tasks/catalog-import.ts';
 import { runCrossdock } from './tasks/crossdock.ts';
+import { runCrossdockMerge } from './tasks/crossdock-merge.ts';
 import { runExport } from './tasks/export.ts';
 import { runInspect } from './tasks/inspect.ts';
 
@@ -14,6 +15,8 @@ export default async function run(request: TaskRequest): Promise<TaskOutcome | I
   const ctx = new TaskContext(request.port);
   try {
     if (request.kind === 'crossdock') return { ok: true, ...(await runCrossdock(request.input, ctx)) };
+    if (request.kind === 'crossdock-merge')
+      return { ok: true, ...(await runCrossdockMerge(request.input, ctx)) };
     if (request.kind === 'catalog-import')
       return { ok: true, ...(await runCatalogImport(request.input, ctx)) };
     if (request.kind === 'inspect') {

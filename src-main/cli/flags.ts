@@ -29,6 +29,8 @@ export interface TeamFlags {
   redis?: string;
   redisCa?: string;
   team?: string;
+  /** --split-lines (run, worker): team crossdocks past this many lines are split into parts. */
+  splitLines?: string;
 }
 
 export interface SourceFlags extends ClickHouseFlags {
@@ -106,6 +108,8 @@ export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env)
   const badCa = checkCaFile(caFile);
   if (badCa) throw UsageError.from(badCa);
   const lockMs = Number(env.CROSSDOCK_TEAM_LOCK_MS) || undefined;
+  const split = o.splitLines ?? env.CROSSDOCK_TEAM_SPLIT_LINES;
+  const splitLines = split === undefined ? undefined : wholeNumber('--split-lines', split, 1, 100_000_000);
   return {
     url,
     name,
@@ -114,7 +118,16 @@ export function teamFromFlags(o: TeamFlags, runJobs: boolean, env = process.env)
     ...(env.CROSSDOCK_REDIS_USER ? { user: env.CROSSDOCK_REDIS_USER } : {}),
     ...(env.CROSSDOCK_REDIS_PASSWORD ? { password: env.CROSSDOCK_REDIS_PASSWORD } : {}),
     ...(lockMs ? { lockMs } : {}),
+    ...(splitLines !== undefined ? { splitLines } : {}),
   };
+}
+
+/** --split-lines for the commands that submit team jobs (run; worker, for its hot folders). */
+export function withSplitOption(cmd: Command): Command {
+  return cmd.option(
+    '--split-lines <n>',
+    'team mode: split a crossdock of more lines than this into parts for several workers (default: Settings → Team, 200,000; $CROSSDOCK_TEAM_SPLIT_LINES)',
+  );
 }
 
 /** Number() on purpose, as the flags always did: an empty value is 0. */

@@ -43,6 +43,8 @@ export interface TaskPlace {
   checkpointEveryMs: number;
   /** A checkpoint of an earlier attempt (a crossdock resumes from it). */
   resume?: unknown;
+  /** A part of a split team crossdock (CrossdockInput.part). */
+  part?: CrossdockInput['part'];
 }
 
 /** The task input of a job spec: the one place that maps spec fields to what a task reads. */
@@ -101,6 +103,7 @@ export function taskInput(
     maxRowsPerSheet: spec.maxRowsPerSheet,
     checkpointEveryMs: place.checkpointEveryMs,
     ...(place.resume !== undefined ? { resume: place.resume } : {}),
+    ...(place.part ? { part: place.part } : {}),
   };
   return { kind: 'crossdock', input };
 }

@@ -10,7 +10,7 @@ import { TEAM_OFF, type TeamStatus, type TeamTestResult } from '../common/team-t
 import type { Job } from '../common/types.ts';
 import { checkRedisUrl, TEAM_NAME, type TeamConfig } from '../team/config.ts';
 import { failedTest } from '../team/connection-test.ts';
-import type { TeamHost, TeamTaskRequest } from '../team/host.ts';
+import type { TeamHost, TeamMergeRequest, TeamTaskRequest } from '../team/host.ts';
 import { TeamError, TeamService, testTeamConnection } from '../team/service.ts';
 import type { Broker } from './broker.ts';
 import { requeueForRetry } from './broker.ts';
@@ -207,6 +207,13 @@ export class TeamBroker implements Broker {
       announce: (id) => (ctx.store.isOpen() && ctx.store.get(id) ? ctx.announce(id) : null),
       localRunning: () => opts.localRunning(),
       runTeamTask: (req, signal, onMessage) => this.runHere(req, signal, onMessage),
+      runTeamMerge: (req, signal, onMessage) => this.mergeHere(req, signal, onMessage),
+      estimateLines: async (job) => {
+        const s = job.spec;
+        if (s.kind !== 'crossdock' || s.inputCopy === undefined) return null;
+        const look = await ctx.runner.inspect(s.inputCopy, job.name, s.sheet, s.columns, false);
+        return look.ok ? look.inspect.estimatedRows : null;
+      },
       planOutput: (outDir, base, ext) => planOutput(ctx.store, outDir, base, ext),
       resultBase: (job) => resultBase(job),
       finalizeFile,
@@ -228,11 +235,13 @@ export class TeamBroker implements Broker {
       if (req.spec.kind === 'crossdock' && !req.inputPath)
         return { ok: false, error: { ...coded('TEAM_JOB_NO_INPUT', {}), transient: false } };
       let task;
+      const summaryPath = join(req.workDir, 'part-summary.json');
       try {
         const scratchDir = join(req.workDir, 'scratch');
         if (req.spec.kind === 'crossdock') mkdirSync(scratchDir, { recursive: true });
         task = taskInput(
-          req.spec,
+          // A part's workbook is only merged: one sheet however long (the merge splits the whole).
+          req.part ? { ...req.spec, maxRowsPerSheet: undefined } : req.spec,
           {
             jobId: req.jobId,
             name: req.name,
@@ -240,6 +249,7 @@ export class TeamBroker implements Broker {
             finalPath: join(req.workDir, `result.${req.spec.kind === 'export' ? req.spec.format : 'xlsx'}`),
             scratchDir,
             checkpointEveryMs: 3_600_000,
+            ...(req.part ? { part: { ...req.part, summaryPath } } : {}),
           },
           () => this.ctx.sources.forSpec(req.spec),
           () => this.ctx.sources.catalogFile(),
@@ -249,10 +259,49 @@ export class TeamBroker implements Broker {
         throw err;
       }
       const { outcome } = await this.ctx.runner.run(req.spec.kind, task, { signal, onMessage });
+      // A part hands its totals on beside its workbook.
+      if (req.part && outcome.ok) outcome.files.push({ tmp: summaryPath, final: summaryPath });
       return outcome;
     } finally {
       this.tasksHere.delete(req.jobId);
       // A slot is free again for local jobs.
+      if (!this.ctx.closed()) this.opts.slotFreed();
+    }
+  }
+
+  /** Merges a split team crossdock's parts here, in a worker thread (with the crossdock's time limits). */
+  private async mergeHere(
+    req: TeamMergeRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome> {
+    if (req.spec.kind !== 'crossdock')
+      return { ok: false, error: { ...coded('TEAM_JOB_NO_INPUT', {}), transient: false } };
+    this.tasksHere.add(req.jobId);
+    try {
+      const finalPath = join(req.workDir, 'result.xlsx');
+      const { outcome } = await this.ctx.runner.run(
+        'crossdock',
+        {
+          kind: 'crossdock-merge',
+          input: {
+            jobId: req.jobId,
+            inputName: req.name,
+            list: req.spec.list,
+            analogs: req.spec.analogs,
+            lang: req.spec.lang,
+            alternatives: req.spec.alternatives,
+            maxRowsPerSheet: req.spec.maxRowsPerSheet,
+            parts: req.parts,
+            tmpPath: temporaryPath(finalPath, req.jobId),
+            finalPath,
+          },
+        },
+        { signal, onMessage },
+      );
+      return outcome;
+    } finally {
+      this.tasksHere.delete(req.jobId);
       if (!this.ctx.closed()) this.opts.slotFreed();
     }
   }

@@ -24,6 +24,11 @@ export interface TeamConfig {
   runJobs: boolean;
   /** Team jobs at once in this process (defaults to the engine's concurrency). */
   concurrency?: number;
+  /**
+   * A crossdock with more lines than this is split into parts for several workers (this process's
+   * `--split-lines`; default: Settings → Team, else DEFAULT_SPLIT_LINES).
+   */
+  splitLines?: number;
   /** Largest input or result file the team queue takes (default 200 MB). */
   maxBlobBytes?: number;
   /** Test hooks: how fast a dead worker's job is taken over. */

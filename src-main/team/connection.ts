@@ -2,7 +2,7 @@
 // store, and the one sentence the team panel shows about the link. Kept apart from what travels over
 // it so that every part of team mode reports a failure the same way (noteError) and sees the same
 // online/offline state.
-import type { ConnectionOptions, Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, FlowProducer, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CodedError, type ErrorInfo } from '../common/errors.ts';
 import type { TeamStatus } from '../common/team-types.ts';
@@ -29,6 +29,8 @@ export class TeamConnection {
   readonly sub: Redis;
   readonly queue: Queue;
   readonly events: QueueEvents;
+  /** Adds a split crossdock as one flow: the job the parent, its parts the children (same queue). */
+  readonly flows: FlowProducer;
   readonly blobs: BlobStore;
   private linkState: TeamStatus['state'] = 'connecting';
   private problem: ErrorInfo | null;
@@ -65,8 +67,10 @@ export class TeamConnection {
       connectionName: 'crossdock-sub',
       retryStrategy: this.retryStrategy,
     });
-    const { Queue, QueueEvents } = bullmq();
+    const { Queue, QueueEvents, FlowProducer } = bullmq();
     this.queue = new Queue(QUEUE_NAME, { connection: this.bullConnection(), prefix: this.prefix });
+    this.flows = new FlowProducer({ connection: this.bullConnection(), prefix: this.prefix });
+    this.flows.on('error', () => undefined);
     this.events = new QueueEvents(QUEUE_NAME, {
       connection: this.bullConnection(),
       prefix: this.prefix,
@@ -152,7 +156,7 @@ export class TeamConnection {
 
   async disconnect(): Promise<void> {
     // BullMQ's close waits for its connections; one that never got in (a wrong password) is cut.
-    for (const q of [this.events, this.queue])
+    for (const q of [this.events, this.queue, this.flows])
       if (!(await settlesWithin(q.close(), 2000))) await settlesWithin(q.disconnect(), 1000);
     for (const c of [this.client, this.sub]) c.disconnect();
   }

@@ -15,6 +15,17 @@ export interface TeamTaskRequest {
   inputPath: string | null;
   /** Scratch folder for this attempt: the result is written here, never elsewhere. */
   workDir: string;
+  /** A part of a split crossdock: its range of data lines (its outcome's last file is its PartSummary). */
+  part?: { from: number; lines: number | null };
+}
+
+/** The merge of a split crossdock's parts (downloaded into workDir), in order. */
+export interface TeamMergeRequest {
+  jobId: string;
+  name: string;
+  spec: TeamSpec;
+  parts: { workbook: string; summary: string }[];
+  workDir: string;
 }
 
 export interface TeamHost {
@@ -35,6 +46,14 @@ export interface TeamHost {
     signal: AbortSignal,
     onMessage: (m: WorkerMessage) => void,
   ): Promise<TaskOutcome>;
+  /** Merges the parts of a split crossdock into one workbook, in this engine's worker pool. */
+  runTeamMerge(
+    req: TeamMergeRequest,
+    signal: AbortSignal,
+    onMessage: (m: WorkerMessage) => void,
+  ): Promise<TaskOutcome>;
+  /** The data lines of a submitted crossdock's input (an estimate from a quick look), or null. */
+  estimateLines(job: Job): Promise<number | null>;
   /** A result name in outDir that exists neither on disk nor among other jobs' planned outputs. */
   planOutput(outDir: string, base: string, ext: string): string;
   /** The result file name base for a job (crossdock: `<input>_<list>_<time>`). */

@@ -24,7 +24,26 @@ export type BlobRef = z.infer<typeof BlobRef>;
 
 export { TeamSpec } from '../common/spec.ts';
 
+const MAX_PARTS = 1000;
+
 export const JOB_ID = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not a job id');
+
+const lineCount = z.number().int().min(0).max(1_000_000_000);
+
+/**
+ * A crossdock split into parts for several workers (a BullMQ flow: this job the parent, one child
+ * job per part): each part's first data line (0-based) and how many lines (the last: to the end).
+ */
+export const SplitPlan = z
+  .object({
+    lines: lineCount,
+    parts: z
+      .array(z.object({ from: lineCount, lines: lineCount.nullable() }).strict())
+      .min(2)
+      .max(MAX_PARTS),
+  })
+  .strict();
+export type SplitPlan = z.infer<typeof SplitPlan>;
 
 export const TeamJobData = z
   .object({
@@ -38,9 +57,48 @@ export const TeamJobData = z
     priority: z.enum(['high', 'normal', 'low']),
     maxAttempts: z.number().int().min(1).max(20),
     createdAt: z.number().int().min(0),
+    /** Split into parts run by several workers at once; the parent merges their workbooks. */
+    split: SplitPlan.optional(),
   })
   .strict();
 export type TeamJobData = z.infer<typeof TeamJobData>;
+
+/** The BullMQ job name of a part of a split crossdock (its parent is named after its kind). */
+export const PART_JOB = 'crossdock-part';
+
+/** One part of a split crossdock: the parent's options and input, a range of its data lines. */
+export const TeamPartData = z
+  .object({
+    v: z.literal(1),
+    parent: JOB_ID,
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PARTS - 1),
+    parts: z.number().int().min(2).max(MAX_PARTS),
+    from: lineCount,
+    lines: lineCount.nullable(),
+    /** The whole job's lines (an estimate): the parent's progress is counted against it. */
+    total: lineCount,
+    name: fileName,
+    spec: TeamSpec,
+    input: BlobRef,
+    maxAttempts: z.number().int().min(1).max(20),
+  })
+  .strict();
+export type TeamPartData = z.infer<typeof TeamPartData>;
+
+/** A part's BullMQ job id: the parent's and its number (no colon: BullMQ's key separator). */
+export function partId(parent: string, index: number): string {
+  return `${parent}-p${index + 1}`;
+}
+
+/** The parent job id and part index of a part's job id (or key), else null. */
+export function partOf(id: string): { parent: string; index: number } | null {
+  const m = /([0-9A-HJKMNP-TV-Z]{26})-p(\d{1,4})$/.exec(id);
+  return m ? { parent: m[1], index: Number(m[2]) - 1 } : null;
+}
 
 const count = z.number().int().min(0);
 export const TeamResult = z

@@ -14,6 +14,7 @@ import type { TeamHost } from './host.ts';
 import {
   CANCELLED,
   decodeReason,
+  partOf,
   TeamJobData,
   type TeamMessage,
   TeamProgress,
@@ -130,6 +131,10 @@ export class Mirror {
         )
       )
         this.host.announce(id);
+    } else if (state === 'waiting-children' && (await client.exists(`${prefix}:parts:${id}`)) === 1) {
+      // A split job whose parts have started: running as a whole.
+      if (this.host.store.team.setRunning(id, attemptNumber(job), Date.now(), Date.now()))
+        this.host.announce(id);
     } else if (
       state === 'waiting' ||
       state === 'delayed' ||
@@ -220,8 +225,15 @@ export class Mirror {
   /** Team jobs other members submitted while this process was not listening. */
   async discover(): Promise<void> {
     try {
-      const jobs = await this.conn.queue.getJobs(['active', 'waiting', 'prioritized', 'delayed'], 0, 999);
-      for (const j of jobs) if (j?.id && !this.host.store.get(j.id)) this.sync(j.id);
+      const jobs = await this.conn.queue.getJobs(
+        ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children'],
+        0,
+        999,
+      );
+      for (const j of jobs) {
+        const id = j?.id ? (partOf(j.id)?.parent ?? j.id) : null;
+        if (id && !this.host.store.get(id)) this.sync(id);
+      }
     } catch (err) {
       this.conn.noteError(err);
     }

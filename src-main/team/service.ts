@@ -12,7 +12,7 @@ import type { TeamConfig } from './config.ts';
 import { TeamConnection } from './connection.ts';
 import type { BlobError } from './blobs.ts';
 import type { TeamHost } from './host.ts';
-import { TeamMessage } from './job-data.ts';
+import { partOf, TeamJobData, TeamMessage } from './job-data.ts';
 import { Mirror } from './mirror.ts';
 import { TeamPanel } from './panel.ts';
 import { DAY_S, Submitter } from './submit.ts';
@@ -50,6 +50,7 @@ export class TeamService {
         config,
         this.prefix,
         this.conn.client,
+        this.conn.queue,
         this.conn.bullConnection(),
         this.conn.blobs,
         (m) => this.conn.publish(m),
@@ -76,7 +77,10 @@ export class TeamService {
     void sub.subscribe(this.channel).catch(() => undefined);
     sub.on('message', (_channel: string, text: string) => this.onMessage(text));
     for (const ev of ['added', 'active', 'completed', 'failed', 'removed', 'waiting', 'delayed', 'stalled'])
-      events.on(ev as 'added', ({ jobId }: { jobId: string }) => this.mirror.sync(jobId));
+      // A part's events are its split job's.
+      events.on(ev as 'added', ({ jobId }: { jobId: string }) =>
+        this.mirror.sync(partOf(jobId)?.parent ?? jobId),
+      );
     events.on('progress', ({ jobId, data }: { jobId: string; data: unknown }) =>
       this.mirror.progress(jobId, data),
     );
@@ -178,7 +182,17 @@ export class TeamService {
     const job = (await this.conn.queue.getJob(id)) as BullJob | undefined;
     if (job) {
       const state = await job.getState();
-      if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+      if (state === 'waiting-children') {
+        // A split job: removed with its parts if none runs; else the parts not started go, and the
+        // flag stops the running ones (the job then ends cancelled as a whole).
+        try {
+          await job.remove();
+          this.mirror.end(row, 'cancelled', new CodedError('CANCELLED_BEFORE_START', {}).info());
+          this.conn.publish({ type: 'changed', id });
+        } catch {
+          await job.removeUnprocessedChildren().catch(() => undefined);
+        }
+      } else if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
         try {
           await job.remove();
           this.mirror.end(row, 'cancelled', new CodedError('CANCELLED_BEFORE_START', {}).info());
@@ -205,13 +219,35 @@ export class TeamService {
     const job = (await this.conn.queue.getJob(id)) as BullJob | undefined;
     const state = job ? await job.getState() : 'unknown';
     if (this.host.store.team.teamState(id) === 'pending') {
-      // The old BullMQ job (failed, or completed and then cancelled here) makes room for the new one.
-      if (job && state !== 'active') await job.remove().catch(() => undefined);
+      // The old BullMQ job (failed, or completed and then cancelled here) makes room for the new one
+      // (a split job's parts go with it, and its parts' progress). One still finishing (a split job
+      // whose last part was stopping when it was cancelled) is waited for, up to 10 s.
+      for (let i = 0; job && i < 100; i++) {
+        const old = (await this.conn.queue.getJob(id)) as BullJob | undefined;
+        if (!old) break;
+        if (
+          (await old.getState()) !== 'active' &&
+          (await old.remove().then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await this.conn.client.del(`${this.prefix}:parts:${id}`);
       await this.submitter.pushPending();
       return;
     }
-    // Another member's job: BullMQ retries it in place.
-    if (job && (state === 'failed' || state === 'completed')) {
+    // Another member's split job: added again whole (its parts with it), from its own data.
+    const split = job ? TeamJobData.safeParse(job.data) : null;
+    if (job && split?.success && split.data.split && (state === 'failed' || state === 'completed')) {
+      await this.conn.client.del(`${this.prefix}:parts:${id}`);
+      await job.remove();
+      await this.submitter.addSplit(split.data);
+      this.conn.publish({ type: 'changed', id });
+    } else if (job && (state === 'failed' || state === 'completed')) {
+      // Another member's job: BullMQ retries it in place.
       await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
       this.conn.publish({ type: 'changed', id });
     }

@@ -1,7 +1,8 @@
 // Takes team jobs from the queue and runs them in this engine's worker pool, with this machine's
 // own data-source settings. BullMQ holds the job's lock while it runs; if this process dies, its
 // stall checker hands the job to another worker, and only one attempt can complete it.
-import type { ConnectionOptions, Job as BullJob, Worker } from 'bullmq';
+import type { ConnectionOptions, Job as BullJob, Queue, Worker } from 'bullmq';
+import type { TaskOutcome, WorkerMessage } from '../../src-worker/protocol.ts';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -16,12 +17,17 @@ import { bullmq } from './packages.ts';
 import type { TeamHost } from './host.ts';
 import {
   CANCELLED,
+  decodeReason,
   encodeReason,
+  PART_JOB,
+  partId,
+  partOf,
   safeExtension,
   sendableCode,
   TeamJobData,
   type TeamMessage,
-  type TeamResult,
+  TeamPartData,
+  TeamResult,
 } from './job-data.ts';
 import type { TeamWorker as TeamWorkerRow } from '../common/team-types.ts';
 
@@ -54,6 +60,8 @@ export class TeamWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private worker: Worker | null = null;
   private readonly running = new Set<string>();
+  /** The team job of each BullMQ job running here: a part's parent, else itself. */
+  private readonly parentOf = new Map<string, string>();
   private stopping = false;
   private cancelTimer: NodeJS.Timeout | null = null;
 
@@ -62,6 +70,7 @@ export class TeamWorker {
     private readonly config: TeamConfig,
     private readonly prefix: string,
     private readonly client: Redis,
+    private readonly queue: Queue,
     private readonly connection: ConnectionOptions,
     private readonly blobs: BlobStore,
     private readonly publish: (m: TeamMessage) => void,
@@ -74,8 +83,9 @@ export class TeamWorker {
     return this.config.concurrency ?? this.host.concurrency;
   }
 
+  /** The team jobs running here (a part counts as its job). */
   runningIds(): string[] {
-    return [...this.running];
+    return [...new Set([...this.running].map((r) => this.parentOf.get(r) ?? r))];
   }
 
   info(): WorkerInfo {
@@ -131,7 +141,8 @@ export class TeamWorker {
 
   /** A cancel for a job this process holds: abort it (BullMQ's own cancel only reaches this process). */
   cancel(id: string): void {
-    if (this.running.has(id)) this.worker?.cancelJob(id, CANCELLED);
+    for (const r of this.running)
+      if (r === id || this.parentOf.get(r) === id) this.worker?.cancelJob(r, CANCELLED);
   }
 
   private async checkCancelFlags(): Promise<void> {
@@ -167,15 +178,28 @@ export class TeamWorker {
   }
 
   private async process(job: BullJob, token?: string, signal?: AbortSignal): Promise<TeamResult> {
-    const parsed = TeamJobData.safeParse(job.data);
-    if (!parsed.success || parsed.data.id !== job.id) {
-      const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
+    // A part of a split crossdock: its own data (the parent's options, a range of lines).
+    const asPart = job.name === PART_JOB ? TeamPartData.safeParse(job.data) : null;
+    if (asPart && (!asPart.success || partId(asPart.data.parent, asPart.data.index) !== job.id)) {
+      const issue = asPart.success ? 'its id does not match' : asPart.error.issues[0]?.message;
       throw unrecoverable(new CodedError('TEAM_JOB_DATA_INVALID', { reason: String(issue) }));
     }
-    const data = parsed.data;
-    const id = data.id;
+    const part = asPart?.success ? asPart.data : null;
+    let data: TeamJobData | null = null;
+    if (!part) {
+      const parsed = TeamJobData.safeParse(job.data);
+      if (!parsed.success || parsed.data.id !== job.id) {
+        const issue = parsed.success ? 'its id does not match' : parsed.error.issues[0]?.message;
+        throw unrecoverable(new CodedError('TEAM_JOB_DATA_INVALID', { reason: String(issue) }));
+      }
+      data = parsed.data;
+    }
+    /** The team job as members see it: a part's parent. */
+    const id = part ? part.parent : data!.id;
+    // A split job whose part failed for good (or was cancelled) goes on at once to fail as a whole.
+    if (data?.split) await this.failedPart(job);
     if (await this.client.exists(`${this.prefix}:cancel:${id}`))
-      throw unrecoverable(new CodedError('CANCELLED_BEFORE_START', {}));
+      throw unrecoverable(new CodedError(data?.split ? 'CANCELLED' : 'CANCELLED_BEFORE_START', {}));
     if (this.stopping || this.host.localRunning() >= this.host.concurrency) {
       // Fetched as this worker stops, or just as local jobs took every slot (a fetch already waiting
       // on Redis is not stopped by pausing): back to the queue at once, for another member (or this
@@ -184,58 +208,86 @@ export class TeamWorker {
       await job.moveToWait(token);
       throw new (bullmq().WaitingError)();
     }
-    // Bull Board's job log keeps the English; the members hear the code too.
+    // Bull Board's job log keeps the English; the members hear the code too (a part's under its parent).
     const log = (level: 'info' | 'warn' | 'error', line: Said) => {
       void job.log(`${level}: ${line.message}`).catch(() => undefined);
+      // A member that joins later reads the job's log so far from its parent's (Bull Board too).
+      if (part) void this.queue.addJobLog(id, `${level}: ${line.message}`).catch(() => undefined);
       const at = Date.now();
       this.publish({ type: 'log', id, at, level, message: line.message, ...sendableCode(line) });
     };
-    this.running.add(id);
+    const runId = job.id ?? id;
+    this.running.add(runId);
+    this.parentOf.set(runId, id);
     this.onRunningChange();
-    const workDir = join(this.host.dataDir, 'team', 'work', `${id}-${randomBytes(4).toString('hex')}`);
+    const workDir = join(this.host.dataDir, 'team', 'work', `${runId}-${randomBytes(4).toString('hex')}`);
     try {
-      log(
-        'info',
-        new CodedError('LOG_TEAM_ATTEMPT_STARTED', {
-          attempt: attemptNumber(job),
-          max: data.maxAttempts,
-          host: hostname(),
-          pid: process.pid,
-        }),
-      );
-      let inputPath: string | null = null;
-      if (data.input) {
-        const dir = join(this.host.dataDir, 'team', 'inputs');
-        mkdirSync(dir, { recursive: true });
-        // Named by the hash this worker verified, so a copy from an earlier job can be reused.
-        inputPath = join(dir, `${data.input.blob}${safeExtension(data.input.name)}`);
-        if (!existsSync(inputPath) || statSync(inputPath).size !== data.input.size) {
-          const tooBig = this.blobs.tooBig(data.input.size, 'input');
-          if (tooBig) throw unrecoverable(tooBig);
-          try {
-            await this.blobs.get(data.input.blob, inputPath);
-          } catch (err) {
-            throw unrecoverable(err instanceof CodedError ? err : { message: (err as Error).message });
-          }
-        }
-      }
+      const where = { host: hostname(), pid: process.pid };
+      if (part) {
+        log(
+          'info',
+          new CodedError('LOG_TEAM_PART_STARTED', {
+            part: part.index + 1,
+            parts: part.parts,
+            attempt: attemptNumber(job),
+            max: part.maxAttempts,
+            ...where,
+          }),
+        );
+        await this.partProgress(part, 0, null);
+      } else
+        log(
+          'info',
+          new CodedError('LOG_TEAM_ATTEMPT_STARTED', {
+            attempt: attemptNumber(job),
+            max: data!.maxAttempts,
+            ...where,
+          }),
+        );
       mkdirSync(workDir, { recursive: true });
+      const abort = signal ?? new AbortController().signal;
       let lastProgress = 0;
-      const outcome = await this.host.runTeamTask(
-        { jobId: id, name: data.name, spec: data.spec, inputPath, workDir },
-        signal ?? new AbortController().signal,
-        (m) => {
-          if (m.type === 'log') log(m.level, m);
-          else if (m.type === 'progress') {
-            const now = Date.now();
-            if (now - lastProgress < PROGRESS_EVERY_MS) return;
-            lastProgress = now;
+      const onMessage = (m: WorkerMessage) => {
+        // A part's own summary lines would say each part's counts: the merge says the whole job's.
+        if (m.type === 'log') {
+          if (!part || m.level !== 'info') log(m.level, m);
+        } else if (m.type === 'progress') {
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_EVERY_MS) return;
+          lastProgress = now;
+          if (part) void this.partProgress(part, m.done, m.total).catch(() => undefined);
+          else
             void job
               .updateProgress({ done: m.done, total: m.total, stage: m.stage, eta: null })
               .catch(() => undefined);
-          }
-        },
-      );
+        }
+      };
+      let outcome: TaskOutcome;
+      if (data?.split) {
+        const parts = await this.downloadParts(job, data.split.parts.length, workDir);
+        log('info', new CodedError('LOG_TEAM_MERGING', { parts: parts.length, host: hostname() }));
+        outcome = await this.host.runTeamMerge(
+          { jobId: id, name: data.name, spec: data.spec, parts, workDir },
+          abort,
+          onMessage,
+        );
+      } else {
+        const spec = part ? part.spec : data!.spec;
+        const input = part ? part.input : data!.input;
+        const inputPath = input ? await this.downloadInput(input) : null;
+        outcome = await this.host.runTeamTask(
+          {
+            jobId: runId,
+            name: part ? part.name : data!.name,
+            spec,
+            inputPath,
+            workDir,
+            ...(part ? { part: { from: part.from, lines: part.lines } } : {}),
+          },
+          abort,
+          onMessage,
+        );
+      }
       if (signal?.aborted && this.stopping) {
         log('info', new CodedError('LOG_TEAM_HANDED_BACK', { host: hostname() }));
         await job.moveToWait(token);
@@ -260,12 +312,107 @@ export class TeamWorker {
           throw err;
         }
       }
-      log('info', new CodedError('LOG_TEAM_FINISHED_ON', { host: hostname(), rows: outcome.stats.rows }));
-      return { stats: outcome.stats, files };
+      // The team result's counts only (a task may report more, which readers would refuse).
+      const { rows, found, partial, notFound, invalid } = outcome.stats;
+      if (!part)
+        log('info', new CodedError('LOG_TEAM_FINISHED_ON', { host: hostname(), rows: outcome.stats.rows }));
+      else await this.partProgress(part, rows, rows).catch(() => undefined);
+      return { stats: { rows, found, partial, notFound, invalid }, files };
     } finally {
-      this.running.delete(id);
+      this.running.delete(runId);
+      this.parentOf.delete(runId);
       this.onRunningChange();
       rmSync(workDir, { recursive: true, force: true });
     }
+  }
+
+  /** The verified copy of a team job's input in this worker's data dir (kept for later jobs). */
+  private async downloadInput(input: NonNullable<TeamJobData['input']>): Promise<string> {
+    const dir = join(this.host.dataDir, 'team', 'inputs');
+    mkdirSync(dir, { recursive: true });
+    // Named by the hash this worker verified, so a copy from an earlier job can be reused.
+    const inputPath = join(dir, `${input.blob}${safeExtension(input.name)}`);
+    if (!existsSync(inputPath) || statSync(inputPath).size !== input.size) {
+      const tooBig = this.blobs.tooBig(input.size, 'input');
+      if (tooBig) throw unrecoverable(tooBig);
+      try {
+        await this.blobs.get(input.blob, inputPath);
+      } catch (err) {
+        throw unrecoverable(err instanceof CodedError ? err : { message: (err as Error).message });
+      }
+    }
+    return inputPath;
+  }
+
+  /** A split job's part that failed for good: the whole job fails (or is cancelled) with its reason. */
+  private async failedPart(job: BullJob): Promise<void> {
+    const failed = await job.getFailedChildrenValues();
+    const keys = Object.keys(failed).sort();
+    if (keys.length === 0) return;
+    // The parts not started are not needed any more; running ones end on their own.
+    await job.removeUnprocessedChildren().catch(() => undefined);
+    const reason = decodeReason(failed[keys[0]]) ?? new CodedError('TEAM_JOB_FAILED', {}).info();
+    throw unrecoverable(reason);
+  }
+
+  /** Every part's result (untrusted: parsed), downloaded in order into the merge's folder. */
+  private async downloadParts(
+    job: BullJob,
+    count: number,
+    workDir: string,
+  ): Promise<{ workbook: string; summary: string }[]> {
+    const values = await job.getChildrenValues();
+    const results = new Map<number, TeamResult>();
+    for (const [key, value] of Object.entries(values)) {
+      const of = partOf(key);
+      const parsed = TeamResult.safeParse(value);
+      if (of && of.parent === job.id && parsed.success && parsed.data.files.length === 2)
+        results.set(of.index, parsed.data);
+    }
+    const parts: { workbook: string; summary: string }[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = results.get(i);
+      if (!r) throw unrecoverable(new CodedError('TEAM_SPLIT_PART_MISSING', { part: i + 1 }));
+      const workbook = join(workDir, `part-${i + 1}.xlsx`);
+      const summary = join(workDir, `part-${i + 1}.json`);
+      try {
+        await this.blobs.get(r.files[0].blob, workbook);
+        await this.blobs.get(r.files[1].blob, summary);
+      } catch (err) {
+        if (err instanceof BlobError) throw unrecoverable(err);
+        throw err;
+      }
+      parts.push({ workbook, summary });
+    }
+    return parts;
+  }
+
+  /**
+   * A part's progress, and the whole job's from every part's (a hash beside the job): members see
+   * the parent's progress as they see any job's.
+   */
+  private async partProgress(part: TeamPartData, done: number, total: number | null): Promise<void> {
+    const key = `${this.prefix}:parts:${part.parent}`;
+    const [, , all] = ((await this.client
+      .multi()
+      .hset(key, String(part.index), JSON.stringify({ done, total }))
+      .expire(key, 7 * 86_400)
+      .hgetall(key)
+      .exec()) ?? []) as [unknown, unknown, [Error | null, Record<string, string>]];
+    let sum = 0;
+    for (const v of Object.values(all?.[1] ?? {})) {
+      try {
+        const d = (JSON.parse(v) as { done?: unknown }).done;
+        if (typeof d === 'number' && Number.isFinite(d) && d >= 0) sum += d;
+      } catch {
+        // not ours: counted as nothing
+      }
+    }
+    await this.queue.updateJobProgress(part.parent, {
+      done: sum,
+      total: Math.max(part.total, sum),
+      stage: 'matching',
+      eta: null,
+    });
   }
 }

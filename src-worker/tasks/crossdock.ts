@@ -16,8 +16,8 @@ import { RESULT_TEXT, type ResultText } from '../../src-main/common/result-text.
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
 import { XlsxWriter, type ColumnStyle, type RowOptions, type WorkbookState } from '../io/xlsx-writer.ts';
-import { existsSync, statSync } from 'node:fs';
-import type { CrossdockInput, TaskStats } from '../protocol.ts';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import type { CrossdockInput, PartSummary, TaskStats } from '../protocol.ts';
 import { openSource } from '../sources/open-source.ts';
 import { unknownListError, type OfferSource } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
@@ -51,7 +51,7 @@ export function appendedColumns(
 }
 
 /** The Status cell's fill per status: found green, partial amber, not found red, invalid grey. */
-const FILL_COLOR = { found: 'green', partial: 'amber', not_found: 'red', invalid: 'grey' } as const;
+export const FILL_COLOR = { found: 'green', partial: 'amber', not_found: 'red', invalid: 'grey' } as const;
 
 /** request list × supplier list → result workbook (PRODUCT.md "Best offer" and "Result workbook"). */
 export async function runCrossdock(
@@ -136,10 +136,19 @@ export async function runCrossdock(
         let lastCheckpoint = Date.now();
         // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
         // so there the share of bytes read extrapolates better.
-        const estimated =
+        const part = input.part;
+        const whole =
           sheet.estimatedRows === null || wb.format === 'csv'
             ? null
             : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
+        // A part of a split job counts only its own lines.
+        const estimated = !part
+          ? whole
+          : part.lines !== null
+            ? part.lines
+            : whole === null
+              ? null
+              : Math.max(0, whole - part.from);
 
         // Without a dimension (or in a CSV) the file size tells roughly: ~55-70 bytes a line in the
         // bench's xlsx and CSV files.
@@ -149,7 +158,8 @@ export async function runCrossdock(
           analogs: withAnalogs,
           pricing,
         });
-        const rowsIn = resume ? skipRows(located.batches, resume.stats.rows) : located.batches;
+        const ownRows = part ? takeRows(skipRows(located.batches, part.from), part.lines) : located.batches;
+        const rowsIn = resume ? skipRows(ownRows, resume.stats.rows) : ownRows;
         const batches = regroup(rowsIn, LOOKUP_ROWS)[Symbol.asyncIterator]();
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
@@ -295,7 +305,7 @@ export async function runCrossdock(
           }
           current = ahead;
         }
-        if (stats.rows === 0) {
+        if (stats.rows === 0 && !part) {
           throw new InputError('NO_DATA_ROWS', {});
         }
         if (widerRows > 0) {
@@ -313,6 +323,20 @@ export async function runCrossdock(
           for (const [c, v] of st.cost) costs.set(c, (costs.get(c) ?? 0) + v);
         await writeSummary(summarySheet, t, input, pricing, stats, costs, perSupplier);
         await writer.finish();
+        if (part) {
+          const summary: PartSummary = {
+            v: 1,
+            stats,
+            counts,
+            perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
+            rated: pricing.rates !== null,
+            base,
+            sourceKind: input.source.kind,
+            width,
+            articleColumn: mapping.article,
+          };
+          writeFileSync(part.summaryPath, JSON.stringify(summary));
+        }
         ctx.logCoded('info', 'LOG_MATCHED', {
           rows: stats.rows,
           list: input.list,
@@ -349,7 +373,7 @@ function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number
   return groups;
 }
 
-function alternativesSheet(t: ResultText, analogs: boolean, maxRowsPerSheet: number | undefined) {
+export function alternativesSheet(t: ResultText, analogs: boolean, maxRowsPerSheet: number | undefined) {
   const a = t.alternatives;
   const appended = appendedColumns(t, analogs);
   // The offer's columns without Status and Note.
@@ -369,10 +393,10 @@ function alternativesSheet(t: ResultText, analogs: boolean, maxRowsPerSheet: num
 
 type SheetHandle = ReturnType<XlsxWriter['addSheet']>;
 
-async function writeSummary(
+export async function writeSummary(
   sheet: SheetHandle,
   t: ResultText,
-  input: CrossdockInput,
+  input: { inputName: string; list: string; analogs?: CrossdockInput['analogs']; source: { kind: string } },
   pricing: Pricing,
   stats: TaskStats,
   costs: Map<string, number>,
@@ -459,6 +483,25 @@ async function* skipRows(batches: AsyncIterable<RowBatch>, n: number): AsyncGene
   }
 }
 
+/** At most `n` data rows (null: all of them). */
+async function* takeRows(batches: AsyncIterable<RowBatch>, n: number | null): AsyncGenerator<RowBatch> {
+  if (n === null) {
+    yield* batches;
+    return;
+  }
+  let left = n;
+  for await (const b of batches) {
+    if (left <= 0) return;
+    if (b.rows.length <= left) {
+      left -= b.rows.length;
+      yield b;
+    } else {
+      yield { rows: b.rows.slice(0, left), rowNumbers: b.rowNumbers.slice(0, left) };
+      return;
+    }
+  }
+}
+
 /** Joins small reader batches into batches of about `size` rows. */
 async function* regroup(batches: AsyncIterable<RowBatch>, size: number): AsyncGenerator<RowBatch> {
   let rows: Row[] = [];
@@ -486,6 +529,6 @@ function hasValueFrom(row: Row, from: number): boolean {
   return false;
 }
 
-function round2(n: number): number {
+export function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }

@@ -11,6 +11,7 @@ import {
   wholeNumber,
   withColumnOptions,
   withSourceOptions,
+  withSplitOption,
   withTeamOptions,
   type ColumnFlags,
   type OutputFlags,
@@ -61,7 +62,7 @@ export function registerRun(program: Command): void {
   withColumnOptions(cmd, ['brand', 'article', 'quantity'])
     .option('--sheet <name>', 'the worksheet to read (default: the first with a Brand and Article header)')
     .addOption(priorityOption());
-  withTeamOptions(cmd, 'submit to the team queue on this Redis')
+  withSplitOption(withTeamOptions(cmd, 'submit to the team queue on this Redis'))
     .option('--max-rows-per-sheet <n>', 'split result sheets after N rows (default: Excel’s limit)')
     .addOption(dataDirOption())
     .option('--json', 'print one JSON object per finished job')

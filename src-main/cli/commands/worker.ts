@@ -9,6 +9,7 @@ import {
   teamFromFlags,
   wholeNumber,
   withJobClickHouseOptions,
+  withSplitOption,
   withTeamOptions,
   type TeamFlags,
 } from '../flags.ts';
@@ -27,7 +28,7 @@ export function registerWorker(program: Command): void {
       ),
     'take jobs from the team queue on this Redis',
   ).option('--concurrency <n>', 'jobs at once (default: the setting, cores − 1)');
-  withJobClickHouseOptions(cmd)
+  withSplitOption(withJobClickHouseOptions(cmd))
     .addOption(dataDirOption())
     .option('--verbose', 'print stack traces')
     .action(work);

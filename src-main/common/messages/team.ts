@@ -279,6 +279,33 @@ export const TEAM = {
     (p) =>
       `Попытка ${text(p.attempt)} из ${text(p.max)} началась на ${text(p.host)} (процесс ${text(p.pid)}).`,
   ),
+  LOG_TEAM_SPLIT: msg<{ parts: number; lines: number }>(
+    (p) =>
+      `Split into ${text(p.parts)} parts of about ${num(p.lines).toLocaleString('en-US')} lines, run by the team's workers at once.`,
+    (p) =>
+      `Разделено на ${text(p.parts)} ${plural(num(p.parts), 'часть', 'части', 'частей')} примерно по ${num(p.lines).toLocaleString('ru-RU')} строк; их выполняют исполнители команды одновременно.`,
+  ),
+  LOG_TEAM_PART_STARTED: msg<{
+    part: number;
+    parts: number;
+    attempt: number;
+    max: number;
+    host: string;
+    pid: number;
+  }>(
+    (p) =>
+      `Attempt ${text(p.attempt)} of ${text(p.max)} started on ${text(p.host)} (process ${text(p.pid)}): part ${text(p.part)} of ${text(p.parts)}.`,
+    (p) =>
+      `Попытка ${text(p.attempt)} из ${text(p.max)} началась на ${text(p.host)} (процесс ${text(p.pid)}): часть ${text(p.part)} из ${text(p.parts)}.`,
+  ),
+  LOG_TEAM_MERGING: msg<{ parts: number; host: string }>(
+    (p) => `Merging the ${text(p.parts)} parts into one workbook on ${text(p.host)}.`,
+    (p) => `Части (${text(p.parts)}) объединяются в одну книгу на ${text(p.host)}.`,
+  ),
+  TEAM_SPLIT_PART_MISSING: msg<{ part: number }>(
+    (p) => `Part ${text(p.part)} of the split job left no usable result; retry the job.`,
+    (p) => `Часть ${text(p.part)} разделённого задания не дала годного результата; повторите задание.`,
+  ),
   LOG_TEAM_HANDED_BACK: msg<{ host: string }>(
     (p) => `Handed back to the team queue: the worker on ${text(p.host)} is stopping.`,
     (p) => `Возвращено в командную очередь: исполнитель на ${text(p.host)} останавливается.`,
