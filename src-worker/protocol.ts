@@ -66,6 +66,8 @@ export interface PartSummary {
   v: 1;
   stats: TaskStats;
   counts: { analogs: number; rounded: number; aliased: number };
+  /** Offers left out for want of a rate. */
+  unrated: number;
   /** [supplier, lines won, [currency, cost][]] */
   perSupplier: [string, number, [string, number][]][];
   /** Prices were compared in `base` through rates (the Summary says so and totals in it). */

@@ -312,12 +312,12 @@ export class TeamWorker {
           throw err;
         }
       }
-      // The team result's counts only (a task may report more, which readers would refuse).
-      const { rows, found, partial, notFound, invalid } = outcome.stats;
+      // The team result's counts, and how the lines were priced when it says (checked by readers).
+      const { rows, found, partial, notFound, invalid, rule } = outcome.stats;
       if (!part)
         log('info', new CodedError('LOG_TEAM_FINISHED_ON', { host: hostname(), rows: outcome.stats.rows }));
       else await this.partProgress(part, rows, rows).catch(() => undefined);
-      return { stats: { rows, found, partial, notFound, invalid }, files };
+      return { stats: { rows, found, partial, notFound, invalid, ...(rule ? { rule } : {}) }, files };
     } finally {
       this.running.delete(runId);
       this.parentOf.delete(runId);

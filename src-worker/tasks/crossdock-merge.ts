@@ -169,5 +169,7 @@ export async function runCrossdockMerge(
     invalid: stats.invalid,
   });
   if (counts.analogs + counts.rounded + counts.aliased > 0) ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
-  return { stats, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
+  const unrated = summaries.reduce((n, s) => n + (s.unrated ?? 0), 0);
+  const rule = { ...counts, unrated, baseCurrency: first.base };
+  return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
 }

@@ -328,6 +328,7 @@ export async function runCrossdock(
             v: 1,
             stats,
             counts,
+            unrated: matcher.unrated,
             perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
             rated: pricing.rates !== null,
             base,
