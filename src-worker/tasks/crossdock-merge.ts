@@ -10,7 +10,7 @@ import type { Row } from '../io/types.ts';
 import { XlsxWriter, type ColumnStyle, type RowOptions } from '../io/xlsx-writer.ts';
 import type { CrossdockMergeInput, PartSummary, TaskStats } from '../protocol.ts';
 import type { TaskContext } from '../task-context.ts';
-import { alternativesSheet, appendedColumns, FILL_COLOR, writeSummary } from './crossdock.ts';
+import { addResultSheets, appendedColumns, FILL_COLOR, writeSummary } from './crossdock.ts';
 
 type SheetHandle = ReturnType<XlsxWriter['addSheet']>;
 
@@ -115,20 +115,14 @@ export async function runCrossdockMerge(
 
   const writer = await XlsxWriter.create(input.tmpPath, { identifier: input.jobId });
   try {
-    const result = writer.addSheet('Result', {
-      header: header.map((h) => (h === null || h === undefined ? '' : String(h))),
-      columnStyles: styles,
-      freezeHeader: true,
-      autoFilter: true,
-      splitRows: true,
-      maxRowsPerSheet: input.maxRowsPerSheet,
-      printFitWidth: true,
-    });
-    const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
-    const alt =
-      input.alternatives > 0
-        ? writer.addSheet('Alternatives', alternativesSheet(t, withAnalogs, input.maxRowsPerSheet))
-        : null;
+    const { result, summarySheet, alt } = addResultSheets(
+      writer,
+      header.map((h) => (h === null || h === undefined ? '' : String(h))),
+      styles,
+      t,
+      withAnalogs,
+      input,
+    );
     let done = 0;
     for (const p of input.parts) {
       done += await copyRows(dataRows(p.workbook, 'Result'), result, (r) => fillOf.get(r[statusCol]), ctx);

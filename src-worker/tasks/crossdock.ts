@@ -108,21 +108,14 @@ export async function runCrossdock(
           not_found: { fill: { column: statusCol, color: FILL_COLOR.not_found } },
           invalid: { fill: { column: statusCol, color: FILL_COLOR.invalid } },
         };
-        const result = writer.addSheet('Result', {
-          header: [...header.map((h) => cellText(h)), ...appended.names],
-          columnStyles: styles,
-          freezeHeader: true,
-          autoFilter: true,
-          splitRows: true,
-          maxRowsPerSheet: input.maxRowsPerSheet,
-          printFitWidth: true,
-        });
-        // Column C holds money only (the totals and the per-supplier cost), so it can carry the money format.
-        const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
-        const alt =
-          input.alternatives > 0
-            ? writer.addSheet('Alternatives', alternativesSheet(t, withAnalogs, input.maxRowsPerSheet))
-            : null;
+        const { result, summarySheet, alt } = addResultSheets(
+          writer,
+          [...header.map((h) => cellText(h)), ...appended.names],
+          styles,
+          t,
+          withAnalogs,
+          input,
+        );
 
         const stats: TaskStats = resume
           ? { ...resume.stats }
@@ -372,6 +365,37 @@ function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number
     if (offers.length > 0) groups.push({ brand: k.brand, article: k.article, analog: true, offers });
   }
   return groups;
+}
+
+/**
+ * The result workbook's sheets, in order: Result (frozen header, filter, split past the row limit,
+ * printed to fit the width), Summary, and Alternatives when asked for. One place, so a split team
+ * job's merge writes the workbook an unsplit run does.
+ */
+export function addResultSheets(
+  writer: XlsxWriter,
+  header: string[],
+  styles: (ColumnStyle | undefined)[],
+  t: ResultText,
+  analogs: boolean,
+  o: { alternatives: number; maxRowsPerSheet?: number },
+) {
+  const result = writer.addSheet('Result', {
+    header,
+    columnStyles: styles,
+    freezeHeader: true,
+    autoFilter: true,
+    splitRows: true,
+    maxRowsPerSheet: o.maxRowsPerSheet,
+    printFitWidth: true,
+  });
+  // Column C holds money only (the totals and the per-supplier cost), so it can carry the money format.
+  const summarySheet = writer.addSheet('Summary', { columnStyles: [undefined, undefined, 'money'] });
+  const alt =
+    o.alternatives > 0
+      ? writer.addSheet('Alternatives', alternativesSheet(t, analogs, o.maxRowsPerSheet))
+      : null;
+  return { result, summarySheet, alt };
 }
 
 export function alternativesSheet(t: ResultText, analogs: boolean, maxRowsPerSheet: number | undefined) {
