@@ -28,6 +28,11 @@ export interface OfferSource {
   rates(signal?: AbortSignal): Promise<Map<string, number>>;
   /** How many request lines the job is about to look up, roughly (null: unknown); a hint for how to work. */
   expectLines?(lines: number | null): void;
+  /**
+   * Request lines matched together, one lookup call per this many (read after expectLines). A remote
+   * source that pays per query wants more; the crossdock's default otherwise.
+   */
+  readonly batchLines?: number;
   close(): Promise<void>;
 }
 

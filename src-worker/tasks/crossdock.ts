@@ -153,7 +153,7 @@ export async function runCrossdock(
         });
         const ownRows = part ? takeRows(skipRows(located.batches, part.from), part.lines) : located.batches;
         const rowsIn = resume ? skipRows(ownRows, resume.stats.rows) : ownRows;
-        const batches = regroup(rowsIn, LOOKUP_ROWS)[Symbol.asyncIterator]();
+        const batches = regroup(rowsIn, source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
         const outWidth = width + appended.names.length;
