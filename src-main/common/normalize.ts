@@ -45,9 +45,40 @@ export function normalizeBrand(value: CellValue): string {
 }
 
 export function normalizeArticle(value: CellValue): string {
-  const upper = cellText(value).toUpperCase();
+  const text = cellText(value);
+  const ascii = asciiArticle(text);
+  if (ascii !== null) return ascii;
+  const upper = text.toUpperCase();
   if (ASCII_ALNUM_UPPER.test(upper)) return upper;
   return upper.replace(LOOKALIKE_RE, (ch) => LOOKALIKE[ch] ?? ch).replace(NOT_ALNUM, '');
+}
+
+/**
+ * The article of an all-ASCII text in one pass (the usual case: "W 712/75", "0986452041"): letters
+ * upper-cased, digits kept, the rest dropped, which is what the general rule does to ASCII. Null
+ * when the text has anything past ASCII (the general rule handles it).
+ */
+function asciiArticle(s: string): string | null {
+  const n = s.length;
+  let out = '';
+  let runStart = 0;
+  let clean = true;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) continue;
+    if (c > 127) return null;
+    if (c >= 97 && c <= 122) {
+      clean = false;
+      continue;
+    }
+    // A character the article drops: keep the run before it.
+    if (i > runStart) out += s.slice(runStart, i);
+    runStart = i + 1;
+    clean = false;
+  }
+  if (clean) return s;
+  if (n > runStart) out += s.slice(runStart, n);
+  return out.toUpperCase();
 }
 
 /** Why a request line cannot be priced (PRODUCT.md, Normalization); the Note and the preview name it. */

@@ -7,11 +7,20 @@ import { basePriceOf, type Pricing } from './rule.ts';
 
 type ByArticle<T> = Map<string, T>;
 
+/** One key's place in the cache: its offers (PENDING until looked up) and, with analogs, its crosses. */
+export interface KeySlot {
+  offers: readonly Offer[];
+  /** null: not asked (a key seen only as an analog, or no analogs); PENDING_CROSSES while asked. */
+  crosses: readonly LookupKey[] | null;
+  /** While its crosses are being looked up (by whichever batch asked first). */
+  crossesReady: Promise<void> | null;
+}
+
 /** A batch of rows with its keys normalized and its offers (and crosses) on the way. */
 export interface PreparedBatch {
   batch: RowBatch;
-  /** Per row: the brand's article → offers map, or null for a line without brand or article. */
-  lineBrand: (ByArticle<Offer[]> | null)[];
+  /** Per row: its key's slot, or null for a line without brand or article. */
+  slots: (KeySlot | null)[];
   /** Per row: the normalized brand after the alias table ('' when empty). */
   brands: string[];
   articles: string[];
@@ -40,16 +49,18 @@ export interface MatcherOptions {
   cacheLimit?: number;
 }
 
+type Wanted = LookupKey & { slot: KeySlot };
+
 /**
  * Normalizes keys and looks offers up for many rows at a time, caching offers across batches
  * (request lists repeat parts). `prepare` starts the lookup and returns at once, so the caller can
  * write one batch while the next one's offers are fetched (ClickHouse works in another process).
  * With analogs, a batch's crosses are looked up in one call beside its offers, then the analogs'
- * offers in one more: two or three round trips a batch, never one per line.
+ * offers in one more: two or three round trips a batch, never one per line. Each row keeps its key's
+ * slot, so matching it needs no second lookup by key.
  */
 export class OfferMatcher {
-  private readonly cache = new Map<string, ByArticle<Offer[]>>();
-  private readonly crossCache = new Map<string, ByArticle<LookupKey[]>>();
+  private readonly cache = new Map<string, ByArticle<KeySlot>>();
   private cached = 0;
   // A request list names few brands many times over.
   private readonly brandMemo = new Map<string, string>();
@@ -72,24 +83,24 @@ export class OfferMatcher {
 
   prepare(batch: RowBatch): PreparedBatch {
     if (this.cached > this.cacheLimit) {
-      // Batches already prepared keep references to their own maps, so they are unaffected.
+      // Batches already prepared keep references to their own slots, so they are unaffected.
       this.cache.clear();
-      this.crossCache.clear();
       this.cached = 0;
     }
     const analogs = this.options.analogs === true;
     const rows: Row[] = batch.rows;
     const n = rows.length;
-    const lineBrand: (ByArticle<Offer[]> | null)[] = new Array(n);
-    const lineCross: (ByArticle<LookupKey[]> | null)[] = new Array(n);
+    const slots: (KeySlot | null)[] = new Array(n);
     const brands: string[] = new Array(n);
     const articles: string[] = new Array(n);
     const aliased: boolean[] = new Array(n);
-    // This batch's own view of the caches: the cache may start over while the batch is in flight.
-    const offerMaps = new Map<string, ByArticle<Offer[]>>();
-    const missing: (LookupKey & { into: ByArticle<Offer[]> })[] = [];
-    const missingCrosses: (LookupKey & { into: ByArticle<LookupKey[]> })[] = [];
+    // This batch's own view of the cache: the cache may start over while the batch is in flight.
+    const view = new Map<string, ByArticle<KeySlot>>();
+    const missing: Wanted[] = [];
+    const missingCrosses: Wanted[] = [];
     const { brand: brandCol, article: articleCol } = this.mapping;
+    let lastBrand: string | null = null;
+    let lastMap: ByArticle<KeySlot> | null = null;
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       const rawBrand = row[brandCol] ?? null;
@@ -105,54 +116,68 @@ export class OfferMatcher {
       brands[i] = b;
       articles[i] = a;
       if (b === '' || a === '') {
-        lineBrand[i] = null;
-        lineCross[i] = null;
+        slots[i] = null;
         continue;
       }
-      const byArticle = this.offerMap(b, offerMaps);
-      lineBrand[i] = byArticle;
-      if (!byArticle.has(a)) {
-        byArticle.set(a, PENDING);
-        missing.push({ brand: b, article: a, into: byArticle });
+      const byArticle: ByArticle<KeySlot> = b === lastBrand && lastMap ? lastMap : this.brandMap(b, view);
+      lastBrand = b;
+      lastMap = byArticle;
+      let slot = byArticle.get(a);
+      if (slot === undefined) {
+        slot = { offers: PENDING, crosses: null, crossesReady: null };
+        byArticle.set(a, slot);
+        missing.push({ brand: b, article: a, slot });
       }
-      if (analogs) {
-        let crosses = this.crossCache.get(b);
-        if (!crosses) this.crossCache.set(b, (crosses = new Map()));
-        lineCross[i] = crosses;
-        if (!crosses.has(a)) {
-          crosses.set(a, PENDING_CROSSES);
-          missingCrosses.push({ brand: b, article: a, into: crosses });
-        }
-      } else lineCross[i] = null;
+      if (analogs && slot.crosses === null) {
+        // New, or looked up so far only as another line's analog.
+        slot.crosses = PENDING_CROSSES;
+        missingCrosses.push({ brand: b, article: a, slot });
+      }
+      slots[i] = slot;
     }
     this.cached += missing.length;
     const own = this.fetch(missing);
-    const cross =
+    const asked =
       missingCrosses.length === 0
         ? Promise.resolve()
         : this.source.crosses(missingCrosses, this.signal).then((found) => {
-            for (const m of missingCrosses)
-              m.into.set(m.article, found.get(lookupKey(m.brand, m.article)) ?? NO_CROSSES);
+            for (const m of missingCrosses) {
+              m.slot.crosses = found.get(lookupKey(m.brand, m.article)) ?? NO_CROSSES;
+              m.slot.crossesReady = null;
+            }
           });
+    for (const m of missingCrosses) m.slot.crossesReady = asked;
+    // Crosses another batch asked for and has not got yet: the analog step waits for those too.
+    let cross = asked;
+    if (analogs) {
+      const others = new Set<Promise<void>>();
+      for (let i = 0; i < n; i++) {
+        const w = slots[i]?.crossesReady;
+        if (w && w !== asked) others.add(w);
+      }
+      if (others.size > 0) cross = Promise.all([asked, ...others]).then(() => undefined);
+    }
     // The analogs' offers: every cross of the batch's lines whose offers are not known yet.
     const analogOffers = !analogs
       ? Promise.resolve()
       : cross.then(() => {
-          const wanted: (LookupKey & { into: ByArticle<Offer[]> })[] = [];
-          const seen = new Set<string>();
+          const wanted: Wanted[] = [];
+          const seen = new Set<KeySlot>();
           for (let i = 0; i < n; i++) {
-            const crosses = lineCross[i];
-            if (!crosses) continue;
-            for (const k of crosses.get(articles[i]) ?? NO_CROSSES) {
-              const into = this.offerMap(k.brand, offerMaps);
-              const have = into.get(k.article);
+            const slot = slots[i];
+            if (!slot) continue;
+            for (const k of slot.crosses ?? NO_CROSSES) {
+              const into = this.brandMap(k.brand, view);
+              let other = into.get(k.article);
               // A key pending in another batch's lookup is fetched again: that batch may resolve later.
-              if (have !== undefined && have !== PENDING) continue;
-              const key = lookupKey(k.brand, k.article);
-              if (seen.has(key)) continue;
-              seen.add(key);
-              if (have === undefined) into.set(k.article, PENDING);
-              wanted.push({ brand: k.brand, article: k.article, into });
+              if (other !== undefined && other.offers !== PENDING) continue;
+              if (other === undefined) {
+                other = { offers: PENDING, crosses: null, crossesReady: null };
+                into.set(k.article, other);
+              }
+              if (seen.has(other)) continue;
+              seen.add(other);
+              wanted.push({ brand: k.brand, article: k.article, slot: other });
             }
           }
           this.cached += wanted.length;
@@ -163,21 +188,18 @@ export class OfferMatcher {
     ready.catch(() => undefined);
     return {
       batch,
-      lineBrand,
+      slots,
       brands,
       articles,
       aliased,
       ready,
-      crossesOf: (i) => {
-        const crosses = lineCross[i];
-        return crosses ? (crosses.get(articles[i]) ?? NO_CROSSES) : NO_CROSSES;
-      },
-      offersOf: (brand, article) => offerMaps.get(brand)?.get(article) ?? PENDING,
+      crossesOf: (i) => slots[i]?.crosses ?? NO_CROSSES,
+      offersOf: (brand, article) => view.get(brand)?.get(article)?.offers ?? PENDING,
     };
   }
 
   /** The cache's map of a brand, created if new, and remembered in the batch's view. */
-  private offerMap(brand: string, view: Map<string, ByArticle<Offer[]>>): ByArticle<Offer[]> {
+  private brandMap(brand: string, view: Map<string, ByArticle<KeySlot>>): ByArticle<KeySlot> {
     let m = view.get(brand);
     if (m) return m;
     m = this.cache.get(brand);
@@ -186,7 +208,7 @@ export class OfferMatcher {
     return m;
   }
 
-  private fetch(keys: (LookupKey & { into: ByArticle<Offer[]> })[]): Promise<void> {
+  private fetch(keys: Wanted[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
     const pricing = this.options.pricing;
     return this.source.lookup(this.list, keys, this.signal).then((found) => {
@@ -198,7 +220,7 @@ export class OfferMatcher {
               this.unrated++;
               this.unratedCurrencies.add(o.currency);
             }
-        m.into.set(m.article, offers);
+        m.slot.offers = offers;
       }
     });
   }

@@ -275,24 +275,30 @@ export class DemoCatalog implements OfferSource {
   ): Promise<Map<string, Offer[]>> {
     this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     const result = new Map<string, Offer[]>();
-    const byBrand = new Map<string, string[]>();
+    const byBrand = new Map<string, { articles: string[]; into: Offer[][] }>();
     for (const { brand, article } of keys) {
       const k = lookupKey(brand, article);
       if (result.has(k)) continue;
-      result.set(k, []);
-      let articles = byBrand.get(brand);
-      if (!articles) byBrand.set(brand, (articles = []));
-      articles.push(article);
+      const into: Offer[] = [];
+      result.set(k, into);
+      let group = byBrand.get(brand);
+      if (!group) byBrand.set(brand, (group = { articles: [], into: [] }));
+      group.articles.push(article);
+      group.into.push(into);
     }
     if (this.options.lookupThreadFile && this.threadAllowed && result.size >= THREAD_MIN_KEYS) {
       this.thread ??= new LookupThread(this.options.lookupThreadFile, this.file);
       const brands = [...byBrand.keys()];
-      const articles = [...byBrand.values()];
-      const answer = await this.thread.ask(list, brands, articles, signal);
+      const groups = [...byBrand.values()];
+      const answer = await this.thread.ask(
+        list,
+        brands,
+        groups.map((g) => g.articles),
+        signal,
+      );
       // Row r answers key answer.key[r], counted brand by brand in the order sent.
       const offersOf: Offer[][] = [];
-      for (let b = 0; b < brands.length; b++)
-        for (const a of articles[b]) offersOf.push(result.get(lookupKey(brands[b], a))!);
+      for (const g of groups) for (const into of g.into) offersOf.push(into);
       const {
         strings: text,
         key,
@@ -327,9 +333,11 @@ export class DemoCatalog implements OfferSource {
       void this.thread.close();
       this.thread = null;
     }
-    for (const [brand, articles] of byBrand) {
+    for (const [brand, { articles, into }] of byBrand) {
+      const index = new Map<string, Offer[]>();
+      for (let a = 0; a < articles.length; a++) index.set(articles[a], into[a]);
       queryBrand(this.statements, list, brand, articles, (row) => {
-        result.get(lookupKey(brand, row[0]))!.push({
+        index.get(row[0])!.push({
           supplier: this.strings.get(row[1]),
           name: this.strings.get(row[2]),
           price: row[3],
@@ -400,6 +408,9 @@ export class DemoCatalog implements OfferSource {
 
   expectLines(lines: number | null): void {
     this.threadAllowed = lines === null || lines <= THREAD_MAX_LINES;
+    // A list big enough for thread lookups starts the thread now: it loads while the first batch is read.
+    if (this.threadAllowed && lines !== null && lines >= THREAD_MIN_KEYS && this.options.lookupThreadFile)
+      this.thread ??= new LookupThread(this.options.lookupThreadFile, this.file);
   }
 
   async close(): Promise<void> {

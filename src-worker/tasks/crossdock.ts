@@ -166,7 +166,7 @@ export async function runCrossdock(
           await current.ready;
           const prepared = current;
           const { rows, rowNumbers } = prepared.batch;
-          const { lineBrand, articles, brands } = prepared;
+          const { slots, articles, brands } = prepared;
           const n = rows.length;
           for (let i = 0; i < n; i++) {
             const row = rows[i];
@@ -183,8 +183,8 @@ export async function runCrossdock(
             let pick: Pick | null = null;
             let own: OfferGroup | null = null;
             let analogGroups: OfferGroup[] = [];
-            const byArticle = lineBrand[i];
-            if (byArticle === null || typeof qty !== 'number') {
+            const slot = slots[i];
+            if (slot === null || typeof qty !== 'number') {
               status = 'invalid';
               const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
               notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
@@ -193,7 +193,7 @@ export async function runCrossdock(
                 brand: brands[i],
                 article: articles[i],
                 analog: false,
-                offers: byArticle.get(articles[i]) ?? [],
+                offers: slot.offers,
               };
               if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
               pick = bestOffer(own, analogGroups, mode, qty, pricing);
