@@ -6,7 +6,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   fmt,
   grouped,
@@ -129,7 +129,8 @@ Options:
   --help                   this text
 
 A case and its -analogs case run together are interleaved too, and the ratio analogs/off is checked
-against issue 11's limit (≤ ${limitText(ANALOGS_RATIO, '×')}). Team cases are not run with --compare or --compare-ref.`;
+against issue 11's limit (≤ ${limitText(ANALOGS_RATIO, '×')}). team-tiny runs once whatever --runs says; team cases are not run with --compare or --compare-ref.
+On a machine others use, wall times stretch with the load (printed per case); CPU s much less.`;
 
 function caseTitle(c) {
   if (c.team) return `${c.jobs} tiny jobs locally vs through the team queue; team latency`;
@@ -259,7 +260,14 @@ function startClickHouse() {
       out += d;
       if (!up && out.includes('\n')) {
         up = true;
-        const info = JSON.parse(out.split('\n')[0]);
+        let info;
+        try {
+          info = JSON.parse(out.split('\n')[0]);
+        } catch {
+          child.kill('SIGTERM');
+          reject(new Error(`the clickhouse-server helper said ${out.split('\n')[0].slice(0, 200)}`));
+          return;
+        }
         note(`loaded ${grouped(info.offers)} offers in ${info.loadSeconds.toFixed(1)} s`);
         resolveInfo({ ...info, pid: child.pid, stop: () => child.kill('SIGTERM') });
       }
@@ -337,6 +345,7 @@ const lastJson = (stdout) => {
  */
 async function runGroup(group) {
   note(`\n${group.title}`);
+  group.load = [loadavg()[0]];
   for (let i = 0; i < opts.runs; i++) {
     for (const v of group.variants) {
       if (v.failed) continue;
@@ -351,7 +360,13 @@ async function runGroup(group) {
         fail(v.label, `run ${i + 1}: ${problem}`);
         continue;
       }
-      v.results.push({ wall: r.seconds, cpu: r.cpu, peak: mb(r.peak), serverCpu, found: job.found });
+      v.results.push({
+        wall: round(r.seconds, 3),
+        cpu: round(r.cpu, 2),
+        peak: round(mb(r.peak), 1),
+        serverCpu: serverCpu === null ? null : round(serverCpu, 2),
+        found: job.found,
+      });
       note(
         `  ${v.label}  run ${i + 1}/${opts.runs}: ${fmt(r.seconds)} s, CPU ${fmt(r.cpu)} s` +
           `${serverCpu !== null ? ` (+ server ${fmt(serverCpu)} s)` : ''}, ${fmt(mb(r.peak), 0)} MB`,
@@ -360,6 +375,8 @@ async function runGroup(group) {
   }
   printGroup(group);
 }
+
+const round = (n, digits) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function summary(v) {
   const col = (k) => v.results.map((r) => r[k]);
@@ -376,13 +393,14 @@ function summary(v) {
 
 function check(label, what, value, limit, unit) {
   const met = value <= limit;
-  report.checks.push({ case: label, what, value, limit, unit, met });
+  report.checks.push({ case: label, what, value: round(value, 3), limit, unit, met });
   return `≤ ${limitText(limit, unit)} ${met ? 'met' : 'MISSED'}`;
 }
 
 function printGroup(group) {
   const rows = [];
-  const json = { title: group.title, variants: [], ratios: [] };
+  group.load.push(loadavg()[0]);
+  const json = { title: group.title, loadavg: group.load, variants: [], ratios: [] };
   const withServer = group.variants.some((v) => v.server);
   for (const v of group.variants) {
     const s = v.results.length ? summary(v) : null;
@@ -391,6 +409,7 @@ function printGroup(group) {
       label: v.label,
       case: v.case,
       config: v.config ?? null,
+      command: [relative(root, v.bin), ...v.args.map((a) => (a.startsWith(root) ? relative(root, a) : a))],
       runs: v.results,
       median: s,
       failed: v.failed ?? null,
@@ -429,7 +448,11 @@ function printGroup(group) {
     'found',
   ];
   const align = ['l', 'r', 'r', 'r', 'l', 'r', 'r', ...(withServer ? ['r'] : []), 'r', 'l', 'r'];
-  say(`\n${group.title} — median of ${opts.runs}${group.variants.length > 1 ? ', runs interleaved' : ''}`);
+  // Other work on the machine stretches wall times, not CPU times: the load says how much there was.
+  const load = `load average ${group.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus().length} cores`;
+  say(
+    `\n${group.title} — median of ${opts.runs}${group.variants.length > 1 ? ', runs interleaved' : ''}; ${load}`,
+  );
   say(textTable(headers, rows, align));
   for (const ratio of group.ratios ?? []) {
     const [a, b] = [group.variants[ratio.of], group.variants[ratio.to]];
@@ -450,7 +473,13 @@ function printGroup(group) {
       line += `, per pair of runs ${fmt(median(pairs))}× (${fmt(Math.min(...pairs))}–${fmt(Math.max(...pairs))})`;
     line += `, CPU ${fmt(r.cpu)}×, peak RSS ${fmt(r.peak)}×`;
     say(line);
-    json.ratios.push(r);
+    json.ratios.push({
+      name: r.name,
+      wall: round(r.wall, 3),
+      cpu: round(r.cpu, 3),
+      peak: round(r.peak, 3),
+      pairs: pairs.map((p) => round(p, 3)),
+    });
   }
   report.groups.push(json);
 }
@@ -742,12 +771,13 @@ async function startTeam(count) {
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
     { stdio: 'ignore' },
   );
-  server.on('error', () => {}); // not installed: the ping below says so
+  let missing = null;
+  server.on('error', (err) => (missing = err));
   process.on('exit', () => server.kill('SIGKILL'));
   process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
   const url = `redis://127.0.0.1:${port}`;
   let up = false;
-  for (let i = 0; i < 100 && !up; i++) {
+  for (let i = 0; i < 100 && !up && !missing; i++) {
     await new Promise((r) => setTimeout(r, 50));
     try {
       execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
@@ -758,7 +788,11 @@ async function startTeam(count) {
   }
   if (!up) {
     server.kill('SIGKILL');
-    throw new Error('redis-server did not start (is it installed?)');
+    throw new Error(
+      missing
+        ? `redis-server cannot be started: ${missing.message}`
+        : 'redis-server did not answer within 5 s',
+    );
   }
   const team = ['--redis', url, '--team', 'bench'];
   const workers = Array.from({ length: count }, (_, n) => {
