@@ -1,3 +1,4 @@
+import './warm.ts';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SubmitError } from '../engine/engine.ts';
