@@ -1,9 +1,9 @@
 // Streaming CSV reader: detects the encoding (BOM, valid UTF-8, else Windows-1251, the usual legacy
 // encoding of Russian exports) and the delimiter, then parses RFC 4180 with indexOf-driven scanning.
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { parseRows, RowParser } from './row-batches.ts';
+import { RowParser } from './row-batches.ts';
 import { InputError, type Row, type RowBatch, type SheetReader, type WorkbookReader } from './types.ts';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1251';
@@ -18,6 +18,9 @@ const SAMPLE_BYTES = 64 * 1024;
 const SAMPLE_LINES = 200;
 // A value this long is a quote that never closes (or not a CSV at all); refuse before memory runs out.
 const MAX_FIELD_CHARS = 32 * 1024 * 1024;
+// At most this many characters per decoded string: as UTF-16 they stay below V8's 128 KiB limit for
+// objects in the young generation.
+const DECODE_BYTES = 32 * 1024;
 
 export function detectEncoding(
   sample: Uint8Array,
@@ -249,22 +252,27 @@ class CsvSheet implements SheetReader {
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
     this.read = 0;
     const stream = createReadStream(this.path, { highWaterMark: this.chunkSize });
+    const parser = new CsvParser(this.delimiter);
+    // TextDecoder drops a UTF-8/UTF-16 BOM by itself (ignoreBOM defaults to false).
+    const decoder = new TextDecoder(this.encoding);
     try {
-      yield* parseRows(this.decode(stream), new CsvParser(this.delimiter));
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        this.read += chunk.length;
+        // Decoded a piece at a time: a string past V8's regular object size is allocated in the
+        // large-object space, which only a full GC frees, and the values sliced from it keep it alive.
+        for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
+          parser.push(decoder.decode(chunk.subarray(at, at + DECODE_BYTES), { stream: true }));
+        }
+        const batch = parser.take();
+        if (batch) yield batch;
+      }
+      parser.push(decoder.decode());
+      parser.end();
+      const batch = parser.take();
+      if (batch) yield batch;
     } finally {
       stream.destroy();
     }
-  }
-
-  /** The file's text, chunk by chunk (counting the bytes read for progress). */
-  private async *decode(stream: ReadStream): AsyncGenerator<string, void, undefined> {
-    // TextDecoder drops a UTF-8/UTF-16 BOM by itself (ignoreBOM defaults to false).
-    const decoder = new TextDecoder(this.encoding);
-    for await (const chunk of stream) {
-      this.read += (chunk as Buffer).length;
-      yield decoder.decode(chunk as Buffer, { stream: true });
-    }
-    yield decoder.decode();
   }
 }
 
