@@ -38,6 +38,9 @@ const T_BOOL = 4;
 const T_ERROR = 5;
 const T_DATE = 6;
 
+// markup(): sheetData ended, the rest of the part is not read.
+const SHEET_DATA_END = -2;
+
 const LT = 60;
 const GT = 62;
 const SLASH = 47;
@@ -98,71 +101,65 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       while (lt < len && buf[lt] !== LT) lt++;
       if (lt >= len) return len;
       if (lt + 1 >= len) return lt;
-      const c = buf[lt + 1];
-      if (c === SLASH) {
-        const gt = indexOfByte(buf, GT, lt + 2);
-        if (gt < 0) return lt;
-        const name = this.range;
-        endTagLocal(buf, lt, gt, name);
-        if (isLocal(buf, name.start, name.end, 'row')) {
-          if (this.row !== null) this.finishRow();
-        } else if (isLocal(buf, name.start, name.end, 'sheetData')) {
-          this.finish();
-          return len;
-        }
-        p = gt + 1;
-        continue;
-      }
-      if (c === 99 /* c */ && this.inSheetData && lt + 2 < len && buf[lt + 2] === 32) {
-        const e = this.cell(buf, lt + 2);
-        if (e < 0) return lt;
-        p = e;
-        continue;
-      }
-      if (c === 33 || c === 63) {
-        const e = skipSpecial(buf, lt);
-        if (e < 0) return lt;
-        p = e;
-        continue;
-      }
-      const ne = nameEnd(buf, lt + 1);
-      if (ne < 0) return lt;
-      const ls = localStart(buf, lt + 1, ne);
-      if (this.inSheetData) {
-        if (ne - ls === 1 && buf[ls] === 99 /* c */) {
-          const e = this.cell(buf, ne);
-          if (e < 0) return lt;
-          p = e;
-          continue;
-        }
-        if (isLocal(buf, ls, ne, 'row')) {
-          const gt = this.attrs(buf, ne);
-          if (gt < 0) return lt;
-          if (this.row !== null) this.finishRow();
-          this.rowNum = this.aRow >= 0 ? this.aRow : this.rowNum + 1;
-          this.col = -1;
-          if (buf[gt - 1] !== SLASH) {
-            this.row = [];
-            this.rowHasValue = false;
-          }
-          p = gt + 1;
-          continue;
-        }
-      } else if (isLocal(buf, ls, ne, 'sheetData')) {
-        const gt = tagEnd(buf, ne);
-        if (gt < 0) return lt;
-        if (buf[gt - 1] === SLASH) {
-          this.finish();
-          return len;
-        }
-        this.inSheetData = true;
-        p = gt + 1;
-        continue;
-      }
-      const gt = tagEnd(buf, ne);
-      if (gt < 0) return lt;
-      p = gt + 1;
+      // Cells are most of the sheet; everything else (rows included) goes through markup().
+      const e =
+        buf[lt + 1] === 99 /* c */ && lt + 2 < len && buf[lt + 2] === 32 && this.inSheetData
+          ? this.cell(buf, lt + 2)
+          : this.markup(buf, lt);
+      if (e < 0) return e === SHEET_DATA_END ? len : lt;
+      p = e;
     }
+  }
+
+  /**
+   * Reads the tag (or comment, CDATA, processing instruction) at `lt` other than an unprefixed cell;
+   * returns the index after it, -1 when it is cut off, or SHEET_DATA_END once sheetData is over.
+   */
+  private markup(buf: Buffer, lt: number): number {
+    const c = buf[lt + 1];
+    if (c === SLASH) {
+      const gt = indexOfByte(buf, GT, lt + 2);
+      if (gt < 0) return -1;
+      const name = this.range;
+      endTagLocal(buf, lt, gt, name);
+      if (isLocal(buf, name.start, name.end, 'row')) {
+        if (this.row !== null) this.finishRow();
+      } else if (isLocal(buf, name.start, name.end, 'sheetData')) {
+        this.finish();
+        return SHEET_DATA_END;
+      }
+      return gt + 1;
+    }
+    if (c === 33 || c === 63) return skipSpecial(buf, lt);
+    const ne = nameEnd(buf, lt + 1);
+    if (ne < 0) return -1;
+    const ls = localStart(buf, lt + 1, ne);
+    if (this.inSheetData) {
+      if (ne - ls === 1 && buf[ls] === 99 /* c */) return this.cell(buf, ne);
+      if (isLocal(buf, ls, ne, 'row')) {
+        const gt = this.attrs(buf, ne);
+        if (gt < 0) return -1;
+        if (this.row !== null) this.finishRow();
+        this.rowNum = this.aRow >= 0 ? this.aRow : this.rowNum + 1;
+        this.col = -1;
+        if (buf[gt - 1] !== SLASH) {
+          this.row = [];
+          this.rowHasValue = false;
+        }
+        return gt + 1;
+      }
+    } else if (isLocal(buf, ls, ne, 'sheetData')) {
+      const gt = tagEnd(buf, ne);
+      if (gt < 0) return -1;
+      if (buf[gt - 1] === SLASH) {
+        this.finish();
+        return SHEET_DATA_END;
+      }
+      this.inSheetData = true;
+      return gt + 1;
+    }
+    const gt = tagEnd(buf, ne);
+    return gt < 0 ? -1 : gt + 1;
   }
 
   /**
@@ -262,7 +259,7 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       return gt + 1;
     }
 
-    let p = gt + 1;
+    const p = gt + 1;
     // Fast paths for the common unprefixed <v>...</v></c> and <is><t>...</t></is></c>.
     const len = buf.length;
     if (p + 2 < len && buf[p] === LT && buf[p + 1] === 118 /* v */ && buf[p + 2] === GT) {
@@ -282,6 +279,12 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       }
     }
 
+    return this.cellChildren(buf, p, col, type, style);
+  }
+
+  /** The rest of a cell whose children do not fit a fast path: v, is (rich text), f and others. */
+  private cellChildren(buf: Buffer, from: number, col: number, type: number, style: number): number {
+    let p = from;
     let vStart = -1;
     let vEnd = -1;
     let inline: string | null = null;
@@ -329,6 +332,33 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
 
   /** Converts the cell's v bytes (buf[vStart, vEnd)) or inline string and stores it in the row. */
   private store(
+    col: number,
+    type: number,
+    style: number,
+    buf: Buffer,
+    vStart: number,
+    vEnd: number,
+    inline: string | null,
+  ): void {
+    if (inline === null && vEnd > vStart && vStart >= 0) {
+      // The common cells (shared strings and plain numbers) here; the rest in storeOther().
+      if (type === T_SHARED) {
+        const s = this.shared[parseNumber(buf, vStart, vEnd)];
+        if (s !== undefined && s !== '') this.setCell(col, s);
+        return;
+      }
+      if (type === T_NUMBER && !(style < this.dateStyles.length && this.dateStyles[style] === 1)) {
+        const num = parseNumber(buf, vStart, vEnd);
+        if (num === num) {
+          this.setCell(col, num);
+          return;
+        }
+      }
+    }
+    this.storeOther(col, type, style, buf, vStart, vEnd, inline);
+  }
+
+  private storeOther(
     col: number,
     type: number,
     style: number,
