@@ -8,10 +8,18 @@ import type { Offer } from '../src-worker/crossdock/best-offer.ts';
 import { InputError } from '../src-worker/io/types.ts';
 import { ClickHouseConnection, ClickHouseSource } from '../src-worker/sources/clickhouse.ts';
 import { createDemoData } from '../src-worker/sources/clickhouse-demo.ts';
-import { lookupCrosses } from '../src-worker/sources/clickhouse-lookup.ts';
+import type { AnswerSink } from '../src-worker/sources/clickhouse-http.ts';
+import {
+  ListSnapshot,
+  SNAPSHOT_MIN_LINES,
+  snapshotFits,
+  snapshotQueries,
+} from '../src-worker/sources/clickhouse-list-snapshot.ts';
+import { lookupCrosses, lookupOffers } from '../src-worker/sources/clickhouse-lookup.ts';
 import { quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { DemoCatalog, ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
 import { DEMO_PARTS, demoPart, SHOWCASE_PARTS } from '../src-worker/sources/demo-data.ts';
+import { StringPool } from '../src-worker/sources/string-pool.ts';
 import { lookupKey, type LookupKey } from '../src-worker/sources/types.ts';
 import { startClickHouse, type ClickHouseServer } from './support/clickhouse-server.ts';
 import { tempDir } from './helpers.ts';
@@ -294,5 +302,124 @@ describe('optional tables with hostile and odd values', () => {
     const reason = new Error('stop');
     controller.abort(reason);
     await expect(s.crosses([partKey(0)], controller.signal)).rejects.toBe(reason);
+  });
+});
+
+describe('big lookups: streamed into columns, or the list read whole', () => {
+  const demoKeys = (): LookupKey[] => [
+    ...SHOWCASE_PARTS.map((p) => key(p.brand, p.display)),
+    ...Array.from({ length: 20_000 }, (_, i) => partKey((i * 7) % (DEMO_PARTS + 3_000))),
+    { brand: 'BOSCH', article: 'NOSUCH' },
+  ];
+  /** A sink's answer handed on in pieces of `size` bytes, so rows straddle every boundary. */
+  const pieces = (sink: AnswerSink, size: number): AnswerSink => ({
+    write: (chunk) => {
+      for (let i = 0; i < chunk.length; i += size) sink.write(chunk.subarray(i, i + size));
+    },
+    reset: () => sink.reset(),
+  });
+
+  it('an answer cut anywhere decodes the same; one that ends mid-row is a transient error', async () => {
+    const s = await source('demo');
+    const keys = demoKeys();
+    const expected = await s.lookup('ОПТ-1', keys);
+    expect([...expected.values()].filter((o) => o.length > 0).length).toBeGreaterThan(5_000);
+    const conn = new ClickHouseConnection({ url: ch.url, database: 'demo' });
+    try {
+      for (const size of [1, 7, 4096]) {
+        const got = await lookupOffers(
+          'ОПТ-1',
+          keys,
+          new StringPool(),
+          ch.url,
+          ({ sql, ...request }, sink) =>
+            conn.runInto(sql, { ...request, readOnly: true }, pieces(sink, size)),
+          { minQty: true, pack: true },
+        );
+        expect(got).toEqual(expected);
+      }
+      const cut = lookupOffers(
+        'ОПТ-1',
+        keys,
+        new StringPool(),
+        ch.url,
+        async ({ sql, ...request }, sink) => {
+          const whole = await conn.run(sql, { ...request, readOnly: true });
+          sink.write(whole.subarray(0, whole.length - 3));
+        },
+        { minQty: true, pack: true },
+      );
+      await expect(cut).rejects.toMatchObject({ code: 'CLICKHOUSE_TRUNCATED_ANSWER', transient: true });
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a big job reads the list once and answers exactly what key queries answer', async () => {
+    const keys = demoKeys();
+    const byKey = await source('demo');
+    const whole = await source('demo');
+    whole.expectLines(SNAPSHOT_MIN_LINES);
+    expect(whole.batchLines).toBe(16_000);
+    const queries = async (): Promise<number> =>
+      Number((await ch.query("SELECT value FROM system.events WHERE event = 'Query'")).trim());
+    for (const list of ['ОПТ-1', 'ОПТ-2', 'РОЗН']) {
+      const expected = await byKey.lookup(list, keys);
+      const before = await queries();
+      expect(await whole.lookup(list, keys)).toEqual(expected);
+      // the count, the read and the counting query itself (and the first time, the list check)
+      expect((await queries()) - before).toBeLessThanOrEqual(list === 'ОПТ-1' ? 4 : 3);
+      const again = await queries();
+      const few = keys.slice(0, 500);
+      const ids = new Set(few.map((k) => lookupKey(k.brand, k.article)));
+      expect(await whole.lookup(list, few)).toEqual(new Map([...expected].filter(([id]) => ids.has(id))));
+      expect((await queries()) - again).toBe(1);
+    }
+    // The same rows decoded from pieces of 5 bytes.
+    const conn = new ClickHouseConnection({ url: ch.url, database: 'demo' });
+    try {
+      const snapshot = new ListSnapshot(new StringPool(), true);
+      const sink = pieces(snapshot, 5);
+      await conn.runInto(
+        snapshotQueries('РОЗН', { minQty: true, pack: true }).read,
+        { readOnly: true },
+        sink,
+      );
+      expect(snapshot.complete).toBe(true);
+      snapshot.finish();
+      expect(snapshot.lookup(keys)).toEqual(await byKey.lookup('РОЗН', keys));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a small job, or a list much bigger than the job, is looked up by key', () => {
+    expect(snapshotFits(100_000, 50_000)).toBe(false);
+    expect(snapshotFits(1_000_000, 1_500_000)).toBe(true);
+    expect(snapshotFits(1_000_000, 30_000_000)).toBe(false);
+  });
+
+  it('the list read whole gives hostile keys and lone surrogates what key queries give', async () => {
+    await ch.query(
+      `INSERT INTO odd.offers VALUES ${values([
+        ['X\uFFFD', 'A', 'S', 'replacement', 2, 'RUB', 1, 1, 3],
+        ['', '', 'S', 'empty key', 2, 'RUB', 1, 1, 0],
+      ])}`,
+    );
+    const keys: LookupKey[] = [
+      ...HOSTILE.map((h, i) => ({ brand: h, article: `${h}#${i}` })),
+      { brand: 'X\uD800', article: 'A' },
+      { brand: 'X\uFFFD', article: 'A' },
+      { brand: '', article: '' },
+      { brand: 'NONE', article: 'NONE' },
+    ];
+    const byKey = await source('odd');
+    const whole = await source('odd');
+    whole.expectLines(1_000_000);
+    const expected = await byKey.lookup('L', keys);
+    expect(expected.get(lookupKey('X\uD800', 'A'))).toHaveLength(1);
+    expect(expected.get(lookupKey('X\uFFFD', 'A'))).toHaveLength(1);
+    expect(await whole.lookup('L', keys)).toEqual(expected);
+    expect((await ch.query('SELECT count() FROM odd.offers')).trim()).toBe(String(HOSTILE.length + 2));
   });
 });

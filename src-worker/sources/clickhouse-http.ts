@@ -36,6 +36,12 @@ export interface RunOptions {
   headers?: Record<string, string>;
 }
 
+/** Where runInto puts an answer: its chunks in order; reset() when the statement is sent again. */
+export interface AnswerSink {
+  write(chunk: Buffer): void;
+  reset(): void;
+}
+
 /**
  * One HTTP connection pool to one server: statements sent and cancelled (the server query killed
  * too), reads sent again when their connection broke. What a failure means to the user is the
@@ -110,15 +116,29 @@ export abstract class ClickHouseHttp {
    * the call rejects with the signal's reason.
    */
   async run(sql: string, opts: RunOptions = {}): Promise<Buffer> {
+    let chunks: Buffer[] = [];
+    await this.runInto(sql, opts, {
+      write: (chunk) => void chunks.push(chunk),
+      reset: () => void (chunks = []),
+    });
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * run() without holding the answer: each chunk goes to `sink` as it arrives (a big answer is
+   * decoded while it is read). A read sent again after its connection broke calls `sink.reset()`
+   * first, so the sink starts over.
+   */
+  async runInto(sql: string, opts: RunOptions, sink: AnswerSink): Promise<void> {
     // wait_end_of_query: the server buffers the answer, so an error that happens mid-query comes
     // back as an HTTP error instead of text appended to a 200 response. It is an HTTP parameter,
     // not a setting, so readonly=1 users may send it too.
     const buffered: RunOptions = { ...opts, settings: { wait_end_of_query: 1, ...opts.settings } };
     for (let attempt = 1; ; attempt++) {
       try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of this.stream(sql, buffered)) chunks.push(chunk);
-        return Buffer.concat(chunks);
+        if (attempt > 1) sink.reset();
+        for await (const chunk of this.stream(sql, buffered)) sink.write(chunk);
+        return;
       } catch (err) {
         const again =
           opts.readOnly &&

@@ -7,7 +7,9 @@ import { CodedError } from '../../src-main/common/errors.ts';
 import type { Offer } from '../crossdock/best-offer.ts';
 import { truncatedAnswerError } from './clickhouse-errors.ts';
 import { quoteString } from './clickhouse-quote.ts';
-import { CrossCollector, orderUnit } from './optional-tables.ts';
+import type { AnswerSink } from './clickhouse-http.ts';
+import { ANSWER_COLUMNS, OfferColumns } from './clickhouse-offer-columns.ts';
+import { CrossCollector } from './optional-tables.ts';
 import { varintSize, writeVarint } from './rowbinary.ts';
 import type { StringPool } from './string-pool.ts';
 import { lookupKey, type LookupKey } from './types.ts';
@@ -15,10 +17,11 @@ import { lookupKey, type LookupKey } from './types.ts';
 // Measured on 18.16 with 3M offers: literal IN-lists cost ~20 µs/key (its parser is slow on big
 // lists) and hit max_query_size (256 KiB) at ~8k short keys, or after a dozen 10,000-character
 // ones; an external table has no size limit. A query that hits keys all over the table reads
-// most of it (~100 ms here) whatever the key count, so big batches pay: 20k keys 150 ms,
-// 50k 250 ms, 100k 350 ms. 50k keeps one answer near 10 MB.
-const KEYS_PER_QUERY = 50_000;
-const KEY_BYTES_PER_QUERY = 8 << 20;
+// most of it whatever the key count, so big batches pay (server CPU, lookupOffers' query):
+// 16k keys 0.3 s, 100k 0.5 s, 200k 0.75 s, 500k 1.7 s. The answer streams into columns, so a
+// big batch costs no big buffer.
+const KEYS_PER_QUERY = 262_144;
+const KEY_BYTES_PER_QUERY = 32 << 20;
 const KEYS_TABLE = 'crossdock_keys';
 
 /** One lookup query with its batch of keys: what ClickHouseHttp.run sends. */
@@ -38,26 +41,32 @@ export interface OfferExtras {
 /** Distinct keys of a lookup, and the keys the server will spell differently (see lookupOffers). */
 interface AskedKeys {
   unique: LookupKey[];
+  /** lookupKey of each of `unique`. */
+  uniqueIds: string[];
   ids: Set<string>;
   /** The server's spelling → the keys asked (lone UTF-16 surrogates become U+FFFD in UTF-8). */
   respelled: Map<string, string[]>;
 }
 
-function askedKeys(keys: readonly LookupKey[]): AskedKeys {
+/** `respellings`: also note the keys the server spells differently (only a lookup by text needs them). */
+function askedKeys(keys: readonly LookupKey[], respellings = true): AskedKeys {
   const ids = new Set<string>();
   const unique: LookupKey[] = [];
+  const uniqueIds: string[] = [];
   const respelled = new Map<string, string[]>();
   for (const k of keys) {
     const id = lookupKey(k.brand, k.article);
-    if (ids.has(id)) continue;
+    const size = ids.size;
     ids.add(id);
+    if (ids.size === size) continue;
     unique.push(k);
-    if (SURROGATE.test(id)) {
+    uniqueIds.push(id);
+    if (respellings && SURROGATE.test(id)) {
       const wire = Buffer.from(id, 'utf8').toString('utf8');
       if (wire !== id) respelled.set(wire, [...(respelled.get(wire) ?? []), id]);
     }
   }
-  return { unique, ids, respelled };
+  return { unique, uniqueIds, ids, respelled };
 }
 
 /** The ids of the asked keys a server row's key stands for: itself, or the keys it was respelled from. */
@@ -65,6 +74,26 @@ function askedIds(asked: AskedKeys, brand: string, article: string): readonly st
   const id = lookupKey(brand, article);
   if (asked.ids.has(id)) return [id];
   return asked.respelled.get(id) ?? [];
+}
+
+/** One query's external table: the keys' RowBinary rows in a multipart body. */
+function keysRequest(sql: string, body: Buffer, structure: string): LookupRequest {
+  const boundary = `crossdock-${randomUUID()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${KEYS_TABLE}"; filename="${KEYS_TABLE}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n',
+  );
+  // The boundary is random, so a spreadsheet cannot contain it by accident; it is checked anyway.
+  if (body.includes(`\r\n--${boundary}`)) throw new CodedError('MULTIPART_COLLISION', {});
+  return {
+    sql,
+    values: Buffer.concat([head, body, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    settings: {
+      [`${KEYS_TABLE}_structure`]: structure,
+      [`${KEYS_TABLE}_format`]: 'RowBinary',
+    },
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 /**
@@ -79,61 +108,64 @@ async function sendInBatches(
   decode: (answer: Buffer) => boolean,
 ): Promise<void> {
   for (let start = 0; start < unique.length;) {
-    const { body, end } = encodeKeys(unique, start);
+    const { body, end } = encodeKeys(unique, start, false);
     start = end;
-    const boundary = `crossdock-${randomUUID()}`;
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${KEYS_TABLE}"; filename="${KEYS_TABLE}"\r\n` +
-        'Content-Type: application/octet-stream\r\n\r\n',
-    );
-    // The boundary is random, so a spreadsheet cannot contain it by accident; it is checked anyway.
-    if (body.includes(`\r\n--${boundary}`)) throw new CodedError('MULTIPART_COLLISION', {});
-    const rows = await send({
-      sql,
-      values: Buffer.concat([head, body, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-      settings: {
-        [`${KEYS_TABLE}_structure`]: 'brand String, article String',
-        [`${KEYS_TABLE}_format`]: 'RowBinary',
-      },
-      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const rows = await send(keysRequest(sql, body, 'brand String, article String'));
     if (!decode(rows)) throw truncatedAnswerError(serverUrl);
   }
 }
 
 /**
  * The offers of `list`'s suppliers for `keys`, keyed by lookupKey (every key asked has an entry),
- * each key's offers in a stable order. The keys are cut into batches; `send` runs each batch's
- * query and returns the RowBinary answer. min_qty and pack are read only when the table has them
- * (`extras`), so a table without them is asked exactly what it was asked before.
+ * each key's offers in a stable order. The keys are cut into batches of up to KEYS_PER_QUERY, each
+ * with its index in the batch (crossdock_key); `send` runs a batch's query and streams its
+ * RowBinary answer into the sink, which decodes it into columns as it arrives. min_qty and pack are
+ * read only when the table has them (`extras`).
+ *
+ * The query (18.16 and current releases alike): a cheap 64-bit hash of the key picks the rows
+ * first (moved to PREWHERE on a MergeTree: only brand and article are read for every row, ~3x
+ * cheaper than a set of (brand, article) tuples), then a join on the exact key gives each row its
+ * key's index, so the answer carries 4 bytes instead of the key's text and every asked key gets its
+ * rows even when two keys are the same bytes on the wire (lone UTF-16 surrogates become U+FFFD).
  */
 export async function lookupOffers(
   list: string,
   keys: readonly LookupKey[],
   strings: StringPool,
   serverUrl: string,
-  send: (request: LookupRequest) => Promise<Buffer>,
+  send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
   extras: OfferExtras = { minQty: false, pack: false },
 ): Promise<Map<string, Offer[]>> {
   const result = new Map<string, Offer[]>();
-  const asked = askedKeys(keys);
-  for (const k of asked.unique) result.set(lookupKey(k.brand, k.article), []);
+  const asked = askedKeys(keys, false);
   const withExtras = extras.minQty || extras.pack;
-  const extraColumns = withExtras
-    ? `,\n  ${extras.minQty ? 'toUInt32(ifNull(min_qty, 0))' : 'toUInt32(1)'}, ${extras.pack ? 'toUInt32(ifNull(pack, 0))' : 'toUInt32(1)'}`
-    : '';
-  const sql = `SELECT toString(brand), toString(article), toString(supplier), toString(name),
-  toFloat64(price), toString(currency), toUInt32(quantity), toUInt16(delivery_days)${extraColumns}
-FROM offers
-WHERE (brand, article) IN (SELECT brand, article FROM ${KEYS_TABLE})
-  AND supplier IN (SELECT supplier FROM supplier_lists WHERE list = ${quoteString(list)})
+  const columns = withExtras
+    ? `${ANSWER_COLUMNS.fixed}, ${ANSWER_COLUMNS.extras(extras.minQty, extras.pack)}, ${ANSWER_COLUMNS.strings}`
+    : `${ANSWER_COLUMNS.fixed}, ${ANSWER_COLUMNS.strings}`;
+  const read = [
+    'brand, article, supplier, name, price, currency, quantity, delivery_days',
+    ...(extras.minQty ? ['min_qty'] : []),
+    ...(extras.pack ? ['pack'] : []),
+  ].join(', ');
+  const sql = `SELECT ${columns}
+FROM (
+  SELECT ${read}
+  FROM offers
+  WHERE cityHash64(brand, article) IN (SELECT cityHash64(brand, article) FROM ${KEYS_TABLE})
+    AND supplier IN (SELECT supplier FROM supplier_lists WHERE list = ${quoteString(list)})
+)
+ALL INNER JOIN ${KEYS_TABLE} USING (brand, article)
 FORMAT RowBinary`;
-  await sendInBatches(sql, asked.unique, serverUrl, send, (rows) =>
-    decodeOffers(rows, result, asked, strings, withExtras),
-  );
-  // ClickHouse returns rows in whatever order its threads finish; a stable order keeps a job's
-  // result (ties, alternatives) the same from run to run.
-  for (const offers of result.values()) if (offers.length > 1) offers.sort(offerOrder);
+  const { unique, uniqueIds } = asked;
+  for (let start = 0; start < unique.length;) {
+    const { body, end } = encodeKeys(unique, start, true);
+    const answer = new OfferColumns(strings, end - start, withExtras, (end - start) * 3);
+    await send(keysRequest(sql, body, 'crossdock_key UInt32, brand String, article String'), answer);
+    if (!answer.complete) throw truncatedAnswerError(serverUrl);
+    const offers = answer.offers();
+    for (let k = start; k < end; k++) result.set(uniqueIds[k], offers[k - start]);
+    start = end;
+  }
   return result;
 }
 
@@ -165,28 +197,23 @@ FORMAT RowBinary`;
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function offerOrder(a: Offer, b: Offer): number {
-  return (
-    (a.supplier < b.supplier ? -1 : a.supplier > b.supplier ? 1 : 0) ||
-    a.price - b.price ||
-    a.deliveryDays - b.deliveryDays ||
-    b.quantity - a.quantity ||
-    a.minQty - b.minQty ||
-    a.pack - b.pack ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
-    (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0)
-  );
-}
-
-/** RowBinary rows (brand String, article String) for keys[start..end): no escaping to get wrong. */
-function encodeKeys(keys: readonly LookupKey[], start: number): { body: Buffer; end: number } {
+/**
+ * RowBinary rows (brand String, article String) for keys[start..end), each led by its index in the
+ * batch (crossdock_key UInt32) when `indexed`: no escaping to get wrong.
+ */
+function encodeKeys(
+  keys: readonly LookupKey[],
+  start: number,
+  indexed: boolean,
+): { body: Buffer; end: number } {
   let end = start;
   let size = 0;
   const lengths: number[] = [];
+  const index = indexed ? 4 : 0;
   while (end < keys.length && end - start < KEYS_PER_QUERY) {
     const b = Buffer.byteLength(keys[end].brand, 'utf8');
     const a = Buffer.byteLength(keys[end].article, 'utf8');
-    const bytes = b + a + varintSize(b) + varintSize(a);
+    const bytes = index + b + a + varintSize(b) + varintSize(a);
     if (end > start && size + bytes > KEY_BYTES_PER_QUERY) break;
     lengths.push(b, a);
     size += bytes;
@@ -195,6 +222,7 @@ function encodeKeys(keys: readonly LookupKey[], start: number): { body: Buffer; 
   const body = Buffer.allocUnsafe(size);
   let off = 0;
   for (let i = start; i < end; i++) {
+    if (indexed) off = body.writeUInt32LE(i - start, off);
     off = writeVarint(body, off, lengths[(i - start) * 2]);
     off += body.write(keys[i].brand, off, 'utf8');
     off = writeVarint(body, off, lengths[(i - start) * 2 + 1]);
@@ -247,36 +275,4 @@ function readRows(buf: Buffer, row: (r: RowReader) => void): boolean {
     throw err;
   }
   return true;
-}
-
-/** Adds RowBinary offer rows to their keys; false when the answer ends mid-row. */
-function decodeOffers(
-  buf: Buffer,
-  result: Map<string, Offer[]>,
-  asked: AskedKeys,
-  strings: StringPool,
-  withExtras: boolean,
-): boolean {
-  return readRows(buf, (r) => {
-    const brand = r.str();
-    const article = r.str();
-    const supplier = strings.get(r.str());
-    const name = strings.get(r.str());
-    const price = buf.readDoubleLE(r.take(8));
-    const currency = strings.get(r.str());
-    const at = r.take(6);
-    const quantity = buf.readUInt32LE(at);
-    const deliveryDays = buf.readUInt16LE(at + 4);
-    let minQty = 1;
-    let pack = 1;
-    if (withExtras) {
-      const x = r.take(8);
-      minQty = orderUnit(buf.readUInt32LE(x));
-      pack = orderUnit(buf.readUInt32LE(x + 4));
-    }
-    const offer: Offer = { supplier, name, price, currency, quantity, deliveryDays, minQty, pack };
-    const offers = result.get(lookupKey(brand, article));
-    if (offers) offers.push(offer);
-    else for (const id of asked.respelled.get(lookupKey(brand, article)) ?? []) result.get(id)!.push(offer);
-  });
 }

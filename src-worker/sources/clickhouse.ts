@@ -6,8 +6,18 @@
 import type { Offer } from '../crossdock/best-offer.ts';
 import { InputError } from '../io/types.ts';
 import { abortReason, linkSignals } from './abort-signals.ts';
-import { ClickHouseQueryError, ClickHouseUnavailableError } from './clickhouse-errors.ts';
+import {
+  ClickHouseQueryError,
+  ClickHouseUnavailableError,
+  truncatedAnswerError,
+} from './clickhouse-errors.ts';
 import { ClickHouseHttp } from './clickhouse-http.ts';
+import {
+  ListSnapshot,
+  SNAPSHOT_MIN_LINES,
+  snapshotFits,
+  snapshotQueries,
+} from './clickhouse-list-snapshot.ts';
 import { lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
 import { aliasMap, rateMap } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
@@ -119,8 +129,33 @@ function serverText(message: string): string {
   return (m ? m[1] : message).split('\n')[0].trim();
 }
 
+/**
+ * How many request lines one lookup call takes: every lookup query reads most of the offers
+ * whatever its key count (clickhouse-lookup.ts), so few big ones; the answer streams into columns,
+ * so what grows with the batch is the crossdock's two batches of rows and their offers.
+ */
+function batchLinesFor(lines: number | null): number {
+  if (lines === null || lines >= SNAPSHOT_MIN_LINES) return 16_000;
+  return Math.min(100_000, Math.max(16_000, lines));
+}
+
+/** `p`, or the signal's reason as soon as it fires. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
 /** Offers from a ClickHouse database with the canonical schema (PRODUCT.md "Data sources"). */
 export class ClickHouseSource implements OfferSource {
+  /** Request lines per lookup call (OfferSource.batchLines), set by expectLines. */
+  batchLines = batchLinesFor(null);
+  private expected: number | null = null;
+  private readonly snapshots = new Map<string, Promise<ListSnapshot | null>>();
   private lists: Promise<string[]> | null = null;
   private readonly strings = new StringPool();
   private extras: SchemaExtras = { offers: { minQty: false, pack: false }, tables: new Map() };
@@ -151,6 +186,48 @@ export class ClickHouseSource implements OfferSource {
   async serverVersion(): Promise<string> {
     const [row] = await this.conn.rows<{ v: string }>('SELECT version() AS v', this.signal);
     return row.v;
+  }
+
+  expectLines(lines: number | null): void {
+    this.expected = lines;
+    this.batchLines = batchLinesFor(lines);
+  }
+
+  /**
+   * The list read whole for a big job (clickhouse-list-snapshot.ts), once per list; null when the
+   * job is small or the list too big for it, and lookups query by key.
+   */
+  private snapshotOf(list: string, abort: AbortSignal | undefined): Promise<ListSnapshot | null> {
+    const lines = this.expected;
+    if (lines === null || lines < SNAPSHOT_MIN_LINES) return Promise.resolve(null);
+    let loading = this.snapshots.get(list);
+    if (!loading) {
+      const p = this.loadSnapshot(list, lines, abort);
+      this.snapshots.set(list, p);
+      // A failed or cancelled read is tried again by the next lookup.
+      p.catch(() => {
+        if (this.snapshots.get(list) === p) this.snapshots.delete(list);
+      });
+      loading = p;
+    }
+    return untilAborted(loading, abort);
+  }
+
+  private async loadSnapshot(
+    list: string,
+    lines: number,
+    abort: AbortSignal | undefined,
+  ): Promise<ListSnapshot | null> {
+    const queries = snapshotQueries(list, this.extras.offers);
+    const [row] = await this.query(() => this.conn.rows<{ n: string | number }>(queries.count, abort));
+    const offers = Number(row?.n);
+    if (!snapshotFits(lines, offers)) return null;
+    const extras = this.extras.offers;
+    const snapshot = new ListSnapshot(this.strings, extras.minQty || extras.pack, offers);
+    await this.query(() => this.conn.runInto(queries.read, { signal: abort, readOnly: true }, snapshot));
+    if (!snapshot.complete) throw truncatedAnswerError(this.conn.displayUrl);
+    snapshot.finish();
+    return snapshot;
   }
 
   async supplierLists(): Promise<string[]> {
@@ -184,13 +261,15 @@ export class ClickHouseSource implements OfferSource {
   ): Promise<Map<string, Offer[]>> {
     if (abort?.aborted) throw abortReason(abort);
     await this.checkList(list, abort);
+    const snapshot = await this.snapshotOf(list, abort);
+    if (snapshot) return snapshot.lookup(keys);
     return lookupOffers(
       list,
       keys,
       this.strings,
       this.conn.displayUrl,
-      ({ sql, ...request }) =>
-        this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),
+      ({ sql, ...request }, sink) =>
+        this.query(() => this.conn.runInto(sql, { ...request, signal: abort, readOnly: true }, sink)),
       this.extras.offers,
     );
   }

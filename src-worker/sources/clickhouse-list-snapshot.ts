@@ -1,0 +1,315 @@
+// A big request list against a list whose offers are not many more than its lines: every lookup
+// query would read most of the table anyway (clickhouse-lookup.ts), so the list's offers are read
+// once, in one streamed query, into columns (typed arrays, pooled strings, a byte-keyed index of
+// the keys), and the job's lookups are answered from there. Offer objects are made only for the
+// keys asked. Measured on 18.16, 3M offers, 1M lines (1.5M offers in the list): one query of
+// ~0.6 s server CPU instead of 63 of ~0.3-0.5 s each.
+import type { Offer } from '../crossdock/best-offer.ts';
+import type { AnswerSink } from './clickhouse-http.ts';
+import { ANSWER_COLUMNS } from './clickhouse-offer-columns.ts';
+import type { OfferExtras } from './clickhouse-lookup.ts';
+import { quoteString } from './clickhouse-quote.ts';
+import { orderUnit } from './optional-tables.ts';
+import { varintSize, writeVarint } from './rowbinary.ts';
+import type { StringPool } from './string-pool.ts';
+import { lookupKey, type LookupKey } from './types.ts';
+
+/** Whether a job of `lines` lines may read its list whole: `offers` of the list, counted first. */
+export function snapshotFits(lines: number, offers: number): boolean {
+  return lines >= SNAPSHOT_MIN_LINES && offers <= Math.min(3 * lines, SNAPSHOT_MAX_OFFERS);
+}
+/** Below this many lines a few key queries cost less than reading the list. */
+export const SNAPSHOT_MIN_LINES = 300_000;
+/** ~60 bytes an offer in columns: at most ~250 MB, whatever the table. */
+const SNAPSHOT_MAX_OFFERS = 4_000_000;
+
+/** The query counting the list's offers (snapshotFits) and the one reading them. */
+export function snapshotQueries(list: string, extras: OfferExtras): { count: string; read: string } {
+  const where = `supplier IN (SELECT supplier FROM supplier_lists WHERE list = ${quoteString(list)})`;
+  const withExtras = extras.minQty || extras.pack;
+  const columns = [
+    'toString(brand), toString(article), toFloat64(price), toUInt32(quantity), toUInt16(delivery_days)',
+    ...(withExtras ? [ANSWER_COLUMNS.extras(extras.minQty, extras.pack)] : []),
+    ANSWER_COLUMNS.strings,
+  ].join(', ');
+  return {
+    count: `SELECT count() AS n FROM offers WHERE ${where}`,
+    read: `SELECT ${columns}\nFROM offers\nWHERE ${where}\nFORMAT RowBinary`,
+  };
+}
+
+const FIXED_BYTES = 8 + 4 + 2;
+
+/**
+ * The offers of one list, by key. Built by writing the read query's RowBinary answer into it
+ * (write/reset: an AnswerSink), then `finish()`; `offers(key)` answers a key as lookupOffers does.
+ */
+export class ListSnapshot implements AnswerSink {
+  private rows = 0;
+  private keyOf = new Uint32Array(0);
+  private price = new Float64Array(0);
+  private quantity = new Uint32Array(0);
+  private days = new Uint16Array(0);
+  private minQty: Uint32Array | null;
+  private pack: Uint32Array | null;
+  private supplier: string[] = [];
+  private currency: string[] = [];
+  private name: string[] = [];
+  private tail: Buffer | null = null;
+  private readonly keys = new KeyTable();
+  /** After finish(): key id → its rows order[starts[id]..starts[id + 1]), in lookup order. */
+  private starts = new Uint32Array(0);
+  private order = new Uint32Array(0);
+  private scratch = Buffer.allocUnsafe(1024);
+
+  /** `rows`: how many the list has (counted first), so the columns are allocated once. */
+  constructor(
+    private readonly strings: StringPool,
+    private readonly withExtras: boolean,
+    rows = 1 << 16,
+  ) {
+    this.minQty = withExtras ? new Uint32Array(0) : null;
+    this.pack = withExtras ? new Uint32Array(0) : null;
+    this.grow(Math.max(16, rows));
+  }
+
+  reset(): void {
+    this.rows = 0;
+    this.tail = null;
+    this.supplier.length = 0;
+    this.currency.length = 0;
+    this.name.length = 0;
+    this.keys.clear();
+  }
+
+  write(chunk: Buffer): void {
+    const buf = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
+    const end = buf.length;
+    const fixed = FIXED_BYTES + (this.withExtras ? 8 : 0);
+    let off = 0;
+    // The end of the last whole row.
+    let done = 0;
+    // Where each of a row's five strings starts (after its length) and ends.
+    const s = [0, 0, 0, 0, 0];
+    const e = [0, 0, 0, 0, 0];
+    rows: while (off < end) {
+      const row = off;
+      for (let f = 0; f < 5; f++) {
+        if (f === 2) {
+          if (off + fixed > end) break rows;
+          off += fixed;
+        }
+        let len = 0;
+        let shift = 1;
+        for (;;) {
+          if (off >= end) break rows;
+          const byte = buf[off++];
+          len += (byte & 0x7f) * shift;
+          if (byte < 0x80) break;
+          shift *= 0x80;
+        }
+        if (off + len > end) break rows;
+        s[f] = off;
+        e[f] = off += len;
+      }
+      const r = this.rows;
+      if (r === this.keyOf.length) this.grow(r * 2);
+      // The key's bytes as sent (brand and article, each with its length): what offers() encodes.
+      this.keyOf[r] = this.keys.idOf(buf, row, e[1], true);
+      const at = e[1];
+      this.price[r] = buf.readDoubleLE(at);
+      this.quantity[r] = buf.readUInt32LE(at + 8);
+      this.days[r] = buf.readUInt16LE(at + 12);
+      if (this.minQty && this.pack) {
+        this.minQty[r] = orderUnit(buf.readUInt32LE(at + FIXED_BYTES));
+        this.pack[r] = orderUnit(buf.readUInt32LE(at + FIXED_BYTES + 4));
+      }
+      this.supplier.push(this.strings.fromBytes(buf, s[2], e[2]));
+      this.currency.push(this.strings.fromBytes(buf, s[3], e[3]));
+      this.name.push(this.strings.fromBytes(buf, s[4], e[4]));
+      this.rows = r + 1;
+      done = off;
+    }
+    // A row not wholly here yet waits for the next chunk (copied: a subarray keeps the chunk alive).
+    this.tail = done < end ? Buffer.from(buf.subarray(done)) : null;
+  }
+
+  get complete(): boolean {
+    return this.tail === null;
+  }
+
+  /** Groups the rows by key, each key's in the order lookups give them. */
+  finish(): void {
+    const n = this.rows;
+    const keys = this.keys.size;
+    const starts = new Uint32Array(keys + 1);
+    for (let r = 0; r < n; r++) starts[this.keyOf[r] + 1]++;
+    for (let k = 0; k < keys; k++) starts[k + 1] += starts[k];
+    const order = new Uint32Array(n);
+    const at = starts.slice(0, keys);
+    for (let r = 0; r < n; r++) order[at[this.keyOf[r]]++] = r;
+    const cmp = (a: number, b: number): number => this.compare(a, b);
+    for (let k = 0; k < keys; k++)
+      if (starts[k + 1] - starts[k] > 1) order.subarray(starts[k], starts[k + 1]).sort(cmp);
+    this.starts = starts;
+    this.order = order;
+    this.keyOf = new Uint32Array(0);
+  }
+
+  /** The offers of the keys, keyed by lookupKey (every key asked has an entry), as lookupOffers gives them. */
+  lookup(keys: readonly LookupKey[]): Map<string, Offer[]> {
+    const out = new Map<string, Offer[]>();
+    for (const k of keys) {
+      const id = lookupKey(k.brand, k.article);
+      if (out.has(id)) continue;
+      out.set(id, this.offers(k.brand, k.article));
+    }
+    return out;
+  }
+
+  private offers(brand: string, article: string): Offer[] {
+    const b = Buffer.byteLength(brand, 'utf8');
+    const a = Buffer.byteLength(article, 'utf8');
+    const size = b + a + varintSize(b) + varintSize(a);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(size * 2);
+    const buf = this.scratch;
+    let off = writeVarint(buf, 0, b);
+    off += buf.write(brand, off, 'utf8');
+    off = writeVarint(buf, off, a);
+    off += buf.write(article, off, 'utf8');
+    const key = this.keys.idOf(buf, 0, off, false);
+    if (key < 0) return [];
+    const from = this.starts[key];
+    const to = this.starts[key + 1];
+    const list: Offer[] = new Array<Offer>(to - from);
+    for (let i = from; i < to; i++) {
+      const r = this.order[i];
+      list[i - from] = {
+        supplier: this.supplier[r],
+        name: this.name[r],
+        price: this.price[r],
+        currency: this.currency[r],
+        quantity: this.quantity[r],
+        deliveryDays: this.days[r],
+        minQty: this.minQty ? this.minQty[r] : 1,
+        pack: this.pack ? this.pack[r] : 1,
+      };
+    }
+    return list;
+  }
+
+  /** The order lookups have always given a key's offers (supplier, price, delivery, …). */
+  private compare(a: number, b: number): number {
+    const sa = this.supplier[a];
+    const sb = this.supplier[b];
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return (
+      this.price[a] - this.price[b] ||
+      this.days[a] - this.days[b] ||
+      this.quantity[b] - this.quantity[a] ||
+      (this.minQty ? this.minQty[a] - this.minQty[b] : 0) ||
+      (this.pack ? this.pack[a] - this.pack[b] : 0) ||
+      textOrder(this.name[a], this.name[b]) ||
+      textOrder(this.currency[a], this.currency[b])
+    );
+  }
+
+  private grow(size: number): void {
+    const copy = <T extends Uint32Array | Float64Array | Uint16Array>(from: T, to: T): T => {
+      to.set(from.subarray(0, this.rows));
+      return to;
+    };
+    this.keyOf = copy(this.keyOf, new Uint32Array(size));
+    this.price = copy(this.price, new Float64Array(size));
+    this.quantity = copy(this.quantity, new Uint32Array(size));
+    this.days = copy(this.days, new Uint16Array(size));
+    if (this.minQty && this.pack) {
+      this.minQty = copy(this.minQty, new Uint32Array(size));
+      this.pack = copy(this.pack, new Uint32Array(size));
+    }
+  }
+}
+
+/** Byte strings → dense ids 0, 1, 2, …: an open-addressing table over one growing buffer. */
+class KeyTable {
+  size = 0;
+  private slots = new Int32Array(1 << 16);
+  private hashes = new Int32Array(1 << 15);
+  private starts = new Int32Array(1 << 15);
+  private lengths = new Int32Array(1 << 15);
+  private arena = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+
+  clear(): void {
+    this.size = 0;
+    this.used = 0;
+    this.slots.fill(0);
+  }
+
+  /** The id of buf[start..end), added when `add` (else -1 when unknown). */
+  idOf(buf: Buffer, start: number, end: number, add: boolean): number {
+    const len = end - start;
+    let h = 0x811c9dc5 ^ len;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    h = mix(h);
+    let mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (; ; slot = (slot + 1) & mask) {
+      const e = this.slots[slot] - 1;
+      if (e < 0) break;
+      if (this.hashes[e] !== h || this.lengths[e] !== len) continue;
+      const at = this.starts[e];
+      let same = true;
+      for (let i = 0; i < len; i++)
+        if (this.arena[at + i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      if (same) return e;
+    }
+    if (!add) return -1;
+    const id = this.size++;
+    if (id === this.hashes.length) {
+      this.hashes = grown(this.hashes);
+      this.starts = grown(this.starts);
+      this.lengths = grown(this.lengths);
+    }
+    if (this.used + len > this.arena.length) {
+      const arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + len));
+      this.arena.copy(arena, 0, 0, this.used);
+      this.arena = arena;
+    }
+    buf.copy(this.arena, this.used, start, end);
+    this.hashes[id] = h;
+    this.starts[id] = this.used;
+    this.lengths[id] = len;
+    this.used += len;
+    if (this.size * 2 > this.slots.length) {
+      this.slots = new Int32Array(this.slots.length * 2);
+      mask = this.slots.length - 1;
+      for (let e = 0; e < this.size; e++) {
+        let s = this.hashes[e] & mask;
+        while (this.slots[s] !== 0) s = (s + 1) & mask;
+        this.slots[s] = e + 1;
+      }
+    } else this.slots[slot] = id + 1;
+    return id;
+  }
+}
+
+/** murmur3's finalizer: every input bit moves the low bits the table indexes by. */
+export function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function textOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

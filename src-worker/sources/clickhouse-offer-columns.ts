@@ -1,0 +1,221 @@
+// A lookup's answer as it streams in (clickhouse-lookup.ts): RowBinary rows decoded straight into
+// columns (typed arrays, pooled strings), no object per row, no copy of the whole answer. Offer
+// objects are made once the answer is complete, key by key, in a stable order.
+import type { Offer } from '../crossdock/best-offer.ts';
+import type { AnswerSink } from './clickhouse-http.ts';
+import { orderUnit } from './optional-tables.ts';
+import type { StringPool } from './string-pool.ts';
+
+/** The lookup query's columns, in this order (see lookupOffers). */
+export const ANSWER_COLUMNS = {
+  fixed: 'crossdock_key, toFloat64(price), toUInt32(quantity), toUInt16(delivery_days)',
+  extras: (minQty: boolean, pack: boolean): string =>
+    `${minQty ? 'toUInt32(ifNull(min_qty, 0))' : 'toUInt32(1)'}, ${pack ? 'toUInt32(ifNull(pack, 0))' : 'toUInt32(1)'}`,
+  strings: 'toString(supplier), toString(currency), toString(name)',
+};
+
+const FIXED_BYTES = 4 + 8 + 4 + 2;
+const EXTRA_BYTES = 8;
+
+/** Decodes one lookup answer: rows of (key index, price, quantity, days, [min, pack], supplier, currency, name). */
+export class OfferColumns implements AnswerSink {
+  rows = 0;
+  private key = new Uint32Array(0);
+  private price = new Float64Array(0);
+  private quantity = new Uint32Array(0);
+  private days = new Uint16Array(0);
+  private minQty: Uint32Array | null = null;
+  private pack: Uint32Array | null = null;
+  private supplier: string[] = [];
+  private currency: string[] = [];
+  private name: string[] = [];
+  /** The start of a row cut off at the end of the last chunk. */
+  private tail: Buffer | null = null;
+  private readonly rowBytes: number;
+  /** A row that is not what the query asks for (a key index out of range). */
+  malformed = false;
+
+  constructor(
+    private readonly strings: StringPool,
+    private readonly keyCount: number,
+    private readonly withExtras: boolean,
+    expectedRows = 1024,
+  ) {
+    this.rowBytes = FIXED_BYTES + (withExtras ? EXTRA_BYTES : 0);
+    this.grow(Math.max(16, expectedRows));
+  }
+
+  reset(): void {
+    this.rows = 0;
+    this.tail = null;
+    this.malformed = false;
+    this.supplier.length = 0;
+    this.currency.length = 0;
+    this.name.length = 0;
+  }
+
+  /** The answer ended at a row boundary. */
+  get complete(): boolean {
+    return this.tail === null && !this.malformed;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.malformed) return;
+    const buf = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
+    const end = buf.length;
+    const strings = this.strings;
+    const extras = this.withExtras;
+    let off = 0;
+    for (;;) {
+      const row = off;
+      if (off + this.rowBytes > end) break;
+      const k = buf.readUInt32LE(off);
+      off += 4;
+      const price = buf.readDoubleLE(off);
+      off += 8;
+      const quantity = buf.readUInt32LE(off);
+      off += 4;
+      const days = buf.readUInt16LE(off);
+      off += 2;
+      let minQty = 1;
+      let pack = 1;
+      if (extras) {
+        minQty = buf.readUInt32LE(off);
+        pack = buf.readUInt32LE(off + 4);
+        off += 8;
+      }
+      // Three strings, each its LEB128 length then its bytes.
+      let s0 = 0;
+      let e0 = 0;
+      let s1 = 0;
+      let e1 = 0;
+      let s2 = 0;
+      let ok = true;
+      for (let f = 0; f < 3; f++) {
+        let len = 0;
+        let shift = 1;
+        for (;;) {
+          if (off >= end) {
+            ok = false;
+            break;
+          }
+          const byte = buf[off++];
+          len += (byte & 0x7f) * shift;
+          if (byte < 0x80) break;
+          shift *= 0x80;
+        }
+        if (!ok || off + len > end) {
+          ok = false;
+          break;
+        }
+        if (f === 0) {
+          s0 = off;
+          e0 = off + len;
+        } else if (f === 1) {
+          s1 = off;
+          e1 = off + len;
+        } else s2 = off;
+        off += len;
+      }
+      if (!ok) {
+        off = row;
+        break;
+      }
+      if (k >= this.keyCount) {
+        this.malformed = true;
+        return;
+      }
+      const r = this.rows;
+      if (r === this.key.length) this.grow(r * 2);
+      this.key[r] = k;
+      this.price[r] = price;
+      this.quantity[r] = quantity;
+      this.days[r] = days;
+      if (this.minQty && this.pack) {
+        this.minQty[r] = orderUnit(minQty);
+        this.pack[r] = orderUnit(pack);
+      }
+      this.supplier.push(strings.fromBytes(buf, s0, e0));
+      this.currency.push(strings.fromBytes(buf, s1, e1));
+      this.name.push(strings.fromBytes(buf, s2, off));
+      this.rows = r + 1;
+    }
+    // Copied: a subarray would keep the whole chunk alive.
+    this.tail = off < end ? Buffer.from(buf.subarray(off)) : null;
+  }
+
+  /**
+   * Each key's offers (index = the key's index in the query), in a stable order: ClickHouse returns
+   * rows in whatever order its threads finish, and ties and alternatives must come out the same
+   * from run to run.
+   */
+  offers(): Offer[][] {
+    const n = this.rows;
+    const keys = this.keyCount;
+    const starts = new Uint32Array(keys + 1);
+    for (let r = 0; r < n; r++) starts[this.key[r] + 1]++;
+    for (let k = 0; k < keys; k++) starts[k + 1] += starts[k];
+    const order = new Uint32Array(n);
+    const at = starts.slice(0, keys);
+    for (let r = 0; r < n; r++) order[at[this.key[r]]++] = r;
+    const cmp = (a: number, b: number): number => this.compare(a, b);
+    const out: Offer[][] = new Array<Offer[]>(keys);
+    for (let k = 0; k < keys; k++) {
+      const from = starts[k];
+      const to = starts[k + 1];
+      if (to - from > 1) order.subarray(from, to).sort(cmp);
+      const list: Offer[] = new Array<Offer>(to - from);
+      for (let i = from; i < to; i++) list[i - from] = this.offer(order[i]);
+      out[k] = list;
+    }
+    return out;
+  }
+
+  private offer(r: number): Offer {
+    return {
+      supplier: this.supplier[r],
+      name: this.name[r],
+      price: this.price[r],
+      currency: this.currency[r],
+      quantity: this.quantity[r],
+      deliveryDays: this.days[r],
+      minQty: this.minQty ? this.minQty[r] : 1,
+      pack: this.pack ? this.pack[r] : 1,
+    };
+  }
+
+  /** The order lookups have always given a key's offers (supplier, price, delivery, …). */
+  private compare(a: number, b: number): number {
+    const sa = this.supplier[a];
+    const sb = this.supplier[b];
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return (
+      this.price[a] - this.price[b] ||
+      this.days[a] - this.days[b] ||
+      this.quantity[b] - this.quantity[a] ||
+      (this.minQty ? this.minQty[a] - this.minQty[b] : 0) ||
+      (this.pack ? this.pack[a] - this.pack[b] : 0) ||
+      textOrder(this.name[a], this.name[b]) ||
+      textOrder(this.currency[a], this.currency[b])
+    );
+  }
+
+  private grow(size: number): void {
+    const copy = <T extends Uint32Array | Float64Array | Uint16Array>(from: T, to: T): T => {
+      to.set(from.subarray(0, this.rows));
+      return to;
+    };
+    this.key = copy(this.key, new Uint32Array(size));
+    this.price = copy(this.price, new Float64Array(size));
+    this.quantity = copy(this.quantity, new Uint32Array(size));
+    this.days = copy(this.days, new Uint16Array(size));
+    if (this.withExtras) {
+      this.minQty = copy(this.minQty ?? new Uint32Array(0), new Uint32Array(size));
+      this.pack = copy(this.pack ?? new Uint32Array(0), new Uint32Array(size));
+    }
+  }
+}
+
+function textOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
