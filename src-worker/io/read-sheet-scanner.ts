@@ -17,6 +17,7 @@ import {
   skipElement,
   skipSpecial,
   tagEnd,
+  TextCache,
   type TextOut,
 } from './read-xml-bytes.ts';
 import { decodeText, excelSerialToDate, isoToDate } from './read-xml-text.ts';
@@ -61,6 +62,7 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
   private col = -1;
   private readonly text: TextOut = { text: '', start: -1, end: -1 };
   private readonly range: Range = { start: -1, end: -1 };
+  private readonly texts = new TextCache();
 
   // Attributes of the last start tag read by attrs().
   private aCol = -1;
@@ -274,7 +276,8 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       const tEnd = tgt < 0 || buf[tgt - 1] === SLASH ? -1 : indexOfByte(buf, LT, tgt + 1);
       if (tEnd > 0 && isInlineCellEnd(buf, tEnd)) {
         this.col = col;
-        this.store(col, type, style, buf, -1, -1, buf.toString('utf8', tgt + 1, tEnd));
+        const text = this.texts.text(buf, tgt + 1, tEnd);
+        if (text !== '') this.setCell(col, text);
         return tEnd + 13;
       }
     }
@@ -391,7 +394,7 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
         }
         case T_STR:
         case T_INLINE: // some writers put an inline string's text in v
-          value = decodeText(buf.toString('utf8', vStart, vEnd));
+          value = this.texts.text(buf, vStart, vEnd);
           break;
         case T_BOOL: {
           const ch = buf[vStart];

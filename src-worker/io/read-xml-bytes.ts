@@ -2,7 +2,7 @@
 // the scanners read bytes and decode only the values they keep: decoding a whole sheet to JS strings
 // cost more than scanning it. Every primitive returns -1 when the bytes end before the construct does,
 // and decides only from what it has seen, so a construct cut by a chunk boundary is simply retried.
-import { doctypeError } from './read-xml-text.ts';
+import { decodeText, doctypeError } from './read-xml-text.ts';
 import { damaged } from './zip-reader.ts';
 
 const LT = 60;
@@ -326,5 +326,43 @@ export class ByteCarry {
 
   private check(): void {
     if (this.pendingLen > this.maxPending) throw damaged();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repeated short texts
+
+const CACHE_SLOTS = 4096;
+const CACHE_WIDTH = 32;
+
+/**
+ * Cell texts by their bytes: a brand, a currency or a status word repeats down a column, and finding
+ * it here costs a hash and a compare of up to 32 bytes, where decoding it costs a call into Node
+ * (about 4x more). A slot holds the last text that hashed to it; longer texts are decoded every time.
+ */
+export class TextCache {
+  private readonly keys = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
+  private readonly lengths = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly texts: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
+  /** decodeText() of the UTF-8 in buf[from, to). */
+  text(buf: Buffer, from: number, to: number): string {
+    const n = to - from;
+    if (n > CACHE_WIDTH) return decodeText(buf.toString('utf8', from, to));
+    let h = 0x811c9dc5;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i], 16777619);
+    const slot = (h >>> 0) & (CACHE_SLOTS - 1);
+    const at = slot * CACHE_WIDTH;
+    const keys = this.keys;
+    if (this.lengths[slot] === n) {
+      let i = 0;
+      while (i < n && keys[at + i] === buf[from + i]) i++;
+      if (i === n) return this.texts[slot];
+    }
+    const text = decodeText(buf.toString('utf8', from, to));
+    for (let i = 0; i < n; i++) keys[at + i] = buf[from + i];
+    this.lengths[slot] = n;
+    this.texts[slot] = text;
+    return text;
   }
 }
