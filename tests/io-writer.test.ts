@@ -6,7 +6,15 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CsvWriter } from '../src-worker/io/csv-writer.ts';
 import type { CellValue } from '../src-worker/io/types.ts';
-import { cleanSheetName, columnName, XlsxWriter, type XlsxSheet } from '../src-worker/io/xlsx-writer.ts';
+import {
+  cleanSheetName,
+  columnName,
+  XlsxWriter,
+  type RowOptions,
+  type WorkbookState,
+  type XlsxSheet,
+} from '../src-worker/io/xlsx-writer.ts';
+import { putNumber, putXmlText } from '../src-worker/io/write-xml.ts';
 import { crc32, tableCrc32, ZipWriter } from '../src-worker/io/zip-writer.ts';
 
 let dir: string;
@@ -363,6 +371,73 @@ describe('XlsxWriter', () => {
     }
   });
 
+  it('checkpoints and resumes: rows before and after, split parts, a sheet still empty, fills and widths', async () => {
+    const header = ['Tag', 'N', 'Text', 'Status'];
+    const row = (i: number): CellValue[] => [
+      i % 3 ? 'a' : 'Б',
+      i * 1.25,
+      i % 7 ? `Строка & <${i}>` : '  _x0041_ ',
+      i % 2 ? 'found' : 'not found',
+    ];
+    const fill = (i: number): RowOptions => ({ fill: { column: 3, color: i % 2 ? 'green' : 'red' } });
+    const summaryRows = (n: number): CellValue[][] => Array.from({ length: n }, (_, i) => [`S${i}`, i]);
+    const total = 2_501;
+    const sheets = (wb: XlsxWriter): XlsxSheet[] => [
+      wb.addSheet('Result', {
+        header,
+        splitRows: true,
+        maxRowsPerSheet: 1_000,
+        columnStyles: [null, 'money'],
+      }),
+      // No header and nothing written before the checkpoints: it keeps sampling across them.
+      wb.addSheet('Summary'),
+    ];
+    const write = async (sheet: XlsxSheet, from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i++) {
+        const wait = sheet.writeRow(row(i), fill(i));
+        if (wait) await wait;
+      }
+    };
+
+    // Uninterrupted, with checkpoints taken along the way.
+    const straight = join(dir, 'straight.xlsx');
+    const wa = await XlsxWriter.create(straight, { created: new Date(0) });
+    const [ra, sa] = sheets(wa);
+    await wa.checkpoint();
+    await write(ra, 0, 1_400);
+    await wa.checkpoint();
+    await write(ra, 1_400, total);
+    await writeAll(sa, summaryRows(5));
+    await wa.finish();
+
+    // Killed after a checkpoint (the rows after it are lost), then resumed from it.
+    const resumed = join(dir, 'resumed.xlsx');
+    const wb1 = await XlsxWriter.create(resumed, { created: new Date(0) });
+    const [rb1] = sheets(wb1);
+    await wb1.checkpoint();
+    await write(rb1, 0, 1_400);
+    const state = JSON.parse(JSON.stringify(await wb1.checkpoint())) as WorkbookState;
+    const wb2 = await XlsxWriter.create(resumed, { created: new Date(0), resume: state });
+    const [rb2, sb2] = sheets(wb2);
+    expect(rb2.rowCount).toBe(1_400);
+    await write(rb2, 1_400, total);
+    await writeAll(sb2, summaryRows(5));
+    await wb2.finish();
+
+    const a = await readXml(straight);
+    const b = await readXml(resumed);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, xml] of a) expect(b.get(name), name).toBe(xml);
+    const book = await readWorkbook(resumed);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Result', 'Result (2)', 'Result (3)', 'Summary']);
+    // (row 0's "_x0041_" is escaped for Excel, which exceljs does not decode.)
+    expect(rowValues(book.worksheets[0], 3, 4)).toEqual(row(1));
+    expect(rowValues(book.worksheets[2], 504, 4)).toEqual(row(total - 1));
+    expect(rowValues(book.worksheets[3], 1, 2)).toEqual(['S0', 0]);
+    expect(book.worksheets[3].rowCount).toBe(5);
+    expect(book.worksheets[0].getCell('D2').fill).toMatchObject({ fgColor: { argb: 'FFFFC7CE' } });
+  });
+
   it('writes Zip64 records when forced, and exceljs still reads the file', async () => {
     const path = join(dir, 'out.xlsx');
     const wb = await XlsxWriter.create(path, { zip64Threshold: 0 });
@@ -413,6 +488,75 @@ describe('XlsxWriter', () => {
       'AAA',
       'XFD',
     ]);
+  });
+});
+
+describe('write-xml', () => {
+  it('spells numbers exactly as String() does', () => {
+    const buf = Buffer.alloc(64);
+    const spell = (v: number): string => buf.toString('latin1', 0, putNumber(buf, 0, v));
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32;
+    const special = [0, -0, 1e21, 1e-7, 5e-324, 2 ** 53, -(2 ** 31), 2 ** 31, 0.1 + 0.2, 0.05, 1.005];
+    for (const v of [...special, 1e13 - 0.01, 1e13, 9_999_999_999_999.99, 123.45])
+      expect(spell(v)).toBe(String(v));
+    for (let i = 0; i < 200_000; i++) {
+      const scale = 10 ** Math.floor(random() * 16);
+      const sign = i % 2 ? -1 : 1;
+      const v =
+        i % 4 === 0
+          ? (sign * Math.round(random() * scale)) / 100
+          : i % 4 === 1
+            ? sign * Math.round(random() * scale)
+            : i % 4 === 2
+              ? sign * random() * scale
+              : (random() - 0.5) * 10 ** (Math.floor(random() * 40) - 20);
+      if (spell(v) !== String(v)) expect(spell(v)).toBe(String(v));
+    }
+  });
+
+  it('escapes text as the regular expressions did, or refuses it when XML cannot hold it', () => {
+    const ILLEGAL =
+      // eslint-disable-next-line no-control-regex -- control characters are what this finds
+      /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+    const ESCAPED = /[&<>\r]|_(?=x[0-9A-Fa-f]{4}_)/g;
+    const escapes: Record<string, string> = {
+      '&': '&amp;',
+      '<': '&lt;',
+      '>': '&gt;',
+      '\r': '&#13;',
+      _: '_x005F_',
+    };
+    const alphabet = [
+      ...'aZ \t\n\r&<>"\'_x0Ffg5Ж€',
+      '😀',
+      '\uD800',
+      '\uDC00',
+      '\uFFFE',
+      '\uFFFF',
+      '\u0001',
+      '\u001F',
+      '\u007F',
+      '\u0080',
+      '\u07FF',
+      '\u0800',
+    ];
+    const buf = Buffer.alloc(256);
+    let seed = 11;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 100_000; i++) {
+      let s = '';
+      for (let k = Math.floor(random() * 12); k > 0; k--)
+        s += alphabet[Math.floor(random() * alphabet.length)];
+      const end = putXmlText(buf, 0, s);
+      const legal = s.replace(ILLEGAL, '') === s;
+      expect(end >= 0, JSON.stringify(s)).toBe(legal);
+      if (!legal) continue;
+      expect(end).toBeLessThanOrEqual(7 * s.length);
+      const xml = buf.toString('utf8', 0, end);
+      if (xml !== s.replace(ESCAPED, (c) => escapes[c]))
+        expect(xml).toBe(s.replace(ESCAPED, (c) => escapes[c]));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CellValue } from './types.ts';
+import { ascii, putBytes, putNumber, putUint, putXmlText } from './write-xml.ts';
 import { ZipWriter, type EntryState, type ZipEntryWriter } from './zip-writer.ts';
 
 export interface XlsxWriterOptions {
@@ -132,6 +133,11 @@ export class XlsxWriter {
     return { partCount: this.partCount, names: [...this.names], sheets };
   }
 
+  /** @internal Finished or aborted: no more rows. */
+  get closed(): boolean {
+    return this.state === 'done';
+  }
+
   /** @internal Where sheet number `index` stood at the checkpoint being resumed, if any. */
   resumeState(index: number): SheetState | null {
     return this.options.resume?.sheets[index] ?? null;
@@ -234,10 +240,32 @@ export class XlsxSheet {
   private readonly maxRows: number;
   /** Column letters by index, grown on demand. */
   private readonly letters: string[] = [];
-  /** `<c r="A` etc., by column index. */
-  private readonly cellOpen: string[] = [];
-  /** Until the widths are known: rendered rows not yet written, and the widest text seen per column. */
-  private sample: string[] | null = [];
+  /** Cell fragments by column, kind, style and type (see `fragment`), for rows of `fragDigits` digits. */
+  private frags: (Uint8Array | undefined)[][] = [];
+  private fragDigits = 0;
+  /** Where the row number starts in a column's fragment, after what closes the cell before. */
+  private readonly refAt: number[] = [];
+  /**
+   * The XML not yet handed to the current part's zip entry, as UTF-8: rows are rendered straight into
+   * it, and it goes to the entry (which then owns it) whenever it is full.
+   */
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** `buf` for word-sized stores. */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private pos = 0;
+  /** The current row's number, in digits; with 4 or more, also its first and last four as little-endian words. */
+  private readonly rowDigits = new Uint8Array(16);
+  private digitsHead = 0;
+  private digitsTail = 0;
+  /** A chunk handed to the entry during this row: its promise is what writeRow returns. */
+  private wait: void | Promise<void> = undefined;
+  /**
+   * Until the widths are known, rows are held back (`<cols>` must precede `<sheetData>`): they stay in
+   * `buf` from `sampleStart` on (which then grows rather than being handed on) while the widest text
+   * seen per column is noted. `sampleRows` counts them, the header included; -1 once the widths are known.
+   */
+  private sampleRows = 0;
+  private sampleStart = 0;
   private widths: number[] = [];
   private head = '';
   private ended: Promise<void> | null = null;
@@ -265,7 +293,7 @@ export class XlsxSheet {
       this.part = this.parts[this.parts.length - 1];
       this.dataRows = resume.dataRows;
       this.head = resume.head;
-      this.sample = resume.sampling ? [] : null;
+      this.sampleRows = resume.sampling ? 0 : -1;
       if (this.header) this.measureHeader(this.header);
     } else {
       this.part = this.startPart();
@@ -276,8 +304,9 @@ export class XlsxSheet {
   /** @internal See XlsxWriter.checkpoint. */
   async checkpoint(): Promise<SheetState> {
     // Rows held back for sizing columns must reach the file; a sheet with nothing yet may keep sampling.
-    if (this.sample && this.sample.length > 0) {
-      const wait = this.flushSample(this.part);
+    if (this.sampleRows > 0) this.flushSample();
+    if (!this.part.ended) {
+      const wait = this.hand();
       if (wait) await wait;
     }
     const parts: SheetState['parts'] = [];
@@ -290,7 +319,7 @@ export class XlsxSheet {
         entry: await p.entry.syncPoint(),
       });
     }
-    return { parts, dataRows: this.dataRows, head: this.head, sampling: this.sample !== null };
+    return { parts, dataRows: this.dataRows, head: this.head, sampling: this.sampleRows >= 0 };
   }
 
   /** Names of all parts, e.g. ["Result", "Result (2)"]. */
@@ -311,6 +340,7 @@ export class XlsxSheet {
    */
   writeRow(values: readonly CellValue[], options?: RowOptions): void | Promise<void> {
     if (this.ended) throw new Error(`sheet ${this.name} is already ended`);
+    if (this.workbook.closed) throw new Error('workbook is already finished');
     if (values.length > EXCEL_MAX_COLS)
       throw new RangeError(`row has ${values.length} cells, Excel allows 16384`);
     let part = this.part;
@@ -320,16 +350,16 @@ export class XlsxSheet {
       part = this.part = this.startPart();
     }
     const bold = options?.bold === true;
-    const xml = this.renderRow(values, ++part.rows, bold, options?.fill);
+    this.renderRow(values, ++part.rows, bold, options?.fill);
     this.dataRows++;
-    if (this.sample) {
+    if (this.sampleRows >= 0) {
       // Titles (bold rows) may spill into the next cells; sizing a column to them would waste space.
       if (!bold) this.measure(values);
-      this.sample.push(xml);
-      if (this.sample.length >= WIDTH_SAMPLE_ROWS) return this.flushSample(part);
-      return;
+      if (++this.sampleRows >= WIDTH_SAMPLE_ROWS) this.flushSample();
     }
-    return part.entry.write(xml);
+    const wait = this.wait;
+    this.wait = undefined;
+    return wait;
   }
 
   /** Closes the sheet (the workbook's `finish` does it too). */
@@ -350,39 +380,98 @@ export class XlsxSheet {
     const first = this.parts.length === 0;
     const part = this.workbook.newPart(this, first ? this.name : this.parts[0].name, this.parts.length + 1);
     this.parts.push(part);
-    ignore(part.entry.write(XML_DECL + `<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`));
-    if (this.header) {
-      const xml = this.renderRow(this.header, ++part.rows, true, undefined);
-      if (this.sample) {
+    this.part = part;
+    this.putString(XML_DECL + `<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`);
+    if (this.sampleRows >= 0) {
+      this.sampleStart = this.pos;
+      if (this.header) {
         this.measureHeader(this.header);
-        this.sample.push(xml);
-      } else {
-        ignore(part.entry.write(this.sheetHead(part) + xml));
+        this.renderRow(this.header, ++part.rows, true, undefined);
+        this.sampleRows++;
       }
-    } else if (!this.sample) {
-      ignore(part.entry.write(this.sheetHead(part)));
+    } else {
+      this.putString(this.sheetHead(part));
+      if (this.header) this.renderRow(this.header, ++part.rows, true, undefined);
     }
     return part;
   }
 
   private endPart(part: Part): void {
     if (part.ended) return;
-    if (this.sample) ignore(this.flushSample(part));
+    if (this.sampleRows >= 0) this.flushSample();
     let tail = '</sheetData>';
     if (this.filter) tail += `<autoFilter ref="A1:${this.colLetters(this.header!.length - 1)}${part.rows}"/>`;
     tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>';
     if (this.fitWidth) tail += '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>';
     tail += '</worksheet>';
-    ignore(part.entry.write(tail));
+    this.putString(tail);
+    ignore(this.hand());
+    ignore(this.wait);
+    this.wait = undefined;
     part.ended = part.entry.end();
     // Failures surface through end()/finish(); until then they must not count as unhandled.
     ignore(part.ended);
   }
 
-  private flushSample(part: Part): void | Promise<void> {
-    const rows = this.sample!.join('');
-    this.sample = null;
-    return part.entry.write(this.sheetHead(part) + rows);
+  /** The held-back rows go out after the sheet's head, now that the widths are known. */
+  private flushSample(): void {
+    const rows = Buffer.from(this.buf.subarray(this.sampleStart, this.pos));
+    this.pos = this.sampleStart;
+    this.sampleRows = -1;
+    this.putString(this.sheetHead(this.part));
+    this.room(rows.length);
+    this.pos += rows.copy(this.buf, this.pos);
+  }
+
+  /** Writes a string that is not on the hot path (heads, tails). */
+  private putString(s: string): void {
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos);
+  }
+
+  /** Makes room for `n` more bytes: hands the full chunk on, or while sampling grows it. */
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    if (this.sampleRows >= 0) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.setChunk(bigger);
+      return;
+    }
+    const wait = this.hand();
+    if (wait) {
+      ignore(this.wait);
+      this.wait = wait;
+    }
+    if (n > this.buf.length) this.setChunk(Buffer.allocUnsafe(n));
+  }
+
+  private setChunk(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+
+  /** Overwrites the placeholder digits at `q` with the current row's number (`nd` digits). */
+  private putDigits(q: number, nd: number): void {
+    if (nd >= 4) {
+      this.view.setUint32(q, this.digitsHead, true);
+      this.view.setUint32(q + nd - 4, this.digitsTail, true);
+    } else {
+      const buf = this.buf;
+      const digits = this.rowDigits;
+      for (let d = 0; d < nd; d++) buf[q + d] = digits[d];
+    }
+  }
+
+  /** Hands what the chunk holds to the part's entry (which keeps it until compressed) and starts a new one. */
+  private hand(): void | Promise<void> {
+    if (this.pos === 0) return;
+    const bytes = this.buf.subarray(0, this.pos);
+    this.setChunk(Buffer.allocUnsafe(CHUNK_BYTES));
+    this.pos = 0;
+    // Only a checkpoint hands on while sampling, and only with no rows held back: they start afresh.
+    this.sampleStart = 0;
+    return this.part.entry.writeBytes(bytes);
   }
 
   /** Everything between `<worksheet>` and the first row. */
@@ -411,61 +500,166 @@ export class XlsxSheet {
 
   private colLetters(index: number): string {
     const letters = this.letters;
-    while (letters.length <= index) {
-      letters.push(columnName(letters.length));
-      this.cellOpen.push(`<c r="${letters[letters.length - 1]}`);
-    }
+    while (letters.length <= index) letters.push(columnName(letters.length));
     return letters[index];
   }
 
-  /** One `<row>`; the hot path, hence the precomputed fragments and plain concatenation. */
-  private renderRow(
-    values: readonly CellValue[],
-    r: number,
-    bold: boolean,
-    fill: RowOptions['fill'],
-  ): string {
-    const open = this.cellOpen;
-    if (open.length < values.length) this.colLetters(values.length - 1);
+  /**
+   * The bytes that start a cell, cached: what closes the cell before it (`kind`), `<c r="A`, the row
+   * number (digits to overwrite: every row of this digit count shares the fragment), and what follows
+   * up to the value (`type` and `style`: e.g. `" s="5" t="inlineStr"><is><t>`), or the whole cell for
+   * a boolean.
+   */
+  private fragment(i: number, kind: number, style: number, type: number, digits: number): Uint8Array {
+    if (digits !== this.fragDigits) {
+      this.frags = [];
+      this.fragDigits = digits;
+    }
+    // One packed array per column (a sparse one would fall back to slow dictionary elements).
+    const column = this.frags[i] ?? this.columnFragments(i);
+    const at = (kind * STYLE_COUNT + style) * AFTER_REF.length + type;
+    let f = column[at];
+    if (f === undefined) {
+      const letters = this.colLetters(i);
+      f = ascii(`${CLOSE[kind]}<c r="${letters}${'0'.repeat(digits)}"${STYLE_ATTR[style]}${AFTER_REF[type]}`);
+      column[at] = f;
+    }
+    return f;
+  }
+
+  private columnFragments(i: number): (Uint8Array | undefined)[] {
+    while (this.frags.length <= i) {
+      this.frags.push(Array.from({ length: CLOSE.length * STYLE_COUNT * AFTER_REF.length }, () => undefined));
+    }
+    while (this.refAt.length <= i) this.refAt.push(6 + this.colLetters(this.refAt.length).length);
+    return this.frags[i];
+  }
+
+  /** An inline-string cell at `p`, its fragment chosen by `kind` and `style`; -1 if the text has characters XML does not allow. */
+  private putTextCell(p: number, i: number, kind: number, style: number, nd: number, text: string): number {
+    const buf = this.buf;
+    const space = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32;
+    const f = this.fragment(i, kind, style, space ? T_STR_SPACE : T_STR, nd);
+    buf.set(f, p);
+    this.putDigits(p + CLOSE_LENGTH[kind] + this.refAt[i], nd);
+    return putXmlText(buf, p + f.length, text);
+  }
+
+  /**
+   * One `<row>`, rendered into the chunk: the hot path, hence the cached fragments (one copy per cell
+   * plus its row number and value) and no strings built. Each cell first makes room for its largest
+   * possible size, so a row may straddle two chunks.
+   */
+  private renderRow(values: readonly CellValue[], r: number, bold: boolean, fill: RowOptions['fill']): void {
     const formats = this.formats;
     const b = bold ? 1 : 0;
-    const rr = String(r) + '"';
+    const digits = this.rowDigits;
+    const nd = putUint(digits, 0, r);
+    if (nd >= 4) {
+      this.digitsHead = digits[0] | (digits[1] << 8) | (digits[2] << 16) | (digits[3] << 24);
+      this.digitsTail =
+        digits[nd - 4] | (digits[nd - 3] << 8) | (digits[nd - 2] << 16) | (digits[nd - 1] << 24);
+    }
     const filled = fill ? fill.column : -1;
-    let xml = '<row r="' + rr + '>';
+    this.room(ROW_ROOM);
+    let buf = this.buf;
+    let p = putBytes(buf, this.pos, ROW_OPEN);
+    for (let d = 0; d < nd; d++) buf[p++] = digits[d];
+    buf[p++] = 34; // "
+    buf[p++] = 62; // >
+    /** What the last cell written left open: nothing, a string's `<t>`, a value's `<v>`. */
+    let kind = K_NONE;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v === null || v === undefined) continue;
-      if (i === filled && fill) {
-        xml += filledCell(v, open[i] + rr, FILL_STYLE[fill.color]);
-        continue;
+      const n = typeof v === 'string' ? v.length : 0;
+      if (n === 0 && typeof v === 'string') continue;
+      const need = CELL_ROOM + 7 * (n < EXCEL_MAX_CELL_CHARS ? n : EXCEL_MAX_CELL_CHARS);
+      if (p + need > buf.length) {
+        this.pos = p;
+        this.room(need);
+        buf = this.buf;
+        p = this.pos;
       }
-      const fmt = i < formats.length ? formats[i] : Fmt.General;
+      let fmt: Fmt;
+      let style: number;
+      if (i === filled) {
+        fmt = Fmt.General;
+        style = FILL_STYLE[fill!.color];
+      } else {
+        fmt = i < formats.length ? formats[i] : Fmt.General;
+        style = fmt * 2 + b;
+      }
+      let type: number;
+      let text: string | null = null;
+      let num = 0;
       switch (typeof v) {
         case 'string':
-          xml += textCell(v, open[i] + rr, fmt * 2 + b);
+          text = v;
+          type = T_STR;
           break;
         case 'number':
-          if (!Number.isFinite(v)) break;
-          if (fmt === Fmt.Text) xml += textCell(String(v), open[i] + rr, Fmt.Text * 2 + b);
-          else xml += open[i] + rr + STYLE_ATTR[fmt * 2 + b] + '><v>' + v + '</v></c>';
+          if (!Number.isFinite(v)) continue;
+          num = v;
+          type = fmt === Fmt.Text ? T_NUM_TEXT : T_NUM;
+          if (fmt === Fmt.Text) style = Fmt.Text * 2 + b;
           break;
         case 'boolean':
-          xml += open[i] + rr + STYLE_ATTR[fmt * 2 + b] + (v ? ' t="b"><v>1</v></c>' : ' t="b"><v>0</v></c>');
+          type = v ? T_TRUE : T_FALSE;
           break;
         default: {
-          const t = v.getTime();
-          if (Number.isNaN(t)) break;
-          const serial = t / DAY_MS + UNIX_EPOCH_SERIAL;
-          if (serial < FIRST_SAFE_SERIAL) {
-            xml += textCell(v.toISOString(), open[i] + rr, b);
+          if (i === filled) {
+            text = v.toISOString();
+            type = T_STR;
             break;
           }
-          const dateFmt = fmt === Fmt.Date || t % DAY_MS === 0 ? Fmt.Date : Fmt.DateTime;
-          xml += open[i] + rr + STYLE_ATTR[dateFmt * 2 + b] + '><v>' + serial + '</v></c>';
+          const t = v.getTime();
+          if (Number.isNaN(t)) continue;
+          num = t / DAY_MS + UNIX_EPOCH_SERIAL;
+          if (num < FIRST_SAFE_SERIAL) {
+            text = v.toISOString();
+            type = T_STR;
+            style = b;
+            break;
+          }
+          type = T_NUM;
+          style = (fmt === Fmt.Date || t % DAY_MS === 0 ? Fmt.Date : Fmt.DateTime) * 2 + b;
         }
       }
+      const start = p;
+      if (text !== null) {
+        p = text.length <= EXCEL_MAX_CELL_CHARS ? this.putTextCell(p, i, kind, style, nd, text) : -1;
+        if (p < 0) {
+          // Characters XML does not allow (control characters, lone surrogates), or too long.
+          text = truncateChars(text.replace(ILLEGAL, ''), EXCEL_MAX_CELL_CHARS);
+          if (text.length === 0) {
+            p = start;
+            continue;
+          }
+          p = this.putTextCell(start, i, kind, style, nd, text);
+        }
+        kind = K_STR;
+      } else {
+        const f = this.fragment(i, kind, style, type, nd);
+        buf.set(f, p);
+        this.putDigits(p + CLOSE_LENGTH[kind] + this.refAt[i], nd);
+        p += f.length;
+        if (type === T_NUM) {
+          p = putNumber(buf, p, num);
+          kind = K_NUM;
+        } else if (type === T_NUM_TEXT) {
+          p = putNumber(buf, p, num);
+          kind = K_STR;
+        } else kind = K_NONE;
+      }
     }
-    return xml + '</row>';
+    if (p + ROW_ROOM > buf.length) {
+      this.pos = p;
+      this.room(ROW_ROOM);
+      buf = this.buf;
+      p = this.pos;
+    }
+    this.pos = putBytes(buf, p, ROW_CLOSE[kind]);
   }
 
   private measureHeader(header: readonly string[]): void {
@@ -503,21 +697,10 @@ export class XlsxSheet {
 
 // These patterns exist to find control characters.
 /* eslint-disable no-control-regex */
-/** Matches anything a string cell needs more than copying for: XML specials, CR, illegal characters, "_x". */
-const NEEDS_WORK = /[&<>\r_\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const ILLEGAL =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /* eslint-enable no-control-regex */
-const ESCAPED = /[&<>\r]|_(?=x[0-9A-Fa-f]{4}_)/g;
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  // A literal CR would be read back as LF (XML end-of-line normalisation).
-  '\r': '&#13;',
-  // Excel decodes "_xHHHH_" in text as a character; escaping the underscore keeps such text literal.
-  _: '_x005F_',
-};
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** Fill colours (background, text) in the order of their cellXfs after the number formats' ones. */
 const FILLS: readonly [CellFill, string, string][] = [
@@ -535,41 +718,41 @@ const STYLE_COUNT = NUM_FMT_IDS.length * 2 + FILLS.length;
 /** ` s="n"` by cell style id; nothing for the default style 0. */
 const STYLE_ATTR = Array.from({ length: STYLE_COUNT }, (_, s) => (s ? ` s="${s}"` : ''));
 
-/** A cell with a fill style (General format): text as an inline string, numbers and booleans as values. */
-function filledCell(v: Exclude<CellValue, null>, open: string, style: number): string {
-  if (typeof v === 'string') return textCell(v, open, style);
-  if (typeof v === 'number')
-    return Number.isFinite(v) ? open + STYLE_ATTR[style] + '><v>' + v + '</v></c>' : '';
-  if (typeof v === 'boolean')
-    return open + STYLE_ATTR[style] + (v ? ' t="b"><v>1</v></c>' : ' t="b"><v>0</v></c>');
-  return textCell(v.toISOString(), open, style);
-}
-
-/** An inline-string cell, or '' when nothing is left to write. `open` is `<c r="A1"`. Inline strings are never formulas. */
-function textCell(value: string, open: string, style: number): string {
-  let s = value;
-  let space: string;
-  if (s.length > EXCEL_MAX_CELL_CHARS || NEEDS_WORK.test(s)) {
-    s = truncateChars(s.replace(ILLEGAL, ''), EXCEL_MAX_CELL_CHARS);
-    if (s.length === 0) return '';
-    space = preserveSpace(s);
-    s = s.replace(ESCAPED, (c) => ESCAPES[c]);
-  } else {
-    if (s.length === 0) return '';
-    space = preserveSpace(s);
-  }
-  return open + STYLE_ATTR[style] + ' t="inlineStr"><is><t' + space + '>' + s + '</t></is></c>';
-}
+/** Rows are rendered into chunks of this size; each is one CRC update and one deflate call. */
+const CHUNK_BYTES = 256 * 1024;
+/** Room a cell needs besides its text (7 bytes per UTF-16 unit at most: "_" becomes "_x005F_"). */
+const CELL_ROOM = 160;
+const ROW_ROOM = 48;
+const ROW_OPEN = ascii('<row r="');
+/** What the previous cell of a row left open: nothing, an inline string's `<t>`, a value's `<v>`. */
+const K_NONE = 0;
+const K_STR = 1;
+const K_NUM = 2;
+const CLOSE = ['', '</t></is></c>', '</v></c>'];
+const CLOSE_LENGTH = CLOSE.map((c) => c.length);
+const ROW_CLOSE = CLOSE.map((c) => ascii(`${c}</row>`));
+/** Cell types: what follows the reference and style. */
+const T_STR = 0;
+const T_STR_SPACE = 1;
+const T_NUM = 2;
+const T_TRUE = 3;
+const T_FALSE = 4;
+/** A number in a text column: an inline string. */
+const T_NUM_TEXT = 5;
+const AFTER_REF = [
+  ' t="inlineStr"><is><t>',
+  // Leading/trailing whitespace is dropped by XML readers unless asked to keep it.
+  ' t="inlineStr"><is><t xml:space="preserve">',
+  '><v>',
+  ' t="b"><v>1</v></c>',
+  ' t="b"><v>0</v></c>',
+  ' t="inlineStr"><is><t>',
+];
 
 function withSuffix(base: string, k: number): string {
   if (k < 2) return base;
   const suffix = ` (${k})`;
   return truncateChars(base, 31 - suffix.length) + suffix;
-}
-
-/** Leading/trailing whitespace is dropped by XML readers unless asked to keep it. */
-function preserveSpace(s: string): string {
-  return s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32 ? ' xml:space="preserve"' : '';
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */

@@ -33,6 +33,12 @@ export interface ZipEntryWriter {
    * await it before writing more, or memory grows without bound.
    */
   write(text: string): void | Promise<void>;
+  /**
+   * Queues bytes that are already UTF-8, after any text queued before; the entry takes them over (the
+   * caller must not touch them again). Returns a Promise to await before writing more, as `write` does
+   * for a full chunk: hand chunks of ~256 KiB, not small pieces.
+   */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   /** Flushes, closes the temporary file; resolves once it is complete on disk. */
   end(): Promise<void>;
   /**
@@ -91,6 +97,8 @@ interface Entry {
 class StreamedEntry implements ZipEntryWriter {
   readonly entry: Entry;
   private readonly chunks = new Utf8Chunks(CHUNK_BYTES);
+  /** Text is waiting in `chunks`. */
+  private textPending = false;
   private crc = 0;
   private size = 0;
   private readonly deflate: zlib.DeflateRaw;
@@ -151,7 +159,15 @@ class StreamedEntry implements ZipEntryWriter {
     if (this.error) throw this.error;
     if (this.ended) throw new Error(`zip entry ${this.entry.name} is already ended`);
     const full = this.chunks.append(text);
+    this.textPending = true;
     if (full) return this.hand(full);
+  }
+
+  writeBytes(bytes: Uint8Array): Promise<void> {
+    if (this.error) throw this.error;
+    if (this.ended) throw new Error(`zip entry ${this.entry.name} is already ended`);
+    if (this.textPending) ignore(this.flush());
+    return this.hand(bytes) ?? Promise.resolve();
   }
 
   end(): Promise<void> {
@@ -197,11 +213,13 @@ class StreamedEntry implements ZipEntryWriter {
   }
 
   private flush(): void | Promise<void> {
+    if (!this.textPending) return;
+    this.textPending = false;
     return this.hand(this.chunks.take());
   }
 
   /** Hands a chunk to deflate (which keeps it until compressed). */
-  private hand(bytes: Buffer): void | Promise<void> {
+  private hand(bytes: Uint8Array): void | Promise<void> {
     if (bytes.length === 0) return;
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
@@ -264,6 +282,10 @@ class FinishedEntry implements ZipEntryWriter {
   }
 
   write(): void {
+    throw new Error(`zip entry ${this.entry.name} is already ended`);
+  }
+
+  writeBytes(): Promise<void> {
     throw new Error(`zip entry ${this.entry.name} is already ended`);
   }
 
@@ -542,4 +564,8 @@ async function copyInto(
   } finally {
     await source.close();
   }
+}
+
+function ignore(p: void | Promise<void>): void {
+  if (p) p.catch(() => undefined);
 }
