@@ -29,8 +29,7 @@ export class OfferColumns implements AnswerSink {
   private supplier: string[] = [];
   private currency: string[] = [];
   private name: string[] = [];
-  /** The start of a row cut off at the end of the last chunk. */
-  private tail: Buffer | null = null;
+  private readonly cut = new CutRows();
   private readonly rowBytes: number;
   /** A row that is not what the query asks for (a key index out of range). */
   malformed = false;
@@ -47,7 +46,7 @@ export class OfferColumns implements AnswerSink {
 
   reset(): void {
     this.rows = 0;
-    this.tail = null;
+    this.cut.tail = null;
     this.malformed = false;
     this.supplier.length = 0;
     this.currency.length = 0;
@@ -56,17 +55,19 @@ export class OfferColumns implements AnswerSink {
 
   /** The answer ended at a row boundary. */
   get complete(): boolean {
-    return this.tail === null && !this.malformed;
+    return this.cut.tail === null && !this.malformed;
   }
 
   write(chunk: Buffer): void {
-    if (this.malformed) return;
-    const buf = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
+    if (!this.malformed) this.cut.feed(chunk, this.parse);
+  }
+
+  /** Reads whole rows of buf from `off` on, at most `most`; returns where the last one ends. */
+  private readonly parse = (buf: Buffer, off: number, most: number): number => {
     const end = buf.length;
     const strings = this.strings;
     const extras = this.withExtras;
-    let off = 0;
-    for (;;) {
+    for (let n = 0; n < most; n++) {
       const row = off;
       if (off + this.rowBytes > end) break;
       const k = buf.readUInt32LE(off);
@@ -123,7 +124,7 @@ export class OfferColumns implements AnswerSink {
       }
       if (k >= this.keyCount) {
         this.malformed = true;
-        return;
+        return end;
       }
       const r = this.rows;
       if (r === this.key.length) this.grow(r * 2);
@@ -140,9 +141,8 @@ export class OfferColumns implements AnswerSink {
       this.name.push(strings.fromBytes(buf, s2, off));
       this.rows = r + 1;
     }
-    // Copied: a subarray would keep the whole chunk alive.
-    this.tail = off < end ? Buffer.from(buf.subarray(off)) : null;
-  }
+    return off;
+  };
 
   /**
    * Each key's offers (index = the key's index in the query), in a stable order: ClickHouse returns
@@ -213,6 +213,38 @@ export class OfferColumns implements AnswerSink {
       this.minQty = copy(this.minQty ?? new Uint32Array(0), new Uint32Array(size));
       this.pack = copy(this.pack ?? new Uint32Array(0), new Uint32Array(size));
     }
+  }
+}
+
+/**
+ * An answer's rows across its chunks: `parse` reads whole rows of a buffer (at most `most`, from
+ * `off` on) and says where the last one ends; a row cut at a chunk's end waits in `tail`, and only
+ * it is copied (with as much of the next chunk as completes it), never a whole chunk.
+ */
+export class CutRows {
+  tail: Buffer | null = null;
+
+  feed(chunk: Buffer, parse: (buf: Buffer, off: number, most: number) => number): void {
+    let from = 0;
+    const tail = this.tail;
+    if (tail) {
+      for (let take = Math.min(chunk.length, Math.max(1024, tail.length)); ;) {
+        const joined = Buffer.concat([tail, chunk.subarray(0, take)]);
+        const end = parse(joined, 0, 1);
+        if (end > 0) {
+          from = end - tail.length;
+          break;
+        }
+        if (take === chunk.length) {
+          this.tail = joined;
+          return;
+        }
+        take = Math.min(chunk.length, take * 4);
+      }
+    }
+    const done = parse(chunk, from, Infinity);
+    // Copied: a subarray would keep the whole chunk alive.
+    this.tail = done < chunk.length ? Buffer.from(chunk.subarray(done)) : null;
   }
 }
 
