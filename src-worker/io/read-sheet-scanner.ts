@@ -56,9 +56,11 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
   private readonly carry = new ByteCarry(this, MAX_PENDING_BYTES);
   private inSheetData = false;
-  private row: CellValue[] | null = null;
+  /** Inside a row element: its cells so far are cells[0, filled) (nulls where a cell had no value). */
+  private inRow = false;
+  private readonly cells: CellValue[] = [];
+  private filled = 0;
   private rowNum = 0;
-  private rowHasValue = false;
   private col = -1;
   private readonly text: TextOut = { text: '', start: -1, end: -1 };
   private readonly range: Range = { start: -1, end: -1 };
@@ -90,7 +92,7 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
   }
 
   private finish(): void {
-    if (this.row !== null) this.finishRow();
+    if (this.inRow) this.finishRow();
     this.done = true;
   }
 
@@ -125,7 +127,7 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       const name = this.range;
       endTagLocal(buf, lt, gt, name);
       if (isLocal(buf, name.start, name.end, 'row')) {
-        if (this.row !== null) this.finishRow();
+        if (this.inRow) this.finishRow();
       } else if (isLocal(buf, name.start, name.end, 'sheetData')) {
         this.finish();
         return SHEET_DATA_END;
@@ -141,12 +143,12 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
       if (isLocal(buf, ls, ne, 'row')) {
         const gt = this.attrs(buf, ne);
         if (gt < 0) return -1;
-        if (this.row !== null) this.finishRow();
+        if (this.inRow) this.finishRow();
         this.rowNum = this.aRow >= 0 ? this.aRow : this.rowNum + 1;
         this.col = -1;
         if (buf[gt - 1] !== SLASH) {
-          this.row = [];
-          this.rowHasValue = false;
+          this.inRow = true;
+          this.filled = 0;
         }
         return gt + 1;
       }
@@ -412,24 +414,24 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
   }
 
   private setCell(col: number, value: CellValue): void {
-    const row = this.row;
-    if (row === null) return;
+    if (!this.inRow) return;
     if (col >= MAX_COLUMNS) throw damaged();
-    if (col === row.length) row.push(value);
-    else if (col > row.length) {
-      while (row.length < col) row.push(null);
-      row.push(value);
-    } else row[col] = value;
-    this.rowHasValue = true;
+    const cells = this.cells;
+    if (col >= this.filled) {
+      for (let c = this.filled; c < col; c++) cells[c] = null;
+      this.filled = col + 1;
+    }
+    cells[col] = value;
   }
 
   private finishRow(): void {
-    if (this.rowHasValue && this.row !== null) {
-      this.rows.push(this.row);
+    // The row is copied out of the scratch array at its exact length: one allocation per row.
+    if (this.inRow && this.filled > 0) {
+      this.rows.push(this.cells.slice(0, this.filled));
       this.rowNumbers.push(this.rowNum);
     }
-    this.row = null;
-    this.rowHasValue = false;
+    this.inRow = false;
+    this.filled = 0;
   }
 }
 
