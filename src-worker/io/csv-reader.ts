@@ -102,7 +102,9 @@ export function detectDelimiter(
 
 /** Incremental RFC 4180 parser; lenient about stray quotes inside unquoted values. */
 export class CsvParser extends RowParser<string> {
-  private row: Row = [];
+  /** The fields of the open row: cells[0, width) (a row is sliced out of it at its exact length). */
+  private readonly cells: Row = [];
+  private width = 0;
   private rowHasValue = false;
   private field = '';
   private fieldStarted = false;
@@ -191,7 +193,7 @@ export class CsvParser extends RowParser<string> {
   end(): void {
     this.inQuotes = false;
     this.pendingQuote = false;
-    if (this.fieldStarted || this.row.length > 0) {
+    if (this.fieldStarted || this.width > 0) {
       this.endField();
       this.endRow();
     }
@@ -207,9 +209,9 @@ export class CsvParser extends RowParser<string> {
 
   private endField(): void {
     if (this.field === '') {
-      this.row.push(null);
+      this.cells[this.width++] = null;
     } else {
-      this.row.push(this.field);
+      this.cells[this.width++] = this.field;
       this.rowHasValue = true;
     }
     this.field = '';
@@ -218,11 +220,11 @@ export class CsvParser extends RowParser<string> {
 
   private endRow(): void {
     if (this.rowHasValue) {
-      this.rows.push(this.row);
+      this.rows.push(this.cells.slice(0, this.width));
       this.rowNumbers.push(this.record);
     }
     this.record++;
-    this.row = [];
+    this.width = 0;
     this.rowHasValue = false;
   }
 }
