@@ -13,6 +13,7 @@ import {
   openXlsx,
   SheetScanner,
 } from '../src-worker/io/xlsx-reader.ts';
+import { ByteCarry, type ByteScanner, TextCache } from '../src-worker/io/read-xml-bytes.ts';
 import { DAMAGED_MESSAGE, ZipReader } from '../src-worker/io/zip-reader.ts';
 import {
   buildZip,
@@ -441,6 +442,95 @@ describe('hand-built xlsx', () => {
     expect((await readAll(wb, 0)).rows).toEqual([['2']]);
     expect((await readAll(wb, 1)).rows).toEqual([['1']]);
     await wb.close();
+  });
+});
+
+describe('xlsx read as bytes', () => {
+  it('reads huge cells and shared strings cut across many chunks', async () => {
+    const big = 'Ж'.repeat(700_000) + ' & ' + 'x'.repeat(1_500_000); // 2.9 MB as UTF-8
+    const xml = plainSheet(
+      `<row r="1"><c r="A1" t="inlineStr"><is><t>${big.replace('&', '&amp;')}</t></is></c>` +
+        `<c r="B1" t="s"><v>1</v></c><c r="C1"><v>7</v></c></row>` +
+        `<row r="2"><c r="A2" t="str"><f>A1</f><v>${'é'.repeat(600_000)}</v></c></row>`,
+    );
+    const path = await writeXlsx('huge-cells.xlsx', {
+      sheets: [{ name: 'S', xml }],
+      sharedStrings: `<sst xmlns="${NS}"><si><t>small</t></si><si><r><t>${'Ё'.repeat(1_200_000)}</t></r><r><t>!</t></r></si></sst>`,
+    });
+    const wb = await openXlsx(path);
+    const { rows, rowNumbers } = await readAll(wb);
+    expect(rowNumbers).toEqual([1, 2]);
+    expect(rows[0][0]).toBe(big);
+    expect(rows[0][1]).toBe('Ё'.repeat(1_200_000) + '!');
+    expect(rows[0][2]).toBe(7);
+    expect(rows[1]).toEqual(['é'.repeat(600_000)]);
+    await wb.close();
+  });
+
+  it('reads every cell shape of the common writers the same whatever the chunk boundaries', () => {
+    // Excel / LibreOffice (shared strings, styles, spans), exceljs, our own writer (inline strings with
+    // xml:space), formulas with cached values, and no r attributes, with CRLF between elements.
+    const rows: string[] = [];
+    const expected: Row[] = [];
+    for (let i = 1; i <= 300; i++) {
+      const text = [`NGK`, `RUB`, ` Зап & часть ${i % 7} `, `_x000D_${i % 3}`][i % 4];
+      const decoded = text.replace('_x000D_', '\r');
+      rows.push(
+        `<row r="${i}" spans="1:6" x14ac:dyDescent="0.25">\r\n` +
+          `<c r="A${i}" s="3" t="s"><v>${i % 2}</v></c>` +
+          `<c r="B${i}" t="inlineStr"><is><t xml:space="preserve">${text.replace('&', '&amp;')}</t></is></c>` +
+          (i % 5 === 0 ? '' : `<c r="C${i}"><v>${i}.25</v></c>`) +
+          `<c t="str"><f>B${i}</f><v>${text.replace('&', '&amp;')}</v></c>` +
+          `<c t="b"><v>${i % 2}</v></c><c r="F${i}" t="e"><v>#N/A</v></c></row>\r\n`,
+      );
+      // Without C (and without r on the next cells) the formula cell takes column C.
+      const shared = ['zero', 'one'][i % 2];
+      expected.push(
+        i % 5 === 0
+          ? [shared, decoded, decoded, i % 2 === 1]
+          : [shared, decoded, i + 0.25, decoded, i % 2 === 1],
+      );
+    }
+    const bytes = Buffer.from(plainSheet(rows.join('')));
+    for (const size of [1, 7, 100, 4095, 4097, 65_536, bytes.length]) {
+      const scanner = new SheetScanner(['zero', 'one'], new Uint8Array(8), false);
+      const got: Row[] = [];
+      for (let i = 0; i < bytes.length; i += size) {
+        scanner.push(bytes.subarray(i, i + size));
+        got.push(...(scanner.take()?.rows ?? []));
+      }
+      scanner.end();
+      got.push(...(scanner.take()?.rows ?? []));
+      expect({ size, got }).toEqual({ size, got: expected });
+    }
+  });
+
+  it('tells apart short texts that share a cache slot', () => {
+    // 20,000 distinct texts of 1-32 bytes through the 4,096-slot cache, twice.
+    const texts = Array.from({ length: 20_000 }, (_, i) =>
+      `${i % 10 === 0 ? 'ё' : ''}t${i}`.padEnd(1 + (i % 32), '-'),
+    );
+    const cache = new TextCache();
+    for (let round = 0; round < 2; round++) {
+      const got = texts.map((t) => {
+        const b = Buffer.from(`<t>${t}</t>`);
+        return cache.text(b, 3, b.length - 4);
+      });
+      expect(got).toEqual(texts);
+    }
+    const escaped = Buffer.from('a &amp; b_x000D_');
+    expect(cache.text(escaped, 0, escaped.length)).toBe('a & b\r');
+    expect(cache.text(escaped, 0, escaped.length)).toBe('a & b\r');
+  });
+
+  it('refuses an element that stays open past the carry limit', () => {
+    const scanner: ByteScanner = {
+      done: false,
+      scan: (buf, from) => (from < buf.length ? from : buf.length),
+    };
+    const carry = new ByteCarry(scanner, 10_000);
+    carry.push(Buffer.alloc(6_000, 0x61));
+    expect(() => carry.push(Buffer.alloc(6_000, 0x61))).toThrow(DAMAGED_MESSAGE);
   });
 });
 
