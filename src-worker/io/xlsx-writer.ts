@@ -339,7 +339,8 @@ export class XlsxSheet {
    * Await it before writing more: that is what bounds memory.
    */
   writeRow(values: readonly CellValue[], options?: RowOptions): void | Promise<void> {
-    if (this.ended) throw new Error(`sheet ${this.name} is already ended`);
+    // (A sheet resumed from a checkpoint taken after it ended has its last part ended.)
+    if (this.ended || this.part.ended) throw new Error(`sheet ${this.name} is already ended`);
     if (this.workbook.closed) throw new Error('workbook is already finished');
     if (values.length > EXCEL_MAX_COLS)
       throw new RangeError(`row has ${values.length} cells, Excel allows 16384`);
