@@ -539,11 +539,25 @@ export class XlsxSheet {
   /** An inline-string cell at `p`, its fragment chosen by `kind` and `style`; -1 if the text has characters XML does not allow. */
   private putTextCell(p: number, i: number, kind: number, style: number, nd: number, text: string): number {
     const buf = this.buf;
-    const space = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32;
-    const f = this.fragment(i, kind, style, space ? T_STR_SPACE : T_STR, nd);
+    const f = this.fragment(i, kind, style, T_STR, nd);
     buf.set(f, p);
     this.putDigits(p + CLOSE_LENGTH[kind] + this.refAt[i], nd);
-    return putXmlText(buf, p + f.length, text);
+    const start = p + f.length;
+    const end = putXmlText(buf, start, text);
+    if (end < 0) return -1;
+    // Leading or trailing whitespace (a CR is written as &#13;, other control characters never get
+    // here) needs xml:space="preserve": rare, so checked on the bytes and mended by moving the text.
+    if (
+      buf[start] <= 32 ||
+      buf[end - 1] <= 32 ||
+      (buf[start] === 38 && buf[start + 1] === 35) ||
+      (end - start >= 5 && buf[end - 1] === 59 && buf[end - 4] === 35 && buf[end - 5] === 38)
+    ) {
+      buf.copyWithin(start + PRESERVE.length, start, end);
+      putBytes(buf, start - 1, PRESERVE_OPEN);
+      return end + PRESERVE.length;
+    }
+    return end;
   }
 
   /**
@@ -734,21 +748,21 @@ const CLOSE_LENGTH = CLOSE.map((c) => c.length);
 const ROW_CLOSE = CLOSE.map((c) => ascii(`${c}</row>`));
 /** Cell types: what follows the reference and style. */
 const T_STR = 0;
-const T_STR_SPACE = 1;
-const T_NUM = 2;
-const T_TRUE = 3;
-const T_FALSE = 4;
+const T_NUM = 1;
+const T_TRUE = 2;
+const T_FALSE = 3;
 /** A number in a text column: an inline string. */
-const T_NUM_TEXT = 5;
+const T_NUM_TEXT = 4;
 const AFTER_REF = [
   ' t="inlineStr"><is><t>',
-  // Leading/trailing whitespace is dropped by XML readers unless asked to keep it.
-  ' t="inlineStr"><is><t xml:space="preserve">',
   '><v>',
   ' t="b"><v>1</v></c>',
   ' t="b"><v>0</v></c>',
   ' t="inlineStr"><is><t>',
 ];
+/** Leading/trailing whitespace is dropped by XML readers unless asked to keep it: goes before `<t`'s `>`. */
+const PRESERVE = ' xml:space="preserve"';
+const PRESERVE_OPEN = ascii(`${PRESERVE}>`);
 
 function withSuffix(base: string, k: number): string {
   if (k < 2) return base;
