@@ -251,9 +251,58 @@ export class SheetScanner extends RowParser<Buffer> implements ByteScanner {
     }
   }
 
+  /**
+   * attrs() for a cell, with a fast path for the usual ` r="B12">` and ` r="B12" t="s">`: anything
+   * else (other attributes, spacing, quotes, a cut tag) is read again by attrs() from the start.
+   */
+  private cellAttrs(buf: Buffer, from: number): number {
+    const len = buf.length;
+    let p = from + 4;
+    if (
+      p + 8 < len &&
+      buf[from] === 32 &&
+      buf[from + 1] === 114 /* r */ &&
+      buf[from + 2] === 61 /* = */ &&
+      buf[from + 3] === 34 /* " */
+    ) {
+      let c = 0;
+      let col = 0;
+      while (p < len && (c = buf[p]) >= 65 && c <= 90) {
+        col = col * 26 + c - 64;
+        p++;
+      }
+      const digitsFrom = p;
+      while (p < len && (c = buf[p]) >= 48 && c <= 57) p++;
+      if (c === 34 && col > 0 && p > digitsFrom && p + 8 < len) {
+        const next = buf[p + 1];
+        if (next === GT) {
+          this.aCol = col - 1;
+          this.aType = T_NUMBER;
+          this.aStyle = 0;
+          return p + 1;
+        }
+        if (
+          next === 32 &&
+          buf[p + 2] === 116 /* t */ &&
+          buf[p + 3] === 61 /* = */ &&
+          buf[p + 4] === 34 /* " */ &&
+          buf[p + 5] === 115 /* s */ &&
+          buf[p + 6] === 34 /* " */ &&
+          buf[p + 7] === GT
+        ) {
+          this.aCol = col - 1;
+          this.aType = T_SHARED;
+          this.aStyle = 0;
+          return p + 7;
+        }
+      }
+    }
+    return this.attrs(buf, from);
+  }
+
   /** Reads one c element whose name ends at `ne`; returns the index after it or -1. */
   private cell(buf: Buffer, ne: number): number {
-    const gt = this.attrs(buf, ne);
+    const gt = this.cellAttrs(buf, ne);
     if (gt < 0) return -1;
     const type = this.aType;
     const style = this.aStyle;
