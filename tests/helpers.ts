@@ -30,10 +30,11 @@ export function collect(p: ChildProcess): Promise<CliResult> {
 
 /** A data dir with the demo catalog already in it: creating one takes ~0.7 s, copying it is instant. */
 export function freshDataDir(): string {
-  const version = createHash('sha1')
-    .update(readFileSync(join(ROOT, 'src-worker/sources/demo-data.ts')))
-    .digest('hex')
-    .slice(0, 10);
+  // What makes the catalog: its data, its schema and its packs.
+  const hash = createHash('sha1');
+  for (const f of ['demo-data.ts', 'demo-catalog.ts', 'demo-packs.ts'])
+    hash.update(readFileSync(join(ROOT, 'src-worker/sources', f)));
+  const version = hash.digest('hex').slice(0, 10);
   const cacheDir = join(tmpdir(), `crossdock-test-catalog-${version}`);
   mkdirSync(cacheDir, { recursive: true });
   const catalog = ensureDemoCatalog(cacheDir);

@@ -15,6 +15,16 @@ import {
   showcaseOffers,
 } from './demo-data.ts';
 import { StringPool } from './string-pool.ts';
+import {
+  buildPacks,
+  encodePack,
+  PACKS_TABLE,
+  PACKS_TRIGGERS,
+  PackReader,
+  PackStringIds,
+  rebuildPacks,
+  type PackRow,
+} from './demo-packs.ts';
 import { LookupThread, prepareLookups, queryBrand, IN_SIZES } from './demo-lookup-thread.ts';
 import { aliasMap, CrossCollector, orderUnit, rateMap } from './optional-tables.ts';
 import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
@@ -40,10 +50,11 @@ export function catalogBuildPid(name: string): number | null {
 
 /**
  * The catalog's schema version (SQLite's user_version). 0: offers and supplier_lists only (before
- * packs, crosses, aliases and rates); 2: this schema and the showcase data. An older catalog is
+ * packs, crosses, aliases and rates); 2: those and the showcase data; 3: offer_packs and its
+ * triggers (demo-packs.ts). An older catalog is
  * brought up to date in place (ensureDemoCatalog), so offers imported into it stay.
  */
-export const DEMO_CATALOG_VERSION = 2;
+export const DEMO_CATALOG_VERSION = 3;
 
 const TABLES = `
 CREATE TABLE offers (
@@ -123,13 +134,21 @@ export function ensureDemoCatalog(dataDir: string): string {
     db.pragma('synchronous = OFF');
     db.exec(TABLES);
     db.exec(OPTIONAL_TABLES);
+    // The triggers come after the bulk insert: nobody else sees this file yet, and they would double its time.
+    db.exec(PACKS_TABLE);
     const insert = db.prepare(OFFER_INSERT);
     db.transaction(() => {
+      // Each part's pack is made from the rows as they are written (two parts may share a key).
+      const packs = new Map<string, { brand: string; article: string; rows: PackRow[] }>();
       for (let i = 0; i < DEMO_PARTS; i++) {
         const part = demoPart(i);
         const brand = normalizeBrand(part.brand);
         const article = normalizeArticle(part.display);
+        const k = lookupKey(brand, article);
+        let pack = packs.get(k);
+        if (!pack) packs.set(k, (pack = { brand, article, rows: [] }));
         for (const o of demoOffers(i)) {
+          pack.rows.push([o.supplier, part.name, o.price, o.currency, o.quantity, o.deliveryDays, 1, 1]);
           insert.run(
             brand,
             article,
@@ -144,9 +163,33 @@ export function ensureDemoCatalog(dataDir: string): string {
           );
         }
       }
+      const putPack = db.prepare('INSERT INTO offer_packs (brand, article, data) VALUES (?, ?, ?)');
+      const strings = new PackStringIds(db);
+      // In key order: the table is its primary key's B-tree, which random inserts would churn.
+      const sorted = [...packs.values()].sort((a, b) =>
+        a.brand !== b.brand
+          ? a.brand < b.brand
+            ? -1
+            : 1
+          : a.article < b.article
+            ? -1
+            : a.article > b.article
+              ? 1
+              : 0,
+      );
+      for (const p of sorted) {
+        const data = encodePack(p.rows, strings);
+        if (data) putPack.run(p.brand, p.article, data);
+      }
+      db.exec(PACKS_TRIGGERS);
       addShowcase(db, true);
     })();
     db.exec(INDEXES);
+    // The triggers dropped the packs of the parts the showcase adds offers to.
+    const showcase = new Map(
+      showcaseOffers().map((o) => [lookupKey(o.brand, o.article), [o.brand, o.article] as const]),
+    );
+    db.transaction(() => rebuildPacks(db, showcase.values()))();
     db.pragma(`user_version = ${DEMO_CATALOG_VERSION}`);
     db.pragma('journal_mode = WAL');
     db.close();
@@ -180,13 +223,17 @@ export function migrateDemoCatalog(file: string): void {
     db.pragma('busy_timeout = 10000');
     db.exec('BEGIN IMMEDIATE');
     try {
-      if ((db.pragma('user_version', { simple: true }) as number) < DEMO_CATALOG_VERSION) {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version < 2) {
         const columns = new Set((db.pragma('table_info(offers)') as { name: string }[]).map((c) => c.name));
         if (!columns.has('min_qty'))
           db.exec('ALTER TABLE offers ADD COLUMN min_qty INTEGER NOT NULL DEFAULT 1');
         if (!columns.has('pack')) db.exec('ALTER TABLE offers ADD COLUMN pack INTEGER NOT NULL DEFAULT 1');
         db.exec(OPTIONAL_TABLES);
         addShowcase(db, false);
+      }
+      if (version < DEMO_CATALOG_VERSION) {
+        buildPacks(db);
         db.pragma(`user_version = ${DEMO_CATALOG_VERSION}`);
       }
       db.exec('COMMIT');
@@ -220,6 +267,7 @@ export interface DemoCatalogOptions {
 export class DemoCatalog implements OfferSource {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepareLookups>;
+  private readonly packs: PackReader | null;
   private readonly members = new Map<string, Set<string>>();
   private readonly strings = new StringPool();
   private thread: LookupThread | null = null;
@@ -234,6 +282,7 @@ export class DemoCatalog implements OfferSource {
   ) {
     this.db = openSqlite(file, { readonly: true, fileMustExist: true });
     this.statements = prepareLookups(this.db);
+    this.packs = PackReader.open(this.db);
     this.tables = new Set(
       this.db
         .prepare(
@@ -273,7 +322,7 @@ export class DemoCatalog implements OfferSource {
     keys: readonly LookupKey[],
     signal?: AbortSignal,
   ): Promise<Map<string, Offer[]>> {
-    this.suppliersOf(list); // an unknown list is an InputError naming the known ones
+    const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     const result = new Map<string, Offer[]>();
     const byBrand = new Map<string, { articles: string[]; into: Offer[][] }>();
     for (const { brand, article } of keys) {
@@ -333,7 +382,24 @@ export class DemoCatalog implements OfferSource {
       void this.thread.close();
       this.thread = null;
     }
-    for (const [brand, { articles, into }] of byBrand) {
+    for (const [brand, group] of byBrand) {
+      let { articles, into } = group;
+      if (this.packs) {
+        const rest = this.packs.query(members, brand, articles, (a, o) => {
+          into[a].push({
+            supplier: this.strings.get(o.supplier),
+            name: this.strings.get(o.name),
+            price: o.price,
+            currency: this.strings.get(o.currency),
+            quantity: o.quantity,
+            deliveryDays: o.deliveryDays,
+            minQty: o.minQty,
+            pack: o.pack,
+          });
+        });
+        articles = rest.map((a) => group.articles[a]);
+        into = rest.map((a) => group.into[a]);
+      }
       const index = new Map<string, Offer[]>();
       for (let a = 0; a < articles.length; a++) index.set(articles[a], into[a]);
       queryBrand(this.statements, list, brand, articles, (row) => {

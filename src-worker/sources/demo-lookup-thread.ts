@@ -8,6 +8,7 @@ import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { CodedError } from '../../src-main/common/errors.ts';
 import { orderUnit } from './optional-tables.ts';
+import { PackReader } from './demo-packs.ts';
 import { openSqlite } from './sqlite.ts';
 
 /** `workerData` of a lookup thread (src-worker/demo-lookup.ts checks it before serving). */
@@ -98,10 +99,19 @@ export function queryBrand(
   }
 }
 
+/** The suppliers of a list (empty for a list the catalog does not know). */
+export function listMembers(db: Database.Database, list: string): Set<string> {
+  return new Set(
+    db.prepare('SELECT supplier FROM supplier_lists WHERE list = ?').pluck().all(list) as string[],
+  );
+}
+
 /** The body of a lookup thread: answers requests until its parent terminates it. */
 export function serveLookups(port: MessagePort, catalogFile: string): void {
   const db = openSqlite(catalogFile, { readonly: true, fileMustExist: true });
   const statements = prepareLookups(db);
+  const packs = PackReader.open(db);
+  const lists = new Map<string, Set<string>>();
   port.on('message', (req: LookupRequest) => {
     const strings: string[] = [];
     const ids = new Map<string, number>();
@@ -124,11 +134,28 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
     const minQty: number[] = [];
     const pack: number[] = [];
     try {
+      let members = lists.get(req.list);
+      if (!members && packs) lists.set(req.list, (members = listMembers(db, req.list)));
       let base = 0;
       for (let b = 0; b < req.brands.length; b++) {
-        const articles = req.articles[b];
+        let articles = req.articles[b];
         const index = new Map<string, number>();
         for (let a = 0; a < articles.length; a++) index.set(articles[a], base + a);
+        if (packs && members) {
+          const at = base;
+          const rest = packs.query(members, req.brands[b], articles, (a, o) => {
+            key.push(at + a);
+            supplier.push(str(o.supplier));
+            name.push(str(o.name));
+            price.push(o.price);
+            currency.push(str(o.currency));
+            quantity.push(o.quantity);
+            days.push(o.deliveryDays);
+            minQty.push(o.minQty);
+            pack.push(o.pack);
+          });
+          articles = rest.map((a) => articles[a]);
+        }
         queryBrand(statements, req.list, req.brands[b], articles, (row) => {
           key.push(index.get(row[0])!);
           supplier.push(str(row[1]));
@@ -140,7 +167,7 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
           minQty.push(orderUnit(row[7]));
           pack.push(orderUnit(row[8]));
         });
-        base += articles.length;
+        base += req.articles[b].length;
       }
     } catch (err) {
       port.postMessage({ id: req.id, error: (err as Error).message || String(err) });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { migrateDemoCatalog, OFFER_INSERT } from '../sources/demo-catalog.ts';
+import { buildPacks } from '../sources/demo-packs.ts';
 import { orderUnit } from '../sources/optional-tables.ts';
 import { openSqlite } from '../sources/sqlite.ts';
 import { detectColumns, findColumn, HEADER_SEARCH_ROWS, type ColumnMapping } from '../crossdock/columns.ts';
@@ -228,6 +229,8 @@ async function importPriceList(
       }
       if (input.list)
         db.prepare('INSERT OR IGNORE INTO supplier_lists VALUES (?, ?)').run(input.list, supplier);
+      // The packs of the parts this import touched (its triggers dropped them), in the same transaction.
+      buildPacks(db);
       db.exec('COMMIT');
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
