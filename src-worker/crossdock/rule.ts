@@ -119,25 +119,56 @@ export function usableOffers(groups: readonly OfferGroup[], q: number, pricing: 
 
 /** The winner among the groups' offers: the best full one, else the best partial one, else null. */
 export function bestOf(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick | null {
-  let full: Pick | null = null;
-  let partial: Pick | null = null;
-  for (const group of groups) {
-    const offers = group.offers;
-    for (let i = 0; i < offers.length; i++) {
-      const offer = offers[i];
-      if (offer.quantity <= 0) continue;
-      const basePrice = basePriceOf(offer, pricing);
-      if (basePrice === null) continue;
-      const o = orderQty(q, offer);
-      if (o === 0 || (o < 0 && full !== null)) continue;
-      const qty = o > 0 ? o : -o;
-      const pick: Pick = { offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty };
-      if (o > 0) {
-        if (full === null || fullFirst(pick, full) < 0) full = pick;
-      } else if (partial === null || partialFirst(pick, partial) < 0) partial = pick;
+  const best: Best = { full: null, partial: null, spare: null };
+  for (const group of groups) considerGroup(best, group, q, pricing);
+  return best.full ?? best.partial;
+}
+
+/** bestOf of one group, without the array. */
+function bestOfGroup(group: OfferGroup, q: number, pricing: Pricing): Pick | null {
+  const best: Best = { full: null, partial: null, spare: null };
+  considerGroup(best, group, q, pricing);
+  return best.full ?? best.partial;
+}
+
+/** The leaders so far, and a Pick to fill for the next candidate (one is made only when one wins). */
+interface Best {
+  full: Pick | null;
+  partial: Pick | null;
+  spare: Pick | null;
+}
+
+function considerGroup(best: Best, group: OfferGroup, q: number, pricing: Pricing): void {
+  const offers = group.offers;
+  for (let i = 0; i < offers.length; i++) {
+    const offer = offers[i];
+    if (offer.quantity <= 0) continue;
+    const basePrice = basePriceOf(offer, pricing);
+    if (basePrice === null) continue;
+    const o = orderQty(q, offer);
+    if (o === 0 || (o < 0 && best.full !== null)) continue;
+    const qty = o > 0 ? o : -o;
+    let pick = best.spare;
+    if (pick === null) pick = { offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty };
+    else {
+      pick.offer = offer;
+      pick.group = group;
+      pick.full = o > 0;
+      pick.orderQty = qty;
+      pick.basePrice = basePrice;
+      pick.cost = basePrice * qty;
+    }
+    best.spare = pick;
+    if (o > 0) {
+      if (best.full === null || fullFirst(pick, best.full) < 0) {
+        best.spare = best.full;
+        best.full = pick;
+      }
+    } else if (best.partial === null || partialFirst(pick, best.partial) < 0) {
+      best.spare = best.partial;
+      best.partial = pick;
     }
   }
-  return full ?? partial;
 }
 
 /** Every usable offer, best first: the full ones in the rule's order, then the partial ones. */
@@ -161,9 +192,9 @@ export function bestOffer(
   q: number,
   pricing: Pricing,
 ): Pick | null {
-  if (mode === 'off' || analogs.length === 0) return bestOf([own], q, pricing);
+  if (mode === 'off' || analogs.length === 0) return bestOfGroup(own, q, pricing);
   if (mode === 'missing') {
-    const mine = bestOf([own], q, pricing);
+    const mine = bestOfGroup(own, q, pricing);
     if (mine !== null && mine.full) return mine;
   }
   return bestOf([own, ...analogs], q, pricing);
