@@ -173,9 +173,21 @@ export class CsvParser extends RowParser<string> {
       if (nl < i) nl = indexOrLen(s, '\n', i);
       if (nc < i) nc = indexOrLen(s, '\r', i);
       const end = nd < nl ? (nd < nc ? nd : nc) : nl < nc ? nl : nc;
-      this.append(s, i, end);
-      if (end === len) return;
-      this.endField();
+      if (end === len) {
+        this.append(s, i, end);
+        return;
+      }
+      if (this.field === '') {
+        // The whole (rest of the) field is in this piece: stored without going through this.field.
+        if (end > i) {
+          this.cells[this.width++] = s.slice(i, end);
+          this.rowHasValue = true;
+        } else this.cells[this.width++] = null;
+        this.fieldStarted = false;
+      } else {
+        this.append(s, i, end);
+        this.endField();
+      }
       if (end === nd) {
         i = end + 1;
         continue;
