@@ -686,6 +686,23 @@ describe('CsvWriter', () => {
     await expect(CsvWriter.create(join(dir, 'x.csv'), { delimiter: '"' })).rejects.toThrow(RangeError);
   });
 
+  it('quotes for any delimiter, a non-ASCII or astral one too, and writes lone surrogates as U+FFFD', async () => {
+    const cases: [string, CellValue[], string][] = [
+      ["'", ['=1', "it's", 'x'], `"'=1"'"it's"'x`],
+      ['§', ['a§b', 'c', -2], '"a§b"§c§-2'],
+      ['😀', ['a😀b', '😀', 'ok'], '"a😀b"😀"😀"😀ok'],
+      ['\t', ['\tx', 'y'], '"\'\tx"\ty'],
+      [',', ['lone \uD800 and \uDC00', 'pair 😀'], 'lone \uFFFD and \uFFFD,pair 😀'],
+    ];
+    for (const [delimiter, row, line] of cases) {
+      const path = join(dir, 'd.csv');
+      const csv = await CsvWriter.create(path, { delimiter });
+      await csv.writeRow(row);
+      await csv.finish();
+      expect((await readFile(path, 'utf8')).slice(1), JSON.stringify(delimiter)).toBe(`${line}\r\n`);
+    }
+  });
+
   it('streams many rows with backpressure', async () => {
     const path = join(dir, 'out.csv');
     const csv = await CsvWriter.create(path);

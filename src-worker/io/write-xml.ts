@@ -148,3 +148,76 @@ export function putXmlText(buf: Uint8Array, p: number, s: string): number {
   }
   return p;
 }
+
+/**
+ * A CSV field's text as UTF-8 (lone surrogates as U+FFFD, as Buffer#write does), or -1 when it must be
+ * quoted: it holds `"`, CR, LF or the delimiter (`delim`, one UTF-16 unit). Writes at most 3 bytes per unit.
+ */
+export function putCsvText(buf: Uint8Array, p: number, s: string, delim: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 34 || c === 10 || c === 13 || c === delim) return -1;
+      buf[p++] = c;
+    } else {
+      if (c === delim) return -1;
+      p = putUtf8Char(buf, p, s, i, c);
+      if (c >= 0xd800 && c <= 0xdbff && p < 0) {
+        p = -p;
+        i++;
+      }
+    }
+  }
+  return p;
+}
+
+/** A quoted CSV field: `"`, then `prefix` (0 for none), the text with `"` doubled, `"`. At most 3 bytes per unit + 3. */
+export function putCsvQuoted(buf: Uint8Array, p: number, s: string, prefix: number): number {
+  buf[p++] = 34;
+  if (prefix) buf[p++] = prefix;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 34) buf[p++] = 34;
+      buf[p++] = c;
+    } else {
+      p = putUtf8Char(buf, p, s, i, c);
+      if (c >= 0xd800 && c <= 0xdbff && p < 0) {
+        p = -p;
+        i++;
+      }
+    }
+  }
+  buf[p++] = 34;
+  return p;
+}
+
+/**
+ * One non-ASCII UTF-16 unit `c` (at `i` of `s`) as UTF-8; a high surrogate with its low one as one
+ * 4-byte character, then the position comes back negated (the caller skips the low surrogate).
+ */
+function putUtf8Char(buf: Uint8Array, p: number, s: string, i: number, c: number): number {
+  if (c < 0x800) {
+    buf[p++] = 0xc0 | (c >> 6);
+    buf[p++] = 0x80 | (c & 0x3f);
+    return p;
+  }
+  if (c >= 0xd800 && c <= 0xdfff) {
+    const d = c <= 0xdbff && i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (d >= 0xdc00 && d <= 0xdfff) {
+      const u = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+      buf[p++] = 0xf0 | (u >> 18);
+      buf[p++] = 0x80 | ((u >> 12) & 0x3f);
+      buf[p++] = 0x80 | ((u >> 6) & 0x3f);
+      buf[p++] = 0x80 | (u & 0x3f);
+      return -p;
+    }
+    c = 0xfffd;
+  }
+  buf[p++] = 0xe0 | (c >> 12);
+  buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+  buf[p++] = 0x80 | (c & 0x3f);
+  return p;
+}
