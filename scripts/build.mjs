@@ -41,6 +41,7 @@ const node = () =>
         cli: 'src-main/cli/main.ts',
         worker: 'src-worker/worker.ts',
         'demo-lookup': 'src-worker/demo-lookup.ts',
+        warm: 'src-main/cli/warm.ts',
       },
       'dist',
       { packages: undefined, external: NODE_EXTERNAL, banner: { js: REQUIRE_BANNER } },

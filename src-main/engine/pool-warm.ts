@@ -1,6 +1,7 @@
-// The job pool's options, and a pool started before the rest of the CLI loads. `crossdock run`
-// imports this first (src-main/cli/main.ts): its worker thread boots (loads dist/worker.mjs) on the
-// other core while the main thread evaluates the CLI bundle, instead of after it. Only plain Node
+// The job pool's options, and a pool started before the rest of the CLI loads: for `crossdock run`,
+// bin/crossdock.mjs loads dist/warm.mjs (src-main/cli/warm.ts) before the CLI bundle, so the worker
+// thread boots (loads dist/worker.mjs) on the other core while the main thread compiles and
+// evaluates the CLI, instead of after it. Only plain Node
 // modules here, so nothing else has to load first.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,25 +22,29 @@ export const POOL_OPTIONS = {
   resourceLimits: { maxOldGenerationSizeMb: 1536, maxYoungGenerationSizeMb: 24 },
 } satisfies Omit<PiscinaOptions, 'filename'>;
 
-let warm: { pool: Piscina; file: string } | null = null;
+// Kept on globalThis: bin/crossdock.mjs starts it from its own small bundle (dist/warm.mjs) before
+// it imports the CLI's, and the CLI's copy of this module takes it from there.
+const WARM = Symbol.for('crossdock.warmPool');
+type Warm = { pool: Piscina; file: string } | null;
+const holder = globalThis as { [WARM]?: Warm };
 
 /**
  * Starts a pool with one thread for `file` now (the bundle's sibling worker.mjs when not given).
  * Does nothing when that file is not there: the runner then makes its pool (and its error) as usual.
  */
 export function warmPool(file?: string): void {
-  if (warm) return;
+  if (holder[WARM]) return;
   const f = file ?? join(dirname(fileURLToPath(import.meta.url)), 'worker.mjs');
   if (!existsSync(f)) return;
-  warm = { pool: new Piscina({ ...POOL_OPTIONS, minThreads: 1, filename: f }), file: f };
+  holder[WARM] = { pool: new Piscina({ ...POOL_OPTIONS, minThreads: 1, filename: f }), file: f };
 }
 
 /** The warm pool, once, when it runs this worker file. */
 export function takeWarmPool(file: string): Piscina | null {
+  const warm = holder[WARM];
   if (!warm || warm.file !== file) return null;
-  const { pool } = warm;
-  warm = null;
-  return pool;
+  holder[WARM] = null;
+  return warm.pool;
 }
 
 /** Whether this command line runs jobs in this process (then a warm pool pays). */
