@@ -573,6 +573,34 @@ describe('cancellation', () => {
     expect(await source.supplierLists()).toEqual(['L']);
   });
 
+  it('(e) a big job reading its list whole is stopped the same way', async () => {
+    const reading = async (): Promise<number> =>
+      Number(
+        (
+          await ch.query(
+            "SELECT count() FROM system.processes WHERE query LIKE '%FROM offers%supplier_lists%' AND query NOT LIKE '%system.processes%'",
+          )
+        ).trim(),
+      );
+    const source = await openSource('slow');
+    source.expectLines(1_000_000);
+    const ac = new AbortController();
+    const pending = source.lookup('L', [{ brand: 'x', article: 'y' }], ac.signal);
+    pending.catch(() => {});
+    const deadline = Date.now() + 10_000;
+    while ((await reading()) === 0) {
+      if (Date.now() > deadline) throw new Error('the list read never showed in system.processes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    ac.abort();
+    const err = await rejection(pending);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(err.name).toBe('AbortError');
+    expect(await reading()).toBe(0);
+  });
+
   it('(e) the signal given at open stops a running lookup too, and later calls fail at once', async () => {
     const ac = new AbortController();
     const source = await openSource('slow', ac.signal);

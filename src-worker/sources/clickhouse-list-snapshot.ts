@@ -50,16 +50,16 @@ export class ListSnapshot implements AnswerSink {
   private price = new Float64Array(0);
   private quantity = new Uint32Array(0);
   private days = new Uint16Array(0);
-  private minQty: Uint32Array | null;
-  private pack: Uint32Array | null;
+  /** Made at the first offer with a minimum order or pack other than 1 (most have none). */
+  private minQty: Uint32Array | null = null;
+  private pack: Uint32Array | null = null;
   private supplier: string[] = [];
   private currency: string[] = [];
   private name: string[] = [];
   private readonly cut = new CutRows();
   private readonly keys = new KeyTable();
-  /** After finish(): key id → its rows order[starts[id]..starts[id + 1]), in lookup order. */
+  /** After finish(): key id → its rows starts[id]..starts[id + 1], in lookup order. */
   private starts = new Uint32Array(0);
-  private order = new Uint32Array(0);
   private scratch = Buffer.allocUnsafe(1024);
 
   /** `rows`: how many the list has (counted first), so the columns are allocated once. */
@@ -68,8 +68,6 @@ export class ListSnapshot implements AnswerSink {
     private readonly withExtras: boolean,
     rows = 1 << 16,
   ) {
-    this.minQty = withExtras ? new Uint32Array(0) : null;
-    this.pack = withExtras ? new Uint32Array(0) : null;
     this.grow(Math.max(16, rows));
     this.supplier = new Array<string>(rows);
     this.currency = new Array<string>(rows);
@@ -78,6 +76,8 @@ export class ListSnapshot implements AnswerSink {
 
   reset(): void {
     this.rows = 0;
+    this.minQty = null;
+    this.pack = null;
     this.cut.tail = null;
     this.supplier.length = 0;
     this.currency.length = 0;
@@ -127,9 +127,17 @@ export class ListSnapshot implements AnswerSink {
       this.price[r] = buf.readDoubleLE(at);
       this.quantity[r] = buf.readUInt32LE(at + 8);
       this.days[r] = buf.readUInt16LE(at + 12);
-      if (this.minQty && this.pack) {
-        this.minQty[r] = orderUnit(buf.readUInt32LE(at + FIXED_BYTES));
-        this.pack[r] = orderUnit(buf.readUInt32LE(at + FIXED_BYTES + 4));
+      if (this.withExtras) {
+        const minQty = orderUnit(buf.readUInt32LE(at + FIXED_BYTES));
+        const pack = orderUnit(buf.readUInt32LE(at + FIXED_BYTES + 4));
+        if ((minQty !== 1 || pack !== 1) && !this.minQty) {
+          this.minQty = new Uint32Array(this.price.length).fill(1);
+          this.pack = new Uint32Array(this.price.length).fill(1);
+        }
+        if (this.minQty && this.pack) {
+          this.minQty[r] = minQty;
+          this.pack[r] = pack;
+        }
       }
       const supplier = this.strings.fromBytes(buf, s[2], e[2]);
       this.currency[r] = this.strings.fromBytes(buf, s[3], e[3]);
@@ -159,9 +167,20 @@ export class ListSnapshot implements AnswerSink {
     const cmp = (a: number, b: number): number => this.compare(a, b);
     for (let k = 0; k < keys; k++)
       if (starts[k + 1] - starts[k] > 1) order.subarray(starts[k], starts[k + 1]).sort(cmp);
+    // The columns put in that order, so that a key's offers are read side by side.
+    this.price = permuted(this.price, order, new Float64Array(n));
+    this.quantity = permuted(this.quantity, order, new Uint32Array(n));
+    this.days = permuted(this.days, order, new Uint16Array(n));
+    if (this.minQty && this.pack) {
+      this.minQty = permuted(this.minQty, order, new Uint32Array(n));
+      this.pack = permuted(this.pack, order, new Uint32Array(n));
+    }
+    this.supplier = permuted(this.supplier, order, new Array<string>(n));
+    this.currency = permuted(this.currency, order, new Array<string>(n));
+    this.name = permuted(this.name, order, new Array<string>(n));
     this.starts = starts;
-    this.order = order;
     this.keyOf = new Uint32Array(0);
+    this.keys.compact();
   }
 
   /** The offers of the keys, keyed by lookupKey (every key asked has an entry), as lookupOffers gives them. */
@@ -190,9 +209,8 @@ export class ListSnapshot implements AnswerSink {
     const from = this.starts[key];
     const to = this.starts[key + 1];
     const list: Offer[] = new Array<Offer>(to - from);
-    for (let i = from; i < to; i++) {
-      const r = this.order[i];
-      list[i - from] = {
+    for (let r = from; r < to; r++) {
+      list[r - from] = {
         supplier: this.supplier[r],
         name: this.name[r],
         price: this.price[r],
@@ -232,21 +250,31 @@ export class ListSnapshot implements AnswerSink {
     this.quantity = copy(this.quantity, new Uint32Array(size));
     this.days = copy(this.days, new Uint16Array(size));
     if (this.minQty && this.pack) {
-      this.minQty = copy(this.minQty, new Uint32Array(size));
-      this.pack = copy(this.pack, new Uint32Array(size));
+      this.minQty = copy(this.minQty, new Uint32Array(size).fill(1));
+      this.pack = copy(this.pack, new Uint32Array(size).fill(1));
     }
   }
 }
 
-/** Byte strings → dense ids 0, 1, 2, …: an open-addressing table over one growing buffer. */
+/**
+ * Byte strings → dense ids 0, 1, 2, …: open addressing over one growing buffer. A slot holds the
+ * id and the hash side by side, an entry its start and length side by side: a look-up of a key
+ * among ~600k touches three places in memory, not five.
+ */
 class KeyTable {
   size = 0;
-  private slots = new Int32Array(1 << 16);
-  private hashes = new Int32Array(1 << 15);
-  private starts = new Int32Array(1 << 15);
-  private lengths = new Int32Array(1 << 15);
+  /** Per slot: id + 1 (0: free), then the hash. */
+  private slots = new Int32Array(2 << 16);
+  /** Per id: where its bytes start in the arena, then how many. */
+  private entries = new Int32Array(2 << 15);
   private arena = Buffer.allocUnsafe(1 << 20);
   private used = 0;
+
+  /** Gives back the room kept for more keys (once they are all in). */
+  compact(): void {
+    this.entries = this.entries.slice(0, 2 * this.size);
+    this.arena = Buffer.from(this.arena.subarray(0, this.used));
+  }
 
   clear(): void {
     this.size = 0;
@@ -260,16 +288,18 @@ class KeyTable {
     let h = 0x811c9dc5 ^ len;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
     h = mix(h);
-    let mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = h & mask;
     for (; ; slot = (slot + 1) & mask) {
-      const e = this.slots[slot] - 1;
+      const e = slots[2 * slot] - 1;
       if (e < 0) break;
-      if (this.hashes[e] !== h || this.lengths[e] !== len) continue;
-      const at = this.starts[e];
+      if (slots[2 * slot + 1] !== h || this.entries[2 * e + 1] !== len) continue;
+      const at = this.entries[2 * e];
+      const arena = this.arena;
       let same = true;
       for (let i = 0; i < len; i++)
-        if (this.arena[at + i] !== buf[start + i]) {
+        if (arena[at + i] !== buf[start + i]) {
           same = false;
           break;
         }
@@ -277,31 +307,35 @@ class KeyTable {
     }
     if (!add) return -1;
     const id = this.size++;
-    if (id === this.hashes.length) {
-      this.hashes = grown(this.hashes);
-      this.starts = grown(this.starts);
-      this.lengths = grown(this.lengths);
-    }
+    if (2 * id === this.entries.length) this.entries = grown(this.entries);
     if (this.used + len > this.arena.length) {
       const arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + len));
       this.arena.copy(arena, 0, 0, this.used);
       this.arena = arena;
     }
     buf.copy(this.arena, this.used, start, end);
-    this.hashes[id] = h;
-    this.starts[id] = this.used;
-    this.lengths[id] = len;
+    this.entries[2 * id] = this.used;
+    this.entries[2 * id + 1] = len;
     this.used += len;
-    if (this.size * 2 > this.slots.length) {
-      this.slots = new Int32Array(this.slots.length * 2);
-      mask = this.slots.length - 1;
-      for (let e = 0; e < this.size; e++) {
-        let s = this.hashes[e] & mask;
-        while (this.slots[s] !== 0) s = (s + 1) & mask;
-        this.slots[s] = e + 1;
-      }
-    } else this.slots[slot] = id + 1;
+    slots[2 * slot] = id + 1;
+    slots[2 * slot + 1] = h;
+    // At most half full.
+    if (this.size * 4 > slots.length) this.rehash(slots.length * 2);
     return id;
+  }
+
+  private rehash(size: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(size);
+    const mask = (size >> 1) - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s] === 0) continue;
+      let slot = old[s + 1] & mask;
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[s];
+      slots[2 * slot + 1] = old[s + 1];
+    }
+    this.slots = slots;
   }
 }
 
@@ -312,8 +346,14 @@ export function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** to[i] = from[order[i]]. */
+function permuted<T extends { [i: number]: V; length: number }, V>(from: T, order: Uint32Array, to: T): T {
+  for (let i = 0; i < order.length; i++) to[i] = from[order[i]];
+  return to;
+}
+
 function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+  const b = new Int32Array(Math.max(16, a.length * 2));
   b.set(a);
   return b;
 }

@@ -4,6 +4,7 @@
 // the lookup query, clickhouse-quote.ts escapes what goes into SQL text, clickhouse-errors.ts holds
 // the error kinds.
 import type { Offer } from '../crossdock/best-offer.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../io/types.ts';
 import { abortReason, linkSignals } from './abort-signals.ts';
 import {
@@ -139,16 +140,28 @@ function batchLinesFor(lines: number | null): number {
   return Math.min(100_000, Math.max(16_000, lines));
 }
 
-/** `p`, or the signal's reason as soon as it fires. */
+/**
+ * `p`, or the signal's reason once it fires: after `p` settles (a read stopped by the same signal
+ * settles once its server query is killed), or at most KILL_WAIT_MS later.
+ */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
   if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
-    const stop = (): void => reject(abortReason(signal));
+    const stop = (): void => {
+      const settled = p.then(
+        () => undefined,
+        () => undefined,
+      );
+      void Promise.race([settled, sleep(KILL_WAIT_MS)]).then(() => reject(abortReason(signal)));
+    };
     signal.addEventListener('abort', stop, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+    p.then((v) => (signal.aborted ? undefined : resolve(v)), reject).finally(() =>
+      signal.removeEventListener('abort', stop),
+    );
   });
 }
+const KILL_WAIT_MS = 750;
 
 /** Offers from a ClickHouse database with the canonical schema (PRODUCT.md "Data sources"). */
 export class ClickHouseSource implements OfferSource {
