@@ -523,6 +523,23 @@ describe('xlsx read as bytes', () => {
     expect(cache.text(escaped, 0, escaped.length)).toBe('a & b\r');
   });
 
+  it('refuses a cell that never closes as damaged, with memory bounded', async () => {
+    // 70 MB that compresses well, but not like a zip bomb: runs of x broken by other letters.
+    let seed = 7;
+    const parts: string[] = [];
+    for (let n = 0; n < 70 * 1024 * 1024; n += 201) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      parts.push('x'.repeat(200), String.fromCharCode(97 + (seed % 26)));
+    }
+    const xml = plainSheet(`<row r="1"><c r="A1" t="inlineStr"><is><t>${parts.join('')}`);
+    const path = await writeXlsx('endless-cell.xlsx', { sheets: [{ name: 'S', xml }] });
+    const rssBefore = process.memoryUsage().rss;
+    const wb = await openXlsx(path);
+    expect((await inputError(drain(wb))).message).toBe(DAMAGED_MESSAGE);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 1024 * 1024);
+    await wb.close();
+  });
+
   it('refuses an element that stays open past the carry limit', () => {
     const scanner: ByteScanner = {
       done: false,

@@ -17,8 +17,9 @@ import { decodeText } from './read-xml-text.ts';
 import { InputError } from './types.ts';
 import type { ZipEntry, ZipReader } from './zip-reader.ts';
 
-// One si still open at a chunk boundary is carried over; a real one is at most ~32k characters.
-const MAX_PENDING_BYTES = 3 * 32 * 1024 ** 2;
+// One si still open at a chunk boundary is carried over; a real one is at most ~32k characters (the
+// limit is 32M characters of Cyrillic, 2 bytes each as UTF-8).
+const MAX_PENDING_BYTES = 64 * 1024 ** 2;
 
 function tooMuchText(): InputError {
   return new InputError('TOO_MUCH_TEXT', {});

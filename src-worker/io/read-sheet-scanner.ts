@@ -26,8 +26,8 @@ import type { CellValue } from './types.ts';
 import { damaged } from './zip-reader.ts';
 
 // One element still open at a chunk boundary is carried over; a real cell is at most ~32k characters
-// (a character takes at most 3 bytes as UTF-8).
-const MAX_PENDING_BYTES = 3 * 32 * 1024 ** 2;
+// (the limit is 32M characters of Cyrillic, 2 bytes each as UTF-8).
+const MAX_PENDING_BYTES = 64 * 1024 ** 2;
 // Excel's last column is XFD; anything beyond is corrupt or hostile (rows are padded up to it).
 const MAX_COLUMNS = 16384;
 

@@ -319,7 +319,8 @@ export class ByteCarry {
 
   private reserve(bytes: number): void {
     if (this.pending.length >= bytes) return;
-    const next = Buffer.allocUnsafe(Math.max(bytes, this.pending.length * 2));
+    // Doubling, but never past the limit (what is carried is at most the limit plus one chunk).
+    const next = Buffer.allocUnsafe(Math.max(bytes, Math.min(this.pending.length * 2, this.maxPending)));
     this.pending.copy(next, 0, 0, this.pendingLen);
     this.pending = next;
   }
