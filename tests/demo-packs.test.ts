@@ -93,6 +93,7 @@ describe('offer packs', () => {
       .prepare('SELECT count(*) FROM (SELECT DISTINCT brand, article FROM offers)')
       .pluck()
       .get();
+    expect(db.prepare('SELECT complete FROM pack_state').pluck().get()).toBe(1);
     db.close();
     expect(packs).toBe(parts);
     for (const list of ['ОПТ-1', 'РОЗН']) {
@@ -121,6 +122,8 @@ describe('offer packs', () => {
     db.prepare('DELETE FROM offers WHERE brand = ? AND article = ?').run(k3.brand, k3.article);
     const left = db.prepare('SELECT count(*) FROM offer_packs WHERE brand = ? AND article = ?').pluck();
     expect([k1, k2, k3].map((k) => left.get(k.brand, k.article))).toEqual([0, 0, 0]);
+    // Packs are no longer complete: a key without one may have offers now.
+    expect(db.prepare('SELECT complete FROM pack_state').pluck().get()).toBe(0);
     db.close();
     const ks = [...keys(3000), k1, k2, k3];
     for (const list of ['ОПТ-1', 'РОЗН']) {
@@ -132,6 +135,7 @@ describe('offer packs', () => {
     // buildPacks makes the missing ones again, and the answers stay the same.
     const w = openSqlite(file);
     expect(buildPacks(w)).toBe(2);
+    expect(w.prepare('SELECT complete FROM pack_state').pluck().get()).toBe(1);
     w.close();
     const want = classic(file, 'РОЗН', ks);
     const { here } = await answers(file, 'РОЗН', ks);
@@ -151,6 +155,8 @@ describe('offer packs', () => {
         .pluck()
         .get(k.brand, k.article),
     ).toBe(0);
+    // One key cannot be packed: packs stay incomplete, so keys without one are still looked up.
+    expect(db.prepare('SELECT complete FROM pack_state').pluck().get()).toBe(0);
     db.close();
     const want = classic(file, 'РОЗН', [k]);
     const { here } = await answers(file, 'РОЗН', [k]);

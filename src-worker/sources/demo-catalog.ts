@@ -20,6 +20,7 @@ import {
   encodePack,
   PACKS_TABLE,
   PACKS_TRIGGERS,
+  markPacksComplete,
   PackReader,
   PackStringIds,
   rebuildPacks,
@@ -137,6 +138,7 @@ export function ensureDemoCatalog(dataDir: string): string {
     // The triggers come after the bulk insert: nobody else sees this file yet, and they would double its time.
     db.exec(PACKS_TABLE);
     const insert = db.prepare(OFFER_INSERT);
+    let unpacked = 0;
     db.transaction(() => {
       // Each part's pack is made from the rows as they are written (two parts may share a key).
       const packs = new Map<string, { brand: string; article: string; rows: PackRow[] }>();
@@ -180,6 +182,7 @@ export function ensureDemoCatalog(dataDir: string): string {
       for (const p of sorted) {
         const data = encodePack(p.rows, strings);
         if (data) putPack.run(p.brand, p.article, data);
+        else unpacked++;
       }
       db.exec(PACKS_TRIGGERS);
       addShowcase(db, true);
@@ -189,7 +192,10 @@ export function ensureDemoCatalog(dataDir: string): string {
     const showcase = new Map(
       showcaseOffers().map((o) => [lookupKey(o.brand, o.article), [o.brand, o.article] as const]),
     );
-    db.transaction(() => rebuildPacks(db, showcase.values()))();
+    db.transaction(() => {
+      unpacked += rebuildPacks(db, showcase.values());
+      if (unpacked === 0) markPacksComplete(db);
+    })();
     db.pragma(`user_version = ${DEMO_CATALOG_VERSION}`);
     db.pragma('journal_mode = WAL');
     db.close();
@@ -382,39 +388,44 @@ export class DemoCatalog implements OfferSource {
       void this.thread.close();
       this.thread = null;
     }
-    for (const [brand, group] of byBrand) {
-      let { articles, into } = group;
-      if (this.packs) {
-        const rest = this.packs.query(members, brand, articles, (a, o) => {
-          into[a].push({
-            supplier: this.strings.get(o.supplier),
-            name: this.strings.get(o.name),
-            price: o.price,
-            currency: this.strings.get(o.currency),
-            quantity: o.quantity,
-            deliveryDays: o.deliveryDays,
-            minQty: o.minQty,
-            pack: o.pack,
+    const lookupAll = (complete: boolean) => {
+      for (const [brand, group] of byBrand) {
+        let { articles, into } = group;
+        if (this.packs) {
+          const rest = this.packs.query(members, brand, articles, (a, o) => {
+            into[a].push({
+              supplier: this.strings.get(o.supplier),
+              name: this.strings.get(o.name),
+              price: o.price,
+              currency: this.strings.get(o.currency),
+              quantity: o.quantity,
+              deliveryDays: o.deliveryDays,
+              minQty: o.minQty,
+              pack: o.pack,
+            });
+          });
+          // Complete packs: a key without one has no offers.
+          articles = complete ? [] : rest.map((a) => group.articles[a]);
+          into = complete ? [] : rest.map((a) => group.into[a]);
+        }
+        const index = new Map<string, Offer[]>();
+        for (let a = 0; a < articles.length; a++) index.set(articles[a], into[a]);
+        queryBrand(this.statements, list, brand, articles, (row) => {
+          index.get(row[0])!.push({
+            supplier: this.strings.get(row[1]),
+            name: this.strings.get(row[2]),
+            price: row[3],
+            currency: this.strings.get(row[4]),
+            quantity: row[5],
+            deliveryDays: row[6],
+            minQty: orderUnit(row[7]),
+            pack: orderUnit(row[8]),
           });
         });
-        articles = rest.map((a) => group.articles[a]);
-        into = rest.map((a) => group.into[a]);
       }
-      const index = new Map<string, Offer[]>();
-      for (let a = 0; a < articles.length; a++) index.set(articles[a], into[a]);
-      queryBrand(this.statements, list, brand, articles, (row) => {
-        index.get(row[0])!.push({
-          supplier: this.strings.get(row[1]),
-          name: this.strings.get(row[2]),
-          price: row[3],
-          currency: this.strings.get(row[4]),
-          quantity: row[5],
-          deliveryDays: row[6],
-          minQty: orderUnit(row[7]),
-          pack: orderUnit(row[8]),
-        });
-      });
-    }
+    };
+    if (this.packs) this.packs.session(lookupAll);
+    else lookupAll(false);
     return result;
   }
 

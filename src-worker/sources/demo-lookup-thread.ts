@@ -136,39 +136,44 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
     try {
       let members = lists.get(req.list);
       if (!members && packs) lists.set(req.list, (members = listMembers(db, req.list)));
-      let base = 0;
-      for (let b = 0; b < req.brands.length; b++) {
-        let articles = req.articles[b];
-        const index = new Map<string, number>();
-        for (let a = 0; a < articles.length; a++) index.set(articles[a], base + a);
-        if (packs && members) {
-          const at = base;
-          const rest = packs.query(members, req.brands[b], articles, (a, o) => {
-            key.push(at + a);
-            supplier.push(str(o.supplier));
-            name.push(str(o.name));
-            price.push(o.price);
-            currency.push(str(o.currency));
-            quantity.push(o.quantity);
-            days.push(o.deliveryDays);
-            minQty.push(o.minQty);
-            pack.push(o.pack);
+      const lookupAll = (complete: boolean) => {
+        let base = 0;
+        for (let b = 0; b < req.brands.length; b++) {
+          let articles = req.articles[b];
+          const index = new Map<string, number>();
+          for (let a = 0; a < articles.length; a++) index.set(articles[a], base + a);
+          if (packs && members) {
+            const at = base;
+            const rest = packs.query(members, req.brands[b], articles, (a, o) => {
+              key.push(at + a);
+              supplier.push(str(o.supplier));
+              name.push(str(o.name));
+              price.push(o.price);
+              currency.push(str(o.currency));
+              quantity.push(o.quantity);
+              days.push(o.deliveryDays);
+              minQty.push(o.minQty);
+              pack.push(o.pack);
+            });
+            // Complete packs: a key without one has no offers.
+            articles = complete ? [] : rest.map((a) => articles[a]);
+          }
+          queryBrand(statements, req.list, req.brands[b], articles, (row) => {
+            key.push(index.get(row[0])!);
+            supplier.push(str(row[1]));
+            name.push(str(row[2]));
+            price.push(row[3]);
+            currency.push(str(row[4]));
+            quantity.push(row[5]);
+            days.push(row[6]);
+            minQty.push(orderUnit(row[7]));
+            pack.push(orderUnit(row[8]));
           });
-          articles = rest.map((a) => articles[a]);
+          base += req.articles[b].length;
         }
-        queryBrand(statements, req.list, req.brands[b], articles, (row) => {
-          key.push(index.get(row[0])!);
-          supplier.push(str(row[1]));
-          name.push(str(row[2]));
-          price.push(row[3]);
-          currency.push(str(row[4]));
-          quantity.push(row[5]);
-          days.push(row[6]);
-          minQty.push(orderUnit(row[7]));
-          pack.push(orderUnit(row[8]));
-        });
-        base += req.articles[b].length;
-      }
+      };
+      if (packs) packs.session(lookupAll);
+      else lookupAll(false);
     } catch (err) {
       port.postMessage({ id: req.id, error: (err as Error).message || String(err) });
       return;

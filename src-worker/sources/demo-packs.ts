@@ -15,20 +15,33 @@ CREATE TABLE IF NOT EXISTS offer_packs (
   brand TEXT NOT NULL, article TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (brand, article)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pack_strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS pack_state (id INTEGER PRIMARY KEY CHECK (id = 1), complete INTEGER NOT NULL);
+INSERT OR IGNORE INTO pack_state VALUES (1, 0);
 `;
-/** What keeps packs honest: any write to a key's offers drops its pack. */
+/**
+ * What keeps packs honest: any write to a key's offers drops its pack, and packs are no longer
+ * complete (pack_state: every key of offers has a pack, so a key without one has no offers).
+ */
 export const PACKS_TRIGGERS = `
 CREATE TRIGGER IF NOT EXISTS offer_packs_insert AFTER INSERT ON offers BEGIN
   DELETE FROM offer_packs WHERE brand = NEW.brand AND article = NEW.article;
+  UPDATE pack_state SET complete = 0 WHERE complete <> 0;
 END;
 CREATE TRIGGER IF NOT EXISTS offer_packs_delete AFTER DELETE ON offers BEGIN
   DELETE FROM offer_packs WHERE brand = OLD.brand AND article = OLD.article;
+  UPDATE pack_state SET complete = 0 WHERE complete <> 0;
 END;
 CREATE TRIGGER IF NOT EXISTS offer_packs_update AFTER UPDATE ON offers BEGIN
   DELETE FROM offer_packs WHERE brand = OLD.brand AND article = OLD.article;
   DELETE FROM offer_packs WHERE brand = NEW.brand AND article = NEW.article;
+  UPDATE pack_state SET complete = 0 WHERE complete <> 0;
 END;
 `;
+
+/** Says every key of offers has its pack now (the caller knows: it has just made them all). */
+export function markPacksComplete(db: Database.Database): void {
+  db.prepare('UPDATE pack_state SET complete = 1 WHERE id = 1').run();
+}
 
 /** supplier, name, price, currency, quantity, delivery_days, min_qty, pack: one offers row. */
 export type PackRow = [unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown];
@@ -212,13 +225,13 @@ export function buildPacks(db: Database.Database): number {
     )
     .raw(true);
   let written = 0;
+  let failed = 0;
   const write = (brand: unknown, article: unknown, group: PackRow[]) => {
-    if (typeof brand !== 'string' || typeof article !== 'string') return;
-    const data = encodePack(group, strings);
+    const data = typeof brand === 'string' && typeof article === 'string' ? encodePack(group, strings) : null;
     if (data) {
       insert.run(brand, article, data);
       written++;
-    }
+    } else failed++;
   };
   let from: [unknown, unknown] | null = null;
   for (;;) {
@@ -253,6 +266,7 @@ export function buildPacks(db: Database.Database): number {
     from = [rows[end - 1][0], rows[end - 1][1]];
     if (rows.length < BUILD_ROWS) break;
   }
+  if (failed === 0) markPacksComplete(db);
   return written;
 }
 
@@ -270,10 +284,18 @@ export class PackReader {
   private readonly members = new WeakMap<ReadonlySet<string>, Map<number, boolean>>();
   private read = -1;
 
+  private readonly state: Database.Statement<[], number> | null;
+
   private constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly statements: PackStatements,
   ) {
+    const hasState =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pack_state'").get() !==
+      undefined;
+    this.state = hasState
+      ? db.prepare<[], number>('SELECT complete FROM pack_state WHERE id = 1').pluck()
+      : null;
     this.more = db
       .prepare<[number], [number, string]>('SELECT id, value FROM pack_strings WHERE id > ? ORDER BY id')
       .raw(true);
@@ -293,6 +315,20 @@ export class PackReader {
           .raw(true),
       );
     return new PackReader(db, statements);
+  }
+
+  /**
+   * Runs `fn` in one read transaction (one snapshot of the catalog for all its queries), telling it
+   * whether packs are complete there: then a key without a pack has no offers and needs no query.
+   */
+  session<T>(fn: (complete: boolean) => T): T {
+    if (this.db.inTransaction) return fn(false);
+    this.db.exec('BEGIN');
+    try {
+      return fn(this.state?.get() === 1);
+    } finally {
+      this.db.exec('COMMIT');
+    }
   }
 
   /** A pack_strings value; ids written since they were read are read then (an import meanwhile). */
@@ -358,18 +394,23 @@ export class PackReader {
   }
 }
 
-/** Makes again the packs of these keys (after writing their offers, when the keys are known). */
-export function rebuildPacks(db: Database.Database, keys: Iterable<readonly [string, string]>): void {
+/** Makes again the packs of these keys (after writing their offers); returns how many could not be made. */
+export function rebuildPacks(db: Database.Database, keys: Iterable<readonly [string, string]>): number {
   const rows = db
     .prepare(`SELECT ${COLUMNS} FROM offers o WHERE o.brand = ? AND o.article = ? ORDER BY o.rowid`)
     .raw(true);
   const put = db.prepare('INSERT OR REPLACE INTO offer_packs (brand, article, data) VALUES (?, ?, ?)');
   const drop = db.prepare('DELETE FROM offer_packs WHERE brand = ? AND article = ?');
   const strings = new PackStringIds(db);
+  let failed = 0;
   for (const [brand, article] of keys) {
     const group = (rows.all(brand, article) as unknown[][]).map((r) => r.slice(2) as PackRow);
     const data = group.length > 0 ? encodePack(group, strings) : null;
     if (data) put.run(brand, article, data);
-    else drop.run(brand, article);
+    else {
+      drop.run(brand, article);
+      if (group.length > 0) failed++;
+    }
   }
+  return failed;
 }
