@@ -61,6 +61,10 @@ export async function runCrossdock(
 ): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
   const source = await open(input.source, ctx.signal);
   try {
+    // A first guess from the file's size (~55-70 bytes a line in xlsx and CSV alike), so that a
+    // source can get ready (the demo catalog's lookup thread boots) while the header is looked for;
+    // the sheet's own count follows below.
+    source.expectLines?.(Math.round(statSync(input.inputPath).size / 60));
     const lists = await source.supplierLists();
     if (!lists.includes(input.list)) throw unknownListError(input.list, lists);
     const t = RESULT_TEXT[input.lang ?? 'en'];
