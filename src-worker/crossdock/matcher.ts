@@ -211,9 +211,15 @@ export class OfferMatcher {
   private fetch(keys: Wanted[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
     const pricing = this.options.pricing;
-    return this.source.lookup(this.list, keys, this.signal).then((found) => {
-      for (const m of keys) {
-        const offers = found.get(lookupKey(m.brand, m.article)) ?? [];
+    const answer = this.source.lookupEach
+      ? this.source.lookupEach(this.list, keys, this.signal)
+      : this.source
+          .lookup(this.list, keys, this.signal)
+          .then((found) => keys.map((m) => found.get(lookupKey(m.brand, m.article)) ?? []));
+    return answer.then((found) => {
+      for (let i = 0; i < keys.length; i++) {
+        const m = keys[i];
+        const offers = found[i];
         if (pricing?.rates)
           for (const o of offers)
             if (basePriceOf(o, pricing) === null) {

@@ -328,20 +328,32 @@ export class DemoCatalog implements OfferSource {
     keys: readonly LookupKey[],
     signal?: AbortSignal,
   ): Promise<Map<string, Offer[]>> {
-    const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
+    const each = await this.lookupEach(list, keys, signal);
     const result = new Map<string, Offer[]>();
-    const byBrand = new Map<string, { articles: string[]; into: Offer[][] }>();
-    for (const { brand, article } of keys) {
-      const k = lookupKey(brand, article);
-      if (result.has(k)) continue;
-      const into: Offer[] = [];
-      result.set(k, into);
+    for (let i = 0; i < keys.length; i++) result.set(lookupKey(keys[i].brand, keys[i].article), each[i]);
+    return result;
+  }
+
+  async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
+    const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
+    const out: Offer[][] = new Array(keys.length);
+    const byBrand = new Map<string, { articles: string[]; into: Offer[][]; seen: Map<string, Offer[]> }>();
+    let distinct = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const { brand, article } = keys[i];
       let group = byBrand.get(brand);
-      if (!group) byBrand.set(brand, (group = { articles: [], into: [] }));
-      group.articles.push(article);
-      group.into.push(into);
+      if (!group) byBrand.set(brand, (group = { articles: [], into: [], seen: new Map() }));
+      let into = group.seen.get(article);
+      if (!into) {
+        into = [];
+        group.seen.set(article, into);
+        group.articles.push(article);
+        group.into.push(into);
+        distinct++;
+      }
+      out[i] = into;
     }
-    if (this.options.lookupThreadFile && this.threadAllowed && result.size >= THREAD_MIN_KEYS) {
+    if (this.options.lookupThreadFile && this.threadAllowed && distinct >= THREAD_MIN_KEYS) {
       this.thread ??= new LookupThread(this.options.lookupThreadFile, this.file);
       const brands = [...byBrand.keys()];
       const groups = [...byBrand.values()];
@@ -379,7 +391,7 @@ export class DemoCatalog implements OfferSource {
           pack: pack[r],
         });
       }
-      return result;
+      return out;
     }
     if (this.thread && !this.thread.busy) {
       // Lookups got small (the job's cache has most parts by now): the thread's memory is worth more.
@@ -426,7 +438,7 @@ export class DemoCatalog implements OfferSource {
     };
     if (this.packs) this.packs.session(lookupAll);
     else lookupAll(false);
-    return result;
+    return out;
   }
 
   async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {

@@ -16,6 +16,12 @@ export interface OfferSource {
    * A source that runs remote queries stops them when the signal fires (and rejects with its reason).
    */
   lookup(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, Offer[]>>;
+  /** The same, answered key by key: element i holds the offers of keys[i] (no key strings, no map). */
+  lookupEach?(
+    list: string,
+    keys: readonly LookupKey[],
+    signal?: AbortSignal,
+  ): Promise<readonly (readonly Offer[])[]>;
   /**
    * The direct crosses of many keys at once (PRODUCT.md, Analogs): keyed by `lookupKey`, each key's
    * interchangeable parts, both directions of the table, without the key itself and without repeats.
