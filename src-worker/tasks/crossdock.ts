@@ -23,9 +23,9 @@ import { unknownListError, type OfferSource } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
 
-// Rows matched together: one lookup round trip per this many rows. ClickHouse pays ~100 ms a query
-// whatever its size, so bigger is faster, but two batches are in flight. Measured on 1M lines against
-// 3M offers: 25k rows 19.9 s / 418 MB peak, 20k 22.0 s / 401 MB, 16k 23.3 s / 365 MB.
+// Rows matched together when the source does not say (OfferSource.batchLines): one lookup call per
+// this many rows, two batches in flight. A batch's rows, keys and slots cost ~1.2-1.5 KB a line
+// while it is in flight, so bigger batches cost memory (ClickHouse sets its own: sources/clickhouse.ts).
 const LOOKUP_ROWS = 16_000;
 
 interface SupplierTotal {
