@@ -260,6 +260,8 @@ const THREAD_MIN_KEYS = 2000;
  * more (measured on 1m-xlsx: 9.2 s either way, 280 MB peak without, 295 MB with).
  */
 const THREAD_MAX_LINES = 300_000;
+/** Lines per batch when lookups run in the job's thread (see batchLines). */
+const IN_JOB_BATCH_LINES = 4000;
 
 export interface DemoCatalogOptions {
   /**
@@ -493,6 +495,15 @@ export class DemoCatalog implements OfferSource {
   /** A lookup thread is running now (for tests and diagnostics). */
   get threadRunning(): boolean {
     return this.thread !== null;
+  }
+
+  /**
+   * Lines per lookup call. Without the thread a lookup runs in the job's own thread, so reading a
+   * batch ahead overlaps nothing and only holds more lines: smaller batches then keep a million-line
+   * job's memory down (16k → 4k lines: ~30 MB less on the bench's 6-column CSV).
+   */
+  get batchLines(): number | undefined {
+    return this.threadAllowed && this.options.lookupThreadFile ? undefined : IN_JOB_BATCH_LINES;
   }
 
   expectLines(lines: number | null): void {
