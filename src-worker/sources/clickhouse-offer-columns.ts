@@ -158,7 +158,8 @@ export class OfferColumns implements AnswerSink {
     const order = new Uint32Array(n);
     const at = starts.slice(0, keys);
     for (let r = 0; r < n; r++) order[at[this.key[r]]++] = r;
-    const cmp = (a: number, b: number): number => this.compare(a, b);
+    const columns = this.orderColumns();
+    const cmp = (a: number, b: number): number => offerRowOrder(columns, a, b);
     const out: Offer[][] = new Array<Offer[]>(keys);
     for (let k = 0; k < keys; k++) {
       const from = starts[k];
@@ -184,20 +185,10 @@ export class OfferColumns implements AnswerSink {
     };
   }
 
-  /** The order lookups have always given a key's offers (supplier, price, delivery, …). */
-  private compare(a: number, b: number): number {
-    const sa = this.supplier[a];
-    const sb = this.supplier[b];
-    if (sa !== sb) return sa < sb ? -1 : 1;
-    return (
-      this.price[a] - this.price[b] ||
-      this.days[a] - this.days[b] ||
-      this.quantity[b] - this.quantity[a] ||
-      (this.minQty ? this.minQty[a] - this.minQty[b] : 0) ||
-      (this.pack ? this.pack[a] - this.pack[b] : 0) ||
-      textOrder(this.name[a], this.name[b]) ||
-      textOrder(this.currency[a], this.currency[b])
-    );
+  /** These columns as offerRowOrder reads them (the arrays as they are now: take it after growing). */
+  private orderColumns(): OfferRowColumns {
+    const { supplier, price, days, quantity, minQty, pack, name, currency } = this;
+    return { supplier, price, days, quantity, minQty, pack, name, currency };
   }
 
   private grow(size: number): void {
@@ -250,4 +241,32 @@ export class CutRows {
 
 function textOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The columns offerRowOrder compares (both column stores have them). */
+export interface OfferRowColumns {
+  readonly supplier: readonly string[];
+  readonly price: Float64Array;
+  readonly days: Uint16Array;
+  readonly quantity: Uint32Array;
+  readonly minQty: Uint32Array | null;
+  readonly pack: Uint32Array | null;
+  readonly name: readonly string[];
+  readonly currency: readonly string[];
+}
+
+/** The order lookups have always given a key's offers: supplier, price, delivery, stock, …, rows a and b. */
+export function offerRowOrder(c: OfferRowColumns, a: number, b: number): number {
+  const sa = c.supplier[a];
+  const sb = c.supplier[b];
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return (
+    c.price[a] - c.price[b] ||
+    c.days[a] - c.days[b] ||
+    c.quantity[b] - c.quantity[a] ||
+    (c.minQty ? c.minQty[a] - c.minQty[b] : 0) ||
+    (c.pack ? c.pack[a] - c.pack[b] : 0) ||
+    textOrder(c.name[a], c.name[b]) ||
+    textOrder(c.currency[a], c.currency[b])
+  );
 }
