@@ -374,6 +374,9 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
       const ids = new Set(few.map((k) => lookupKey(k.brand, k.article)));
       expect(await whole.lookup(list, few)).toEqual(new Map([...expected].filter(([id]) => ids.has(id))));
       expect((await queries()) - again).toBe(1);
+      // Answered from memory: small batches, and no offers kept across them.
+      expect(whole.batchLines).toBe(4000);
+      expect(whole.cacheKeys).toBe(0);
     }
     // The same rows decoded from pieces of 5 bytes.
     const conn = new ClickHouseConnection({ url: ch.url, database: 'demo' });

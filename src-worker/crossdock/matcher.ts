@@ -82,7 +82,7 @@ export class OfferMatcher {
   }
 
   prepare(batch: RowBatch): PreparedBatch {
-    if (this.cached > this.cacheLimit) {
+    if (this.cached > Math.min(this.cacheLimit, this.source.cacheKeys ?? Infinity)) {
       // Batches already prepared keep references to their own slots, so they are unaffected.
       this.cache.clear();
       this.cached = 0;

@@ -162,12 +162,13 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promis
   });
 }
 const KILL_WAIT_MS = 750;
+const SNAPSHOT_BATCH_LINES = 4000;
 
 /** Offers from a ClickHouse database with the canonical schema (PRODUCT.md "Data sources"). */
 export class ClickHouseSource implements OfferSource {
-  /** Request lines per lookup call (OfferSource.batchLines), set by expectLines. */
-  batchLines = batchLinesFor(null);
   private expected: number | null = null;
+  /** A list's snapshot answers the lookups (from memory: small batches, no cache of its offers). */
+  private fromSnapshot = false;
   private readonly snapshots = new Map<string, Promise<ListSnapshot | null>>();
   private lists: Promise<string[]> | null = null;
   private readonly strings = new StringPool();
@@ -203,7 +204,20 @@ export class ClickHouseSource implements OfferSource {
 
   expectLines(lines: number | null): void {
     this.expected = lines;
-    this.batchLines = batchLinesFor(lines);
+  }
+
+  /**
+   * Request lines per lookup call (OfferSource.batchLines). Answered from a snapshot, a lookup costs
+   * no round trip, so a batch read ahead overlaps nothing and only holds lines: 4,000 then (measured
+   * on ch-1m-xlsx with the cache off too: ~0.4 s and ~15 MB less than 16,000).
+   */
+  get batchLines(): number {
+    return this.fromSnapshot ? SNAPSHOT_BATCH_LINES : batchLinesFor(this.expected);
+  }
+
+  /** Keys the matcher keeps across batches (OfferSource.cacheKeys): none when a snapshot answers. */
+  get cacheKeys(): number | undefined {
+    return this.fromSnapshot ? 0 : undefined;
   }
 
   /**
@@ -240,6 +254,7 @@ export class ClickHouseSource implements OfferSource {
     await this.query(() => this.conn.runInto(queries.read, { signal: abort, readOnly: true }, snapshot));
     if (!snapshot.complete) throw truncatedAnswerError(this.conn.displayUrl);
     snapshot.finish();
+    this.fromSnapshot = true;
     return snapshot;
   }
 

@@ -35,10 +35,16 @@ export interface OfferSource {
   /** How many request lines the job is about to look up, roughly (null: unknown); a hint for how to work. */
   expectLines?(lines: number | null): void;
   /**
-   * Request lines matched together, one lookup call per this many (read after expectLines). A remote
-   * source that pays per query wants more; the crossdock's default otherwise.
+   * Request lines matched together, one lookup call per this many (read before each batch, after
+   * expectLines). A remote source that pays per query wants more; the crossdock's default otherwise.
    */
   readonly batchLines?: number;
+  /**
+   * Keys whose offers the matcher may keep across batches (read before each batch; the matcher's
+   * own limit otherwise). A source answering from memory says 0: a second copy of its offers as
+   * objects would only cost memory.
+   */
+  readonly cacheKeys?: number;
   close(): Promise<void>;
 }
 

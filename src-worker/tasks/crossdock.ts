@@ -157,7 +157,7 @@ export async function runCrossdock(
         });
         const ownRows = part ? takeRows(skipRows(located.batches, part.from), part.lines) : located.batches;
         const rowsIn = resume ? skipRows(ownRows, resume.stats.rows) : ownRows;
-        const batches = regroup(rowsIn, source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
+        const batches = regroup(rowsIn, () => source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
         const outWidth = width + appended.names.length;
@@ -531,13 +531,15 @@ async function* takeRows(batches: AsyncIterable<RowBatch>, n: number | null): As
   }
 }
 
-/** Joins small reader batches into batches of about `size` rows. */
-async function* regroup(batches: AsyncIterable<RowBatch>, size: number): AsyncGenerator<RowBatch> {
+/** Joins small reader batches into batches of about `size()` rows (asked again for each batch). */
+async function* regroup(batches: AsyncIterable<RowBatch>, sizeOf: () => number): AsyncGenerator<RowBatch> {
   let rows: Row[] = [];
   let rowNumbers: number[] = [];
+  let size = sizeOf();
   for await (const b of batches) {
     if (rows.length === 0 && b.rows.length >= size) {
       yield b;
+      size = sizeOf();
       continue;
     }
     for (let i = 0; i < b.rows.length; i++) {
@@ -548,6 +550,7 @@ async function* regroup(batches: AsyncIterable<RowBatch>, size: number): AsyncGe
       yield { rows, rowNumbers };
       rows = [];
       rowNumbers = [];
+      size = sizeOf();
     }
   }
   if (rows.length) yield { rows, rowNumbers };
