@@ -188,7 +188,16 @@ export class OfferColumns implements AnswerSink {
   /** These columns as offerRowOrder reads them (the arrays as they are now: take it after growing). */
   private orderColumns(): OfferRowColumns {
     const { supplier, price, days, quantity, minQty, pack, name, currency } = this;
-    return { supplier, price, days, quantity, minQty, pack, name, currency };
+    return {
+      supplierOf: (r) => supplier[r],
+      nameOf: (r) => name[r],
+      currencyOf: (r) => currency[r],
+      price,
+      days,
+      quantity,
+      minQty,
+      pack,
+    };
   }
 
   private grow(size: number): void {
@@ -245,20 +254,20 @@ function textOrder(a: string, b: string): number {
 
 /** The columns offerRowOrder compares (both column stores have them). */
 export interface OfferRowColumns {
-  readonly supplier: readonly string[];
+  supplierOf(row: number): string;
   readonly price: Float64Array;
   readonly days: Uint16Array;
   readonly quantity: Uint32Array;
   readonly minQty: Uint32Array | null;
   readonly pack: Uint32Array | null;
-  readonly name: readonly string[];
-  readonly currency: readonly string[];
+  nameOf(row: number): string;
+  currencyOf(row: number): string;
 }
 
 /** The order lookups have always given a key's offers: supplier, price, delivery, stock, …, rows a and b. */
 export function offerRowOrder(c: OfferRowColumns, a: number, b: number): number {
-  const sa = c.supplier[a];
-  const sb = c.supplier[b];
+  const sa = c.supplierOf(a);
+  const sb = c.supplierOf(b);
   if (sa !== sb) return sa < sb ? -1 : 1;
   return (
     c.price[a] - c.price[b] ||
@@ -266,7 +275,7 @@ export function offerRowOrder(c: OfferRowColumns, a: number, b: number): number 
     c.quantity[b] - c.quantity[a] ||
     (c.minQty ? c.minQty[a] - c.minQty[b] : 0) ||
     (c.pack ? c.pack[a] - c.pack[b] : 0) ||
-    textOrder(c.name[a], c.name[b]) ||
-    textOrder(c.currency[a], c.currency[b])
+    textOrder(c.nameOf(a), c.nameOf(b)) ||
+    textOrder(c.currencyOf(a), c.currencyOf(b))
   );
 }
