@@ -8,6 +8,7 @@ import {
   bestOffer,
   codePointCompare,
   orderQty,
+  pickScratch,
   rankOffers,
   whyNone,
   type OfferGroup,
@@ -263,6 +264,29 @@ describe('with pack = min_qty = 1 and one currency it is the old rule', () => {
       expect(now?.offer ?? null).toBe(old.offer);
       expect(now === null ? 'not_found' : now.full ? 'found' : 'partial').toBe(old.status);
       if (now) expect(now.orderQty).toBe(now.full ? q : now.offer.quantity);
+    }
+  });
+});
+
+describe('one scratch reused from line to line', () => {
+  it('chooses what fresh objects choose, call after call, in every analogs mode', () => {
+    // A deterministic stream of lines: own offers and analogs with stock, packs and minimums that
+    // make full, partial and unusable offers, so the reused Picks change roles between calls.
+    let seed = 7;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const offers = (): Offer[] =>
+      Array.from({ length: rnd(5) }, (_, i) =>
+        offer(`S${rnd(4)}`, 1 + rnd(50), rnd(12), { pack: 1 + rnd(3), minQty: 1 + rnd(3), deliveryDays: i }),
+      );
+    const scratch = pickScratch();
+    for (let line = 0; line < 2000; line++) {
+      const mine = own(...offers());
+      const analogs = Array.from({ length: rnd(3) }, (_, k) => analog('C', `X${k}`, ...offers()));
+      const mode = (['off', 'missing', 'always'] as const)[line % 3];
+      const q = 1 + rnd(9);
+      const fresh = bestOffer(mine, analogs, mode, q, AS_IS);
+      const reused = bestOffer(mine, analogs, mode, q, AS_IS, scratch);
+      expect(reused === null ? null : { ...reused }).toEqual(fresh === null ? null : { ...fresh });
     }
   });
 });

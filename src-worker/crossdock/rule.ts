@@ -117,25 +117,53 @@ export function usableOffers(groups: readonly OfferGroup[], q: number, pricing: 
   return out;
 }
 
-/** The winner among the groups' offers: the best full one, else the best partial one, else null. */
-export function bestOf(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick | null {
-  const best: Best = { full: null, partial: null, spare: null };
+/**
+ * The winner among the groups' offers: the best full one, else the best partial one, else null.
+ * With `scratch`, the Pick is one of its objects: valid until the next call given the same scratch.
+ */
+export function bestOf(
+  groups: readonly OfferGroup[],
+  q: number,
+  pricing: Pricing,
+  scratch: PickScratch = pickScratch(),
+): Pick | null {
+  const best = start(scratch);
   for (const group of groups) considerGroup(best, group, q, pricing);
   return best.full ?? best.partial;
 }
 
 /** bestOf of one group, without the array. */
-function bestOfGroup(group: OfferGroup, q: number, pricing: Pricing): Pick | null {
-  const best: Best = { full: null, partial: null, spare: null };
+function bestOfGroup(group: OfferGroup, q: number, pricing: Pricing, scratch: PickScratch): Pick | null {
+  const best = start(scratch);
   considerGroup(best, group, q, pricing);
   return best.full ?? best.partial;
 }
 
-/** The leaders so far, and a Pick to fill for the next candidate (one is made only when one wins). */
-interface Best {
-  full: Pick | null;
-  partial: Pick | null;
-  spare: Pick | null;
+/**
+ * What bestOf and bestOffer reuse across calls (the Pick they return stays valid until the next):
+ * the leaders so far, and a Pick to fill for the next candidate (one is made only when one wins).
+ * One per crossdock, so that it makes no rule objects per line.
+ */
+export class PickScratch {
+  full: Pick | null = null;
+  partial: Pick | null = null;
+  spare: Pick | null = null;
+  /** Picks of an earlier call, to fill again. */
+  readonly free: Pick[] = [];
+}
+type Best = PickScratch;
+
+export function pickScratch(): PickScratch {
+  return new PickScratch();
+}
+
+/** The scratch emptied for a new choice: the last call's Picks go back to be filled again. */
+function start(best: PickScratch): Best {
+  if (best.full !== null) best.free.push(best.full);
+  if (best.partial !== null) best.free.push(best.partial);
+  best.full = null;
+  best.partial = null;
+  return best;
 }
 
 function considerGroup(best: Best, group: OfferGroup, q: number, pricing: Pricing): void {
@@ -148,7 +176,7 @@ function considerGroup(best: Best, group: OfferGroup, q: number, pricing: Pricin
     const o = orderQty(q, offer);
     if (o === 0 || (o < 0 && best.full !== null)) continue;
     const qty = o > 0 ? o : -o;
-    let pick = best.spare;
+    let pick = best.spare ?? best.free.pop() ?? null;
     if (pick === null) pick = { offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty };
     else {
       pick.offer = offer;
@@ -184,6 +212,7 @@ export type AnalogMode = 'off' | 'missing' | 'always';
 /**
  * The line's best offer under an analogs mode: `own` is the line's part, `analogs` its crosses'.
  * `missing`: analogs join only when the own part has no full offer, and then compete with it.
+ * With `scratch`, as bestOf: the Pick is valid until the next call given the same scratch.
  */
 export function bestOffer(
   own: OfferGroup,
@@ -191,13 +220,14 @@ export function bestOffer(
   mode: AnalogMode,
   q: number,
   pricing: Pricing,
+  scratch: PickScratch = pickScratch(),
 ): Pick | null {
-  if (mode === 'off' || analogs.length === 0) return bestOfGroup(own, q, pricing);
+  if (mode === 'off' || analogs.length === 0) return bestOfGroup(own, q, pricing, scratch);
   if (mode === 'missing') {
-    const mine = bestOfGroup(own, q, pricing);
+    const mine = bestOfGroup(own, q, pricing, scratch);
     if (mine !== null && mine.full) return mine;
   }
-  return bestOf([own, ...analogs], q, pricing);
+  return bestOf([own, ...analogs], q, pricing, scratch);
 }
 
 /** The groups the line's alternatives are ranked among (the same ones its winner was chosen from). */

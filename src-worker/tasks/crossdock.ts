@@ -5,6 +5,7 @@ import {
   AS_IS,
   bestOffer,
   candidateGroups,
+  pickScratch,
   rankOffers,
   whyNone,
   type OfferGroup,
@@ -161,7 +162,11 @@ export async function runCrossdock(
         const first = await batches.next();
         let current = first.done ? null : matcher.prepare(first.value);
         const outWidth = width + appended.names.length;
+        // Reused from line to line (the writer renders a row before it returns): no objects per line.
         const notes: string[] = [];
+        const out: CellValue[] = new Array<CellValue>(outWidth).fill(null);
+        const own: OfferGroup = { brand: '', article: '', analog: false, offers: [] };
+        const scratch = pickScratch();
         while (current) {
           ctx.checkpoint();
           // Read and start looking up the next batch while this one's offers arrive and are written.
@@ -175,7 +180,6 @@ export async function runCrossdock(
           for (let i = 0; i < n; i++) {
             const row = rows[i];
             if (row.length > width && hasValueFrom(row, width)) widerRows++;
-            const out: CellValue[] = new Array(outWidth);
             for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
             const articleCell = row[mapping.article];
             if (articleCell !== null && articleCell !== undefined)
@@ -185,22 +189,18 @@ export async function runCrossdock(
             notes.length = 0;
             let status: LineStatus;
             let pick: Pick | null = null;
-            let own: OfferGroup | null = null;
-            let analogGroups: OfferGroup[] = [];
+            let analogGroups: readonly OfferGroup[] = NO_GROUPS;
             const slot = slots[i];
             if (slot === null || typeof qty !== 'number') {
               status = 'invalid';
               const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
               notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
             } else {
-              own = {
-                brand: brands[i],
-                article: articles[i],
-                analog: false,
-                offers: slot.offers,
-              };
+              own.brand = brands[i];
+              own.article = articles[i];
+              own.offers = slot.offers;
               if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
-              pick = bestOffer(own, analogGroups, mode, qty, pricing);
+              pick = bestOffer(own, analogGroups, mode, qty, pricing, scratch);
               status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
               if (pick !== null) {
                 if (pick.group.analog) {
@@ -261,7 +261,7 @@ export async function runCrossdock(
             out[w] = notes.length === 0 ? null : notes.join('; ');
             const wait = result.writeRow(out, fills[status]);
             if (wait) await wait;
-            if (alt && own && typeof qty === 'number') {
+            if (alt && slot !== null && typeof qty === 'number') {
               const ranked = rankOffers(candidateGroups(own, analogGroups, mode, pick), qty, pricing);
               for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
                 const p = ranked[r];
@@ -359,10 +359,12 @@ export async function runCrossdock(
   }
 }
 
+const NO_GROUPS: readonly OfferGroup[] = [];
+
 /** A line's analog groups: each cross of its part with the offers the batch looked up for it. */
-function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number): OfferGroup[] {
+function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number): readonly OfferGroup[] {
   const crosses = prepared.crossesOf(i);
-  if (crosses.length === 0) return [];
+  if (crosses.length === 0) return NO_GROUPS;
   const groups: OfferGroup[] = [];
   for (const k of crosses) {
     const offers: readonly Offer[] = prepared.offersOf(k.brand, k.article);
