@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import { InputError } from '../io/types.ts';
 import { ClickHouseConnection, type ClickHouseConfig } from './clickhouse.ts';
+import { ClickHouseUnavailableError } from './clickhouse-errors.ts';
 import { quoteIdentifier, quoteString } from './clickhouse-quote.ts';
 import {
   DEMO_BRAND_ALIASES,
@@ -43,6 +44,7 @@ const TABLES = Object.keys(SCHEMAS);
 // RowBinary INSERT: no escaping, and the server cuts the stream into blocks itself. A chunk is a
 // few MB, so memory stays flat and progress moves as the server consumes the stream.
 const CHUNK_BYTES = 4 << 20;
+const INSERT_ATTEMPTS = 3;
 
 /** What createDemoData loaded: rows of offers, crosses, aliases and rates, and how many supplier lists. */
 export interface DemoDataResult {
@@ -89,11 +91,27 @@ export async function createDemoData(
       await run(`DROP TABLE IF EXISTS ${table(`${name}__crossdock_old`)}`);
       await run(`CREATE TABLE ${table(`${name}__crossdock_new`)} ${SCHEMAS[name]}`);
     }
-    const insertStrings = (name: string, rows: readonly (readonly string[])[]): Promise<Buffer> =>
-      conn.run(`INSERT INTO ${table(`${name}__crossdock_new`)} FORMAT RowBinary`, {
-        signal,
-        values: Readable.from([Buffer.concat(rows.flatMap((r) => r.map(rowBinaryString)))]),
-      });
+    // A streamed INSERT cannot be sent again as it is (unlike a read, see ClickHouseHttp.runInto):
+    // when its connection breaks (a keep-alive socket the server had just closed, more likely on a
+    // busy machine), the table is made anew and a fresh stream of the same rows is sent.
+    const insert = async (name: string, values: () => Readable): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await conn.run(`INSERT INTO ${table(`${name}__crossdock_new`)} FORMAT RowBinary`, {
+            signal,
+            values: values(),
+          });
+          return;
+        } catch (err) {
+          const lost = err instanceof ClickHouseUnavailableError && err.code === 'CLICKHOUSE_CONNECTION_LOST';
+          if (!lost || attempt >= INSERT_ATTEMPTS || signal?.aborted) throw err;
+          await run(`DROP TABLE IF EXISTS ${table(`${name}__crossdock_new`)}`);
+          await run(`CREATE TABLE ${table(`${name}__crossdock_new`)} ${SCHEMAS[name]}`);
+        }
+      }
+    };
+    const insertStrings = (name: string, rows: readonly (readonly string[])[]): Promise<void> =>
+      insert(name, () => Readable.from([Buffer.concat(rows.flatMap((r) => r.map(rowBinaryString)))]));
     await insertStrings('supplier_lists', demoListMembers());
     const crosses = demoCrosses();
     await insertStrings('crosses', crosses);
@@ -106,14 +124,10 @@ export async function createDemoData(
       value.writeDoubleLE(rate);
       return Buffer.concat([rowBinaryString(currency), value]);
     });
-    await conn.run(`INSERT INTO ${table('rates__crossdock_new')} FORMAT RowBinary`, {
-      signal,
-      values: Readable.from([Buffer.concat(rates)]),
-    });
-    opts.onProgress?.(0, total);
-    await conn.run(`INSERT INTO ${table('offers__crossdock_new')} FORMAT RowBinary`, {
-      signal,
-      values: Readable.from(offerChunks(total, opts.onProgress)),
+    await insert('rates', () => Readable.from([Buffer.concat(rates)]));
+    await insert('offers', () => {
+      opts.onProgress?.(0, total);
+      return Readable.from(offerChunks(total, opts.onProgress));
     });
     opts.onProgress?.(total, total);
 

@@ -83,14 +83,20 @@ function usersXml(): string {
 
 function httpQuery(port: number, sql: string, path = '/'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: sql ? 'POST' : 'GET' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
+    // agent: false, a connection of its own: Node's global agent keeps sockets alive, and one left
+    // idle for the server's keep_alive_timeout (3 s: a demo data load between two queries) is
+    // closed just as the next query goes out on it ("socket hang up").
+    const req = request(
+      { host: '127.0.0.1', port, path, method: sql ? 'POST' : 'GET', agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(sql || undefined);
   });
