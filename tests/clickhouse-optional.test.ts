@@ -15,7 +15,7 @@ import {
   snapshotFits,
   snapshotQueries,
 } from '../src-worker/sources/clickhouse-list-snapshot.ts';
-import { lookupCrosses, lookupOffers } from '../src-worker/sources/clickhouse-lookup.ts';
+import { allCrosses, lookupCrosses, lookupOffers } from '../src-worker/sources/clickhouse-lookup.ts';
 import { quoteString } from '../src-worker/sources/clickhouse-quote.ts';
 import { DemoCatalog, ensureDemoCatalog } from '../src-worker/sources/demo-catalog.ts';
 import { DEMO_PARTS, demoPart, SHOWCASE_PARTS } from '../src-worker/sources/demo-data.ts';
@@ -146,6 +146,20 @@ describe('createDemoData and the demo catalog', () => {
     const crosses = await s.crosses(keys);
     expect(crosses).toEqual(await demo.crosses(keys));
     expect(crosses.size).toBeGreaterThan(100);
+    // A big job reads the (small) crosses table once and answers the same from it.
+    const big = await source('demo');
+    big.expectLines(SNAPSHOT_MIN_LINES);
+    await big.lookup('ОПТ-1', keys.slice(0, 10));
+    expect(await big.crosses(keys)).toEqual(crosses);
+    const queries = async (): Promise<number> =>
+      Number((await ch.query("SELECT value FROM system.events WHERE event = 'Query'")).trim());
+    const before = await queries();
+    expect(await big.crosses(keys.slice(0, 500))).toEqual(
+      new Map(
+        [...crosses].filter(([id]) => keys.slice(0, 500).some((k) => lookupKey(k.brand, k.article) === id)),
+      ),
+    );
+    expect((await queries()) - before).toBe(1); // the counting query itself
     expect(crosses.get(lookupKey('MANN-FILTER', 'W71295'))).toEqual([
       { brand: 'FILTRON', article: 'OP6411' },
       { brand: 'KNECHT', article: 'OC1051' },
@@ -257,6 +271,16 @@ describe('optional tables with hostile and odd values', () => {
       { brand: normalizeBrand(HOSTILE[3]), article: normalizeArticle(`${HOSTILE[3]}#3`) },
     ]);
     expect((await ch.query('SELECT count() FROM odd.crosses')).trim()).toBe(String(HOSTILE.length * 2 + 1));
+    // The whole table read at once answers every one of those keys alike.
+    const conn = new ClickHouseConnection({ url: ch.url, database: 'odd' });
+    try {
+      const whole = await allCrosses(ch.url, (sql) => conn.run(sql, { readOnly: true }));
+      expect(whole).not.toBeNull();
+      for (const k of [...keys, { brand: 'X\uD800', article: 'A' }, { brand: 'BOSCH', article: 'X3' }])
+        expect(whole!(k) ?? null).toEqual(found.get(lookupKey(k.brand, k.article)) ?? null);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('normalizes aliases and keeps only usable rates', async () => {

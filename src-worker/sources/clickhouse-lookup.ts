@@ -195,6 +195,41 @@ FORMAT RowBinary`;
   return found.result();
 }
 
+/** Crosses rows up to which a big job (one that reads its list whole) reads the crosses table whole. */
+export const CROSSES_WHOLE_MAX = 200_000;
+
+/**
+ * The whole crosses table, for a big job: one query instead of one per batch of lines. Answers as
+ * lookupCrosses does (both ways round, normalized, without the key itself, sorted) for any key,
+ * by `crossesOf`. Null when the table has more than CROSSES_WHOLE_MAX rows (then key queries).
+ */
+export async function allCrosses(
+  serverUrl: string,
+  send: (sql: string) => Promise<Buffer>,
+): Promise<((key: LookupKey) => LookupKey[] | undefined) | null> {
+  const count = await send('SELECT count() FROM crosses FORMAT RowBinary');
+  if (count.length < 8) throw truncatedAnswerError(serverUrl);
+  if (Number(count.readBigUInt64LE(0)) > CROSSES_WHOLE_MAX) return null;
+  const found = new CrossCollector(null);
+  const buf = await send(
+    'SELECT toString(brand), toString(article), toString(cross_brand), toString(cross_article) FROM crosses FORMAT RowBinary',
+  );
+  const whole = readRows(buf, (r) => {
+    const [brand, article, crossBrand, crossArticle] = [r.str(), r.str(), r.str(), r.str()];
+    found.add(lookupKey(brand, article), crossBrand, crossArticle);
+    found.add(lookupKey(crossBrand, crossArticle), brand, article);
+  });
+  if (!whole) throw truncatedAnswerError(serverUrl);
+  const all = found.result();
+  return ({ brand, article }) => {
+    const id = lookupKey(brand, article);
+    // The server spells a lone UTF-16 surrogate as U+FFFD (as key queries see it too).
+    return (
+      all.get(id) ?? (SURROGATE.test(id) ? all.get(Buffer.from(id, 'utf8').toString('utf8')) : undefined)
+    );
+  };
+}
+
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**

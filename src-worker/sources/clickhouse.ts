@@ -19,10 +19,10 @@ import {
   snapshotFits,
   snapshotQueries,
 } from './clickhouse-list-snapshot.ts';
-import { lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
+import { allCrosses, lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
 import { aliasMap, rateMap } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
-import { unknownListError, type LookupKey, type OfferSource } from './types.ts';
+import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
 export interface ClickHouseConfig {
   url: string;
@@ -169,6 +169,7 @@ export class ClickHouseSource implements OfferSource {
   private expected: number | null = null;
   /** A list's snapshot answers the lookups (from memory: small batches, no cache of its offers). */
   private fromSnapshot = false;
+  private allCrosses: Promise<((key: LookupKey) => LookupKey[] | undefined) | null> | null = null;
   private readonly snapshots = new Map<string, Promise<ListSnapshot | null>>();
   private lists: Promise<string[]> | null = null;
   private readonly strings = new StringPool();
@@ -304,11 +305,40 @@ export class ClickHouseSource implements OfferSource {
 
   async crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>> {
     if (keys.length === 0 || !this.readable('crosses')) return new Map();
+    // A big job asks for crosses batch after batch: a small table is read once instead.
+    const whole = this.fromSnapshot
+      ? await this.withSignal(signal, (abort) => this.crossesWhole(abort))
+      : null;
+    if (whole) {
+      const out = new Map<string, LookupKey[]>();
+      for (const k of keys) {
+        const found = whole(k);
+        if (found) out.set(lookupKey(k.brand, k.article), found);
+      }
+      return out;
+    }
     return this.withSignal(signal, (abort) =>
       lookupCrosses(keys, this.conn.displayUrl, ({ sql, ...request }) =>
         this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),
       ),
     );
+  }
+
+  /** The crosses table read whole (allCrosses), once; null when it is too big for that. */
+  private crossesWhole(
+    abort: AbortSignal | undefined,
+  ): Promise<((key: LookupKey) => LookupKey[] | undefined) | null> {
+    if (!this.allCrosses) {
+      const p = allCrosses(this.conn.displayUrl, (sql) =>
+        this.query(() => this.conn.run(sql, { signal: abort, readOnly: true })),
+      );
+      this.allCrosses = p;
+      // A failed or cancelled read is tried again by the next batch.
+      p.catch(() => {
+        if (this.allCrosses === p) this.allCrosses = null;
+      });
+    }
+    return untilAborted(this.allCrosses, abort);
   }
 
   async brandAliases(signal?: AbortSignal): Promise<Map<string, string>> {

@@ -43,11 +43,12 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
 export class CrossCollector {
   private readonly found = new Map<string, Map<string, LookupKey>>();
 
-  constructor(private readonly asked: ReadonlySet<string>) {}
+  /** `asked`: the keys (lookupKey ids) to collect, or null for every key. */
+  constructor(private readonly asked: ReadonlySet<string> | null) {}
 
   /** A row for the key with this lookupKey id (ignored unless asked). */
   add(id: string, crossBrand: string, crossArticle: string): void {
-    if (!this.asked.has(id)) return;
+    if (this.asked !== null && !this.asked.has(id)) return;
     const analog = { brand: normalizeBrand(crossBrand), article: normalizeArticle(crossArticle) };
     if (analog.brand === '' || analog.article === '') return;
     const analogId = lookupKey(analog.brand, analog.article);
