@@ -52,8 +52,11 @@ const HOSTILE = [
 
 let catalog: string;
 const open: DemoCatalog[] = [];
-function source(file = catalog, threaded = false): DemoCatalog {
-  const s = new DemoCatalog(file, threaded ? { lookupThreadFile: BUNDLE } : {});
+function source(file = catalog, threaded = false, keyByKey = false): DemoCatalog {
+  const s = new DemoCatalog(file, {
+    ...(threaded ? { lookupThreadFile: BUNDLE } : {}),
+    ...(keyByKey ? { crossesWholeMax: 0 } : {}),
+  });
   open.push(s);
   return s;
 }
@@ -180,6 +183,8 @@ describe('the demo catalog: packs, crosses, aliases, rates', () => {
     }
     expect(new Set(found.keys())).toEqual(expected);
     expect(found.size).toBeGreaterThan(50);
+    // The table read whole (it is small) and asked key by key answer alike.
+    expect(await source(catalog, false, true).crosses(keys)).toEqual(found);
   });
 
   it('gives offers their pack and minimum order, 1 where there is none, here and in the lookup thread', async () => {
@@ -243,7 +248,10 @@ describe('the demo catalog: packs, crosses, aliases, rates', () => {
       expect(found.get(lookupKey(h, `A${i}${h}`))).toEqual([{ brand: 'BOSCH', article: `X${i}` }]),
     );
     // the other way round: the hostile part is BOSCH X<i>'s analog, normalized
+    const byKey = source(file, false, true);
+    expect(await byKey.crosses(keys)).toEqual(found);
     const back = await s.crosses(HOSTILE.map((_, i) => ({ brand: 'BOSCH', article: `X${i}` })));
+    expect(await byKey.crosses(HOSTILE.map((_, i) => ({ brand: 'BOSCH', article: `X${i}` })))).toEqual(back);
     HOSTILE.forEach((h, i) =>
       expect(back.get(lookupKey('BOSCH', `X${i}`))).toEqual([
         { brand: normalizeBrand(h), article: normalizeArticle(`A${i}${h}`) },

@@ -9,7 +9,7 @@ import { truncatedAnswerError } from './clickhouse-errors.ts';
 import { quoteString } from './clickhouse-quote.ts';
 import type { AnswerSink } from './clickhouse-http.ts';
 import { ANSWER_COLUMNS, OfferColumns } from './clickhouse-offer-columns.ts';
-import { CrossCollector } from './optional-tables.ts';
+import { CROSSES_WHOLE_MAX, CrossCollector } from './optional-tables.ts';
 import { varintSize, writeVarint } from './rowbinary.ts';
 import type { StringPool } from './string-pool.ts';
 import { lookupKey, type LookupKey } from './types.ts';
@@ -194,9 +194,6 @@ FORMAT RowBinary`;
   );
   return found.result();
 }
-
-/** Crosses rows up to which a big job (one that reads its list whole) reads the crosses table whole. */
-export const CROSSES_WHOLE_MAX = 200_000;
 
 /**
  * The whole crosses table, for a big job: one query instead of one per batch of lines. Answers as

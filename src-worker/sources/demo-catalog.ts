@@ -27,7 +27,14 @@ import {
   type PackRow,
 } from './demo-packs.ts';
 import { LookupThread, prepareLookups, queryBrand, IN_SIZES } from './demo-lookup-thread.ts';
-import { aliasMap, CrossCollector, orderUnit, rateMap } from './optional-tables.ts';
+import {
+  aliasMap,
+  CROSSES_WHOLE_MAX,
+  CROSSES_WHOLE_SMALL,
+  CrossCollector,
+  orderUnit,
+  rateMap,
+} from './optional-tables.ts';
 import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -269,6 +276,8 @@ export interface DemoCatalogOptions {
    * then run there while the job goes on; without it every lookup runs in the calling thread.
    */
   lookupThreadFile?: string;
+  /** Crosses rows up to which the table is read whole (tests: 0 asks key by key always). */
+  crossesWholeMax?: number;
 }
 
 /** The embedded SQLite catalog as an offer source (read-only). */
@@ -285,6 +294,8 @@ export class DemoCatalog implements OfferSource {
   /** The optional tables this catalog has (one made before them has none). */
   private readonly tables: ReadonlySet<string>;
   private crossStatements: Map<number, Database.Statement<string[], [string, string, string]>> | null = null;
+  /** The crosses table read whole (wholeCrosses); null: asked key by key; undefined: not decided yet. */
+  private crossesAll: Map<string, LookupKey[]> | null | undefined = undefined;
 
   constructor(
     private readonly file: string,
@@ -448,6 +459,16 @@ export class DemoCatalog implements OfferSource {
 
   async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {
     if (!this.tables.has('crosses') || keys.length === 0) return new Map();
+    const whole = this.wholeCrosses();
+    if (whole) {
+      const out = new Map<string, LookupKey[]>();
+      for (const { brand, article } of keys) {
+        const k = lookupKey(brand, article);
+        const found = whole.get(k);
+        if (found) out.set(k, found);
+      }
+      return out;
+    }
     const asked = new Set<string>();
     const byBrand = new Map<string, string[]>();
     for (const { brand, article } of keys) {
@@ -473,6 +494,30 @@ export class DemoCatalog implements OfferSource {
       }
     }
     return found.result();
+  }
+
+  /**
+   * The whole crosses table by key (both ways round, as the key-by-key queries answer), read once
+   * when it is small, or not too big for a job past THREAD_MAX_LINES, which would otherwise ask for
+   * crosses in thousands of queries; null when it is asked key by key.
+   */
+  private wholeCrosses(): Map<string, LookupKey[]> | null {
+    if (this.crossesAll !== undefined) return this.crossesAll;
+    const rows = this.db.prepare('SELECT count(*) FROM crosses').pluck().get() as number;
+    const max =
+      this.options.crossesWholeMax ?? (this.threadAllowed ? CROSSES_WHOLE_SMALL : CROSSES_WHOLE_MAX);
+    if (rows > max) return (this.crossesAll = null);
+    const found = new CrossCollector(null);
+    const all = this.db
+      .prepare<[], [string, string, string, string]>(
+        'SELECT brand, article, cross_brand, cross_article FROM crosses',
+      )
+      .raw(true);
+    for (const [brand, article, crossBrand, crossArticle] of all.iterate()) {
+      found.add(lookupKey(brand, article), crossBrand, crossArticle);
+      found.add(lookupKey(crossBrand, crossArticle), brand, article);
+    }
+    return (this.crossesAll = found.result());
   }
 
   async brandAliases(): Promise<Map<string, string>> {

@@ -40,6 +40,14 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
  * Collects crosses: each row says a key is interchangeable with (crossBrand, crossArticle). Only keys in `asked` get an entry; analogs are normalized, without the key itself
  * and without repeats, sorted (brand, then article) so every source gives the same order.
  */
+/**
+ * Crosses rows up to which a big job (one past the sources' per-batch threshold) reads the crosses
+ * table whole, once, instead of asking batch after batch (both sources); a smaller table
+ * (CROSSES_WHOLE_SMALL) is read whole for any job.
+ */
+export const CROSSES_WHOLE_MAX = 200_000;
+export const CROSSES_WHOLE_SMALL = 20_000;
+
 export class CrossCollector {
   private readonly found = new Map<string, Map<string, LookupKey>>();
 
