@@ -55,8 +55,8 @@ type Wanted = LookupKey & { slot: KeySlot };
  * Normalizes keys and looks offers up for many rows at a time, caching offers across batches
  * (request lists repeat parts). `prepare` starts the lookup and returns at once, so the caller can
  * write one batch while the next one's offers are fetched (ClickHouse works in another process).
- * With analogs, a batch's crosses are looked up in one call beside its offers, then the analogs'
- * offers in one more: two or three round trips a batch, never one per line. Each row keeps its key's
+ * With analogs, a batch's crosses are looked up first, in one call, then its own and its analogs'
+ * offers in one more: two round trips a batch, never one per line. Each row keeps its key's
  * slot, so matching it needs no second lookup by key.
  */
 export class OfferMatcher {
@@ -136,7 +136,9 @@ export class OfferMatcher {
       slots[i] = slot;
     }
     this.cached += missing.length;
-    const own = this.fetch(missing);
+    // Without analogs the batch's offers are asked for at once; with them, once its crosses are in,
+    // together with its analogs' (one lookup a batch: a ClickHouse lookup scans the table each time).
+    const own = analogs ? null : this.fetch(missing);
     const asked =
       missingCrosses.length === 0
         ? Promise.resolve()
@@ -157,12 +159,14 @@ export class OfferMatcher {
       }
       if (others.size > 0) cross = Promise.all([asked, ...others]).then(() => undefined);
     }
-    // The analogs' offers: every cross of the batch's lines whose offers are not known yet.
-    const analogOffers = !analogs
-      ? Promise.resolve()
+    // The batch's own keys and, for every cross of its lines, the analog's key when its offers are
+    // not known yet.
+    const withAnalogs = !analogs
+      ? null
       : cross.then(() => {
-          const wanted: Wanted[] = [];
+          const wanted: Wanted[] = missing.slice();
           const seen = new Set<KeySlot>();
+          for (const m of missing) seen.add(m.slot);
           for (let i = 0; i < n; i++) {
             const slot = slots[i];
             if (!slot) continue;
@@ -180,10 +184,10 @@ export class OfferMatcher {
               wanted.push({ brand: k.brand, article: k.article, slot: other });
             }
           }
-          this.cached += wanted.length;
+          this.cached += wanted.length - missing.length;
           return this.fetch(wanted);
         });
-    const ready = Promise.all([own, analogOffers]).then(() => undefined);
+    const ready = own ?? withAnalogs!;
     // Awaited later; until then a failure must not count as unhandled.
     ready.catch(() => undefined);
     return {
