@@ -198,6 +198,13 @@ export class ListSnapshot implements AnswerSink {
     return out;
   }
 
+  /** The same answer key by key: element i holds keys[i]'s offers (OfferSource.lookupEach). */
+  lookupEach(keys: readonly LookupKey[]): Offer[][] {
+    const out: Offer[][] = new Array<Offer[]>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.offers(keys[i].brand, keys[i].article);
+    return out;
+  }
+
   private offers(brand: string, article: string): Offer[] {
     const b = Buffer.byteLength(brand, 'utf8');
     const a = Buffer.byteLength(article, 'utf8');

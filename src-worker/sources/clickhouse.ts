@@ -283,6 +283,25 @@ export class ClickHouseSource implements OfferSource {
     }
   }
 
+  /**
+   * The same key by key (OfferSource.lookupEach): a job's list read whole answers so without a map
+   * keyed by text; key queries answer through lookup's map.
+   */
+  async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
+    const linked = linkSignals(this.signal, signal);
+    try {
+      const abort = linked.signal;
+      if (abort?.aborted) throw abortReason(abort);
+      await this.checkList(list, abort);
+      const snapshot = await this.snapshotOf(list, abort);
+      if (snapshot) return snapshot.lookupEach(keys);
+      const found = await this.lookupAll(list, keys, abort);
+      return keys.map((k) => found.get(lookupKey(k.brand, k.article)) ?? []);
+    } finally {
+      linked.dispose();
+    }
+  }
+
   private async lookupAll(
     list: string,
     keys: readonly LookupKey[],
