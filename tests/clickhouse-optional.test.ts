@@ -406,6 +406,29 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
       expect(whole.batchLines).toBe(4000);
       expect(whole.cacheKeys).toBe(0);
     }
+    // Told the list early (prepareList), the read starts at once and the first lookup waits for it:
+    // the same answer, the same queries.
+    const early = await source('demo');
+    early.expectLines(SNAPSHOT_MIN_LINES);
+    const before = await queries();
+    early.prepareList('ОПТ-1');
+    const expected = await byKey.lookup('ОПТ-1', keys);
+    const fromKeys = (await queries()) - before;
+    expect(await early.lookupEach('ОПТ-1', keys)).toEqual(
+      keys.map((k) => expected.get(lookupKey(k.brand, k.article))),
+    );
+    expect((await queries()) - before - fromKeys).toBeLessThanOrEqual(4);
+    expect(early.cacheKeys).toBe(0);
+    // A first guess the sheet's own count then contradicts: the list read whole is not used.
+    const guessed = await source('demo');
+    guessed.expectLines(SNAPSHOT_MIN_LINES);
+    guessed.prepareList('ОПТ-1');
+    guessed.expectLines(1000);
+    expect(await guessed.lookupEach('ОПТ-1', keys.slice(0, 100))).toEqual(
+      keys.slice(0, 100).map((k) => expected.get(lookupKey(k.brand, k.article))),
+    );
+    expect(guessed.cacheKeys).toBeUndefined();
+    expect(guessed.batchLines).toBe(16_000);
     // The same rows decoded from pieces of 5 bytes.
     const conn = new ClickHouseConnection({ url: ch.url, database: 'demo' });
     try {

@@ -205,6 +205,18 @@ export class ClickHouseSource implements OfferSource {
 
   expectLines(lines: number | null): void {
     this.expected = lines;
+    // A list read on a first guess that the sheet's own count now contradicts is not used.
+    if (lines !== null && lines < SNAPSHOT_MIN_LINES) this.snapshots.clear();
+  }
+
+  /** Starts reading the list whole when the job is big enough for that (snapshotOf); lookups then wait for it. */
+  prepareList(list: string, signal?: AbortSignal): void {
+    if (this.expected === null || this.expected < SNAPSHOT_MIN_LINES) return;
+    const linked = linkSignals(this.signal, signal);
+    // Its failure, if any, is the first lookup's to report (snapshotOf tries again there).
+    void this.snapshotOf(list, linked.signal)
+      .catch(() => undefined)
+      .finally(() => linked.dispose());
   }
 
   /**
@@ -255,7 +267,6 @@ export class ClickHouseSource implements OfferSource {
     await this.query(() => this.conn.runInto(queries.read, { signal: abort, readOnly: true }, snapshot));
     if (!snapshot.complete) throw truncatedAnswerError(this.conn.displayUrl);
     snapshot.finish();
-    this.fromSnapshot = true;
     return snapshot;
   }
 
@@ -294,7 +305,10 @@ export class ClickHouseSource implements OfferSource {
       if (abort?.aborted) throw abortReason(abort);
       await this.checkList(list, abort);
       const snapshot = await this.snapshotOf(list, abort);
-      if (snapshot) return snapshot.lookupEach(keys);
+      if (snapshot) {
+        this.fromSnapshot = true;
+        return snapshot.lookupEach(keys);
+      }
       const found = await this.lookupAll(list, keys, abort);
       return keys.map((k) => found.get(lookupKey(k.brand, k.article)) ?? []);
     } finally {
@@ -310,7 +324,10 @@ export class ClickHouseSource implements OfferSource {
     if (abort?.aborted) throw abortReason(abort);
     await this.checkList(list, abort);
     const snapshot = await this.snapshotOf(list, abort);
-    if (snapshot) return snapshot.lookup(keys);
+    if (snapshot) {
+      this.fromSnapshot = true;
+      return snapshot.lookup(keys);
+    }
     return lookupOffers(
       list,
       keys,

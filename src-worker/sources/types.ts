@@ -34,6 +34,8 @@ export interface OfferSource {
   rates(signal?: AbortSignal): Promise<Map<string, number>>;
   /** How many request lines the job is about to look up, roughly (null: unknown); a hint for how to work. */
   expectLines?(lines: number | null): void;
+  /** The job will look this list up (told after expectLines): a source may start reading it now. */
+  prepareList?(list: string, signal?: AbortSignal): void;
   /**
    * Request lines matched together, one lookup call per this many (read before each batch, after
    * expectLines). A remote source that pays per query wants more; the crossdock's default otherwise.

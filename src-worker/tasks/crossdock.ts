@@ -68,6 +68,8 @@ export async function runCrossdock(
     source.expectLines?.(Math.round(statSync(input.inputPath).size / 60));
     const lists = await source.supplierLists();
     if (!lists.includes(input.list)) throw unknownListError(input.list, lists);
+    // A big job's ClickHouse list is read whole: that read starts now, beside finding the header.
+    source.prepareList?.(input.list, ctx.signal);
     const t = RESULT_TEXT[input.lang ?? 'en'];
     const mode = input.analogs ?? 'off';
     const withAnalogs = mode !== 'off';
