@@ -198,7 +198,7 @@ FORMAT RowBinary`;
 /**
  * The whole crosses table, for a big job: one query instead of one per batch of lines. Answers as
  * lookupCrosses does (both ways round, normalized, without the key itself, sorted) for any key,
- * by `crossesOf`. Null when the table has more than CROSSES_WHOLE_MAX rows (then key queries).
+ * through the function it returns. Null when the table has more than CROSSES_WHOLE_MAX rows (then key queries).
  */
 export async function allCrosses(
   serverUrl: string,
@@ -212,9 +212,7 @@ export async function allCrosses(
     'SELECT toString(brand), toString(article), toString(cross_brand), toString(cross_article) FROM crosses FORMAT RowBinary',
   );
   const whole = readRows(buf, (r) => {
-    const [brand, article, crossBrand, crossArticle] = [r.str(), r.str(), r.str(), r.str()];
-    found.add(lookupKey(brand, article), crossBrand, crossArticle);
-    found.add(lookupKey(crossBrand, crossArticle), brand, article);
+    found.addBothWays(r.str(), r.str(), r.str(), r.str());
   });
   if (!whole) throw truncatedAnswerError(serverUrl);
   const all = found.result();

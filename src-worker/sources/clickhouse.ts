@@ -212,11 +212,8 @@ export class ClickHouseSource implements OfferSource {
   /** Starts reading the list whole when the job is big enough for that (snapshotOf); lookups then wait for it. */
   prepareList(list: string, signal?: AbortSignal): void {
     if (this.expected === null || this.expected < SNAPSHOT_MIN_LINES) return;
-    const linked = linkSignals(this.signal, signal);
     // Its failure, if any, is the first lookup's to report (snapshotOf tries again there).
-    void this.snapshotOf(list, linked.signal)
-      .catch(() => undefined)
-      .finally(() => linked.dispose());
+    void this.withSignal(signal, (abort) => this.snapshotOf(list, abort)).catch(() => undefined);
   }
 
   /**
@@ -286,12 +283,10 @@ export class ClickHouseSource implements OfferSource {
     keys: readonly LookupKey[],
     signal?: AbortSignal,
   ): Promise<Map<string, Offer[]>> {
-    const linked = linkSignals(this.signal, signal);
-    try {
-      return await this.lookupAll(list, keys, linked.signal);
-    } finally {
-      linked.dispose();
-    }
+    return this.withSignal(signal, async (abort) => {
+      const snapshot = await this.answering(list, abort);
+      return snapshot ? snapshot.lookup(keys) : this.queryOffers(list, keys, abort);
+    });
   }
 
   /**
@@ -299,35 +294,27 @@ export class ClickHouseSource implements OfferSource {
    * keyed by text; key queries answer through lookup's map.
    */
   async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
-    const linked = linkSignals(this.signal, signal);
-    try {
-      const abort = linked.signal;
-      if (abort?.aborted) throw abortReason(abort);
-      await this.checkList(list, abort);
-      const snapshot = await this.snapshotOf(list, abort);
-      if (snapshot) {
-        this.fromSnapshot = true;
-        return snapshot.lookupEach(keys);
-      }
-      const found = await this.lookupAll(list, keys, abort);
+    return this.withSignal(signal, async (abort) => {
+      const snapshot = await this.answering(list, abort);
+      if (snapshot) return snapshot.lookupEach(keys);
+      const found = await this.queryOffers(list, keys, abort);
       return keys.map((k) => found.get(lookupKey(k.brand, k.article)) ?? []);
-    } finally {
-      linked.dispose();
-    }
+    });
   }
 
-  private async lookupAll(
+  /** The list checked, and its snapshot when one answers this job's lookups (null: key queries). */
+  private async answering(list: string, abort: AbortSignal | undefined): Promise<ListSnapshot | null> {
+    await this.checkList(list, abort);
+    const snapshot = await this.snapshotOf(list, abort);
+    if (snapshot) this.fromSnapshot = true;
+    return snapshot;
+  }
+
+  private queryOffers(
     list: string,
     keys: readonly LookupKey[],
     abort: AbortSignal | undefined,
   ): Promise<Map<string, Offer[]>> {
-    if (abort?.aborted) throw abortReason(abort);
-    await this.checkList(list, abort);
-    const snapshot = await this.snapshotOf(list, abort);
-    if (snapshot) {
-      this.fromSnapshot = true;
-      return snapshot.lookup(keys);
-    }
     return lookupOffers(
       list,
       keys,

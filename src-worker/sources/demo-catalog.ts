@@ -513,10 +513,7 @@ export class DemoCatalog implements OfferSource {
         'SELECT brand, article, cross_brand, cross_article FROM crosses',
       )
       .raw(true);
-    for (const [brand, article, crossBrand, crossArticle] of all.iterate()) {
-      found.add(lookupKey(brand, article), crossBrand, crossArticle);
-      found.add(lookupKey(crossBrand, crossArticle), brand, article);
-    }
+    for (const row of all.iterate()) found.addBothWays(...row);
     return (this.crossesAll = found.result());
   }
 

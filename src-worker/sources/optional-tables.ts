@@ -37,10 +37,6 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
 }
 
 /**
- * Collects crosses: each row says a key is interchangeable with (crossBrand, crossArticle). Only keys in `asked` get an entry; analogs are normalized, without the key itself
- * and without repeats, sorted (brand, then article) so every source gives the same order.
- */
-/**
  * Crosses rows up to which a big job (one past the sources' per-batch threshold) reads the crosses
  * table whole, once, instead of asking batch after batch (both sources); a smaller table
  * (CROSSES_WHOLE_SMALL) is read whole for any job.
@@ -48,6 +44,10 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
 export const CROSSES_WHOLE_MAX = 200_000;
 export const CROSSES_WHOLE_SMALL = 20_000;
 
+/**
+ * Collects crosses: each row says a key is interchangeable with (crossBrand, crossArticle). Only keys in `asked` get an entry; analogs are normalized, without the key itself
+ * and without repeats, sorted (brand, then article) so every source gives the same order.
+ */
 export class CrossCollector {
   private readonly found = new Map<string, Map<string, LookupKey>>();
 
@@ -64,6 +64,12 @@ export class CrossCollector {
     let set = this.found.get(id);
     if (!set) this.found.set(id, (set = new Map()));
     if (!set.has(analogId)) set.set(analogId, analog);
+  }
+
+  /** A row of the crosses table read whole: each of its two parts is the other's analog. */
+  addBothWays(brand: string, article: string, crossBrand: string, crossArticle: string): void {
+    this.add(lookupKey(brand, article), crossBrand, crossArticle);
+    this.add(lookupKey(crossBrand, crossArticle), brand, article);
   }
 
   result(): Map<string, LookupKey[]> {
