@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+
+/**
+ * Read and written through one buffer: a stream's fresh 64 KiB chunk per read left ~20 MB of dead
+ * buffers in the engine's process until a garbage collection came by (a 54 MB request list, measured
+ * with the job running beside it).
+ */
+const COPY_BUFFER = 1024 * 1024;
 
 /**
  * Copies a submitted file into the data dir under its content hash, so retries and restarts work
@@ -27,16 +25,24 @@ export async function copyInput(
     `.incoming-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
   );
   try {
-    await pipeline(
-      createReadStream(source),
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      }),
-      createWriteStream(tmp),
-    );
+    const from = await open(source, 'r');
+    try {
+      const to = await open(tmp, 'w');
+      try {
+        const buffer = Buffer.allocUnsafe(COPY_BUFFER);
+        for (;;) {
+          const { bytesRead } = await from.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) break;
+          hash.update(buffer.subarray(0, bytesRead));
+          for (let done = 0; done < bytesRead;)
+            done += (await to.write(buffer, done, bytesRead - done)).bytesWritten;
+        }
+      } finally {
+        await to.close();
+      }
+    } finally {
+      await from.close();
+    }
     const sha256 = hash.digest('hex');
     const ext = extname(source)
       .toLowerCase()
