@@ -40,6 +40,10 @@ export function snapshotQueries(list: string, extras: OfferExtras): { count: str
 }
 
 const FIXED_BYTES = 8 + 4 + 2;
+/** Rows per row with a minimum order or pack ≠ 1 below which those are kept by row, not in columns. */
+const DENSE_UNITS = 64;
+
+type TextIds = Uint16Array | Uint32Array;
 
 /**
  * The offers of one list, by key. Built by writing the read query's RowBinary answer into it
@@ -51,13 +55,17 @@ export class ListSnapshot implements AnswerSink {
   private price = new Float64Array(0);
   private quantity = new Uint32Array(0);
   private days = new Uint16Array(0);
-  /** Made at the first offer with a minimum order or pack other than 1 (most have none). */
+  /**
+   * Minimum order and pack: most offers have neither (1), so the few that do are kept by row, until
+   * they are more than one row in DENSE_UNITS; then in columns (1.5M offers: 12 MB for the 4 that had one).
+   */
+  private units: Map<number, readonly [number, number]> | null = null;
   private minQty: Uint32Array | null = null;
   private pack: Uint32Array | null = null;
-  /** Ids into `texts`. */
-  private supplier = new Uint32Array(0);
-  private currency = new Uint32Array(0);
-  private name = new Uint32Array(0);
+  /** Ids into `texts`: 16 bits each until there are more than 65,536 texts (a list has few names). */
+  private supplier: TextIds = new Uint16Array(0);
+  private currency: TextIds = new Uint16Array(0);
+  private name: TextIds = new Uint16Array(0);
   /** The distinct supplier names, currencies and offer names, by id (`textIds` keys their bytes). */
   private texts: string[] = [];
   private textIds = new KeyTable();
@@ -82,6 +90,7 @@ export class ListSnapshot implements AnswerSink {
 
   reset(): void {
     this.rows = 0;
+    this.units = null;
     this.minQty = null;
     this.pack = null;
     this.cut.tail = null;
@@ -93,7 +102,10 @@ export class ListSnapshot implements AnswerSink {
   /** The id of the text buf[start..end) in `texts`, added when new. */
   private textId(buf: Buffer, start: number, end: number): number {
     const id = this.textIds.idOf(buf, start, end, true);
-    if (id === this.texts.length) this.texts.push(this.strings.fromBytes(buf, start, end));
+    if (id === this.texts.length) {
+      if (id === 0x10000) this.widenTextIds();
+      this.texts.push(this.strings.fromBytes(buf, start, end));
+    }
     return id;
   }
 
@@ -142,18 +154,18 @@ export class ListSnapshot implements AnswerSink {
       if (this.withExtras) {
         const minQty = orderUnit(buf.readUInt32LE(at + FIXED_BYTES));
         const pack = orderUnit(buf.readUInt32LE(at + FIXED_BYTES + 4));
-        if ((minQty !== 1 || pack !== 1) && !this.minQty) {
-          this.minQty = new Uint32Array(this.price.length).fill(1);
-          this.pack = new Uint32Array(this.price.length).fill(1);
-        }
         if (this.minQty && this.pack) {
           this.minQty[r] = minQty;
           this.pack[r] = pack;
-        }
+        } else if (minQty !== 1 || pack !== 1) this.addUnits(r, minQty, pack);
       }
-      this.supplier[r] = this.textId(buf, s[2], e[2]);
-      this.currency[r] = this.textId(buf, s[3], e[3]);
-      this.name[r] = this.textId(buf, s[4], e[4]);
+      // Ids first: a new text may widen the id columns, and `this.x[r] = …` picks its column before.
+      const supplier = this.textId(buf, s[2], e[2]);
+      const currency = this.textId(buf, s[3], e[3]);
+      const name = this.textId(buf, s[4], e[4]);
+      this.supplier[r] = supplier;
+      this.currency[r] = currency;
+      this.name[r] = name;
       this.rows = r + 1;
       done = off;
       n++;
@@ -230,16 +242,43 @@ export class ListSnapshot implements AnswerSink {
         currency: texts[this.currency[r]],
         quantity: this.quantity[r],
         deliveryDays: this.days[r],
-        minQty: this.minQty ? this.minQty[r] : 1,
-        pack: this.pack ? this.pack[r] : 1,
+        minQty: this.minQtyOf(r),
+        pack: this.packOf(r),
       };
     }
     return list;
   }
 
+  private readonly minQtyOf = (r: number): number =>
+    this.minQty ? this.minQty[r] : (this.units?.get(r)?.[0] ?? 1);
+
+  private readonly packOf = (r: number): number =>
+    this.pack ? this.pack[r] : (this.units?.get(r)?.[1] ?? 1);
+
+  /** A row whose minimum order or pack is not 1. */
+  private addUnits(r: number, minQty: number, pack: number): void {
+    const units = (this.units ??= new Map());
+    units.set(r, [minQty, pack]);
+    if (units.size * DENSE_UNITS <= this.price.length) return;
+    this.minQty = new Uint32Array(this.price.length).fill(1);
+    this.pack = new Uint32Array(this.price.length).fill(1);
+    for (const [row, [m, p]] of units) {
+      this.minQty[row] = m;
+      this.pack[row] = p;
+    }
+    this.units = null;
+  }
+
+  /** The 65,537th text: the id columns become 32-bit. */
+  private widenTextIds(): void {
+    this.supplier = Uint32Array.from(this.supplier);
+    this.currency = Uint32Array.from(this.currency);
+    this.name = Uint32Array.from(this.name);
+  }
+
   /** These columns as offerRowOrder reads them (the arrays as they are now: take it after growing). */
   private orderColumns(): OfferRowColumns {
-    const { supplier, price, days, quantity, minQty, pack, name, currency, texts } = this;
+    const { supplier, price, days, quantity, name, currency, texts } = this;
     return {
       supplierOf: (r) => texts[supplier[r]],
       nameOf: (r) => texts[name[r]],
@@ -247,8 +286,8 @@ export class ListSnapshot implements AnswerSink {
       price,
       days,
       quantity,
-      minQty,
-      pack,
+      minQtyOf: this.minQtyOf,
+      packOf: this.packOf,
     };
   }
 
@@ -257,13 +296,15 @@ export class ListSnapshot implements AnswerSink {
       to.set(from.subarray(0, this.rows));
       return to;
     };
+    const ids = (from: TextIds): TextIds =>
+      from instanceof Uint16Array ? copy(from, new Uint16Array(size)) : copy(from, new Uint32Array(size));
     this.keyOf = copy(this.keyOf, new Uint32Array(size));
     this.price = copy(this.price, new Float64Array(size));
     this.quantity = copy(this.quantity, new Uint32Array(size));
     this.days = copy(this.days, new Uint16Array(size));
-    this.supplier = copy(this.supplier, new Uint32Array(size));
-    this.currency = copy(this.currency, new Uint32Array(size));
-    this.name = copy(this.name, new Uint32Array(size));
+    this.supplier = ids(this.supplier);
+    this.currency = ids(this.currency);
+    this.name = ids(this.name);
     if (this.minQty && this.pack) {
       this.minQty = copy(this.minQty, new Uint32Array(size).fill(1));
       this.pack = copy(this.pack, new Uint32Array(size).fill(1));

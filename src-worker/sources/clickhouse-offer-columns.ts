@@ -195,8 +195,8 @@ export class OfferColumns implements AnswerSink {
       price,
       days,
       quantity,
-      minQty,
-      pack,
+      minQtyOf: (r) => (minQty ? minQty[r] : 1),
+      packOf: (r) => (pack ? pack[r] : 1),
     };
   }
 
@@ -258,8 +258,8 @@ export interface OfferRowColumns {
   readonly price: Float64Array;
   readonly days: Uint16Array;
   readonly quantity: Uint32Array;
-  readonly minQty: Uint32Array | null;
-  readonly pack: Uint32Array | null;
+  minQtyOf(row: number): number;
+  packOf(row: number): number;
   nameOf(row: number): string;
   currencyOf(row: number): string;
 }
@@ -273,8 +273,8 @@ export function offerRowOrder(c: OfferRowColumns, a: number, b: number): number 
     c.price[a] - c.price[b] ||
     c.days[a] - c.days[b] ||
     c.quantity[b] - c.quantity[a] ||
-    (c.minQty ? c.minQty[a] - c.minQty[b] : 0) ||
-    (c.pack ? c.pack[a] - c.pack[b] : 0) ||
+    c.minQtyOf(a) - c.minQtyOf(b) ||
+    c.packOf(a) - c.packOf(b) ||
     textOrder(c.nameOf(a), c.nameOf(b)) ||
     textOrder(c.currencyOf(a), c.currencyOf(b))
   );
