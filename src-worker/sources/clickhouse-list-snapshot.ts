@@ -21,7 +21,7 @@ export function snapshotFits(lines: number, offers: number): boolean {
 }
 /** Below this many lines a few key queries cost less than reading the list. */
 export const SNAPSHOT_MIN_LINES = 300_000;
-/** ~40 bytes an offer in columns (and ~50 a key): at most ~250 MB, whatever the table. */
+/** ~26-40 bytes an offer in columns (and ~50 a key): at most ~250 MB, whatever the table. */
 const SNAPSHOT_MAX_OFFERS = 4_000_000;
 
 /** The query counting the list's offers (snapshotFits) and the one reading them. */
