@@ -1,12 +1,29 @@
 import type Database from 'better-sqlite3';
-import { CronExpressionParser } from 'cron-parser';
-import cronstrue from 'cronstrue';
-// Registers the Russian locale on the cronstrue instance above (the English one is built in).
-import 'cronstrue/locales/ru.js';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser as CronParser } from 'cron-parser';
+import type Cronstrue from 'cronstrue';
 import { monotonicFactory } from 'ulid';
 import { CodedError, errorInfo, nest, type ErrorCode } from '../common/errors.ts';
 import type { Schedule } from '../common/types.ts';
 import type { ScheduledSpec } from '../common/spec.ts';
+
+/**
+ * cron-parser (with luxon) and cronstrue are ~0.4 MB of code that a run without schedules never
+ * needs: loaded at the first schedule, not compiled and evaluated at every start of the CLI and the
+ * app (the CLI bundle leaves them out; scripts/build.mjs).
+ */
+const requireHere = createRequire(import.meta.url);
+let cronLibs: { parser: typeof CronParser; describe: typeof Cronstrue } | null = null;
+function cronLib(): { parser: typeof CronParser; describe: typeof Cronstrue } {
+  if (!cronLibs) {
+    const parser = (requireHere('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
+    const describe = (requireHere('cronstrue') as { default: typeof Cronstrue }).default;
+    // Registers the Russian locale on that cronstrue instance (the English one is built in).
+    requireHere('cronstrue/locales/ru.js');
+    cronLibs = { parser, describe };
+  }
+  return cronLibs;
+}
 
 /**
  * Periodic jobs: `crossdock schedule add "<cron>" export ...` and the tick that submits them.
@@ -75,14 +92,14 @@ function normalizeCron(cron: unknown): string {
   const normalized = fields.join(' ');
   try {
     // next() too: an expression can parse and still never fire.
-    CronExpressionParser.parse(normalized, { currentDate: Date.now(), tz: 'UTC' }).next();
+    cronLib().parser.parse(normalized, { currentDate: Date.now(), tz: 'UTC' }).next();
   } catch (err) {
     if (neverFires(err)) throw new ScheduleError('CRON_NEVER_FIRES', { cron: shown });
     // Name the field at fault: parse each one alone, the others left as "*".
     for (let i = 0; i < 5; i++) {
       const alone = fields.map((f, j) => (j === i ? f : '*')).join(' ');
       try {
-        CronExpressionParser.parse(alone, { currentDate: 0, tz: 'UTC' });
+        cronLib().parser.parse(alone, { currentDate: 0, tz: 'UTC' });
       } catch (fieldErr) {
         if (neverFires(fieldErr)) break;
         const reason = tidy(messageOf(fieldErr));
@@ -127,7 +144,7 @@ function occurrences(
   count: number,
   timezone: string | null | undefined,
 ): number[] {
-  const expr = CronExpressionParser.parse(cron, { currentDate: from, tz: zoneOf(timezone) });
+  const expr = cronLib().parser.parse(cron, { currentDate: from, tz: zoneOf(timezone) });
   const out: number[] = [];
   while (out.length < count) {
     try {
@@ -155,7 +172,7 @@ function firstAfter(cron: string, from: number, timezone: string | null | undefi
 export function describeCron(cron: string, lang: Lang = 'en'): string {
   const normalized = normalizeCron(cron);
   try {
-    return cronstrue.toString(normalized, {
+    return cronLib().describe.toString(normalized, {
       use24HourTimeFormat: true,
       locale: lang === 'ru' ? 'ru' : 'en',
       throwExceptionOnParseError: true,
