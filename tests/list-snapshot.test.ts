@@ -115,6 +115,15 @@ describe('the list read whole', () => {
     answersAll(load(rows, true), rows);
   });
 
+  it('keeps 150,000 keys and a key of 1.5 MB apart', () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 150_000; i++)
+      rows.push({ brand: `BRAND${i % 3}`, article: `ARTICLE-${i}`, offer: offer(i) });
+    rows.push({ brand: 'LONG', article: 'A'.repeat(1_500_000), offer: offer(1) });
+    rows.push({ brand: 'AFTER', article: 'X', offer: offer(2) });
+    answersAll(load(rows, false), rows);
+  });
+
   it('widens its text ids past 65,536 distinct texts', () => {
     const rows: Row[] = [];
     for (let i = 0; i < 70_000; i++)
