@@ -193,8 +193,28 @@ const clearOut = () => {
   for (const f of readdirSync(outDir)) rmSync(join(outDir, f), { recursive: true, force: true });
 };
 
+/**
+ * How fast this machine is right now: a fixed loop of integer steps in a fresh Node, median of 3
+ * (lower is faster). The same machine has run 2.3× slower on some days; a wall time beside a target
+ * means little without it.
+ */
+function calibrate() {
+  const loop =
+    'let x=0;const t=process.hrtime.bigint();for(let i=0;i<1e8;i++)x=(x*31+i)|0;' +
+    'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e9+(x&0)))';
+  const times = [0, 1, 2].map(() =>
+    Number(execFileSync(process.execPath, ['-e', loop], { encoding: 'utf8' })),
+  );
+  return times.sort((a, b) => a - b)[1];
+}
+const speed = calibrate();
+note(
+  `machine speed: a fixed loop of 10⁸ integer steps took ${speed.toFixed(2)} s (median of 3; lower is faster)`,
+);
+
 const report = {
   when: new Date().toISOString(),
+  calibrationSeconds: speed,
   commit: gitOr('rev-parse', 'HEAD'),
   dirtyFiles: gitOr('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length,
   node: process.version,
