@@ -20,7 +20,7 @@ import {
   snapshotQueries,
 } from './clickhouse-list-snapshot.ts';
 import { allCrosses, lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
-import { aliasMap, rateMap } from './optional-tables.ts';
+import { aliasMap, crossesFromWhole, rateMap } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
 import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
@@ -332,14 +332,7 @@ export class ClickHouseSource implements OfferSource {
     const whole = this.fromSnapshot
       ? await this.withSignal(signal, (abort) => this.crossesWhole(abort))
       : null;
-    if (whole) {
-      const out = new Map<string, LookupKey[]>();
-      for (const k of keys) {
-        const found = whole(k);
-        if (found) out.set(lookupKey(k.brand, k.article), found);
-      }
-      return out;
-    }
+    if (whole) return crossesFromWhole(keys, whole);
     return this.withSignal(signal, (abort) =>
       lookupCrosses(keys, this.conn.displayUrl, ({ sql, ...request }) =>
         this.query(() => this.conn.run(sql, { ...request, signal: abort, readOnly: true })),

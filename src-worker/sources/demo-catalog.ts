@@ -32,6 +32,7 @@ import {
   CROSSES_WHOLE_MAX,
   CROSSES_WHOLE_SMALL,
   CrossCollector,
+  crossesFromWhole,
   orderUnit,
   rateMap,
 } from './optional-tables.ts';
@@ -460,15 +461,7 @@ export class DemoCatalog implements OfferSource {
   async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {
     if (!this.tables.has('crosses') || keys.length === 0) return new Map();
     const whole = this.wholeCrosses();
-    if (whole) {
-      const out = new Map<string, LookupKey[]>();
-      for (const { brand, article } of keys) {
-        const k = lookupKey(brand, article);
-        const found = whole.get(k);
-        if (found) out.set(k, found);
-      }
-      return out;
-    }
+    if (whole) return crossesFromWhole(keys, (k) => whole.get(lookupKey(k.brand, k.article)));
     const asked = new Set<string>();
     const byBrand = new Map<string, string[]>();
     for (const { brand, article } of keys) {

@@ -44,6 +44,19 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
 export const CROSSES_WHOLE_MAX = 200_000;
 export const CROSSES_WHOLE_SMALL = 20_000;
 
+/** The crosses of `keys` from a crosses table read whole (`of`: a key's analogs, if any), by lookupKey. */
+export function crossesFromWhole(
+  keys: readonly LookupKey[],
+  of: (key: LookupKey) => LookupKey[] | undefined,
+): Map<string, LookupKey[]> {
+  const out = new Map<string, LookupKey[]>();
+  for (const k of keys) {
+    const found = of(k);
+    if (found) out.set(lookupKey(k.brand, k.article), found);
+  }
+  return out;
+}
+
 /**
  * Collects crosses: each row says a key is interchangeable with (crossBrand, crossArticle). Only keys in `asked` get an entry; analogs are normalized, without the key itself
  * and without repeats, sorted (brand, then article) so every source gives the same order.
