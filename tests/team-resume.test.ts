@@ -118,21 +118,27 @@ describe('jobs resume --redis', () => {
     await first.done;
     await redis.restart();
 
-    // 5. The next resume finishes everything: one result per job, none twice.
+    // 5. The next resume finishes everything: one result per job, none twice. The killed resume may
+    // have brought a job home already (a fast machine finishes the 900-line one in time): the next
+    // resume answers for the others.
     const second = await cli(['jobs', 'resume', ...teamArgs, '--json'], env(data));
     expect(second.code, second.stderr).toBe(0);
     const done = second.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; status: string; outputs: string[]; rows: number });
-    expect(done.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(done.every((j) => j.status === 'succeeded')).toBe(true);
     const files = readdirSync(out);
     expect(files.filter((f) => f.startsWith('.~crossdock-'))).toEqual([]);
     expect(files).toHaveLength(3);
 
     const engine = openEngine(data, { run: 'none' });
     try {
-      for (const j of done) {
+      const all = engine.list();
+      expect(all).toHaveLength(3);
+      expect(done.every((j) => all.some((r) => r.id === j.id))).toBe(true);
+      for (const j of all) {
         const row = engine.get(j.id)!;
         expect(row.status).toBe('succeeded');
         expect(row.outputs).toHaveLength(1);
