@@ -160,7 +160,12 @@ describe('offer packs', () => {
     db.close();
     const want = classic(file, 'РОЗН', [k]);
     const { here } = await answers(file, 'РОЗН', [k]);
-    expect(plain(here)).toEqual(plain(want));
+    // Offers are held as numbers (OfferRows): a text stock reads as NaN, which no rule step can use.
+    const asNumbers = plain(want).map(([id, offers]) => [
+      id,
+      (offers as Offer[]).map((o) => ({ ...o, quantity: Number(o.quantity) })),
+    ]);
+    expect(plain(here)).toEqual(asNumbers);
     expect(encodePack([['S', 'N', 1, 'RUB', 'lots', 1, 1, 1]], ids())).toBeNull();
     expect(encodePack([['S', 'x'.repeat(70_000), 1, 'RUB', 1, 1, 1, 1]], ids())).toBeNull();
   });

@@ -1,15 +1,20 @@
 import type { Row, RowBatch } from '../io/types.ts';
 import { lookupKey, type LookupKey, type OfferSource } from '../sources/types.ts';
-import type { Offer } from './best-offer.ts';
 import type { ColumnMapping } from './columns.ts';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
-import { basePriceOf, type Pricing } from './rule.ts';
+import { NO_ROWS, OfferRows } from './offer-rows.ts';
+import type { Pricing } from './rule.ts';
 
 type ByArticle<T> = Map<string, T>;
 
-/** One key's place in the cache: its offers (PENDING until looked up) and, with analogs, its crosses. */
+/**
+ * One key's place in the cache: its offers, rows from ≤ r < to of a lookup's answer (PENDING until
+ * looked up), and, with analogs, its crosses.
+ */
 export interface KeySlot {
-  offers: readonly Offer[];
+  rows: OfferRows;
+  from: number;
+  to: number;
   /** null: not asked (a key seen only as an analog, or no analogs); PENDING_CROSSES while asked. */
   crosses: readonly LookupKey[] | null;
   /** While its crosses are being looked up (by whichever batch asked first). */
@@ -30,11 +35,13 @@ export interface PreparedBatch {
   ready: Promise<void>;
   /** The crosses of a row's key (empty without analogs). */
   crossesOf(i: number): readonly LookupKey[];
-  /** The offers of any key this batch looked up (own or analog). */
-  offersOf(brand: string, article: string): readonly Offer[];
+  /** The slot of any key this batch looked up (own or analog), null for one it did not. */
+  slotOf(brand: string, article: string): KeySlot | null;
 }
 
-const PENDING: Offer[] = [];
+/** The rows of a slot whose lookup has not answered yet. */
+const PENDING: OfferRows = NO_ROWS;
+const newSlot = (): KeySlot => ({ rows: PENDING, from: 0, to: 0, crosses: null, crossesReady: null });
 const NO_CROSSES: LookupKey[] = [];
 const PENDING_CROSSES: LookupKey[] = [];
 
@@ -124,7 +131,7 @@ export class OfferMatcher {
       lastMap = byArticle;
       let slot = byArticle.get(a);
       if (slot === undefined) {
-        slot = { offers: PENDING, crosses: null, crossesReady: null };
+        slot = newSlot();
         byArticle.set(a, slot);
         missing.push({ brand: b, article: a, slot });
       }
@@ -174,9 +181,9 @@ export class OfferMatcher {
               const into = this.brandMap(k.brand, view);
               let other = into.get(k.article);
               // A key pending in another batch's lookup is fetched again: that batch may resolve later.
-              if (other !== undefined && other.offers !== PENDING) continue;
+              if (other !== undefined && other.rows !== PENDING) continue;
               if (other === undefined) {
-                other = { offers: PENDING, crosses: null, crossesReady: null };
+                other = newSlot();
                 into.set(k.article, other);
               }
               if (seen.has(other)) continue;
@@ -198,7 +205,7 @@ export class OfferMatcher {
       aliased,
       ready,
       crossesOf: (i) => slots[i]?.crosses ?? NO_CROSSES,
-      offersOf: (brand, article) => view.get(brand)?.get(article)?.offers ?? PENDING,
+      slotOf: (brand, article) => view.get(brand)?.get(article) ?? null,
     };
   }
 
@@ -215,22 +222,27 @@ export class OfferMatcher {
   private fetch(keys: Wanted[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
     const pricing = this.options.pricing;
-    const answer = this.source.lookupEach
-      ? this.source.lookupEach(this.list, keys, this.signal)
-      : this.source
+    const source = this.source;
+    const answer: Promise<OfferRows> = source.lookupRows
+      ? source.lookupRows(this.list, keys, this.signal)
+      : source
           .lookup(this.list, keys, this.signal)
-          .then((found) => keys.map((m) => found.get(lookupKey(m.brand, m.article)) ?? []));
-    return answer.then((found) => {
+          .then((found) =>
+            OfferRows.fromLists(keys.map((m) => found.get(lookupKey(m.brand, m.article)) ?? [])),
+          );
+    return answer.then((rows) => {
+      if (rows.keys !== keys.length) throw new Error(`a lookup of ${keys.length} keys answered ${rows.keys}`);
+      if (pricing?.rates) {
+        // The keys asked are distinct, so each row is one offer counted once.
+        const { offers, currencies } = rows.unrated(pricing);
+        this.unrated += offers;
+        for (const c of currencies) this.unratedCurrencies.add(c);
+      }
       for (let i = 0; i < keys.length; i++) {
-        const m = keys[i];
-        const offers = found[i];
-        if (pricing?.rates)
-          for (const o of offers)
-            if (basePriceOf(o, pricing) === null) {
-              this.unrated++;
-              this.unratedCurrencies.add(o.currency);
-            }
-        m.slot.offers = offers;
+        const slot = keys[i].slot;
+        slot.rows = rows;
+        slot.from = rows.from[i];
+        slot.to = rows.to[i];
       }
     });
   }

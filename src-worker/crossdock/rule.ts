@@ -1,14 +1,29 @@
 // The crossdock rule (PRODUCT.md, "Offers, order quantity and the best offer" and "Analogs"), pure:
 // no I/O, no allocation per offer on the hot path. With pack = min_qty = 1 and one currency it is the
 // old rule: the lowest price among suppliers that have the whole quantity, else the most stock.
+// Offers are read where they lie, in the lookup's columns (offer-rows.ts): rows from..to of `rows`.
 import type { Offer } from './best-offer.ts';
+import { OfferRows } from './offer-rows.ts';
 
-/** Offers of one part: the line's own (brand, article) or one of its analogs. */
+/** Offers of one part: the line's own (brand, article) or one of its analogs: rows from ≤ r < to. */
 export interface OfferGroup {
   brand: string;
   article: string;
   analog: boolean;
-  offers: readonly Offer[];
+  rows: OfferRows;
+  from: number;
+  to: number;
+}
+
+/** A group of offers given as objects (tests, and callers that have them so). */
+export function offerGroup(
+  brand: string,
+  article: string,
+  analog: boolean,
+  offers: readonly Offer[],
+): OfferGroup {
+  const rows = OfferRows.fromLists([offers]);
+  return { brand, article, analog, rows, from: 0, to: rows.rows };
 }
 
 /**
@@ -22,14 +37,27 @@ export interface Pricing {
 
 export const AS_IS: Pricing = { base: '', rates: null };
 
-export interface Pick {
-  offer: Offer;
-  group: OfferGroup;
-  full: boolean;
-  orderQty: number;
-  basePrice: number;
-  /** base price × order qty, unrounded. */
-  cost: number;
+/** An offer that can be ordered for a line: row `row` of `rows`, with what the rule made of it. */
+export class Pick {
+  constructor(
+    public rows: OfferRows,
+    public row: number,
+    public group: OfferGroup,
+    public full: boolean,
+    public orderQty: number,
+    public basePrice: number,
+    /** base price × order qty, unrounded. */
+    public cost: number,
+  ) {}
+
+  /** The offer as an object (made on each call: read the columns where that matters). */
+  get offer(): Offer {
+    return this.rows.offer(this.row);
+  }
+
+  get supplier(): string {
+    return this.rows.supplierOf(this.row);
+  }
 }
 
 /** An offer's price in the base currency, or null when its currency has no rate (it is left out). */
@@ -48,9 +76,13 @@ const whole = (n: number): number => (Number.isFinite(n) && n >= 1 ? Math.floor(
  * stock) is > 0 and ≥ min; else 0 (unusable). Returns the quantity, negative for a partial one.
  */
 export function orderQty(q: number, offer: Offer): number {
-  const pack = whole(offer.pack);
-  const min = whole(offer.minQty);
-  const stock = offer.quantity;
+  return orderQtyOf(q, offer.quantity, offer.minQty, offer.pack);
+}
+
+/** orderQty of an offer given by its stock, minimum order and pack. */
+export function orderQtyOf(q: number, stock: number, minQty: number, packOf: number): number {
+  const pack = whole(packOf);
+  const min = whole(minQty);
   const need = q > min ? q : min;
   const full = pack === 1 ? need : Math.ceil(need / pack) * pack;
   if (full <= stock) return full;
@@ -80,7 +112,7 @@ export function codePointCompare(a: string, b: string): number {
 function nameTies(a: Pick, b: Pick): number {
   if (a.group.analog !== b.group.analog) return a.group.analog ? 1 : -1;
   return (
-    codePointCompare(a.offer.supplier, b.offer.supplier) ||
+    codePointCompare(a.supplier, b.supplier) ||
     codePointCompare(a.group.brand, b.group.brand) ||
     codePointCompare(a.group.article, b.group.article)
   );
@@ -89,10 +121,7 @@ function nameTies(a: Pick, b: Pick): number {
 /** Full offers: lowest cost, then lower base price, fewer delivery days, then the name ties. */
 export function fullFirst(a: Pick, b: Pick): number {
   return (
-    a.cost - b.cost ||
-    a.basePrice - b.basePrice ||
-    a.offer.deliveryDays - b.offer.deliveryDays ||
-    nameTies(a, b)
+    a.cost - b.cost || a.basePrice - b.basePrice || a.rows.days[a.row] - b.rows.days[b.row] || nameTies(a, b)
   );
 }
 
@@ -105,13 +134,15 @@ export function partialFirst(a: Pick, b: Pick): number {
 export function usableOffers(groups: readonly OfferGroup[], q: number, pricing: Pricing): Pick[] {
   const out: Pick[] = [];
   for (const group of groups) {
-    for (const offer of group.offers) {
-      const basePrice = basePriceOf(offer, pricing);
-      if (basePrice === null) continue;
-      const o = orderQty(q, offer);
+    const { rows, from, to } = group;
+    const factors = rows.factors(pricing);
+    for (let r = from; r < to; r++) {
+      const basePrice = rows.price[r] * factors[rows.currency[r]];
+      if (basePrice !== basePrice) continue;
+      const o = orderQtyOf(q, rows.quantity[r], rows.minQtyOf(r), rows.packOf(r));
       if (o === 0) continue;
       const qty = o > 0 ? o : -o;
-      out.push({ offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty });
+      out.push(new Pick(rows, r, group, o > 0, qty, basePrice, basePrice * qty));
     }
   }
   return out;
@@ -167,19 +198,23 @@ function start(best: PickScratch): Best {
 }
 
 function considerGroup(best: Best, group: OfferGroup, q: number, pricing: Pricing): void {
-  const offers = group.offers;
-  for (let i = 0; i < offers.length; i++) {
-    const offer = offers[i];
-    if (offer.quantity <= 0) continue;
-    const basePrice = basePriceOf(offer, pricing);
-    if (basePrice === null) continue;
-    const o = orderQty(q, offer);
+  const { rows, from, to } = group;
+  if (from === to) return;
+  const factors = rows.factors(pricing);
+  const { quantity, price, currency, minQty, pack } = rows;
+  for (let r = from; r < to; r++) {
+    const stock = quantity[r];
+    if (stock <= 0) continue;
+    const basePrice = price[r] * factors[currency[r]];
+    if (basePrice !== basePrice) continue; // NaN: no rate for its currency
+    const o = orderQtyOf(q, stock, minQty === null ? 1 : minQty[r], pack === null ? 1 : pack[r]);
     if (o === 0 || (o < 0 && best.full !== null)) continue;
     const qty = o > 0 ? o : -o;
     let pick = best.spare ?? best.free.pop() ?? null;
-    if (pick === null) pick = { offer, group, full: o > 0, orderQty: qty, basePrice, cost: basePrice * qty };
+    if (pick === null) pick = new Pick(rows, r, group, o > 0, qty, basePrice, basePrice * qty);
     else {
-      pick.offer = offer;
+      pick.rows = rows;
+      pick.row = r;
       pick.group = group;
       pick.full = o > 0;
       pick.orderQty = qty;
@@ -252,14 +287,16 @@ export function whyNone(
   const unrated = new Set<string>();
   let rated = false;
   for (const g of groups) {
-    for (const o of g.offers) {
+    const { rows } = g;
+    const factors = rows.factors(pricing);
+    for (let r = g.from; r < g.to; r++) {
       any = true;
-      if (basePriceOf(o, pricing) === null) {
-        unrated.add(o.currency);
+      if (Number.isNaN(factors[rows.currency[r]])) {
+        unrated.add(rows.currencyOf(r));
         continue;
       }
       rated = true;
-      if (o.quantity > 0) inStock = true;
+      if (rows.quantity[r] > 0) inStock = true;
     }
   }
   if (!any) return null;

@@ -5,6 +5,7 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '../../src-main/common/errors.ts';
 import type { Offer } from '../crossdock/best-offer.ts';
+import type { OfferRows } from '../crossdock/offer-rows.ts';
 import { truncatedAnswerError } from './clickhouse-errors.ts';
 import { quoteString } from './clickhouse-quote.ts';
 import type { AnswerSink } from './clickhouse-http.ts';
@@ -43,22 +44,31 @@ interface AskedKeys {
   unique: LookupKey[];
   /** lookupKey of each of `unique`. */
   uniqueIds: string[];
-  ids: Set<string>;
+  /** lookupKey → its index in `unique`. */
+  ids: Map<string, number>;
+  /** Per key asked: its index in `unique`. */
+  at: Uint32Array;
   /** The server's spelling → the keys asked (lone UTF-16 surrogates become U+FFFD in UTF-8). */
   respelled: Map<string, string[]>;
 }
 
 /** `respellings`: also note the keys the server spells differently (only a lookup by text needs them). */
 function askedKeys(keys: readonly LookupKey[], respellings = true): AskedKeys {
-  const ids = new Set<string>();
+  const ids = new Map<string, number>();
+  const at = new Uint32Array(keys.length);
   const unique: LookupKey[] = [];
   const uniqueIds: string[] = [];
   const respelled = new Map<string, string[]>();
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     const id = lookupKey(k.brand, k.article);
-    const size = ids.size;
-    ids.add(id);
-    if (ids.size === size) continue;
+    const known = ids.get(id);
+    if (known !== undefined) {
+      at[i] = known;
+      continue;
+    }
+    at[i] = unique.length;
+    ids.set(id, unique.length);
     unique.push(k);
     uniqueIds.push(id);
     if (respellings && SURROGATE.test(id)) {
@@ -66,7 +76,7 @@ function askedKeys(keys: readonly LookupKey[], respellings = true): AskedKeys {
       if (wire !== id) respelled.set(wire, [...(respelled.get(wire) ?? []), id]);
     }
   }
-  return { unique, uniqueIds, ids, respelled };
+  return { unique, uniqueIds, ids, at, respelled };
 }
 
 /** The ids of the asked keys a server row's key stands for: itself, or the keys it was respelled from. */
@@ -136,7 +146,41 @@ export async function lookupOffers(
   send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
   extras: OfferExtras = { minQty: false, pack: false },
 ): Promise<Map<string, Offer[]>> {
+  const { rows, asked } = await lookupUnique(list, keys, strings, serverUrl, send, extras);
   const result = new Map<string, Offer[]>();
+  for (let k = 0; k < asked.unique.length; k++) result.set(asked.uniqueIds[k], rows.offersOf(k));
+  return result;
+}
+
+/** lookupOffers as columns (OfferSource.lookupRows): keys[i]'s offers are rows from[i] ≤ r < to[i]. */
+export async function lookupOfferRows(
+  list: string,
+  keys: readonly LookupKey[],
+  strings: StringPool,
+  serverUrl: string,
+  send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
+  extras: OfferExtras = { minQty: false, pack: false },
+): Promise<OfferRows> {
+  const { rows, asked } = await lookupUnique(list, keys, strings, serverUrl, send, extras);
+  if (asked.unique.length === keys.length) return rows;
+  const from = new Uint32Array(keys.length);
+  const to = new Uint32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    from[i] = rows.from[asked.at[i]];
+    to[i] = rows.to[asked.at[i]];
+  }
+  return rows.withSpans(from, to);
+}
+
+/** The offers of the distinct keys asked: key k of the rows is asked.unique[k]. */
+async function lookupUnique(
+  list: string,
+  keys: readonly LookupKey[],
+  strings: StringPool,
+  serverUrl: string,
+  send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
+  extras: OfferExtras,
+): Promise<{ rows: OfferRows; asked: AskedKeys }> {
   const asked = askedKeys(keys, false);
   const withExtras = extras.minQty || extras.pack;
   const columns = withExtras
@@ -156,17 +200,16 @@ FROM (
 )
 ALL INNER JOIN ${KEYS_TABLE} USING (brand, article)
 FORMAT RowBinary`;
-  const { unique, uniqueIds } = asked;
+  const { unique } = asked;
+  const answer = new OfferColumns(strings, unique.length, withExtras, unique.length * 3);
   for (let start = 0; start < unique.length;) {
     const { body, end } = encodeKeys(unique, start, true);
-    const answer = new OfferColumns(strings, end - start, withExtras, (end - start) * 3);
+    answer.startQuery(start, end - start);
     await send(keysRequest(sql, body, 'crossdock_key UInt32, brand String, article String'), answer);
     if (!answer.complete) throw truncatedAnswerError(serverUrl);
-    const offers = answer.offers();
-    for (let k = start; k < end; k++) result.set(uniqueIds[k], offers[k - start]);
     start = end;
   }
-  return result;
+  return { rows: answer.offerRows(), asked };
 }
 
 /**

@@ -1,7 +1,7 @@
 // A lookup's answer as it streams in (clickhouse-lookup.ts): RowBinary rows decoded straight into
-// columns (typed arrays, pooled strings), no object per row, no copy of the whole answer. Offer
-// objects are made once the answer is complete, key by key, in a stable order.
-import type { Offer } from '../crossdock/best-offer.ts';
+// columns (typed arrays, pooled strings), no object per row, no copy of the whole answer. Once the
+// answer is complete its rows are put in a stable order, key by key, as the crossdock's OfferRows.
+import { gatherFloat, OfferRows } from '../crossdock/offer-rows.ts';
 import type { AnswerSink } from './clickhouse-http.ts';
 import { orderUnit } from './optional-tables.ts';
 import type { StringPool } from './string-pool.ts';
@@ -17,9 +17,17 @@ export const ANSWER_COLUMNS = {
 const FIXED_BYTES = 4 + 8 + 4 + 2;
 const EXTRA_BYTES = 8;
 
-/** Decodes one lookup answer: rows of (key index, price, quantity, days, [min, pack], supplier, currency, name). */
+/**
+ * Decodes a lookup's answers: rows of (key index, price, quantity, days, [min, pack], supplier,
+ * currency, name). One lookup may take several queries: each answers keys from `keyBase` on
+ * (`startQuery`), and its key indexes count from there.
+ */
 export class OfferColumns implements AnswerSink {
   rows = 0;
+  private keyBase = 0;
+  private queryKeys: number;
+  /** Rows before the current query's (a query sent again starts over from here). */
+  private queryRow = 0;
   private key = new Uint32Array(0);
   private price = new Float64Array(0);
   private quantity = new Uint32Array(0);
@@ -41,16 +49,28 @@ export class OfferColumns implements AnswerSink {
     expectedRows = 1024,
   ) {
     this.rowBytes = FIXED_BYTES + (withExtras ? EXTRA_BYTES : 0);
+    this.queryKeys = keyCount;
     this.grow(Math.max(16, expectedRows));
   }
 
+  /** The next query answers `count` keys from `base` on: its rows' key indexes count from 0 again. */
+  startQuery(base: number, count: number): void {
+    if (base + count > this.keyCount) throw new Error(`keys ${base}+${count} past ${this.keyCount}`);
+    this.keyBase = base;
+    this.queryKeys = count;
+    this.queryRow = this.rows;
+    this.cut.tail = null;
+  }
+
+  /** The current query is sent again: its rows so far are dropped. */
   reset(): void {
-    this.rows = 0;
+    const r = this.queryRow;
+    this.rows = r;
     this.cut.tail = null;
     this.malformed = false;
-    this.supplier.length = 0;
-    this.currency.length = 0;
-    this.name.length = 0;
+    this.supplier.length = r;
+    this.currency.length = r;
+    this.name.length = r;
   }
 
   /** The answer ended at a row boundary. */
@@ -122,13 +142,13 @@ export class OfferColumns implements AnswerSink {
         off = row;
         break;
       }
-      if (k >= this.keyCount) {
+      if (k >= this.queryKeys) {
         this.malformed = true;
         return end;
       }
       const r = this.rows;
       if (r === this.key.length) this.grow(r * 2);
-      this.key[r] = k;
+      this.key[r] = this.keyBase + k;
       this.price[r] = price;
       this.quantity[r] = quantity;
       this.days[r] = days;
@@ -145,44 +165,66 @@ export class OfferColumns implements AnswerSink {
   };
 
   /**
-   * Each key's offers (index = the key's index in the query), in a stable order: ClickHouse returns
+   * Each key's offers (key k: the key's index in the lookup), in a stable order: ClickHouse returns
    * rows in whatever order its threads finish, and ties and alternatives must come out the same
-   * from run to run.
+   * from run to run. Suppliers and names keep their row's place in the texts (ids r and n + r of the
+   * row before ordering: no hashing per row); currencies, few, are interned after them.
    */
-  offers(): Offer[][] {
+  offerRows(): OfferRows {
     const n = this.rows;
     const keys = this.keyCount;
-    const starts = new Uint32Array(keys + 1);
-    for (let r = 0; r < n; r++) starts[this.key[r] + 1]++;
-    for (let k = 0; k < keys; k++) starts[k + 1] += starts[k];
+    const from = new Uint32Array(keys);
+    const to = new Uint32Array(keys);
+    for (let r = 0; r < n; r++) to[this.key[r]]++;
+    let at = 0;
+    for (let k = 0; k < keys; k++) {
+      from[k] = at;
+      at += to[k];
+      to[k] = from[k];
+    }
     const order = new Uint32Array(n);
-    const at = starts.slice(0, keys);
-    for (let r = 0; r < n; r++) order[at[this.key[r]]++] = r;
+    for (let r = 0; r < n; r++) order[to[this.key[r]]++] = r;
     const columns = this.orderColumns();
     const cmp = (a: number, b: number): number => offerRowOrder(columns, a, b);
-    const out: Offer[][] = new Array<Offer[]>(keys);
-    for (let k = 0; k < keys; k++) {
-      const from = starts[k];
-      const to = starts[k + 1];
-      if (to - from > 1) order.subarray(from, to).sort(cmp);
-      const list: Offer[] = new Array<Offer>(to - from);
-      for (let i = from; i < to; i++) list[i - from] = this.offer(order[i]);
-      out[k] = list;
+    for (let k = 0; k < keys; k++) if (to[k] - from[k] > 1) order.subarray(from[k], to[k]).sort(cmp);
+    const texts: string[] = this.supplier.slice(0, n).concat(this.name.slice(0, n));
+    const supplier = new Int32Array(n);
+    const name = new Int32Array(n);
+    const currency = new Int32Array(n);
+    const currencyIds = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const r = order[i];
+      supplier[i] = r;
+      name[i] = n + r;
+      const c = this.currency[r];
+      let id = currencyIds.get(c);
+      if (id === undefined) {
+        id = texts.length;
+        texts.push(c);
+        currencyIds.set(c, id);
+      }
+      currency[i] = id;
     }
-    return out;
-  }
-
-  private offer(r: number): Offer {
-    return {
-      supplier: this.supplier[r],
-      name: this.name[r],
-      price: this.price[r],
-      currency: this.currency[r],
-      quantity: this.quantity[r],
-      deliveryDays: this.days[r],
-      minQty: this.minQty ? this.minQty[r] : 1,
-      pack: this.pack ? this.pack[r] : 1,
-    };
+    let units = false;
+    if (this.minQty && this.pack)
+      for (let r = 0; r < n; r++)
+        if (this.minQty[r] !== 1 || this.pack[r] !== 1) {
+          units = true;
+          break;
+        }
+    return new OfferRows(
+      texts,
+      supplier,
+      name,
+      currency,
+      gatherFloat(this.price, order),
+      gatherFloat(this.quantity, order),
+      gatherFloat(this.days, order),
+      units ? gatherFloat(this.minQty!, order) : null,
+      units ? gatherFloat(this.pack!, order) : null,
+      from,
+      to,
+    );
   }
 
   /** These columns as offerRowOrder reads them (the arrays as they are now: take it after growing). */

@@ -4,6 +4,7 @@
 // the lookup query, clickhouse-quote.ts escapes what goes into SQL text, clickhouse-errors.ts holds
 // the error kinds.
 import type { Offer } from '../crossdock/best-offer.ts';
+import type { OfferRows } from '../crossdock/offer-rows.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../io/types.ts';
 import { abortReason, linkSignals } from './abort-signals.ts';
@@ -19,10 +20,16 @@ import {
   snapshotFits,
   snapshotQueries,
 } from './clickhouse-list-snapshot.ts';
-import { allCrosses, lookupCrosses, lookupOffers, type OfferExtras } from './clickhouse-lookup.ts';
+import {
+  allCrosses,
+  lookupCrosses,
+  lookupOfferRows,
+  lookupOffers,
+  type OfferExtras,
+} from './clickhouse-lookup.ts';
 import { aliasMap, crossesFromWhole, rateMap } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
-import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
+import { unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
 export interface ClickHouseConfig {
   url: string;
@@ -289,16 +296,28 @@ export class ClickHouseSource implements OfferSource {
     });
   }
 
-  /**
-   * The same key by key (OfferSource.lookupEach): a job's list read whole answers so without a map
-   * keyed by text; key queries answer through lookup's map.
-   */
+  /** lookupRows as objects: element i holds keys[i]'s offers. */
   async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
+    return (await this.lookupRows(list, keys, signal)).lists();
+  }
+
+  /**
+   * The same as columns, key by key (OfferSource.lookupRows): from a job's list read whole, or from
+   * one lookup query per batch of keys.
+   */
+  async lookupRows(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<OfferRows> {
     return this.withSignal(signal, async (abort) => {
       const snapshot = await this.answering(list, abort);
-      if (snapshot) return snapshot.lookupEach(keys);
-      const found = await this.queryOffers(list, keys, abort);
-      return keys.map((k) => found.get(lookupKey(k.brand, k.article)) ?? []);
+      if (snapshot) return snapshot.lookupRows(keys);
+      return lookupOfferRows(
+        list,
+        keys,
+        this.strings,
+        this.conn.displayUrl,
+        ({ sql, ...request }, sink) =>
+          this.query(() => this.conn.runInto(sql, { ...request, signal: abort, readOnly: true }, sink)),
+        this.extras.offers,
+      );
     });
   }
 

@@ -3,6 +3,7 @@ import { openSqlite } from './sqlite.ts';
 import { existsSync, linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Offer } from '../crossdock/best-offer.ts';
+import { OfferRows, OfferRowsBuilder } from '../crossdock/offer-rows.ts';
 import { normalizeArticle, normalizeBrand } from '../../src-main/common/normalize.ts';
 import {
   DEMO_BRAND_ALIASES,
@@ -344,72 +345,104 @@ export class DemoCatalog implements OfferSource {
     keys: readonly LookupKey[],
     signal?: AbortSignal,
   ): Promise<Map<string, Offer[]>> {
-    const each = await this.lookupEach(list, keys, signal);
+    const rows = await this.lookupRows(list, keys, signal);
     const result = new Map<string, Offer[]>();
-    for (let i = 0; i < keys.length; i++) result.set(lookupKey(keys[i].brand, keys[i].article), each[i]);
+    for (let i = 0; i < keys.length; i++)
+      result.set(lookupKey(keys[i].brand, keys[i].article), rows.offersOf(i));
     return result;
   }
 
+  /** lookupRows as objects: element i holds keys[i]'s offers. */
   async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
+    return (await this.lookupRows(list, keys, signal)).lists();
+  }
+
+  async lookupRows(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<OfferRows> {
     const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     this.asked = true;
-    const out: Offer[][] = new Array(keys.length);
-    const byBrand = new Map<string, { articles: string[]; into: Offer[][]; seen: Map<string, Offer[]> }>();
+    // The distinct keys, brand by brand; slotOf[i] (below) is keys[i]'s index among them (brand-major).
+    const byBrand = new Map<string, { articles: string[]; seen: Map<string, number> }>();
+    const local = new Int32Array(keys.length);
+    const brandOf = new Array<{ articles: string[]; seen: Map<string, number> }>(keys.length);
     let distinct = 0;
     for (let i = 0; i < keys.length; i++) {
       const { brand, article } = keys[i];
       let group = byBrand.get(brand);
-      if (!group) byBrand.set(brand, (group = { articles: [], into: [], seen: new Map() }));
-      let into = group.seen.get(article);
-      if (!into) {
-        into = [];
-        group.seen.set(article, into);
+      if (!group) byBrand.set(brand, (group = { articles: [], seen: new Map() }));
+      let a = group.seen.get(article);
+      if (a === undefined) {
+        a = group.articles.length;
+        group.seen.set(article, a);
         group.articles.push(article);
-        group.into.push(into);
         distinct++;
       }
-      out[i] = into;
+      local[i] = a;
+      brandOf[i] = group;
     }
-    if (this.options.lookupThreadFile && this.threadAllowed && distinct >= THREAD_MIN_KEYS) {
-      this.thread ??= new LookupThread(this.options.lookupThreadFile, this.file);
-      const brands = [...byBrand.keys()];
-      const groups = [...byBrand.values()];
-      const answer = await this.thread.ask(
-        list,
-        brands,
-        groups.map((g) => g.articles),
-        signal,
-      );
-      // Row r answers key answer.key[r], counted brand by brand in the order sent.
-      const offersOf: Offer[][] = [];
-      for (const g of groups) for (const into of g.into) offersOf.push(into);
-      const {
-        strings: text,
-        key,
-        supplier,
-        name,
-        currency,
-        price,
-        quantity,
-        deliveryDays,
-        minQty,
-        pack,
-      } = answer;
-      const pooled = text.map((t) => this.strings.get(t));
-      for (let r = 0; r < key.length; r++) {
-        offersOf[key[r]].push({
-          supplier: pooled[supplier[r]],
-          name: pooled[name[r]],
-          price: price[r],
-          currency: pooled[currency[r]],
-          quantity: quantity[r],
-          deliveryDays: deliveryDays[r],
-          minQty: minQty[r],
-          pack: pack[r],
-        });
-      }
-      return out;
+    // Where each brand's keys start among the distinct ones.
+    const brandBase = new Map<{ articles: string[] }, number>();
+    let base = 0;
+    for (const g of byBrand.values()) {
+      brandBase.set(g, base);
+      base += g.articles.length;
     }
+    const slotOf = new Uint32Array(keys.length);
+    let inOrder = distinct === keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      slotOf[i] = brandBase.get(brandOf[i])! + local[i];
+      if (slotOf[i] !== i) inOrder = false;
+    }
+    const answered =
+      this.options.lookupThreadFile && this.threadAllowed && distinct >= THREAD_MIN_KEYS
+        ? await this.lookupInThread(list, byBrand, signal)
+        : this.lookupHere(list, members, byBrand, distinct);
+    if (inOrder) return answered;
+    // The answer counts keys brand by brand, each once: keys[i]'s rows are those of its place there.
+    const from = new Uint32Array(keys.length);
+    const to = new Uint32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      from[i] = answered.from[slotOf[i]];
+      to[i] = answered.to[slotOf[i]];
+    }
+    return answered.withSpans(from, to);
+  }
+
+  /** The lookup thread's answer: its columns as they came, texts pooled. */
+  private async lookupInThread(
+    list: string,
+    byBrand: Map<string, { articles: string[] }>,
+    signal: AbortSignal | undefined,
+  ): Promise<OfferRows> {
+    this.thread ??= new LookupThread(this.options.lookupThreadFile!, this.file);
+    const a = await this.thread.ask(
+      list,
+      [...byBrand.keys()],
+      [...byBrand.values()].map((g) => g.articles),
+      signal,
+    );
+    const texts = a.strings.map((t) => this.strings.get(t));
+    return new OfferRows(
+      texts,
+      a.supplier,
+      a.name,
+      a.currency,
+      a.price,
+      a.quantity,
+      a.deliveryDays,
+      a.minQty,
+      a.pack,
+      a.from,
+      a.to,
+    );
+  }
+
+  /** The same lookup in this thread (small lookups, or no thread): through packs, then the offers table. */
+  private lookupHere(
+    list: string,
+    members: Set<string>,
+    byBrand: Map<string, { articles: string[] }>,
+    distinct: number,
+  ): OfferRows {
     if (this.thread && !this.thread.busy) {
       // Lookups got small (the job's cache has most parts by now): the thread's memory is worth more.
       // Not while a big lookup is still in the thread: with analogs a batch's small lookup of its
@@ -417,45 +450,52 @@ export class DemoCatalog implements OfferSource {
       void this.thread.close();
       this.thread = null;
     }
+    const out = new OfferRowsBuilder(distinct);
     const lookupAll = (complete: boolean) => {
+      let base = 0;
       for (const [brand, group] of byBrand) {
-        let { articles, into } = group;
+        let articles = group.articles;
+        let keyOf: number[] | null = null;
+        const at = base;
         if (this.packs) {
           const rest = this.packs.query(members, brand, articles, (a, o) => {
-            into[a].push({
-              supplier: this.strings.get(o.supplier),
-              name: this.strings.get(o.name),
-              price: o.price,
-              currency: this.strings.get(o.currency),
-              quantity: o.quantity,
-              deliveryDays: o.deliveryDays,
-              minQty: o.minQty,
-              pack: o.pack,
-            });
+            out.add(
+              at + a,
+              o.supplier,
+              o.name,
+              o.price,
+              o.currency,
+              o.quantity,
+              o.deliveryDays,
+              o.minQty,
+              o.pack,
+            );
           });
           // Complete packs: a key without one has no offers.
+          keyOf = complete ? [] : rest.map((a) => at + a);
           articles = complete ? [] : rest.map((a) => group.articles[a]);
-          into = complete ? [] : rest.map((a) => group.into[a]);
         }
-        const index = new Map<string, Offer[]>();
-        for (let a = 0; a < articles.length; a++) index.set(articles[a], into[a]);
+        const index = new Map<string, number>();
+        for (let a = 0; a < articles.length; a++) index.set(articles[a], keyOf ? keyOf[a] : at + a);
         queryBrand(this.statements, list, brand, articles, (row) => {
-          index.get(row[0])!.push({
-            supplier: this.strings.get(row[1]),
-            name: this.strings.get(row[2]),
-            price: row[3],
-            currency: this.strings.get(row[4]),
-            quantity: row[5],
-            deliveryDays: row[6],
-            minQty: orderUnit(row[7]),
-            pack: orderUnit(row[8]),
-          });
+          out.add(
+            index.get(row[0])!,
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            orderUnit(row[7]),
+            orderUnit(row[8]),
+          );
         });
+        base += group.articles.length;
       }
     };
     if (this.packs) this.packs.session(lookupAll);
     else lookupAll(false);
-    return out;
+    return out.finish(this.strings);
   }
 
   async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {

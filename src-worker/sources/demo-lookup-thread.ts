@@ -8,6 +8,7 @@ import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { CodedError } from '../../src-main/common/errors.ts';
 import { orderUnit } from './optional-tables.ts';
+import { gatherFloat, gatherInt, groupByKey } from '../crossdock/offer-rows.ts';
 import { PackReader } from './demo-packs.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -25,21 +26,26 @@ export interface LookupRequest {
   articles: string[][];
 }
 
-/** Offers of one request; row r is an offer for key `key[r]` (index into the request's keys, brand-major). */
+/**
+ * Offers of one request, grouped by key: key k's (index into the request's keys, brand-major) are
+ * rows from[k] ≤ r < to[k], in the order SQLite gave them. Texts are ids into `strings`. The columns
+ * are the ones OfferRows holds, so the job's thread uses them as they arrive.
+ */
 export interface LookupAnswer {
   id: number;
   error?: string;
   strings: string[];
-  key: Int32Array;
+  from: Uint32Array;
+  to: Uint32Array;
   supplier: Int32Array;
   name: Int32Array;
   currency: Int32Array;
   price: Float64Array;
   quantity: Float64Array;
-  deliveryDays: Int32Array;
-  /** Minimum order and pack, each a whole number ≥ 1 (1 where the catalog has none). */
-  minQty: Int32Array;
-  pack: Int32Array;
+  deliveryDays: Float64Array;
+  /** Minimum order and pack, each a whole number ≥ 1 (1 where the catalog has none); null when all are 1. */
+  minQty: Float64Array | null;
+  pack: Float64Array | null;
 }
 
 // Statement sizes for IN (...) lists: a late batch often asks for one or two new keys per brand.
@@ -125,6 +131,7 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
       return n;
     };
     const key: number[] = [];
+    let units = false;
     const supplier: number[] = [];
     const name: number[] = [];
     const currency: number[] = [];
@@ -154,6 +161,7 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
               days.push(o.deliveryDays);
               minQty.push(o.minQty);
               pack.push(o.pack);
+              if (o.minQty !== 1 || o.pack !== 1) units = true;
             });
             // Complete packs: a key without one has no offers.
             articles = complete ? [] : rest.map((a) => articles[a]);
@@ -166,8 +174,11 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
             currency.push(str(row[4]));
             quantity.push(row[5]);
             days.push(row[6]);
-            minQty.push(orderUnit(row[7]));
-            pack.push(orderUnit(row[8]));
+            const m = orderUnit(row[7]);
+            const p = orderUnit(row[8]);
+            minQty.push(m);
+            pack.push(p);
+            if (m !== 1 || p !== 1) units = true;
           });
           base += req.articles[b].length;
         }
@@ -178,21 +189,25 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
       port.postMessage({ id: req.id, error: (err as Error).message || String(err) });
       return;
     }
+    let keys = 0;
+    for (const a of req.articles) keys += a.length;
+    const { order, from, to } = groupByKey(key, key.length, keys);
     const columns = {
-      key: new Int32Array(key),
-      supplier: new Int32Array(supplier),
-      name: new Int32Array(name),
-      currency: new Int32Array(currency),
-      price: new Float64Array(price),
-      quantity: new Float64Array(quantity),
-      deliveryDays: new Int32Array(days),
-      minQty: new Int32Array(minQty),
-      pack: new Int32Array(pack),
+      from,
+      to,
+      supplier: gatherInt(supplier, order),
+      name: gatherInt(name, order),
+      currency: gatherInt(currency, order),
+      price: gatherFloat(price, order),
+      quantity: gatherFloat(quantity, order),
+      deliveryDays: gatherFloat(days, order),
+      minQty: units ? gatherFloat(minQty, order) : null,
+      pack: units ? gatherFloat(pack, order) : null,
     };
     const answer: LookupAnswer = { id: req.id, strings, ...columns };
     port.postMessage(
       answer,
-      Object.values(columns).map((c) => c.buffer),
+      Object.values(columns).flatMap((c) => (c === null ? [] : [c.buffer as ArrayBuffer])),
     );
   });
 }

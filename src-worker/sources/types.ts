@@ -1,4 +1,5 @@
 import type { Offer } from '../crossdock/best-offer.ts';
+import type { OfferRows } from '../crossdock/offer-rows.ts';
 import { InputError } from '../io/types.ts';
 import { suggestList } from '../../src-main/common/list-names.ts';
 
@@ -16,12 +17,11 @@ export interface OfferSource {
    * A source that runs remote queries stops them when the signal fires (and rejects with its reason).
    */
   lookup(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, Offer[]>>;
-  /** The same, answered key by key: element i holds the offers of keys[i] (no key strings, no map). */
-  lookupEach?(
-    list: string,
-    keys: readonly LookupKey[],
-    signal?: AbortSignal,
-  ): Promise<readonly (readonly Offer[])[]>;
+  /**
+   * The same as columns, answered key by key: keys[i]'s offers are rows from[i] ≤ r < to[i] of the
+   * answer (no key strings, no map, no object per offer). What the crossdock uses when a source has it.
+   */
+  lookupRows?(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<OfferRows>;
   /**
    * The direct crosses of many keys at once (PRODUCT.md, Analogs): keyed by `lookupKey`, each key's
    * interchangeable parts, both directions of the table, without the key itself and without repeats.
@@ -43,8 +43,8 @@ export interface OfferSource {
   readonly batchLines?: number;
   /**
    * Keys whose offers the matcher may keep across batches (read before each batch; the matcher's
-   * own limit otherwise). A source answering from memory says 0: a second copy of its offers as
-   * objects would only cost memory.
+   * own limit otherwise). A source answering from memory says 0: a second copy of its offers
+   * would only cost memory.
    */
   readonly cacheKeys?: number;
   close(): Promise<void>;

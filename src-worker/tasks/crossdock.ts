@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { OFFER_STYLES, type LineStatus, type Offer } from '../crossdock/best-offer.ts';
+import { OFFER_STYLES, type LineStatus } from '../crossdock/best-offer.ts';
+import { NO_ROWS } from '../crossdock/offer-rows.ts';
 import { OfferMatcher } from '../crossdock/matcher.ts';
 import {
   AS_IS,
@@ -167,7 +168,7 @@ export async function runCrossdock(
         // Reused from line to line (the writer renders a row before it returns): no objects per line.
         const notes: string[] = [];
         const out: CellValue[] = new Array<CellValue>(outWidth).fill(null);
-        const own: OfferGroup = { brand: '', article: '', analog: false, offers: [] };
+        const own: OfferGroup = { brand: '', article: '', analog: false, rows: NO_ROWS, from: 0, to: 0 };
         const scratch = pickScratch();
         while (current) {
           ctx.checkpoint();
@@ -200,7 +201,9 @@ export async function runCrossdock(
             } else {
               own.brand = brands[i];
               own.article = articles[i];
-              own.offers = slot.offers;
+              own.rows = slot.rows;
+              own.from = slot.from;
+              own.to = slot.to;
               if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
               pick = bestOffer(own, analogGroups, mode, qty, pricing, scratch);
               status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
@@ -210,16 +213,13 @@ export async function runCrossdock(
                   notes.push(t.note({ kind: 'analog', brand: own.brand, article: own.article }));
                 }
                 if (!pick.full) notes.push(t.note({ kind: 'short', by: qty - pick.orderQty }));
-                const o = pick.offer;
-                if (pick.orderQty !== qty && (o.pack > 1 || o.minQty > 1)) {
+                const pack = pick.rows.packOf(pick.row);
+                const minQty = pick.rows.minQtyOf(pick.row);
+                if (pick.orderQty !== qty && (pack > 1 || minQty > 1)) {
                   if (pick.full) counts.rounded++;
-                  if (o.minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: o.minQty }));
-                  if (
-                    o.pack > 1 &&
-                    pick.orderQty % o.pack === 0 &&
-                    (pick.orderQty !== o.minQty || !pick.full)
-                  )
-                    notes.push(t.note({ kind: 'pack', pack: o.pack }));
+                  if (minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: minQty }));
+                  if (pack > 1 && pick.orderQty % pack === 0 && (pick.orderQty !== minQty || !pick.full))
+                    notes.push(t.note({ kind: 'pack', pack }));
                 }
               } else {
                 const why = whyNone([own, ...analogGroups], pricing);
@@ -237,24 +237,25 @@ export async function runCrossdock(
             else stats.invalid++;
             let w = width;
             if (pick) {
-              const o = pick.offer;
+              const { rows: o, row: r } = pick;
               const total = round2(pick.cost);
-              out[w++] = o.supplier;
-              out[w++] = o.name;
+              const supplier = o.supplierOf(r);
+              out[w++] = supplier;
+              out[w++] = o.nameOf(r);
               if (withAnalogs) {
                 out[w++] = pick.group.brand;
                 out[w++] = pick.group.article;
               }
-              out[w++] = o.price;
-              out[w++] = o.currency;
-              out[w++] = o.quantity;
-              out[w++] = o.deliveryDays;
+              out[w++] = o.price[r];
+              out[w++] = o.currencyOf(r);
+              out[w++] = o.quantity[r];
+              out[w++] = o.days[r];
               out[w++] = pick.orderQty;
               out[w++] = total;
-              let s = perSupplier.get(o.supplier);
-              if (!s) perSupplier.set(o.supplier, (s = { lines: 0, cost: new Map() }));
+              let s = perSupplier.get(supplier);
+              if (!s) perSupplier.set(supplier, (s = { lines: 0, cost: new Map() }));
               s.lines++;
-              const currency = pricing.rates ? base : o.currency;
+              const currency = pricing.rates ? base : o.currencyOf(r);
               s.cost.set(currency, (s.cost.get(currency) ?? 0) + total);
             } else {
               while (w < outWidth - 2) out[w++] = null;
@@ -369,8 +370,16 @@ function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number
   if (crosses.length === 0) return NO_GROUPS;
   const groups: OfferGroup[] = [];
   for (const k of crosses) {
-    const offers: readonly Offer[] = prepared.offersOf(k.brand, k.article);
-    if (offers.length > 0) groups.push({ brand: k.brand, article: k.article, analog: true, offers });
+    const slot = prepared.slotOf(k.brand, k.article);
+    if (slot !== null && slot.to > slot.from)
+      groups.push({
+        brand: k.brand,
+        article: k.article,
+        analog: true,
+        rows: slot.rows,
+        from: slot.from,
+        to: slot.to,
+      });
   }
   return groups;
 }
