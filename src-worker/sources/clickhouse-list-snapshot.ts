@@ -73,11 +73,10 @@ export class ListSnapshot implements AnswerSink {
   private readonly cut = new CutRows();
   private readonly keys = new KeyTable();
   /**
-   * After finish(): key id → its rows order[starts[id]]..order[starts[id + 1] - 1], in lookup order
-   * (the columns stay in the order read: sorting them would need a second copy of each at once).
+   * After finish(): key id → its rows starts[id]..starts[id + 1] - 1, in lookup order (finish()
+   * moves the rows into that order in place: no second copy of a column, no row order kept).
    */
   private starts = new Uint32Array(0);
-  private order = new Uint32Array(0);
   private scratch = Buffer.allocUnsafe(1024);
 
   /** `rows`: how many the list has (counted first), so the columns are allocated once. */
@@ -192,10 +191,9 @@ export class ListSnapshot implements AnswerSink {
     const cmp = (a: number, b: number): number => offerRowOrder(columns, a, b);
     for (let k = 0; k < keys; k++)
       if (starts[k + 1] - starts[k] > 1) order.subarray(starts[k], starts[k + 1]).sort(cmp);
-    this.order = order;
-    this.starts = starts;
     this.keyOf = new Uint32Array(0);
-    this.keys.compact();
+    this.permute(order);
+    this.starts = starts;
     // Only the load looks texts up by their bytes.
     this.textIds = new KeyTable(16);
   }
@@ -218,7 +216,7 @@ export class ListSnapshot implements AnswerSink {
 
   /**
    * The keys' offers as columns (OfferSource.lookupRows): keys[i]'s rows are copied out of the
-   * snapshot's, in its order, as rows from[i] ≤ r < to[i] of the answer. Copied, not referenced:
+   * snapshot's, in their order, as rows from[i] ≤ r < to[i] of the answer. Copied, not referenced:
    * a batch reads its offers from a few compact arrays instead of all over the snapshot.
    */
   lookupRows(keys: readonly LookupKey[]): OfferRows {
@@ -248,8 +246,7 @@ export class ListSnapshot implements AnswerSink {
     for (let i = 0; i < n; i++) {
       const key = at[i];
       if (key < 0) continue;
-      for (let j = this.starts[key]; j < this.starts[key + 1]; j++) {
-        const r = this.order[j];
+      for (let r = this.starts[key]; r < this.starts[key + 1]; r++) {
         supplier[w] = this.supplier[r];
         name[w] = this.name[r];
         currency[w] = this.currency[r];
@@ -293,6 +290,63 @@ export class ListSnapshot implements AnswerSink {
     off = writeVarint(buf, off, a);
     off += buf.write(article, off, 'utf8');
     return this.keys.idOf(buf, 0, off, false);
+  }
+
+  /**
+   * Moves the rows so that row i holds what row order[i] held, in place: each cycle of the
+   * permutation is walked once, a row at a time through one saved row (the columns are the
+   * snapshot's biggest arrays; a sorted copy of each would double them for a moment).
+   */
+  private permute(order: Uint32Array): void {
+    const n = this.rows;
+    if (this.units !== null) {
+      const moved = new Map<number, readonly [number, number]>();
+      for (let i = 0; i < n; i++) {
+        const u = this.units.get(order[i]);
+        if (u !== undefined) moved.set(i, u);
+      }
+      this.units = moved;
+    }
+    const { price, quantity, days, supplier, currency, name, minQty, pack } = this;
+    const placed = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (placed[i] === 1) continue;
+      placed[i] = 1;
+      if (order[i] === i) continue;
+      const p = price[i];
+      const q = quantity[i];
+      const d = days[i];
+      const s = supplier[i];
+      const c = currency[i];
+      const m = name[i];
+      const mq = minQty === null ? 0 : minQty[i];
+      const pk = pack === null ? 0 : pack[i];
+      let j = i;
+      for (let k = order[j]; k !== i; k = order[j]) {
+        price[j] = price[k];
+        quantity[j] = quantity[k];
+        days[j] = days[k];
+        supplier[j] = supplier[k];
+        currency[j] = currency[k];
+        name[j] = name[k];
+        if (minQty !== null && pack !== null) {
+          minQty[j] = minQty[k];
+          pack[j] = pack[k];
+        }
+        placed[k] = 1;
+        j = k;
+      }
+      price[j] = p;
+      quantity[j] = q;
+      days[j] = d;
+      supplier[j] = s;
+      currency[j] = c;
+      name[j] = m;
+      if (minQty !== null && pack !== null) {
+        minQty[j] = mq;
+        pack[j] = pk;
+      }
+    }
   }
 
   private readonly minQtyOf = (r: number): number =>
@@ -377,12 +431,6 @@ class KeyTable {
     this.slots = new Int32Array(4 * keys);
     this.entries = new Int32Array(2 * keys);
     this.arena = Buffer.allocUnsafe(Math.max(256, 16 * keys));
-  }
-
-  /** Gives back the room kept for more keys (once they are all in). */
-  compact(): void {
-    this.entries = this.entries.slice(0, 2 * this.size);
-    this.arena = Buffer.from(this.arena.subarray(0, this.used));
   }
 
   clear(): void {

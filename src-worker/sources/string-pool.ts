@@ -60,6 +60,7 @@ export class StringPool {
     const s = buf.toString('utf8', start, end);
     if (this.used + len > this.arena.length && this.arena.length < MAX_ARENA) this.grow(len);
     if (this.entries >= this.limit || this.used + len > this.arena.length) this.startOver(len);
+    else if (this.entries === this.hashes.length) this.growEntries();
     this.add(h, buf, start, len, s);
     return s;
   }
@@ -92,19 +93,50 @@ export class StringPool {
     this.arena = arena;
   }
 
-  /** Empties the byte side, sized for `limit` entries (at most half full) and at least `len` bytes. */
+  /**
+   * Empties the byte side, sized for a few entries (it grows up to `limit`, at most half full) and
+   * at least `len` bytes: a source whose answers repeat a few hundred names keeps a small table.
+   */
   private startOver(len: number): void {
-    let size = 1024;
-    while (size < this.limit * 2) size *= 2;
-    if (this.slots.length !== size) {
-      this.slots = new Int32Array(size);
-      this.hashes = new Int32Array(this.limit);
-      this.starts = new Int32Array(this.limit);
-      this.lengths = new Int32Array(this.limit);
-    } else this.slots.fill(0);
+    const entries = Math.min(FIRST_ENTRIES, this.limit);
+    this.slots = new Int32Array(slotsFor(entries));
+    this.hashes = new Int32Array(entries);
+    this.starts = new Int32Array(entries);
+    this.lengths = new Int32Array(entries);
     this.values = [];
-    this.arena = Buffer.allocUnsafe(Math.max(1 << 20, len));
+    this.arena = Buffer.allocUnsafe(Math.max(FIRST_ARENA, len));
     this.used = 0;
     this.entries = 0;
   }
+
+  /** Room for twice the entries (up to `limit`): the slots are filled again from the hashes. */
+  private growEntries(): void {
+    const entries = Math.min(this.hashes.length * 2, this.limit);
+    const widen = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(entries);
+      b.set(a);
+      return b;
+    };
+    this.hashes = widen(this.hashes);
+    this.starts = widen(this.starts);
+    this.lengths = widen(this.lengths);
+    const slots = new Int32Array(slotsFor(entries));
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.entries; e++) {
+      let slot = this.hashes[e] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+const FIRST_ENTRIES = 1024;
+const FIRST_ARENA = 64 << 10;
+
+/** Slots for `entries` at most half full: a power of two. */
+function slotsFor(entries: number): number {
+  let size = 1024;
+  while (size < entries * 2) size *= 2;
+  return size;
 }
