@@ -1,6 +1,6 @@
 import type { CellValue } from './types.ts';
 import { ascii, putBytes, putNumber, putUint, putXmlText } from './write-xml.ts';
-import { ZipWriter, type EntryState, type ZipEntryWriter } from './zip-writer.ts';
+import { chunkBuffer, ZipWriter, type EntryState, type ZipEntryWriter } from './zip-writer.ts';
 
 export interface XlsxWriterOptions {
   /** zlib level 0..9; default 1. */
@@ -249,7 +249,7 @@ export class XlsxSheet {
    * The XML not yet handed to the current part's zip entry, as UTF-8: rows are rendered straight into
    * it, and it goes to the entry (which then owns it) whenever it is full.
    */
-  private buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private buf: Buffer = chunkBuffer();
   /** `buf` for word-sized stores. */
   private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private pos = 0;
@@ -474,7 +474,7 @@ export class XlsxSheet {
   private hand(): void | Promise<void> {
     if (this.pos === 0) return;
     const bytes = this.buf.subarray(0, this.pos);
-    this.setChunk(Buffer.allocUnsafe(CHUNK_BYTES));
+    this.setChunk(chunkBuffer());
     this.pos = 0;
     this.yieldedAt = 0;
     // Only a checkpoint hands on while sampling, and only with no rows held back: they start afresh.
@@ -741,7 +741,6 @@ const STYLE_COUNT = NUM_FMT_IDS.length * 2 + FILLS.length;
 const STYLE_ATTR = Array.from({ length: STYLE_COUNT }, (_, s) => (s ? ` s="${s}"` : ''));
 
 /** Rows are rendered into chunks of this size; each is one CRC update and one deflate call. */
-const CHUNK_BYTES = 256 * 1024;
 /**
  * Rendered bytes after which writeRow has its caller yield to the event loop (a resolved-next-turn
  * promise) even when no chunk was handed on. Deflate and the reader's inflate run on the thread pool

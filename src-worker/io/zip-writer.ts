@@ -52,7 +52,29 @@ export interface ZipEntryWriter {
  * Text is encoded straight into chunks of this size (cheaper than joining strings first) and each chunk is
  * one CRC update and one deflate call.
  */
-const CHUNK_BYTES = 256 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
+
+// Chunks deflate is done with, to be filled again. A 1M-line Result renders ~740 MB in 256 KiB chunks:
+// a fresh buffer for each left tens of MB of dead ones waiting for the garbage collector at any time
+// (their memory is outside the JS heap, which does not see the pressure soon enough).
+const spareChunks: Buffer[] = [];
+const pooled = new WeakSet<ArrayBufferLike>();
+const MAX_SPARE = 8;
+
+/** A chunk of CHUNK_BYTES to render into and hand to writeBytes whole or as its start (subarray). */
+export function chunkBuffer(): Buffer {
+  const spare = spareChunks.pop();
+  if (spare) return spare;
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  pooled.add(buf.buffer);
+  return buf;
+}
+
+/** Takes a chunk from chunkBuffer back once nothing reads it any more (others are left to the GC). */
+function recycle(bytes: Uint8Array): void {
+  if (!pooled.has(bytes.buffer) || spareChunks.length >= MAX_SPARE) return;
+  spareChunks.push(Buffer.from(bytes.buffer, 0, CHUNK_BYTES));
+}
 /** How much deflate may hold before `write` asks the caller to wait. */
 const DEFLATE_HIGH_WATER = 1024 * 1024;
 /** zlib's output buffer; each fill costs a round trip to the thread pool, so the 16 KiB default is too small. */
@@ -223,7 +245,9 @@ class StreamedEntry implements ZipEntryWriter {
     if (bytes.length === 0) return;
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
-    if (!this.deflate.write(bytes)) return this.drained();
+    // Once deflate has taken the bytes in, a chunk of the pool can be filled again (not after a
+    // failure: a destroyed stream's last write may still be running in the thread pool).
+    if (!this.deflate.write(bytes, (err) => err || recycle(bytes))) return this.drained();
     // zlib hands each finished piece back through the event loop; a producer that never yields would
     // stall it until the high-water mark, so compression would not overlap with producing. Yield once per chunk.
     return new Promise((resolve) => setImmediate(resolve));
