@@ -61,6 +61,31 @@ export async function runCrossdock(
   ctx: TaskContext,
   open: (config: CrossdockInput['source'], signal: AbortSignal) => Promise<OfferSource> = openSource,
 ): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
+  // The request file is opened and its header looked for while the source answers its first
+  // questions (a ClickHouse server's lists, aliases and rates are round trips): neither waits for the
+  // other. A bad file still fails the job only after a bad list would have.
+  const opening = openSpreadsheet(input.inputPath);
+  const locating = opening.then((wb) =>
+    locateHeader(wb, input.columns, undefined, input.sheet, input.lang ?? 'en'),
+  );
+  // Awaited below; until then a failure must not count as unhandled.
+  locating.catch(() => undefined);
+  try {
+    return await crossdockWith(input, ctx, open, opening, locating);
+  } finally {
+    const wb = await opening.catch(() => null);
+    await locating.catch(() => undefined);
+    if (wb) await wb.close();
+  }
+}
+
+async function crossdockWith(
+  input: CrossdockInput,
+  ctx: TaskContext,
+  open: (config: CrossdockInput['source'], signal: AbortSignal) => Promise<OfferSource>,
+  opening: ReturnType<typeof openSpreadsheet>,
+  locating: ReturnType<typeof locateHeader>,
+): Promise<{ stats: TaskStats; files: { tmp: string; final: string }[] }> {
   const source = await open(input.source, ctx.signal);
   try {
     // A first guess from the file's size (~55-70 bytes a line in xlsx and CSV alike), so that a
@@ -79,9 +104,10 @@ export async function runCrossdock(
     const pricing: Pricing = rates.size === 0 ? AS_IS : { base, rates };
     ctx.logCoded('info', 'LOG_PRICING', { base, rates: rates.size });
     ctx.progress(0, null, 'reading', true);
-    const wb = await openSpreadsheet(input.inputPath);
-    try {
-      const located = await locateHeader(wb, input.columns, undefined, input.sheet, input.lang ?? 'en');
+    const wb = await opening;
+    // The workbook stays open to the end of the job: runCrossdock closes it.
+    {
+      const located = await locating;
       const { mapping, sheet } = located;
       const width = Math.max(
         located.header.length,
@@ -354,8 +380,6 @@ export async function runCrossdock(
         await writer.abort();
         throw err;
       }
-    } finally {
-      await wb.close();
     }
   } finally {
     await source.close();
