@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvParser, detectDelimiter, detectEncoding, openCsv } from '../src-worker/io/csv-reader.ts';
@@ -735,6 +736,24 @@ describe('refusing hostile or broken xlsx', () => {
     const r = await openXlsx(corruptPath);
     expect((await inputError(drain(r))).message).toBe(DAMAGED_MESSAGE);
     await r.close();
+  });
+
+  it('reads an entry whose data inflates whole but does not match its CRC as damaged, deflated or stored', async () => {
+    const data = Buffer.from(plainSheet('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'));
+    const right = crc32(data);
+    for (const store of [false, true])
+      for (const crc of [right, (right ^ 1) >>> 0]) {
+        const entry = store
+          ? { name: 'x.xml', data, store: true, crc }
+          : { name: 'x.xml', raw: { compressed: deflateRawSync(data), size: data.length, crc } };
+        const path = join(dir, `crc-${store}-${crc}.zip`);
+        await writeFile(path, buildZip([entry]));
+        const zip = await ZipReader.open(path);
+        const read = zip.readEntry(zip.find('x.xml')!, 1 << 20);
+        if (crc === right) expect(await read).toEqual(data);
+        else expect((await inputError(read)).message).toBe(DAMAGED_MESSAGE);
+        await zip.close();
+      }
   });
 
   it('refuses encrypted zip entries', async () => {
