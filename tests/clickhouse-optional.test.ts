@@ -379,6 +379,26 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
     }
   });
 
+  it('a job of many lines with analogs reads a small crosses table once, from the start', async () => {
+    const keys = demoKeys();
+    const queries = async (): Promise<number> =>
+      Number((await ch.query("SELECT value FROM system.events WHERE event = 'Query'")).trim());
+    const byKey = await source('demo');
+    byKey.prepareCrosses(); // a job of unknown size: nothing read ahead
+    const expected = await byKey.crosses(keys);
+    expect(expected.size).toBeGreaterThan(100);
+    const whole = await source('demo');
+    whole.expectLines(100_000);
+    const before = await queries();
+    whole.prepareCrosses();
+    expect(await whole.crosses(keys)).toEqual(expected);
+    const few = keys.slice(0, 300);
+    const ids = new Set(few.map((k) => lookupKey(k.brand, k.article)));
+    expect(await whole.crosses(few)).toEqual(new Map([...expected].filter(([id]) => ids.has(id))));
+    // The count and the read, once (and the counting query itself): no crosses query per batch.
+    expect((await queries()) - before).toBeLessThanOrEqual(3);
+  });
+
   it('a big job reads the list once and answers exactly what key queries answer', async () => {
     const keys = demoKeys();
     const byKey = await source('demo');

@@ -44,31 +44,22 @@ interface AskedKeys {
   unique: LookupKey[];
   /** lookupKey of each of `unique`. */
   uniqueIds: string[];
-  /** lookupKey → its index in `unique`. */
-  ids: Map<string, number>;
-  /** Per key asked: its index in `unique`. */
-  at: Uint32Array;
+  ids: Set<string>;
   /** The server's spelling → the keys asked (lone UTF-16 surrogates become U+FFFD in UTF-8). */
   respelled: Map<string, string[]>;
 }
 
 /** `respellings`: also note the keys the server spells differently (only a lookup by text needs them). */
 function askedKeys(keys: readonly LookupKey[], respellings = true): AskedKeys {
-  const ids = new Map<string, number>();
-  const at = new Uint32Array(keys.length);
+  const ids = new Set<string>();
   const unique: LookupKey[] = [];
   const uniqueIds: string[] = [];
   const respelled = new Map<string, string[]>();
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
+  for (const k of keys) {
     const id = lookupKey(k.brand, k.article);
-    const known = ids.get(id);
-    if (known !== undefined) {
-      at[i] = known;
-      continue;
-    }
-    at[i] = unique.length;
-    ids.set(id, unique.length);
+    const size = ids.size;
+    ids.add(id);
+    if (ids.size === size) continue;
     unique.push(k);
     uniqueIds.push(id);
     if (respellings && SURROGATE.test(id)) {
@@ -76,7 +67,7 @@ function askedKeys(keys: readonly LookupKey[], respellings = true): AskedKeys {
       if (wire !== id) respelled.set(wire, [...(respelled.get(wire) ?? []), id]);
     }
   }
-  return { unique, uniqueIds, ids, at, respelled };
+  return { unique, uniqueIds, ids, respelled };
 }
 
 /** The ids of the asked keys a server row's key stands for: itself, or the keys it was respelled from. */
@@ -146,13 +137,18 @@ export async function lookupOffers(
   send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
   extras: OfferExtras = { minQty: false, pack: false },
 ): Promise<Map<string, Offer[]>> {
-  const { rows, asked } = await lookupUnique(list, keys, strings, serverUrl, send, extras);
+  const { unique, uniqueIds } = askedKeys(keys, false);
+  const rows = await lookupOfferRows(list, unique, strings, serverUrl, send, extras);
   const result = new Map<string, Offer[]>();
-  for (let k = 0; k < asked.unique.length; k++) result.set(asked.uniqueIds[k], rows.offersOf(k));
+  for (let k = 0; k < unique.length; k++) result.set(uniqueIds[k], rows.offersOf(k));
   return result;
 }
 
-/** lookupOffers as columns (OfferSource.lookupRows): keys[i]'s offers are rows from[i] ≤ r < to[i]. */
+/**
+ * lookupOffers as columns (OfferSource.lookupRows): keys[i]'s offers are rows from[i] ≤ r < to[i].
+ * The keys are sent as they are, each with its index: a key asked twice is answered twice (the
+ * crossdock asks each key once), and no key is hashed or joined into a text here.
+ */
 export async function lookupOfferRows(
   list: string,
   keys: readonly LookupKey[],
@@ -161,27 +157,6 @@ export async function lookupOfferRows(
   send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
   extras: OfferExtras = { minQty: false, pack: false },
 ): Promise<OfferRows> {
-  const { rows, asked } = await lookupUnique(list, keys, strings, serverUrl, send, extras);
-  if (asked.unique.length === keys.length) return rows;
-  const from = new Uint32Array(keys.length);
-  const to = new Uint32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    from[i] = rows.from[asked.at[i]];
-    to[i] = rows.to[asked.at[i]];
-  }
-  return rows.withSpans(from, to);
-}
-
-/** The offers of the distinct keys asked: key k of the rows is asked.unique[k]. */
-async function lookupUnique(
-  list: string,
-  keys: readonly LookupKey[],
-  strings: StringPool,
-  serverUrl: string,
-  send: (request: LookupRequest, sink: AnswerSink) => Promise<void>,
-  extras: OfferExtras,
-): Promise<{ rows: OfferRows; asked: AskedKeys }> {
-  const asked = askedKeys(keys, false);
   const withExtras = extras.minQty || extras.pack;
   const columns = withExtras
     ? `${ANSWER_COLUMNS.fixed}, ${ANSWER_COLUMNS.extras(extras.minQty, extras.pack)}, ${ANSWER_COLUMNS.strings}`
@@ -200,16 +175,15 @@ FROM (
 )
 ALL INNER JOIN ${KEYS_TABLE} USING (brand, article)
 FORMAT RowBinary`;
-  const { unique } = asked;
-  const answer = new OfferColumns(strings, unique.length, withExtras, unique.length * 3);
-  for (let start = 0; start < unique.length;) {
-    const { body, end } = encodeKeys(unique, start, true);
+  const answer = new OfferColumns(strings, keys.length, withExtras, keys.length * 3);
+  for (let start = 0; start < keys.length;) {
+    const { body, end } = encodeKeys(keys, start, true);
     answer.startQuery(start, end - start);
     await send(keysRequest(sql, body, 'crossdock_key UInt32, brand String, article String'), answer);
     if (!answer.complete) throw truncatedAnswerError(serverUrl);
     start = end;
   }
-  return { rows: answer.offerRows(), asked };
+  return answer.offerRows();
 }
 
 /**

@@ -142,6 +142,9 @@ function serverText(message: string): string {
  * whatever its key count (clickhouse-lookup.ts), so few big ones; the answer streams into columns,
  * so what grows with the batch is the crossdock's two batches of rows and their offers.
  */
+/** From this many lines on, a job's crosses come from the crosses table read whole when it is small. */
+const CROSSES_WHOLE_MIN_LINES = 20_000;
+
 function batchLinesFor(lines: number | null): number {
   if (lines === null || lines >= SNAPSHOT_MIN_LINES) return 16_000;
   return Math.min(100_000, Math.max(16_000, lines));
@@ -221,6 +224,22 @@ export class ClickHouseSource implements OfferSource {
     if (this.expected === null || this.expected < SNAPSHOT_MIN_LINES) return;
     // Its failure, if any, is the first lookup's to report (snapshotOf tries again there).
     void this.withSignal(signal, (abort) => this.snapshotOf(list, abort)).catch(() => undefined);
+  }
+
+  /**
+   * With analogs, a job of many lines reads a small crosses table whole (allCrosses), started now,
+   * while the request file is read: its lines' crosses then cost no round trip of their own (a
+   * keyed crosses query waits for the batch's keys, then the offers wait for it).
+   */
+  prepareCrosses(signal?: AbortSignal): void {
+    if ((this.expected ?? 0) < CROSSES_WHOLE_MIN_LINES) return;
+    try {
+      if (!this.readable('crosses')) return;
+    } catch {
+      return; // a crosses table without its columns: the first batch says so
+    }
+    // Its failure, if any, is the first batch's to report (crossesWhole tries again there).
+    void this.withSignal(signal, (abort) => this.crossesWhole(abort)).catch(() => undefined);
   }
 
   /**
@@ -348,9 +367,10 @@ export class ClickHouseSource implements OfferSource {
   async crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>> {
     if (keys.length === 0 || !this.readable('crosses')) return new Map();
     // A big job asks for crosses batch after batch: a small table is read once instead.
-    const whole = this.fromSnapshot
-      ? await this.withSignal(signal, (abort) => this.crossesWhole(abort))
-      : null;
+    const whole =
+      this.fromSnapshot || (this.expected ?? 0) >= CROSSES_WHOLE_MIN_LINES
+        ? await this.withSignal(signal, (abort) => this.crossesWhole(abort))
+        : null;
     if (whole) return crossesFromWhole(keys, whole);
     return this.withSignal(signal, (abort) =>
       lookupCrosses(keys, this.conn.displayUrl, ({ sql, ...request }) =>

@@ -65,7 +65,7 @@ export class CrossCollector {
   private readonly found = new Map<string, Map<string, LookupKey>>();
 
   /** `asked`: the keys (lookupKey ids) to collect, or null for every key. */
-  constructor(private readonly asked: { has(id: string): boolean } | null) {}
+  constructor(private readonly asked: ReadonlySet<string> | null) {}
 
   /** A row for the key with this lookupKey id (ignored unless asked). */
   add(id: string, crossBrand: string, crossArticle: string): void {

@@ -36,6 +36,8 @@ export interface OfferSource {
   expectLines?(lines: number | null): void;
   /** The job will look this list up (told after expectLines): a source may start reading it now. */
   prepareList?(list: string, signal?: AbortSignal): void;
+  /** The job will ask for crosses (analogs on): a source may start reading them now. */
+  prepareCrosses?(signal?: AbortSignal): void;
   /**
    * Request lines matched together, one lookup call per this many (read before each batch, after
    * expectLines). A remote source that pays per query wants more; the crossdock's default otherwise.

@@ -99,6 +99,7 @@ async function crossdockWith(
     const t = RESULT_TEXT[input.lang ?? 'en'];
     const mode = input.analogs ?? 'off';
     const withAnalogs = mode !== 'off';
+    if (withAnalogs) source.prepareCrosses?.(ctx.signal);
     const base = input.baseCurrency ?? 'RUB';
     const [aliases, rates] = await Promise.all([source.brandAliases(ctx.signal), source.rates(ctx.signal)]);
     const pricing: Pricing = rates.size === 0 ? AS_IS : { base, rates };
