@@ -14,7 +14,7 @@ import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
 
 /**
- * The version of package.json: the bundle (dist/cli.mjs) finds it one folder up, the sources
+ * The version of package.json: the bundle (dist/cli.cjs) finds it one folder up, the sources
  * (src-main/cli/main.ts) two.
  */
 export function cliVersion(): string {
@@ -95,5 +95,6 @@ export async function main(argv: string[]): Promise<number> {
 
 quietOnClosedPipe(process.stdout);
 quietOnClosedPipe(process.stderr);
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
