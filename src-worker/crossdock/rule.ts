@@ -284,7 +284,8 @@ export function whyNone(
 ): { kind: 'out_of_stock' } | { kind: 'below_minimum' } | { kind: 'no_rate'; currencies: string[] } | null {
   let any = false;
   let inStock = false;
-  const unrated = new Set<string>();
+  // Made only when an offer has no rate: this runs for every line without an offer.
+  let unrated: Set<string> | null = null;
   let rated = false;
   for (const g of groups) {
     const { rows } = g;
@@ -292,7 +293,7 @@ export function whyNone(
     for (let r = g.from; r < g.to; r++) {
       any = true;
       if (Number.isNaN(factors[rows.currency[r]])) {
-        unrated.add(rows.currencyOf(r));
+        (unrated ??= new Set()).add(rows.currencyOf(r));
         continue;
       }
       rated = true;
@@ -300,6 +301,6 @@ export function whyNone(
     }
   }
   if (!any) return null;
-  if (!rated) return { kind: 'no_rate', currencies: [...unrated].sort() };
+  if (!rated) return { kind: 'no_rate', currencies: [...(unrated ?? [])].sort() };
   return inStock ? { kind: 'below_minimum' } : { kind: 'out_of_stock' };
 }
