@@ -361,14 +361,15 @@ export class DemoCatalog implements OfferSource {
     const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     this.asked = true;
     // The distinct keys, brand by brand; slotOf[i] (below) is keys[i]'s index among them (brand-major).
-    const byBrand = new Map<string, { articles: string[]; seen: Map<string, number> }>();
+    type Brand = { articles: string[]; seen: Map<string, number>; base: number };
+    const byBrand = new Map<string, Brand>();
     const local = new Int32Array(keys.length);
-    const brandOf = new Array<{ articles: string[]; seen: Map<string, number> }>(keys.length);
+    const brandOf = new Array<Brand>(keys.length);
     let distinct = 0;
     for (let i = 0; i < keys.length; i++) {
       const { brand, article } = keys[i];
       let group = byBrand.get(brand);
-      if (!group) byBrand.set(brand, (group = { articles: [], seen: new Map() }));
+      if (!group) byBrand.set(brand, (group = { articles: [], seen: new Map(), base: 0 }));
       let a = group.seen.get(article);
       if (a === undefined) {
         a = group.articles.length;
@@ -380,16 +381,15 @@ export class DemoCatalog implements OfferSource {
       brandOf[i] = group;
     }
     // Where each brand's keys start among the distinct ones.
-    const brandBase = new Map<{ articles: string[] }, number>();
     let base = 0;
     for (const g of byBrand.values()) {
-      brandBase.set(g, base);
+      g.base = base;
       base += g.articles.length;
     }
     const slotOf = new Uint32Array(keys.length);
     let inOrder = distinct === keys.length;
     for (let i = 0; i < keys.length; i++) {
-      slotOf[i] = brandBase.get(brandOf[i])! + local[i];
+      slotOf[i] = brandOf[i].base + local[i];
       if (slotOf[i] !== i) inOrder = false;
     }
     const answered =
