@@ -415,8 +415,8 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
       expect((await queries()) - before).toBeLessThanOrEqual(list === 'ОПТ-1' ? 4 : 3);
       // Key by key too (what the matcher asks for), and by the key queries' path alike.
       const each = keys.map((k) => expected.get(lookupKey(k.brand, k.article)));
-      expect(await whole.lookupEach(list, keys)).toEqual(each);
-      expect(await byKey.lookupEach(list, keys.slice(0, 2000))).toEqual(each.slice(0, 2000));
+      expect((await whole.lookupRows(list, keys)).lists()).toEqual(each);
+      expect((await byKey.lookupRows(list, keys.slice(0, 2000))).lists()).toEqual(each.slice(0, 2000));
       const again = await queries();
       const few = keys.slice(0, 500);
       const ids = new Set(few.map((k) => lookupKey(k.brand, k.article)));
@@ -434,7 +434,7 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
     early.prepareList('ОПТ-1');
     const expected = await byKey.lookup('ОПТ-1', keys);
     const fromKeys = (await queries()) - before;
-    expect(await early.lookupEach('ОПТ-1', keys)).toEqual(
+    expect((await early.lookupRows('ОПТ-1', keys)).lists()).toEqual(
       keys.map((k) => expected.get(lookupKey(k.brand, k.article))),
     );
     expect((await queries()) - before - fromKeys).toBeLessThanOrEqual(4);
@@ -444,7 +444,7 @@ describe('big lookups: streamed into columns, or the list read whole', () => {
     guessed.expectLines(SNAPSHOT_MIN_LINES);
     guessed.prepareList('ОПТ-1');
     guessed.expectLines(1000);
-    expect(await guessed.lookupEach('ОПТ-1', keys.slice(0, 100))).toEqual(
+    expect((await guessed.lookupRows('ОПТ-1', keys.slice(0, 100))).lists()).toEqual(
       keys.slice(0, 100).map((k) => expected.get(lookupKey(k.brand, k.article))),
     );
     expect(guessed.cacheKeys).toBeUndefined();

@@ -88,8 +88,8 @@ function answersAll(snapshot: ListSnapshot, rows: Row[]): void {
     const [brand, article] = k.split('\u0000');
     return { brand, article };
   });
-  expect(snapshot.lookupEach(keys)).toEqual([...want.values()]);
-  expect(snapshot.lookupEach([{ brand: 'NONE', article: 'NONE' }])).toEqual([[]]);
+  expect(snapshot.lookupRows(keys).lists()).toEqual([...want.values()]);
+  expect(snapshot.lookupRows([{ brand: 'NONE', article: 'NONE' }]).lists()).toEqual([[]]);
 }
 
 /** 5,000 offers of 1,700 keys across 11 brands, row i's minimum order and pack as `units(i)` says. */

@@ -146,10 +146,7 @@ export class OfferRows {
   /** Offers given as objects, element k for key k (a source that has them so, and tests). */
   static fromLists(lists: readonly (readonly Offer[])[]): OfferRows {
     const b = new OfferRowsBuilder(lists.length);
-    for (let k = 0; k < lists.length; k++) {
-      for (const o of lists[k])
-        b.add(k, o.supplier, o.name, o.price, o.currency, o.quantity, o.deliveryDays, o.minQty, o.pack);
-    }
+    for (let k = 0; k < lists.length; k++) for (const o of lists[k]) b.addOffer(k, o);
     return b.finish();
   }
 }
@@ -199,6 +196,11 @@ export class OfferRowsBuilder {
       this.ids.set(s, id);
     }
     return id;
+  }
+
+  /** An offer given as an object (its fields are copied: the object may be reused). */
+  addOffer(key: number, o: Offer): void {
+    this.add(key, o.supplier, o.name, o.price, o.currency, o.quantity, o.deliveryDays, o.minQty, o.pack);
   }
 
   add(

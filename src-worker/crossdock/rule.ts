@@ -60,14 +60,6 @@ export class Pick {
   }
 }
 
-/** An offer's price in the base currency, or null when its currency has no rate (it is left out). */
-export function basePriceOf(offer: Offer, pricing: Pricing): number | null {
-  const rates = pricing.rates;
-  if (rates === null || offer.currency === pricing.base) return offer.price;
-  const rate = rates.get(offer.currency);
-  return rate === undefined ? null : offer.price * rate;
-}
-
 const whole = (n: number): number => (Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1);
 
 /**

@@ -209,11 +209,6 @@ export class ListSnapshot implements AnswerSink {
     return out;
   }
 
-  /** lookupRows as objects: element i holds keys[i]'s offers. */
-  lookupEach(keys: readonly LookupKey[]): Offer[][] {
-    return this.lookupRows(keys).lists();
-  }
-
   /**
    * The keys' offers as columns (OfferSource.lookupRows): keys[i]'s rows are copied out of the
    * snapshot's, in their order, as rows from[i] ≤ r < to[i] of the answer. Copied, not referenced:

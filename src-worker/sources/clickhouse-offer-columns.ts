@@ -1,7 +1,7 @@
 // A lookup's answer as it streams in (clickhouse-lookup.ts): RowBinary rows decoded straight into
 // columns (typed arrays, pooled strings), no object per row, no copy of the whole answer. Once the
 // answer is complete its rows are put in a stable order, key by key, as the crossdock's OfferRows.
-import { gatherFloat, OfferRows } from '../crossdock/offer-rows.ts';
+import { gatherFloat, groupByKey, OfferRows } from '../crossdock/offer-rows.ts';
 import type { AnswerSink } from './clickhouse-http.ts';
 import { orderUnit } from './optional-tables.ts';
 import type { StringPool } from './string-pool.ts';
@@ -173,17 +173,7 @@ export class OfferColumns implements AnswerSink {
   offerRows(): OfferRows {
     const n = this.rows;
     const keys = this.keyCount;
-    const from = new Uint32Array(keys);
-    const to = new Uint32Array(keys);
-    for (let r = 0; r < n; r++) to[this.key[r]]++;
-    let at = 0;
-    for (let k = 0; k < keys; k++) {
-      from[k] = at;
-      at += to[k];
-      to[k] = from[k];
-    }
-    const order = new Uint32Array(n);
-    for (let r = 0; r < n; r++) order[to[this.key[r]]++] = r;
+    const { order, from, to } = groupByKey(this.key, n, keys);
     const columns = this.orderColumns();
     const cmp = (a: number, b: number): number => offerRowOrder(columns, a, b);
     for (let k = 0; k < keys; k++) if (to[k] - from[k] > 1) order.subarray(from[k], to[k]).sort(cmp);

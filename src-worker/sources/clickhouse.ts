@@ -13,7 +13,7 @@ import {
   ClickHouseUnavailableError,
   truncatedAnswerError,
 } from './clickhouse-errors.ts';
-import { ClickHouseHttp } from './clickhouse-http.ts';
+import { ClickHouseHttp, type AnswerSink } from './clickhouse-http.ts';
 import {
   ListSnapshot,
   SNAPSHOT_MIN_LINES,
@@ -25,6 +25,7 @@ import {
   lookupCrosses,
   lookupOfferRows,
   lookupOffers,
+  type LookupRequest,
   type OfferExtras,
 } from './clickhouse-lookup.ts';
 import { aliasMap, crossesFromWhole, rateMap } from './optional-tables.ts';
@@ -315,11 +316,6 @@ export class ClickHouseSource implements OfferSource {
     });
   }
 
-  /** lookupRows as objects: element i holds keys[i]'s offers. */
-  async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
-    return (await this.lookupRows(list, keys, signal)).lists();
-  }
-
   /**
    * The same as columns, key by key (OfferSource.lookupRows): from a job's list read whole, or from
    * one lookup query per batch of keys.
@@ -333,11 +329,16 @@ export class ClickHouseSource implements OfferSource {
         keys,
         this.strings,
         this.conn.displayUrl,
-        ({ sql, ...request }, sink) =>
-          this.query(() => this.conn.runInto(sql, { ...request, signal: abort, readOnly: true }, sink)),
+        this.lookupSender(abort),
         this.extras.offers,
       );
     });
+  }
+
+  /** Runs a lookup query and streams its answer into the sink (lookupOffers, lookupOfferRows). */
+  private lookupSender(abort: AbortSignal | undefined) {
+    return ({ sql, ...request }: LookupRequest, sink: AnswerSink): Promise<void> =>
+      this.query(() => this.conn.runInto(sql, { ...request, signal: abort, readOnly: true }, sink));
   }
 
   /** The list checked, and its snapshot when one answers this job's lookups (null: key queries). */
@@ -358,8 +359,7 @@ export class ClickHouseSource implements OfferSource {
       keys,
       this.strings,
       this.conn.displayUrl,
-      ({ sql, ...request }, sink) =>
-        this.query(() => this.conn.runInto(sql, { ...request, signal: abort, readOnly: true }, sink)),
+      this.lookupSender(abort),
       this.extras.offers,
     );
   }

@@ -352,11 +352,6 @@ export class DemoCatalog implements OfferSource {
     return result;
   }
 
-  /** lookupRows as objects: element i holds keys[i]'s offers. */
-  async lookupEach(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<Offer[][]> {
-    return (await this.lookupRows(list, keys, signal)).lists();
-  }
-
   async lookupRows(list: string, keys: readonly LookupKey[], signal?: AbortSignal): Promise<OfferRows> {
     const members = this.suppliersOf(list); // an unknown list is an InputError naming the known ones
     this.asked = true;
@@ -458,19 +453,7 @@ export class DemoCatalog implements OfferSource {
         let keyOf: number[] | null = null;
         const at = base;
         if (this.packs) {
-          const rest = this.packs.query(members, brand, articles, (a, o) => {
-            out.add(
-              at + a,
-              o.supplier,
-              o.name,
-              o.price,
-              o.currency,
-              o.quantity,
-              o.deliveryDays,
-              o.minQty,
-              o.pack,
-            );
-          });
+          const rest = this.packs.query(members, brand, articles, (a, o) => out.addOffer(at + a, o));
           // Complete packs: a key without one has no offers.
           keyOf = complete ? [] : rest.map((a) => at + a);
           articles = complete ? [] : rest.map((a) => group.articles[a]);

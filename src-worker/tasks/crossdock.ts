@@ -107,280 +107,277 @@ async function crossdockWith(
     ctx.progress(0, null, 'reading', true);
     const wb = await opening;
     // The workbook stays open to the end of the job: runCrossdock closes it.
-    {
-      const located = await locating;
-      const { mapping, sheet } = located;
-      const width = Math.max(
-        located.header.length,
-        mapping.brand + 1,
-        mapping.article + 1,
-        (mapping.quantity ?? 0) + 1,
+    const located = await locating;
+    const { mapping, sheet } = located;
+    const width = Math.max(
+      located.header.length,
+      mapping.brand + 1,
+      mapping.article + 1,
+      (mapping.quantity ?? 0) + 1,
+    );
+    const header: CellValue[] = [];
+    for (let c = 0; c < width; c++) header.push(located.header[c] ?? null);
+    ctx.logCoded('info', 'LOG_HEADER_FOUND', {
+      sheet: sheet.name,
+      row: located.headerRowNumber,
+      brand: mapping.brand + 1,
+      article: mapping.article + 1,
+      quantity: mapping.quantity === null ? null : mapping.quantity + 1,
+    });
+
+    const resume = validCheckpoint(input.resume);
+    const writer = await XlsxWriter.create(input.tmpPath, {
+      identifier: input.jobId,
+      resume: resume?.writer,
+    });
+    try {
+      const styles: (ColumnStyle | undefined)[] = new Array(width).fill(undefined);
+      styles[mapping.article] = 'text';
+      const appended = appendedColumns(t, withAnalogs);
+      styles.push(...appended.styles);
+      const statusCol = width + appended.names.length - 2;
+      const fills: Record<LineStatus, RowOptions> = {
+        found: { fill: { column: statusCol, color: FILL_COLOR.found } },
+        partial: { fill: { column: statusCol, color: FILL_COLOR.partial } },
+        not_found: { fill: { column: statusCol, color: FILL_COLOR.not_found } },
+        invalid: { fill: { column: statusCol, color: FILL_COLOR.invalid } },
+      };
+      const { result, summarySheet, alt } = addResultSheets(
+        writer,
+        [...header.map((h) => cellText(h)), ...appended.names],
+        styles,
+        t,
+        withAnalogs,
+        input,
       );
-      const header: CellValue[] = [];
-      for (let c = 0; c < width; c++) header.push(located.header[c] ?? null);
-      ctx.logCoded('info', 'LOG_HEADER_FOUND', {
-        sheet: sheet.name,
-        row: located.headerRowNumber,
-        brand: mapping.brand + 1,
-        article: mapping.article + 1,
-        quantity: mapping.quantity === null ? null : mapping.quantity + 1,
-      });
 
-      const resume = validCheckpoint(input.resume);
-      const writer = await XlsxWriter.create(input.tmpPath, {
-        identifier: input.jobId,
-        resume: resume?.writer,
-      });
-      try {
-        const styles: (ColumnStyle | undefined)[] = new Array(width).fill(undefined);
-        styles[mapping.article] = 'text';
-        const appended = appendedColumns(t, withAnalogs);
-        styles.push(...appended.styles);
-        const statusCol = width + appended.names.length - 2;
-        const fills: Record<LineStatus, RowOptions> = {
-          found: { fill: { column: statusCol, color: FILL_COLOR.found } },
-          partial: { fill: { column: statusCol, color: FILL_COLOR.partial } },
-          not_found: { fill: { column: statusCol, color: FILL_COLOR.not_found } },
-          invalid: { fill: { column: statusCol, color: FILL_COLOR.invalid } },
-        };
-        const { result, summarySheet, alt } = addResultSheets(
-          writer,
-          [...header.map((h) => cellText(h)), ...appended.names],
-          styles,
-          t,
-          withAnalogs,
-          input,
-        );
-
-        const stats: TaskStats = resume
-          ? { ...resume.stats }
-          : { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
-        const counts = resume?.counts ?? { analogs: 0, rounded: 0, aliased: 0 };
-        const perSupplier = new Map<string, SupplierTotal>(
-          (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
-        );
-        let widerRows = resume?.widerRows ?? 0;
-        if (resume) ctx.logCoded('info', 'LOG_RESUMING', { line: resume.stats.rows });
-        let lastCheckpoint = Date.now();
-        // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
-        // so there the share of bytes read extrapolates better.
-        const part = input.part;
-        const whole =
-          sheet.estimatedRows === null || wb.format === 'csv'
+      const stats: TaskStats = resume
+        ? { ...resume.stats }
+        : { rows: 0, found: 0, partial: 0, notFound: 0, invalid: 0 };
+      const counts = resume?.counts ?? { analogs: 0, rounded: 0, aliased: 0 };
+      const perSupplier = new Map<string, SupplierTotal>(
+        (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
+      );
+      let widerRows = resume?.widerRows ?? 0;
+      if (resume) ctx.logCoded('info', 'LOG_RESUMING', { line: resume.stats.rows });
+      let lastCheckpoint = Date.now();
+      // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
+      // so there the share of bytes read extrapolates better.
+      const part = input.part;
+      const whole =
+        sheet.estimatedRows === null || wb.format === 'csv'
+          ? null
+          : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
+      // A part of a split job counts only its own lines.
+      const estimated = !part
+        ? whole
+        : part.lines !== null
+          ? part.lines
+          : whole === null
             ? null
-            : Math.max(0, sheet.estimatedRows - located.headerRowNumber);
-        // A part of a split job counts only its own lines.
-        const estimated = !part
-          ? whole
-          : part.lines !== null
-            ? part.lines
-            : whole === null
-              ? null
-              : Math.max(0, whole - part.from);
+            : Math.max(0, whole - part.from);
 
-        // Without a dimension (or in a CSV) the file size tells roughly: ~55-70 bytes a line in the
-        // bench's xlsx and CSV files.
-        source.expectLines?.(sheet.estimatedRows ?? Math.round(statSync(input.inputPath).size / 60));
-        const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal, {
-          aliases,
-          analogs: withAnalogs,
-          pricing,
-        });
-        const ownRows = part ? takeRows(skipRows(located.batches, part.from), part.lines) : located.batches;
-        const rowsIn = resume ? skipRows(ownRows, resume.stats.rows) : ownRows;
-        const batches = regroup(rowsIn, () => source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
-        const first = await batches.next();
-        let current = first.done ? null : matcher.prepare(first.value);
-        const outWidth = width + appended.names.length;
-        // Reused from line to line (the writer renders a row before it returns): no objects per line.
-        const notes: string[] = [];
-        const out: CellValue[] = new Array<CellValue>(outWidth).fill(null);
-        const own: OfferGroup = { brand: '', article: '', analog: false, rows: NO_ROWS, from: 0, to: 0 };
-        const scratch = pickScratch();
-        while (current) {
-          ctx.checkpoint();
-          // Read and start looking up the next batch while this one's offers arrive and are written.
-          const next = await batches.next();
-          const ahead = next.done ? null : matcher.prepare(next.value);
-          await current.ready;
-          const prepared = current;
-          const { rows, rowNumbers } = prepared.batch;
-          const { slots, articles, brands } = prepared;
-          const n = rows.length;
-          for (let i = 0; i < n; i++) {
-            const row = rows[i];
-            if (row.length > width && hasValueFrom(row, width)) widerRows++;
-            for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
-            const articleCell = row[mapping.article];
-            if (articleCell !== null && articleCell !== undefined)
-              out[mapping.article] = cellText(articleCell);
-            const qtyCell = mapping.quantity === null ? null : (row[mapping.quantity] ?? null);
-            const qty = parseQuantity(qtyCell);
-            notes.length = 0;
-            let status: LineStatus;
-            let pick: Pick | null = null;
-            let analogGroups: readonly OfferGroup[] = NO_GROUPS;
-            const slot = slots[i];
-            if (slot === null || typeof qty !== 'number') {
-              status = 'invalid';
-              const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
-              notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
+      // Without a dimension (or in a CSV) the file size tells roughly: ~55-70 bytes a line in the
+      // bench's xlsx and CSV files.
+      source.expectLines?.(sheet.estimatedRows ?? Math.round(statSync(input.inputPath).size / 60));
+      const matcher = new OfferMatcher(source, input.list, mapping, ctx.signal, {
+        aliases,
+        analogs: withAnalogs,
+        pricing,
+      });
+      const ownRows = part ? takeRows(skipRows(located.batches, part.from), part.lines) : located.batches;
+      const rowsIn = resume ? skipRows(ownRows, resume.stats.rows) : ownRows;
+      const batches = regroup(rowsIn, () => source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
+      const first = await batches.next();
+      let current = first.done ? null : matcher.prepare(first.value);
+      const outWidth = width + appended.names.length;
+      // Reused from line to line (the writer renders a row before it returns): no objects per line.
+      const notes: string[] = [];
+      const out: CellValue[] = new Array<CellValue>(outWidth).fill(null);
+      const own: OfferGroup = { brand: '', article: '', analog: false, rows: NO_ROWS, from: 0, to: 0 };
+      const scratch = pickScratch();
+      while (current) {
+        ctx.checkpoint();
+        // Read and start looking up the next batch while this one's offers arrive and are written.
+        const next = await batches.next();
+        const ahead = next.done ? null : matcher.prepare(next.value);
+        await current.ready;
+        const prepared = current;
+        const { rows, rowNumbers } = prepared.batch;
+        const { slots, articles, brands } = prepared;
+        const n = rows.length;
+        for (let i = 0; i < n; i++) {
+          const row = rows[i];
+          if (row.length > width && hasValueFrom(row, width)) widerRows++;
+          for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
+          const articleCell = row[mapping.article];
+          if (articleCell !== null && articleCell !== undefined) out[mapping.article] = cellText(articleCell);
+          const qtyCell = mapping.quantity === null ? null : (row[mapping.quantity] ?? null);
+          const qty = parseQuantity(qtyCell);
+          notes.length = 0;
+          let status: LineStatus;
+          let pick: Pick | null = null;
+          let analogGroups: readonly OfferGroup[] = NO_GROUPS;
+          const slot = slots[i];
+          if (slot === null || typeof qty !== 'number') {
+            status = 'invalid';
+            const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
+            notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
+          } else {
+            own.brand = brands[i];
+            own.article = articles[i];
+            own.rows = slot.rows;
+            own.from = slot.from;
+            own.to = slot.to;
+            if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
+            pick = bestOffer(own, analogGroups, mode, qty, pricing, scratch);
+            status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
+            if (pick !== null) {
+              if (pick.group.analog) {
+                counts.analogs++;
+                notes.push(t.note({ kind: 'analog', brand: own.brand, article: own.article }));
+              }
+              if (!pick.full) notes.push(t.note({ kind: 'short', by: qty - pick.orderQty }));
+              const pack = pick.rows.packOf(pick.row);
+              const minQty = pick.rows.minQtyOf(pick.row);
+              if (pick.orderQty !== qty && (pack > 1 || minQty > 1)) {
+                if (pick.full) counts.rounded++;
+                if (minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: minQty }));
+                if (pack > 1 && pick.orderQty % pack === 0 && (pick.orderQty !== minQty || !pick.full))
+                  notes.push(t.note({ kind: 'pack', pack }));
+              }
             } else {
-              own.brand = brands[i];
-              own.article = articles[i];
-              own.rows = slot.rows;
-              own.from = slot.from;
-              own.to = slot.to;
-              if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
-              pick = bestOffer(own, analogGroups, mode, qty, pricing, scratch);
-              status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
-              if (pick !== null) {
-                if (pick.group.analog) {
-                  counts.analogs++;
-                  notes.push(t.note({ kind: 'analog', brand: own.brand, article: own.article }));
-                }
-                if (!pick.full) notes.push(t.note({ kind: 'short', by: qty - pick.orderQty }));
-                const pack = pick.rows.packOf(pick.row);
-                const minQty = pick.rows.minQtyOf(pick.row);
-                if (pick.orderQty !== qty && (pack > 1 || minQty > 1)) {
-                  if (pick.full) counts.rounded++;
-                  if (minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: minQty }));
-                  if (pack > 1 && pick.orderQty % pack === 0 && (pick.orderQty !== minQty || !pick.full))
-                    notes.push(t.note({ kind: 'pack', pack }));
-                }
-              } else {
-                const why = whyNone([own, ...analogGroups], pricing);
-                if (why) notes.push(t.note(why));
-              }
-              if (prepared.aliased[i]) {
-                counts.aliased++;
-                notes.push(t.note({ kind: 'alias', brand: own.brand }));
-              }
+              const why = whyNone([own, ...analogGroups], pricing);
+              if (why) notes.push(t.note(why));
             }
-            stats.rows++;
-            if (status === 'found') stats.found++;
-            else if (status === 'partial') stats.partial++;
-            else if (status === 'not_found') stats.notFound++;
-            else stats.invalid++;
-            let w = width;
-            if (pick) {
-              const { rows: o, row: r } = pick;
-              const total = round2(pick.cost);
-              const supplier = o.supplierOf(r);
-              out[w++] = supplier;
-              out[w++] = o.nameOf(r);
-              if (withAnalogs) {
-                out[w++] = pick.group.brand;
-                out[w++] = pick.group.article;
-              }
-              out[w++] = o.price[r];
-              out[w++] = o.currencyOf(r);
-              out[w++] = o.quantity[r];
-              out[w++] = o.days[r];
-              out[w++] = pick.orderQty;
-              out[w++] = total;
-              let s = perSupplier.get(supplier);
-              if (!s) perSupplier.set(supplier, (s = { lines: 0, cost: new Map() }));
-              s.lines++;
-              const currency = pricing.rates ? base : o.currencyOf(r);
-              s.cost.set(currency, (s.cost.get(currency) ?? 0) + total);
-            } else {
-              while (w < outWidth - 2) out[w++] = null;
-            }
-            out[w++] = t.status[status];
-            out[w] = notes.length === 0 ? null : notes.join('; ');
-            const wait = result.writeRow(out, fills[status]);
-            if (wait) await wait;
-            if (alt && slot !== null && typeof qty === 'number') {
-              const ranked = rankOffers(candidateGroups(own, analogGroups, mode, pick), qty, pricing);
-              for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
-                const p = ranked[r];
-                const o = p.offer;
-                const cells: CellValue[] = [
-                  rowNumbers[i],
-                  cellText(row[mapping.brand] ?? null),
-                  cellText(articleCell ?? null),
-                  qty,
-                  r,
-                  o.supplier,
-                  o.name,
-                ];
-                if (withAnalogs) cells.push(p.group.brand, p.group.article);
-                cells.push(o.price, o.currency, o.quantity, o.deliveryDays, p.orderQty, round2(p.cost));
-                const altWait = alt.writeRow(cells);
-                if (altWait) await altWait;
-              }
+            if (prepared.aliased[i]) {
+              counts.aliased++;
+              notes.push(t.note({ kind: 'alias', brand: own.brand }));
             }
           }
-          const p = sheet.progress();
-          const total =
-            estimated ??
-            (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
-          ctx.progress(stats.rows, total, 'matching');
-          if (Date.now() - lastCheckpoint >= (input.checkpointEveryMs ?? CHECKPOINT_EVERY_MS)) {
-            // Everything written so far is made durable; a crash after this resumes from here.
-            const state: CrossdockCheckpoint = {
-              v: 2,
-              stats: { ...stats },
-              counts: { ...counts },
-              perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
-              widerRows,
-              writer: await writer.checkpoint(),
-            };
-            ctx.saveCheckpoint(state);
-            lastCheckpoint = Date.now();
+          stats.rows++;
+          if (status === 'found') stats.found++;
+          else if (status === 'partial') stats.partial++;
+          else if (status === 'not_found') stats.notFound++;
+          else stats.invalid++;
+          let w = width;
+          if (pick) {
+            const { rows: o, row: r } = pick;
+            const total = round2(pick.cost);
+            const supplier = o.supplierOf(r);
+            out[w++] = supplier;
+            out[w++] = o.nameOf(r);
+            if (withAnalogs) {
+              out[w++] = pick.group.brand;
+              out[w++] = pick.group.article;
+            }
+            out[w++] = o.price[r];
+            out[w++] = o.currencyOf(r);
+            out[w++] = o.quantity[r];
+            out[w++] = o.days[r];
+            out[w++] = pick.orderQty;
+            out[w++] = total;
+            let s = perSupplier.get(supplier);
+            if (!s) perSupplier.set(supplier, (s = { lines: 0, cost: new Map() }));
+            s.lines++;
+            const currency = pricing.rates ? base : o.currencyOf(r);
+            s.cost.set(currency, (s.cost.get(currency) ?? 0) + total);
+          } else {
+            while (w < outWidth - 2) out[w++] = null;
           }
-          current = ahead;
+          out[w++] = t.status[status];
+          out[w] = notes.length === 0 ? null : notes.join('; ');
+          const wait = result.writeRow(out, fills[status]);
+          if (wait) await wait;
+          if (alt && slot !== null && typeof qty === 'number') {
+            const ranked = rankOffers(candidateGroups(own, analogGroups, mode, pick), qty, pricing);
+            for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
+              const p = ranked[r];
+              const o = p.offer;
+              const cells: CellValue[] = [
+                rowNumbers[i],
+                cellText(row[mapping.brand] ?? null),
+                cellText(articleCell ?? null),
+                qty,
+                r,
+                o.supplier,
+                o.name,
+              ];
+              if (withAnalogs) cells.push(p.group.brand, p.group.article);
+              cells.push(o.price, o.currency, o.quantity, o.deliveryDays, p.orderQty, round2(p.cost));
+              const altWait = alt.writeRow(cells);
+              if (altWait) await altWait;
+            }
+          }
         }
-        if (stats.rows === 0 && !part) {
-          throw new InputError('NO_DATA_ROWS', {});
-        }
-        if (widerRows > 0) {
-          ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: widerRows });
-        }
-        if (matcher.unrated > 0)
-          ctx.logCoded('warn', 'LOG_NO_RATE', {
-            offers: matcher.unrated,
-            currencies: [...matcher.unratedCurrencies].sort(),
-            base,
-          });
-        ctx.progress(stats.rows, stats.rows, 'writing', true);
-        const costs = new Map<string, number>();
-        for (const st of perSupplier.values())
-          for (const [c, v] of st.cost) costs.set(c, (costs.get(c) ?? 0) + v);
-        await writeSummary(summarySheet, t, input, pricing, stats, costs, perSupplier);
-        await writer.finish();
-        if (part) {
-          const summary: PartSummary = {
-            v: 1,
-            stats,
-            counts,
-            unrated: matcher.unrated,
+        const p = sheet.progress();
+        const total =
+          estimated ??
+          (p.done > 0 ? Math.max(stats.rows, Math.round((stats.rows * p.total) / p.done)) : null);
+        ctx.progress(stats.rows, total, 'matching');
+        if (Date.now() - lastCheckpoint >= (input.checkpointEveryMs ?? CHECKPOINT_EVERY_MS)) {
+          // Everything written so far is made durable; a crash after this resumes from here.
+          const state: CrossdockCheckpoint = {
+            v: 2,
+            stats: { ...stats },
+            counts: { ...counts },
             perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
-            rated: pricing.rates !== null,
-            base,
-            sourceKind: input.source.kind,
-            width,
-            articleColumn: mapping.article,
+            widerRows,
+            writer: await writer.checkpoint(),
           };
-          writeFileSync(part.summaryPath, JSON.stringify(summary));
+          ctx.saveCheckpoint(state);
+          lastCheckpoint = Date.now();
         }
-        ctx.logCoded('info', 'LOG_MATCHED', {
-          rows: stats.rows,
-          list: input.list,
-          found: stats.found,
-          partial: stats.partial,
-          notFound: stats.notFound,
-          invalid: stats.invalid,
-        });
-        if (counts.analogs + counts.rounded + counts.aliased > 0)
-          ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
-        const rule = { ...counts, unrated: matcher.unrated, baseCurrency: base };
-        return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
-      } catch (err) {
-        await writer.abort();
-        throw err;
+        current = ahead;
       }
+      if (stats.rows === 0 && !part) {
+        throw new InputError('NO_DATA_ROWS', {});
+      }
+      if (widerRows > 0) {
+        ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: widerRows });
+      }
+      if (matcher.unrated > 0)
+        ctx.logCoded('warn', 'LOG_NO_RATE', {
+          offers: matcher.unrated,
+          currencies: [...matcher.unratedCurrencies].sort(),
+          base,
+        });
+      ctx.progress(stats.rows, stats.rows, 'writing', true);
+      const costs = new Map<string, number>();
+      for (const st of perSupplier.values())
+        for (const [c, v] of st.cost) costs.set(c, (costs.get(c) ?? 0) + v);
+      await writeSummary(summarySheet, t, input, pricing, stats, costs, perSupplier);
+      await writer.finish();
+      if (part) {
+        const summary: PartSummary = {
+          v: 1,
+          stats,
+          counts,
+          unrated: matcher.unrated,
+          perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
+          rated: pricing.rates !== null,
+          base,
+          sourceKind: input.source.kind,
+          width,
+          articleColumn: mapping.article,
+        };
+        writeFileSync(part.summaryPath, JSON.stringify(summary));
+      }
+      ctx.logCoded('info', 'LOG_MATCHED', {
+        rows: stats.rows,
+        list: input.list,
+        found: stats.found,
+        partial: stats.partial,
+        notFound: stats.notFound,
+        invalid: stats.invalid,
+      });
+      if (counts.analogs + counts.rounded + counts.aliased > 0)
+        ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
+      const rule = { ...counts, unrated: matcher.unrated, baseCurrency: base };
+      return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
+    } catch (err) {
+      await writer.abort();
+      throw err;
     }
   } finally {
     await source.close();
