@@ -131,14 +131,24 @@ describe('3. else not found', () => {
     expect(best([offer('A', 1, 3, { minQty: 5 })], 10)).toBeNull();
   });
   it('says why for the Note', () => {
-    expect(whyNone([own()], AS_IS)).toBeNull();
-    expect(whyNone([own(offer('A', 1, 0))], AS_IS)).toEqual({ kind: 'out_of_stock' });
-    expect(whyNone([own(offer('A', 1, 3, { minQty: 5 }))], AS_IS)).toEqual({ kind: 'below_minimum' });
+    expect(whyNone(own(), [], AS_IS)).toBeNull();
+    expect(whyNone(own(offer('A', 1, 0)), [], AS_IS)).toEqual({ kind: 'out_of_stock' });
+    expect(whyNone(own(offer('A', 1, 3, { minQty: 5 })), [], AS_IS)).toEqual({ kind: 'below_minimum' });
     const rub: Pricing = { base: 'RUB', rates: new Map([['EUR', 100]]) };
-    expect(whyNone([own(offer('A', 1, 3, { currency: 'USD' }))], rub)).toEqual({
+    expect(whyNone(own(offer('A', 1, 3, { currency: 'USD' })), [], rub)).toEqual({
       kind: 'no_rate',
       currencies: ['USD'],
     });
+    // The analogs' offers count too: in stock only there, rated only there.
+    expect(
+      whyNone(own(offer('A', 1, 0)), [analog('X', 'X1', offer('B', 1, 3, { minQty: 5 }))], AS_IS),
+    ).toEqual({
+      kind: 'below_minimum',
+    });
+    expect(whyNone(own(), [analog('X', 'X1', offer('B', 1, 0))], AS_IS)).toEqual({ kind: 'out_of_stock' });
+    expect(
+      whyNone(own(offer('A', 1, 3, { currency: 'USD' })), [analog('X', 'X1', offer('B', 1, 0))], rub),
+    ).toEqual({ kind: 'out_of_stock' });
   });
 });
 

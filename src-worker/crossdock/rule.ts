@@ -269,17 +269,23 @@ export function candidateGroups(
   return [own, ...analogs];
 }
 
-/** Why a line with offers has no usable one (only for the Note): stock, minimum or rates. */
+/**
+ * Why a line with offers (its own part's, `own`, and its analogs') has no usable one (only for the
+ * Note): stock, minimum or rates.
+ */
 export function whyNone(
-  groups: readonly OfferGroup[],
+  own: OfferGroup,
+  analogs: readonly OfferGroup[],
   pricing: Pricing,
 ): { kind: 'out_of_stock' } | { kind: 'below_minimum' } | { kind: 'no_rate'; currencies: string[] } | null {
   let any = false;
   let inStock = false;
-  // Made only when an offer has no rate: this runs for every line without an offer.
+  // Made only when an offer has no rate; no array of the groups either: this runs for every line
+  // without an offer.
   let unrated: Set<string> | null = null;
   let rated = false;
-  for (const g of groups) {
+  for (let k = -1; k < analogs.length; k++) {
+    const g = k < 0 ? own : analogs[k];
     const { rows } = g;
     const factors = rows.factors(pricing);
     for (let r = g.from; r < g.to; r++) {

@@ -1,19 +1,8 @@
 import { basename } from 'node:path';
 import { OFFER_STYLES, type LineStatus } from '../crossdock/best-offer.ts';
-import { NO_ROWS } from '../crossdock/offer-rows.ts';
 import { OfferMatcher } from '../crossdock/matcher.ts';
-import {
-  AS_IS,
-  bestOffer,
-  candidateGroups,
-  pickScratch,
-  rankOffers,
-  whyNone,
-  type OfferGroup,
-  type Pick,
-  type Pricing,
-} from '../crossdock/rule.ts';
-import { cellText, lineProblem, parseQuantity } from '../../src-main/common/normalize.ts';
+import { AS_IS, type Pricing } from '../crossdock/rule.ts';
+import { cellText } from '../../src-main/common/normalize.ts';
 import { RESULT_TEXT, type ResultText } from '../../src-main/common/result-text.ts';
 import { openSpreadsheet } from '../io/open-spreadsheet.ts';
 import { InputError, type CellValue, type Row, type RowBatch } from '../io/types.ts';
@@ -24,16 +13,12 @@ import { openSource } from '../sources/open-source.ts';
 import { unknownListError, type OfferSource } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
+import { ResultLines, round2, type SupplierTotal } from './result-lines.ts';
 
 // Rows matched together when the source does not say (OfferSource.batchLines): one lookup call per
 // this many rows, two batches in flight. A batch's rows, keys and slots cost ~1.2-1.5 KB a line
 // while it is in flight, so bigger batches cost memory (ClickHouse sets its own: sources/clickhouse.ts).
 const LOOKUP_ROWS = 16_000;
-
-interface SupplierTotal {
-  lines: number;
-  cost: Map<string, number>;
-}
 
 /** The appended columns of the Result sheet in the job's language (PRODUCT.md, Result workbook). */
 export function appendedColumns(
@@ -158,7 +143,6 @@ async function crossdockWith(
       const perSupplier = new Map<string, SupplierTotal>(
         (resume?.perSupplier ?? []).map(([name, lines, cost]) => [name, { lines, cost: new Map(cost) }]),
       );
-      let widerRows = resume?.widerRows ?? 0;
       if (resume) ctx.logCoded('info', 'LOG_RESUMING', { line: resume.stats.rows });
       let lastCheckpoint = Date.now();
       // An xlsx dimension counts the rows exactly; a CSV's estimate comes from its first lines only,
@@ -190,125 +174,35 @@ async function crossdockWith(
       const batches = regroup(rowsIn, () => source.batchLines ?? LOOKUP_ROWS)[Symbol.asyncIterator]();
       const first = await batches.next();
       let current = first.done ? null : matcher.prepare(first.value);
-      const outWidth = width + appended.names.length;
-      // Reused from line to line (the writer renders a row before it returns): no objects per line.
-      const notes: string[] = [];
-      const out: CellValue[] = new Array<CellValue>(outWidth).fill(null);
-      const own: OfferGroup = { brand: '', article: '', analog: false, rows: NO_ROWS, from: 0, to: 0 };
-      const scratch = pickScratch();
+      const lines = new ResultLines({
+        width,
+        outWidth: width + appended.names.length,
+        mapping,
+        t,
+        mode,
+        pricing,
+        base,
+        fills,
+        result,
+        alt,
+        alternatives: input.alternatives,
+        stats,
+        counts,
+        perSupplier,
+        widerRows: resume?.widerRows ?? 0,
+      });
       while (current) {
         ctx.checkpoint();
         // Read and start looking up the next batch while this one's offers arrive and are written.
         const next = await batches.next();
         const ahead = next.done ? null : matcher.prepare(next.value);
         await current.ready;
-        const prepared = current;
-        const { rows, rowNumbers } = prepared.batch;
-        const { slots, articles, brands } = prepared;
-        const n = rows.length;
+        lines.start(current);
+        const n = current.batch.rows.length;
         for (let i = 0; i < n; i++) {
-          const row = rows[i];
-          if (row.length > width && hasValueFrom(row, width)) widerRows++;
-          for (let c = 0; c < width; c++) out[c] = row[c] ?? null;
-          const articleCell = row[mapping.article];
-          if (articleCell !== null && articleCell !== undefined) out[mapping.article] = cellText(articleCell);
-          const qtyCell = mapping.quantity === null ? null : (row[mapping.quantity] ?? null);
-          const qty = parseQuantity(qtyCell);
-          notes.length = 0;
-          let status: LineStatus;
-          let pick: Pick | null = null;
-          let analogGroups: readonly OfferGroup[] = NO_GROUPS;
-          const slot = slots[i];
-          if (slot === null || typeof qty !== 'number') {
-            status = 'invalid';
-            const problem = lineProblem(brands[i], articles[i], qtyCell) ?? 'article';
-            notes.push(t.note({ kind: 'invalid', problem, value: cellText(qtyCell).trim() }));
-          } else {
-            own.brand = brands[i];
-            own.article = articles[i];
-            own.rows = slot.rows;
-            own.from = slot.from;
-            own.to = slot.to;
-            if (withAnalogs) analogGroups = analogGroupsOf(prepared, i);
-            pick = bestOffer(own, analogGroups, mode, qty, pricing, scratch);
-            status = pick === null ? 'not_found' : pick.full ? 'found' : 'partial';
-            if (pick !== null) {
-              if (pick.group.analog) {
-                counts.analogs++;
-                notes.push(t.note({ kind: 'analog', brand: own.brand, article: own.article }));
-              }
-              if (!pick.full) notes.push(t.note({ kind: 'short', by: qty - pick.orderQty }));
-              const pack = pick.rows.packOf(pick.row);
-              const minQty = pick.rows.minQtyOf(pick.row);
-              if (pick.orderQty !== qty && (pack > 1 || minQty > 1)) {
-                if (pick.full) counts.rounded++;
-                if (minQty > qty && pick.full) notes.push(t.note({ kind: 'minimum', min: minQty }));
-                if (pack > 1 && pick.orderQty % pack === 0 && (pick.orderQty !== minQty || !pick.full))
-                  notes.push(t.note({ kind: 'pack', pack }));
-              }
-            } else {
-              const why = whyNone([own, ...analogGroups], pricing);
-              if (why) notes.push(t.note(why));
-            }
-            if (prepared.aliased[i]) {
-              counts.aliased++;
-              notes.push(t.note({ kind: 'alias', brand: own.brand }));
-            }
-          }
-          stats.rows++;
-          if (status === 'found') stats.found++;
-          else if (status === 'partial') stats.partial++;
-          else if (status === 'not_found') stats.notFound++;
-          else stats.invalid++;
-          let w = width;
-          if (pick) {
-            const { rows: o, row: r } = pick;
-            const total = round2(pick.cost);
-            const supplier = o.supplierOf(r);
-            out[w++] = supplier;
-            out[w++] = o.nameOf(r);
-            if (withAnalogs) {
-              out[w++] = pick.group.brand;
-              out[w++] = pick.group.article;
-            }
-            out[w++] = o.price[r];
-            out[w++] = o.currencyOf(r);
-            out[w++] = o.quantity[r];
-            out[w++] = o.days[r];
-            out[w++] = pick.orderQty;
-            out[w++] = total;
-            let s = perSupplier.get(supplier);
-            if (!s) perSupplier.set(supplier, (s = { lines: 0, cost: new Map() }));
-            s.lines++;
-            const currency = pricing.rates ? base : o.currencyOf(r);
-            s.cost.set(currency, (s.cost.get(currency) ?? 0) + total);
-          } else {
-            while (w < outWidth - 2) out[w++] = null;
-          }
-          out[w++] = t.status[status];
-          out[w] = notes.length === 0 ? null : notes.join('; ');
-          const wait = result.writeRow(out, fills[status]);
+          const wait = lines.line(i);
           if (wait) await wait;
-          if (alt && slot !== null && typeof qty === 'number') {
-            const ranked = rankOffers(candidateGroups(own, analogGroups, mode, pick), qty, pricing);
-            for (let r = 1; r < ranked.length && r <= input.alternatives; r++) {
-              const p = ranked[r];
-              const o = p.offer;
-              const cells: CellValue[] = [
-                rowNumbers[i],
-                cellText(row[mapping.brand] ?? null),
-                cellText(articleCell ?? null),
-                qty,
-                r,
-                o.supplier,
-                o.name,
-              ];
-              if (withAnalogs) cells.push(p.group.brand, p.group.article);
-              cells.push(o.price, o.currency, o.quantity, o.deliveryDays, p.orderQty, round2(p.cost));
-              const altWait = alt.writeRow(cells);
-              if (altWait) await altWait;
-            }
-          }
+          if (alt) await lines.alternatives(i);
         }
         const p = sheet.progress();
         const total =
@@ -322,7 +216,7 @@ async function crossdockWith(
             stats: { ...stats },
             counts: { ...counts },
             perSupplier: [...perSupplier].map(([name, st]) => [name, st.lines, [...st.cost]]),
-            widerRows,
+            widerRows: lines.widerRows,
             writer: await writer.checkpoint(),
           };
           ctx.saveCheckpoint(state);
@@ -333,8 +227,8 @@ async function crossdockWith(
       if (stats.rows === 0 && !part) {
         throw new InputError('NO_DATA_ROWS', {});
       }
-      if (widerRows > 0) {
-        ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: widerRows });
+      if (lines.widerRows > 0) {
+        ctx.logCoded('warn', 'LOG_WIDER_ROWS', { lines: lines.widerRows });
       }
       if (matcher.unrated > 0)
         ctx.logCoded('warn', 'LOG_NO_RATE', {
@@ -382,28 +276,6 @@ async function crossdockWith(
   } finally {
     await source.close();
   }
-}
-
-const NO_GROUPS: readonly OfferGroup[] = [];
-
-/** A line's analog groups: each cross of its part with the offers the batch looked up for it. */
-function analogGroupsOf(prepared: ReturnType<OfferMatcher['prepare']>, i: number): readonly OfferGroup[] {
-  const crosses = prepared.crossesOf(i);
-  if (crosses.length === 0) return NO_GROUPS;
-  const groups: OfferGroup[] = [];
-  for (const k of crosses) {
-    const slot = prepared.slotOf(k.brand, k.article);
-    if (slot !== null && slot.to > slot.from)
-      groups.push({
-        brand: k.brand,
-        article: k.article,
-        analog: true,
-        rows: slot.rows,
-        from: slot.from,
-        to: slot.to,
-      });
-  }
-  return groups;
 }
 
 /**
@@ -589,13 +461,4 @@ async function* regroup(batches: AsyncIterable<RowBatch>, sizeOf: () => number):
     }
   }
   if (rows.length) yield { rows, rowNumbers };
-}
-
-function hasValueFrom(row: Row, from: number): boolean {
-  for (let c = from; c < row.length; c++) if (row[c] !== null && row[c] !== '') return true;
-  return false;
-}
-
-export function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
