@@ -250,6 +250,14 @@ describe('the demo catalog: packs, crosses, aliases, rates', () => {
     // the other way round: the hostile part is BOSCH X<i>'s analog, normalized
     const byKey = source(file, false, true);
     expect(await byKey.crosses(keys)).toEqual(found);
+    // The table held whole answers any key at once, as the calls do; asked key by key, it is not held.
+    const now = s.crossesNow()!;
+    for (const k of [...keys, ...HOSTILE.map((_, i) => ({ brand: 'BOSCH', article: `X${i}` }))])
+      expect(now.get(k.brand, k.article) ?? null).toEqual(
+        (await byKey.crosses([k])).get(lookupKey(k.brand, k.article)) ?? null,
+      );
+    expect(now.get('BOSCH', 'NO SUCH')).toBeUndefined();
+    expect(byKey.crossesNow()).toBeNull();
     const back = await s.crosses(HOSTILE.map((_, i) => ({ brand: 'BOSCH', article: `X${i}` })));
     expect(await byKey.crosses(HOSTILE.map((_, i) => ({ brand: 'BOSCH', article: `X${i}` })))).toEqual(back);
     HOSTILE.forEach((h, i) =>

@@ -23,15 +23,39 @@ const o = (supplier: string, price: number, quantity: number, more: Partial<Offe
   ...more,
 });
 
-/** An in-memory source with everything PRODUCT.md's tables can hold. */
-function fakeSource(tables: {
-  offers: Record<string, Offer[]>;
-  crosses?: [string, string, string, string][];
-  aliases?: Record<string, string>;
-  rates?: Record<string, number>;
-}): OfferSource & { lookups: number; crossLookups: number } {
+/**
+ * An in-memory source with everything PRODUCT.md's tables can hold; `whole`: it holds its crosses
+ * table whole, so the matcher takes each key's crosses at once (crossesNow) instead of asking.
+ */
+function fakeSource(
+  tables: {
+    offers: Record<string, Offer[]>;
+    crosses?: [string, string, string, string][];
+    aliases?: Record<string, string>;
+    rates?: Record<string, number>;
+  },
+  whole = false,
+): OfferSource & { lookups: number; crossLookups: number } {
   const calls = { lookups: 0, crossLookups: 0 };
-  return Object.assign(calls, {
+  const crossesOf = (k: LookupKey): LookupKey[] => {
+    const out: LookupKey[] = [];
+    for (const [b, a, cb, ca] of tables.crosses ?? []) {
+      if (b === k.brand && a === k.article) out.push({ brand: cb, article: ca });
+      if (cb === k.brand && ca === k.article) out.push({ brand: b, article: a });
+    }
+    return out;
+  };
+  const now = whole
+    ? {
+        crossesNow: () => ({
+          get: (brand: string, article: string) => {
+            const found = crossesOf({ brand, article });
+            return found.length > 0 ? found : undefined;
+          },
+        }),
+      }
+    : {};
+  return Object.assign(calls, now, {
     async supplierLists() {
       return ['ОПТ-1'];
     },
@@ -47,15 +71,10 @@ function fakeSource(tables: {
     async crosses(keys: readonly LookupKey[]) {
       calls.crossLookups++;
       const m = new Map<string, LookupKey[]>();
-      for (const k of keys)
-        for (const [b, a, cb, ca] of tables.crosses ?? []) {
-          const add = (x: LookupKey) => {
-            const key = lookupKey(k.brand, k.article);
-            m.set(key, [...(m.get(key) ?? []), x]);
-          };
-          if (b === k.brand && a === k.article) add({ brand: cb, article: ca });
-          if (cb === k.brand && ca === k.article) add({ brand: b, article: a });
-        }
+      for (const k of keys) {
+        const found = crossesOf(k);
+        if (found.length > 0) m.set(lookupKey(k.brand, k.article), found);
+      }
       return m;
     },
     async brandAliases() {
@@ -110,10 +129,10 @@ const REQUEST = [
   ['Bosch', 'F001', 0, 'zero'],
 ];
 
-async function run(options: Partial<CrossdockInput>, rows: unknown[][] = REQUEST) {
+async function run(options: Partial<CrossdockInput>, rows: unknown[][] = REQUEST, wholeCrosses = false) {
   const dir = tempDir('result-wb-');
   const inputPath = await writeXlsx(join(dir, 'request.xlsx'), rows);
-  const source = fakeSource(TABLES);
+  const source = fakeSource(TABLES, wholeCrosses);
   const input: CrossdockInput = {
     jobId: 'test',
     inputPath,
@@ -224,6 +243,20 @@ describe('the result workbook', () => {
     const [header, ...rows] = sheets.get('Result')!;
     expect(rows[9][col(header, 'Offer brand')]).toBe('KNECHT');
     expect(rows[9][col(header, 'Note')]).toBe('analog of MAHLE OX1');
+  });
+
+  it('is the same whether the source holds its crosses table whole or is asked batch by batch', async () => {
+    // Lines repeating a part and an analog (OC90) asked by several lines exercise the matcher's cache.
+    const rows = [...REQUEST, ...REQUEST.slice(1), ['KNECHT', 'OC90', 2, 'analog asked itself']];
+    for (const analogs of ['missing', 'always'] as const) {
+      const asked = await run({ analogs, alternatives: 2 }, rows);
+      const whole = await run({ analogs, alternatives: 2 }, rows, true);
+      expect(asked.source.crossLookups).toBeGreaterThan(0);
+      expect(whole.source.crossLookups).toBe(0);
+      for (const name of ['Result', 'Alternatives'])
+        expect(whole.sheets.get(name), name).toEqual(asked.sheets.get(name));
+      expect(whole.stats).toEqual(asked.stats);
+    }
   });
 
   it('without analogs the offer brand and article columns are left out, and crosses are not looked up', async () => {

@@ -19,6 +19,8 @@ export interface KeySlot {
   crosses: readonly LookupKey[] | null;
   /** While its crosses are being looked up (by whichever batch asked first). */
   crossesReady: Promise<void> | null;
+  /** The last batch (its number) that asked for this key's offers: one ask per key and batch. */
+  wantedBy: number;
 }
 
 /** A batch of rows with its keys normalized and its offers (and crosses) on the way. */
@@ -41,7 +43,14 @@ export interface PreparedBatch {
 
 /** The rows of a slot whose lookup has not answered yet. */
 const PENDING: OfferRows = NO_ROWS;
-const newSlot = (): KeySlot => ({ rows: PENDING, from: 0, to: 0, crosses: null, crossesReady: null });
+const newSlot = (): KeySlot => ({
+  rows: PENDING,
+  from: 0,
+  to: 0,
+  crosses: null,
+  crossesReady: null,
+  wantedBy: 0,
+});
 const NO_CROSSES: LookupKey[] = [];
 const PENDING_CROSSES: LookupKey[] = [];
 
@@ -69,6 +78,8 @@ type Wanted = LookupKey & { slot: KeySlot };
 export class OfferMatcher {
   private readonly cache = new Map<string, ByArticle<KeySlot>>();
   private cached = 0;
+  /** Batches prepared so far (KeySlot.wantedBy). */
+  private batches = 0;
   // A request list names few brands many times over.
   private readonly brandMemo = new Map<string, string>();
   private readonly aliases: ReadonlyMap<string, string>;
@@ -95,6 +106,9 @@ export class OfferMatcher {
       this.cached = 0;
     }
     const analogs = this.options.analogs === true;
+    // A crosses table the source holds whole gives each key's crosses at once, without a round trip.
+    const crossesNow = analogs ? (this.source.crossesNow?.() ?? null) : null;
+    const stamp = ++this.batches;
     const rows: Row[] = batch.rows;
     const n = rows.length;
     const slots: (KeySlot | null)[] = new Array(n);
@@ -132,69 +146,46 @@ export class OfferMatcher {
       let slot = byArticle.get(a);
       if (slot === undefined) {
         slot = newSlot();
+        slot.wantedBy = stamp;
         byArticle.set(a, slot);
         missing.push({ brand: b, article: a, slot });
       }
       if (analogs && slot.crosses === null) {
         // New, or looked up so far only as another line's analog.
-        slot.crosses = PENDING_CROSSES;
-        missingCrosses.push({ brand: b, article: a, slot });
+        if (crossesNow !== null) slot.crosses = crossesNow.get(b, a) ?? NO_CROSSES;
+        else {
+          slot.crosses = PENDING_CROSSES;
+          missingCrosses.push({ brand: b, article: a, slot });
+        }
       }
       slots[i] = slot;
     }
     this.cached += missing.length;
     // Without analogs the batch's offers are asked for at once; with them, once its crosses are in,
     // together with its analogs' (one lookup a batch: a ClickHouse lookup scans the table each time).
-    const own = analogs ? null : this.fetch(missing);
-    const asked =
-      missingCrosses.length === 0
-        ? Promise.resolve()
-        : this.source.crosses(missingCrosses, this.signal).then((found) => {
-            for (const m of missingCrosses) {
-              m.slot.crosses = found.get(lookupKey(m.brand, m.article)) ?? NO_CROSSES;
-              m.slot.crossesReady = null;
-            }
-          });
-    for (const m of missingCrosses) m.slot.crossesReady = asked;
-    // Crosses another batch asked for and has not got yet: the analog step waits for those too.
-    let cross = asked;
-    if (analogs) {
-      const others = new Set<Promise<void>>();
+    let ready: Promise<void>;
+    if (!analogs) ready = this.fetch(missing);
+    else {
+      const asked =
+        missingCrosses.length === 0
+          ? null
+          : this.source.crosses(missingCrosses, this.signal).then((found) => {
+              for (const m of missingCrosses) {
+                m.slot.crosses = found.get(lookupKey(m.brand, m.article)) ?? NO_CROSSES;
+                m.slot.crossesReady = null;
+              }
+            });
+      for (const m of missingCrosses) m.slot.crossesReady = asked;
+      // Crosses another batch asked for and has not got yet: the analog step waits for those too.
+      const waits = new Set<Promise<void>>();
+      if (asked) waits.add(asked);
       for (let i = 0; i < n; i++) {
         const w = slots[i]?.crossesReady;
-        if (w && w !== asked) others.add(w);
+        if (w) waits.add(w);
       }
-      if (others.size > 0) cross = Promise.all([asked, ...others]).then(() => undefined);
+      const withAnalogs = (): Promise<void> => this.fetch(this.withAnalogKeys(missing, slots, view, stamp));
+      ready = waits.size === 0 ? withAnalogs() : Promise.all(waits).then(withAnalogs);
     }
-    // The batch's own keys and, for every cross of its lines, the analog's key when its offers are
-    // not known yet.
-    const withAnalogs = !analogs
-      ? null
-      : cross.then(() => {
-          const wanted: Wanted[] = missing.slice();
-          const seen = new Set<KeySlot>();
-          for (const m of missing) seen.add(m.slot);
-          for (let i = 0; i < n; i++) {
-            const slot = slots[i];
-            if (!slot) continue;
-            for (const k of slot.crosses ?? NO_CROSSES) {
-              const into = this.brandMap(k.brand, view);
-              let other = into.get(k.article);
-              // A key pending in another batch's lookup is fetched again: that batch may resolve later.
-              if (other !== undefined && other.rows !== PENDING) continue;
-              if (other === undefined) {
-                other = newSlot();
-                into.set(k.article, other);
-              }
-              if (seen.has(other)) continue;
-              seen.add(other);
-              wanted.push({ brand: k.brand, article: k.article, slot: other });
-            }
-          }
-          this.cached += wanted.length - missing.length;
-          return this.fetch(wanted);
-        });
-    const ready = own ?? withAnalogs!;
     // Awaited later; until then a failure must not count as unhandled.
     ready.catch(() => undefined);
     return {
@@ -207,6 +198,37 @@ export class OfferMatcher {
       crossesOf: (i) => slots[i]?.crosses ?? NO_CROSSES,
       slotOf: (brand, article) => view.get(brand)?.get(article) ?? null,
     };
+  }
+
+  /**
+   * The batch's own keys to look up (`missing`, grown in place) and, for every cross of its lines,
+   * the analog's key when its offers are not known yet. A key pending in another batch's lookup is
+   * fetched again: that batch may resolve later.
+   */
+  private withAnalogKeys(
+    missing: Wanted[],
+    slots: readonly (KeySlot | null)[],
+    view: Map<string, ByArticle<KeySlot>>,
+    stamp: number,
+  ): Wanted[] {
+    const own = missing.length;
+    for (const slot of slots) {
+      const crosses = slot?.crosses;
+      if (!crosses || crosses.length === 0) continue;
+      for (const k of crosses) {
+        const into = this.brandMap(k.brand, view);
+        let other = into.get(k.article);
+        if (other !== undefined && (other.rows !== PENDING || other.wantedBy === stamp)) continue;
+        if (other === undefined) {
+          other = newSlot();
+          into.set(k.article, other);
+        }
+        other.wantedBy = stamp;
+        missing.push({ brand: k.brand, article: k.article, slot: other });
+      }
+    }
+    this.cached += missing.length - own;
+    return missing;
   }
 
   /** The cache's map of a brand, created if new, and remembered in the batch's view. */

@@ -10,7 +10,7 @@ import { truncatedAnswerError } from './clickhouse-errors.ts';
 import { quoteString } from './clickhouse-quote.ts';
 import type { AnswerSink } from './clickhouse-http.ts';
 import { ANSWER_COLUMNS, OfferColumns } from './clickhouse-offer-columns.ts';
-import { CROSSES_WHOLE_MAX, CrossCollector } from './optional-tables.ts';
+import { CROSSES_WHOLE_MAX, CrossCollector, CrossIndex, type CrossLookup } from './optional-tables.ts';
 import { varintSize, writeVarint } from './rowbinary.ts';
 import type { StringPool } from './string-pool.ts';
 import { lookupKey, type LookupKey } from './types.ts';
@@ -220,7 +220,7 @@ FORMAT RowBinary`;
 export async function allCrosses(
   serverUrl: string,
   send: (sql: string) => Promise<Buffer>,
-): Promise<((key: LookupKey) => LookupKey[] | undefined) | null> {
+): Promise<CrossLookup | null> {
   const count = await send('SELECT count() FROM crosses FORMAT RowBinary');
   if (count.length < 8) throw truncatedAnswerError(serverUrl);
   if (Number(count.readBigUInt64LE(0)) > CROSSES_WHOLE_MAX) return null;
@@ -232,13 +232,14 @@ export async function allCrosses(
     found.addBothWays(r.str(), r.str(), r.str(), r.str());
   });
   if (!whole) throw truncatedAnswerError(serverUrl);
-  const all = found.result();
-  return ({ brand, article }) => {
-    const id = lookupKey(brand, article);
-    // The server spells a lone UTF-16 surrogate as U+FFFD (as key queries see it too).
-    return (
-      all.get(id) ?? (SURROGATE.test(id) ? all.get(Buffer.from(id, 'utf8').toString('utf8')) : undefined)
-    );
+  const all = new CrossIndex(found.result());
+  return {
+    get: (brand, article) =>
+      all.get(brand, article) ??
+      // The server spells a lone UTF-16 surrogate as U+FFFD (as key queries see it too).
+      (SURROGATE.test(brand) || SURROGATE.test(article)
+        ? all.get(Buffer.from(brand, 'utf8').toString('utf8'), Buffer.from(article, 'utf8').toString('utf8'))
+        : undefined),
   };
 }
 

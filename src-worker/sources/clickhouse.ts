@@ -28,7 +28,7 @@ import {
   type LookupRequest,
   type OfferExtras,
 } from './clickhouse-lookup.ts';
-import { aliasMap, crossesFromWhole, rateMap } from './optional-tables.ts';
+import { aliasMap, crossesFromWhole, rateMap, type CrossLookup } from './optional-tables.ts';
 import { StringPool } from './string-pool.ts';
 import { unknownListError, type LookupKey, type OfferSource } from './types.ts';
 
@@ -180,7 +180,9 @@ export class ClickHouseSource implements OfferSource {
   private expected: number | null = null;
   /** A list's snapshot answers the lookups (from memory: small batches, no cache of its offers). */
   private fromSnapshot = false;
-  private allCrosses: Promise<((key: LookupKey) => LookupKey[] | undefined) | null> | null = null;
+  private allCrosses: Promise<CrossLookup | null> | null = null;
+  /** The crosses table once read whole (crossesNow). */
+  private crossesRead: CrossLookup | null = null;
   private readonly snapshots = new Map<string, Promise<ListSnapshot | null>>();
   private lists: Promise<string[]> | null = null;
   private readonly strings = new StringPool();
@@ -364,7 +366,14 @@ export class ClickHouseSource implements OfferSource {
     );
   }
 
-  async crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>> {
+  crossesNow(): CrossLookup | null {
+    return this.crossesRead;
+  }
+
+  async crosses(
+    keys: readonly LookupKey[],
+    signal?: AbortSignal,
+  ): Promise<ReadonlyMap<string, readonly LookupKey[]>> {
     if (keys.length === 0 || !this.readable('crosses')) return new Map();
     // A big job asks for crosses batch after batch: a small table is read once instead.
     const whole =
@@ -380,14 +389,18 @@ export class ClickHouseSource implements OfferSource {
   }
 
   /** The crosses table read whole (allCrosses), once; null when it is too big for that. */
-  private crossesWhole(
-    abort: AbortSignal | undefined,
-  ): Promise<((key: LookupKey) => LookupKey[] | undefined) | null> {
+  private crossesWhole(abort: AbortSignal | undefined): Promise<CrossLookup | null> {
     if (!this.allCrosses) {
       const p = allCrosses(this.conn.displayUrl, (sql) =>
         this.query(() => this.conn.run(sql, { signal: abort, readOnly: true })),
       );
       this.allCrosses = p;
+      p.then(
+        (whole) => {
+          if (this.allCrosses === p) this.crossesRead = whole;
+        },
+        () => undefined,
+      );
       // A failed or cancelled read is tried again by the next batch.
       p.catch(() => {
         if (this.allCrosses === p) this.allCrosses = null;

@@ -33,8 +33,11 @@ import {
   CROSSES_WHOLE_MAX,
   CROSSES_WHOLE_SMALL,
   CrossCollector,
+  CrossIndex,
   crossesFromWhole,
+  NO_CROSS_LOOKUP,
   orderUnit,
+  type CrossLookup,
   rateMap,
 } from './optional-tables.ts';
 import { lookupKey, unknownListError, type LookupKey, type OfferSource } from './types.ts';
@@ -297,7 +300,7 @@ export class DemoCatalog implements OfferSource {
   private readonly tables: ReadonlySet<string>;
   private crossStatements: Map<number, Database.Statement<string[], [string, string, string]>> | null = null;
   /** The crosses table read whole (wholeCrosses); null: asked key by key; undefined: not decided yet. */
-  private crossesAll: Map<string, LookupKey[]> | null | undefined = undefined;
+  private crossesAll: CrossIndex | null | undefined = undefined;
 
   constructor(
     private readonly file: string,
@@ -481,10 +484,10 @@ export class DemoCatalog implements OfferSource {
     return out.finish(this.strings);
   }
 
-  async crosses(keys: readonly LookupKey[]): Promise<Map<string, LookupKey[]>> {
+  async crosses(keys: readonly LookupKey[]): Promise<ReadonlyMap<string, readonly LookupKey[]>> {
     if (!this.tables.has('crosses') || keys.length === 0) return new Map();
     const whole = this.wholeCrosses();
-    if (whole) return crossesFromWhole(keys, (k) => whole.get(lookupKey(k.brand, k.article)));
+    if (whole) return crossesFromWhole(keys, whole);
     const asked = new Set<string>();
     const byBrand = new Map<string, string[]>();
     for (const { brand, article } of keys) {
@@ -512,12 +515,18 @@ export class DemoCatalog implements OfferSource {
     return found.result();
   }
 
+  /** The crosses table when it is read whole (wholeCrosses); none at all without the table. */
+  crossesNow(): CrossLookup | null {
+    if (!this.tables.has('crosses')) return NO_CROSS_LOOKUP;
+    return this.wholeCrosses();
+  }
+
   /**
    * The whole crosses table by key (both ways round, as the key-by-key queries answer), read once
    * when it is small, or not too big for a job past THREAD_MAX_LINES, which would otherwise ask for
    * crosses in thousands of queries; null when it is asked key by key.
    */
-  private wholeCrosses(): Map<string, LookupKey[]> | null {
+  private wholeCrosses(): CrossIndex | null {
     if (this.crossesAll !== undefined) return this.crossesAll;
     const rows = this.db.prepare('SELECT count(*) FROM crosses').pluck().get() as number;
     const max =
@@ -530,7 +539,7 @@ export class DemoCatalog implements OfferSource {
       )
       .raw(true);
     for (const row of all.iterate()) found.addBothWays(...row);
-    return (this.crossesAll = found.result());
+    return (this.crossesAll = new CrossIndex(found.result()));
   }
 
   async brandAliases(): Promise<Map<string, string>> {

@@ -44,14 +44,58 @@ export function rateMap(rows: Iterable<readonly [unknown, unknown]>): Map<string
 export const CROSSES_WHOLE_MAX = 200_000;
 export const CROSSES_WHOLE_SMALL = 20_000;
 
-/** The crosses of `keys` from a crosses table read whole (`of`: a key's analogs, if any), by lookupKey. */
+/** A key's analogs from a crosses table a source holds whole (OfferSource.crossesNow). */
+export interface CrossLookup {
+  /** The key's crosses as `crosses` answers them, or undefined when it has none. */
+  get(brand: string, article: string): readonly LookupKey[] | undefined;
+}
+
+/**
+ * A crosses table read whole (CrossCollector.result()), by brand and then article: a key's analogs
+ * without building its lookupKey string. Answers exactly as the map by lookupKey does.
+ */
+export class CrossIndex implements CrossLookup {
+  private readonly byBrand = new Map<string, Map<string, readonly LookupKey[]>>();
+  /**
+   * Set when a key of the table has a NUL in its brand or article (only a hostile table has): its
+   * id then splits more than one way, so keys with a NUL are looked up by id.
+   */
+  private readonly byId: ReadonlyMap<string, readonly LookupKey[]> | null;
+
+  constructor(all: ReadonlyMap<string, readonly LookupKey[]>) {
+    let ambiguous = false;
+    for (const [id, analogs] of all) {
+      const cut = id.indexOf('\u0000');
+      if (cut !== id.lastIndexOf('\u0000')) {
+        ambiguous = true;
+        continue;
+      }
+      const brand = id.slice(0, cut);
+      let articles = this.byBrand.get(brand);
+      if (!articles) this.byBrand.set(brand, (articles = new Map()));
+      articles.set(id.slice(cut + 1), analogs);
+    }
+    this.byId = ambiguous ? all : null;
+  }
+
+  get(brand: string, article: string): readonly LookupKey[] | undefined {
+    if (this.byId !== null && (brand.includes('\u0000') || article.includes('\u0000')))
+      return this.byId.get(lookupKey(brand, article));
+    return this.byBrand.get(brand)?.get(article);
+  }
+}
+
+/** No crosses at all (a source without a crosses table). */
+export const NO_CROSS_LOOKUP: CrossLookup = { get: () => undefined };
+
+/** The crosses of `keys` from a crosses table read whole, by lookupKey. */
 export function crossesFromWhole(
   keys: readonly LookupKey[],
-  of: (key: LookupKey) => LookupKey[] | undefined,
-): Map<string, LookupKey[]> {
-  const out = new Map<string, LookupKey[]>();
+  whole: CrossLookup,
+): Map<string, readonly LookupKey[]> {
+  const out = new Map<string, readonly LookupKey[]>();
   for (const k of keys) {
-    const found = of(k);
+    const found = whole.get(k.brand, k.article);
     if (found) out.set(lookupKey(k.brand, k.article), found);
   }
   return out;

@@ -2,6 +2,7 @@ import type { Offer } from '../crossdock/best-offer.ts';
 import type { OfferRows } from '../crossdock/offer-rows.ts';
 import { InputError } from '../io/types.ts';
 import { suggestList } from '../../src-main/common/list-names.ts';
+import type { CrossLookup } from './optional-tables.ts';
 
 export interface LookupKey {
   brand: string;
@@ -27,7 +28,16 @@ export interface OfferSource {
    * interchangeable parts, both directions of the table, without the key itself and without repeats.
    * Keys without crosses are absent. A source without a crosses table answers an empty map.
    */
-  crosses(keys: readonly LookupKey[], signal?: AbortSignal): Promise<Map<string, LookupKey[]>>;
+  crosses(
+    keys: readonly LookupKey[],
+    signal?: AbortSignal,
+  ): Promise<ReadonlyMap<string, readonly LookupKey[]>>;
+  /**
+   * The crosses of any key at once, when the source holds its crosses table whole now (read once,
+   * see CROSSES_WHOLE_MAX): what `crosses` would answer, without a call per batch, a promise or a
+   * map keyed by text. Null when it does not (yet): then `crosses` is asked.
+   */
+  crossesNow?(): CrossLookup | null;
   /** The brand alias table, both sides normalized: alias → brand (empty without the table). */
   brandAliases(signal?: AbortSignal): Promise<Map<string, string>>;
   /** The rates table: currency code (upper case) → value of one unit in the base currency; empty without it. */
