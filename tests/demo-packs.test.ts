@@ -180,6 +180,8 @@ describe('offer packs', () => {
       supplier: '',
       name: '',
       currency: '',
+      supplierId: 0,
+      currencyId: 0,
       price: 0,
       quantity: 0,
       deliveryDays: 0,
@@ -195,7 +197,11 @@ describe('offer packs', () => {
         text,
         () => true,
         scratch,
-        (o) => out.push({ ...o }),
+        ({ supplierId, currencyId, ...o }) => {
+          // The ids are the dictionary's for the texts given.
+          expect([text(supplierId), text(currencyId)]).toEqual([o.supplier, o.currency]);
+          out.push(o);
+        },
       ),
     ).toBe(true);
     // Only the wanted suppliers' offers; an id the dictionary does not know makes the pack unusable.
@@ -239,6 +245,16 @@ describe('offer packs', () => {
         pack: 12,
       },
     ]);
+    // A pack cut short is not used (the offers table answers for its key instead).
+    expect(
+      decodePack(
+        data.subarray(0, data.length - 1),
+        text,
+        () => true,
+        scratch,
+        () => {},
+      ),
+    ).toBe(false);
   });
 
   it('a catalog made before packs gains them when opened, and answers the same', async () => {

@@ -45,6 +45,27 @@ describe('OfferRows', () => {
     add(0, lists[0][0]);
     add(0, lists[0][1]);
     expect(b.finish().lists()).toEqual(lists);
+    // A key's offers interleaved with another's: sorted by key, each key's in the order added.
+    const mixed = new OfferRowsBuilder(3);
+    mixed.addOffer(0, lists[0][0]);
+    mixed.addOffer(2, lists[2][0]);
+    mixed.addOffer(0, lists[0][1]);
+    expect(mixed.finish().lists()).toEqual(lists);
+  });
+
+  it('takes packed offers with their text ids: the same id is the same text, names shared in a run', () => {
+    const b = new OfferRowsBuilder(2);
+    const packed = (o: Offer, supplierId: number, currencyId: number) => ({ ...o, supplierId, currencyId });
+    const a = offer('A', 1);
+    const e = offer('E', 2, { currency: 'EUR', name: 'A part' });
+    b.addPacked(1, packed(a, 7, 3));
+    b.addPacked(1, packed(e, 9, 4));
+    b.addPacked(0, packed(offer('A', 3, { name: 'other' }), 7, 3));
+    const rows = b.finish();
+    expect(rows.lists()).toEqual([[offer('A', 3, { name: 'other' })], [a, e]]);
+    expect(rows.texts.filter((t) => t === 'A')).toHaveLength(1);
+    expect(rows.texts.filter((t) => t === 'A part')).toHaveLength(1);
+    expect(rows.supplier[0]).toBe(rows.supplier[2]);
   });
 
   it('keeps no pack or minimum columns when every offer has 1, and shares rows between keys', () => {

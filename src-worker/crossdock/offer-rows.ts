@@ -6,6 +6,15 @@ import type { Offer } from './best-offer.ts';
 import type { Pricing } from './rule.ts';
 
 /**
+ * An offer whose supplier and currency also come as ids of its source's own table of texts (the demo
+ * catalog's pack_strings): one id per text, so a builder interns them by number.
+ */
+export interface OfferWithTextIds extends Offer {
+  supplierId: number;
+  currencyId: number;
+}
+
+/**
  * Offers of many keys: row r is one offer, texts as ids into `texts`; key k's offers are the rows
  * from[k] ≤ r < to[k], in the order the source gives them (ties are broken by that order).
  */
@@ -184,8 +193,22 @@ export class OfferRowsBuilder {
   private units = false;
   private readonly texts: string[] = [];
   private readonly ids = new Map<string, number>();
+  /** Per pack_strings id (addPacked): its text's id in this build, -1 until seen. */
+  private packTexts = new Int32Array(0);
+  /** The last name added by addPacked, and its id: a pack's offers mostly share one name. */
+  private lastName: string | null = null;
+  private lastNameId = 0;
+  /**
+   * Every key's rows so far came as one run (packs give a key's offers together): then finish
+   * copies the columns instead of sorting them by key. `hasRows` marks the keys whose run is over.
+   */
+  private grouped = true;
+  private lastKey = -1;
+  private readonly hasRows: Uint8Array;
 
-  constructor(private readonly keyCount: number) {}
+  constructor(private readonly keyCount: number) {
+    this.hasRows = new Uint8Array(keyCount);
+  }
 
   /** The id of a text in this build. */
   text(s: string): number {
@@ -203,6 +226,23 @@ export class OfferRowsBuilder {
     this.add(key, o.supplier, o.name, o.price, o.currency, o.quantity, o.deliveryDays, o.minQty, o.pack);
   }
 
+  /**
+   * An offer of a demo catalog pack: its supplier and currency are interned by their pack_strings
+   * ids (a few dozen), not by text (the fields are copied: the object is reused).
+   */
+  addPacked(key: number, o: OfferWithTextIds): void {
+    const r = this.row(key);
+    this.supplier[r] = this.packText(o.supplierId, o.supplier);
+    this.currency[r] = this.packText(o.currencyId, o.currency);
+    const name = o.name;
+    if (name !== this.lastName) {
+      this.lastName = name;
+      this.lastNameId = this.text(name);
+    }
+    this.name[r] = this.lastNameId;
+    this.numbers(r, o.price, o.quantity, o.deliveryDays, o.minQty, o.pack);
+  }
+
   add(
     key: number,
     supplier: string,
@@ -214,28 +254,81 @@ export class OfferRowsBuilder {
     minQty: number,
     pack: number,
   ): void {
-    const r = this.n;
-    if (r === this.price.length) this.grow(r * 2);
-    this.key[r] = key;
+    const r = this.row(key);
     this.supplier[r] = this.text(supplier);
     this.name[r] = this.text(name);
     this.currency[r] = this.text(currency);
+    this.numbers(r, price, quantity, days, minQty, pack);
+  }
+
+  /** The next row, for `key`. */
+  private row(key: number): number {
+    const r = this.n;
+    if (r === this.price.length) this.grow(r * 2);
+    this.key[r] = key;
+    if (key !== this.lastKey) {
+      if (this.lastKey >= 0) this.hasRows[this.lastKey] = 1;
+      if (this.hasRows[key] === 1) this.grouped = false;
+      this.lastKey = key;
+    }
+    this.n = r + 1;
+    return r;
+  }
+
+  private packText(id: number, text: string): number {
+    if (id >= this.packTexts.length) {
+      const more = new Int32Array(Math.max(64, id * 2 + 1)).fill(-1);
+      more.set(this.packTexts);
+      this.packTexts = more;
+    }
+    let t = this.packTexts[id];
+    if (t < 0) t = this.packTexts[id] = this.text(text);
+    return t;
+  }
+
+  private numbers(
+    r: number,
+    price: number,
+    quantity: number,
+    days: number,
+    minQty: number,
+    pack: number,
+  ): void {
     this.price[r] = price;
     this.quantity[r] = quantity;
     this.days[r] = days;
     this.minQty[r] = minQty;
     this.pack[r] = pack;
     if (minQty !== 1 || pack !== 1) this.units = true;
-    this.n = r + 1;
   }
 
   /** The rows, grouped by key; with a pool, each text is its pooled copy (one across builds). */
   finish(pool?: { get(s: string): string }): OfferRows {
     const n = this.n;
     const texts = pool ? this.texts.map((t) => pool.get(t)) : this.texts;
-    const { order, from, to } = groupByKey(this.key, n, this.keyCount);
-    const ids = (c: Int32Array) => gatherInt(c, order);
-    const nums = (c: Float64Array) => gatherFloat(c, order);
+    let from: Uint32Array;
+    let to: Uint32Array;
+    let ids: (c: Int32Array) => Int32Array;
+    let nums: (c: Float64Array) => Float64Array;
+    if (this.grouped) {
+      // Each key's rows are one run already: its span is that run, the columns are copied as they are.
+      from = new Uint32Array(this.keyCount);
+      to = new Uint32Array(this.keyCount);
+      const key = this.key;
+      for (let r = 0; r < n; r++) {
+        const k = key[r];
+        if (r === 0 || key[r - 1] !== k) from[k] = r;
+        to[k] = r + 1;
+      }
+      ids = (c) => c.slice(0, n);
+      nums = (c) => c.slice(0, n);
+    } else {
+      const sorted = groupByKey(this.key, n, this.keyCount);
+      from = sorted.from;
+      to = sorted.to;
+      ids = (c) => gatherInt(c, sorted.order);
+      nums = (c) => gatherFloat(c, sorted.order);
+    }
     return new OfferRows(
       texts,
       ids(this.supplier),

@@ -456,7 +456,7 @@ export class DemoCatalog implements OfferSource {
         let keyOf: number[] | null = null;
         const at = base;
         if (this.packs) {
-          const rest = this.packs.query(members, brand, articles, (a, o) => out.addOffer(at + a, o));
+          const rest = this.packs.query(members, brand, articles, (a, o) => out.addPacked(at + a, o));
           // Complete packs: a key without one has no offers.
           keyOf = complete ? [] : rest.map((a) => at + a);
           articles = complete ? [] : rest.map((a) => group.articles[a]);

@@ -8,7 +8,7 @@ import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { CodedError } from '../../src-main/common/errors.ts';
 import { orderUnit } from './optional-tables.ts';
-import { gatherFloat, gatherInt, groupByKey } from '../crossdock/offer-rows.ts';
+import { OfferRowsBuilder } from '../crossdock/offer-rows.ts';
 import { PackReader } from './demo-packs.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -119,27 +119,9 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
   const packs = PackReader.open(db);
   const lists = new Map<string, Set<string>>();
   port.on('message', (req: LookupRequest) => {
-    const strings: string[] = [];
-    const ids = new Map<string, number>();
-    const str = (s: string): number => {
-      let n = ids.get(s);
-      if (n === undefined) {
-        n = strings.length;
-        strings.push(s);
-        ids.set(s, n);
-      }
-      return n;
-    };
-    const key: number[] = [];
-    let units = false;
-    const supplier: number[] = [];
-    const name: number[] = [];
-    const currency: number[] = [];
-    const price: number[] = [];
-    const quantity: number[] = [];
-    const days: number[] = [];
-    const minQty: number[] = [];
-    const pack: number[] = [];
+    let keys = 0;
+    for (const a of req.articles) keys += a.length;
+    const out = new OfferRowsBuilder(keys);
     try {
       let members = lists.get(req.list);
       if (!members && packs) lists.set(req.list, (members = listMembers(db, req.list)));
@@ -151,35 +133,23 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
           for (let a = 0; a < articles.length; a++) index.set(articles[a], base + a);
           if (packs && members) {
             const at = base;
-            const rest = packs.query(members, req.brands[b], articles, (a, o) => {
-              key.push(at + a);
-              supplier.push(str(o.supplier));
-              name.push(str(o.name));
-              price.push(o.price);
-              currency.push(str(o.currency));
-              quantity.push(o.quantity);
-              days.push(o.deliveryDays);
-              minQty.push(o.minQty);
-              pack.push(o.pack);
-              if (o.minQty !== 1 || o.pack !== 1) units = true;
-            });
+            const rest = packs.query(members, req.brands[b], articles, (a, o) => out.addPacked(at + a, o));
             // Complete packs: a key without one has no offers.
             articles = complete ? [] : rest.map((a) => articles[a]);
           }
-          queryBrand(statements, req.list, req.brands[b], articles, (row) => {
-            key.push(index.get(row[0])!);
-            supplier.push(str(row[1]));
-            name.push(str(row[2]));
-            price.push(row[3]);
-            currency.push(str(row[4]));
-            quantity.push(row[5]);
-            days.push(row[6]);
-            const m = orderUnit(row[7]);
-            const p = orderUnit(row[8]);
-            minQty.push(m);
-            pack.push(p);
-            if (m !== 1 || p !== 1) units = true;
-          });
+          queryBrand(statements, req.list, req.brands[b], articles, (row) =>
+            out.add(
+              index.get(row[0])!,
+              row[1],
+              row[2],
+              row[3],
+              row[4],
+              row[5],
+              row[6],
+              orderUnit(row[7]),
+              orderUnit(row[8]),
+            ),
+          );
           base += req.articles[b].length;
         }
       };
@@ -189,22 +159,20 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
       port.postMessage({ id: req.id, error: (err as Error).message || String(err) });
       return;
     }
-    let keys = 0;
-    for (const a of req.articles) keys += a.length;
-    const { order, from, to } = groupByKey(key, key.length, keys);
+    const rows = out.finish();
     const columns = {
-      from,
-      to,
-      supplier: gatherInt(supplier, order),
-      name: gatherInt(name, order),
-      currency: gatherInt(currency, order),
-      price: gatherFloat(price, order),
-      quantity: gatherFloat(quantity, order),
-      deliveryDays: gatherFloat(days, order),
-      minQty: units ? gatherFloat(minQty, order) : null,
-      pack: units ? gatherFloat(pack, order) : null,
+      from: rows.from,
+      to: rows.to,
+      supplier: rows.supplier,
+      name: rows.name,
+      currency: rows.currency,
+      price: rows.price,
+      quantity: rows.quantity,
+      deliveryDays: rows.days,
+      minQty: rows.minQty,
+      pack: rows.pack,
     };
-    const answer: LookupAnswer = { id: req.id, strings, ...columns };
+    const answer: LookupAnswer = { id: req.id, strings: [...rows.texts], ...columns };
     port.postMessage(
       answer,
       Object.values(columns).flatMap((c) => (c === null ? [] : [c.buffer as ArrayBuffer])),

@@ -8,6 +8,7 @@
 // key without a pack is looked up in offers as before. buildPacks fills in what is missing: when
 // the catalog is made or migrated and at the end of an import, in its transaction.
 import type Database from 'better-sqlite3';
+import type { OfferWithTextIds } from '../crossdock/offer-rows.ts';
 import { orderUnit } from './optional-tables.ts';
 
 export const PACKS_TABLE = `
@@ -118,17 +119,11 @@ export function encodePack(rows: readonly PackRow[], strings: Pick<PackStringIds
   return out;
 }
 
-/** One offer of a pack, as decodePack hands it over (reused between calls: copy what you keep). */
-export interface PackedOffer {
-  supplier: string;
-  name: string;
-  currency: string;
-  price: number;
-  quantity: number;
-  deliveryDays: number;
-  minQty: number;
-  pack: number;
-}
+/**
+ * One offer of a pack, as decodePack hands it over (reused between calls: copy what you keep), with
+ * its supplier's and currency's pack_strings ids.
+ */
+export type PackedOffer = OfferWithTextIds;
 
 /**
  * Calls `each` for the offers of a pack whose supplier id `wanted` accepts; a name is decoded only
@@ -143,34 +138,43 @@ export function decodePack(
   each: (offer: PackedOffer) => void,
 ): boolean {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const count = buf.readUInt16LE(0);
+  // A DataView's reads compile to plain loads; Buffer's readDoubleLE and friends copy byte by byte.
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const end = buf.byteLength;
+  const count = view.getUint16(0, true);
   const nameAt: number[] = new Array(count);
   const names: (string | undefined)[] = new Array(count);
   let at = 2;
   for (let i = 0; i < count; i++) {
     nameAt[i] = at;
-    at += 2 + buf.readUInt16LE(at);
+    at += 2 + view.getUint16(at, true);
   }
   const first = at;
-  for (let o = first; o < buf.length; o += OFFER_BYTES)
-    if (text(buf.readUInt32LE(o)) === undefined || text(buf.readUInt32LE(o + 4)) === undefined) return false;
-  for (; at < buf.length; at += OFFER_BYTES) {
-    const supplierId = buf.readUInt32LE(at);
+  // A pack cut short (it is only ever written whole) is not used: the offers table answers instead.
+  if ((end - first) % OFFER_BYTES !== 0) return false;
+  for (let o = first; o < end; o += OFFER_BYTES)
+    if (text(view.getUint32(o, true)) === undefined || text(view.getUint32(o + 4, true)) === undefined)
+      return false;
+  for (; at < end; at += OFFER_BYTES) {
+    const supplierId = view.getUint32(at, true);
     if (!wanted(supplierId)) continue;
-    const n = buf.readUInt16LE(at + 8);
+    const n = view.getUint16(at + 8, true);
     let name = names[n];
     if (name === undefined) {
       const start = nameAt[n] + 2;
-      name = names[n] = buf.toString('utf8', start, start + buf.readUInt16LE(nameAt[n]));
+      name = names[n] = buf.toString('utf8', start, start + view.getUint16(nameAt[n], true));
     }
+    const currencyId = view.getUint32(at + 4, true);
     offer.supplier = text(supplierId)!;
-    offer.currency = text(buf.readUInt32LE(at + 4))!;
+    offer.currency = text(currencyId)!;
+    offer.supplierId = supplierId;
+    offer.currencyId = currencyId;
     offer.name = name;
-    offer.price = buf.readDoubleLE(at + 10);
-    offer.quantity = buf.readDoubleLE(at + 18);
-    offer.deliveryDays = buf.readDoubleLE(at + 26);
-    offer.minQty = buf.readDoubleLE(at + 34);
-    offer.pack = buf.readDoubleLE(at + 42);
+    offer.price = view.getFloat64(at + 10, true);
+    offer.quantity = view.getFloat64(at + 18, true);
+    offer.deliveryDays = view.getFloat64(at + 26, true);
+    offer.minQty = view.getFloat64(at + 34, true);
+    offer.pack = view.getFloat64(at + 42, true);
     each(offer);
   }
   return true;
@@ -372,6 +376,8 @@ export class PackReader {
       supplier: '',
       name: '',
       currency: '',
+      supplierId: 0,
+      currencyId: 0,
       price: 0,
       quantity: 0,
       deliveryDays: 0,
