@@ -1,9 +1,4 @@
-import {
-  ClickHouseLogLevel,
-  createClient,
-  type ClickHouseClient,
-  type ClickHouseSettings,
-} from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseClientConfigOptions, ClickHouseSettings } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,7 +48,9 @@ export abstract class ClickHouseHttp {
   readonly displayUrl: string;
   readonly user: string;
   readonly database: string | undefined;
-  private readonly client: ClickHouseClient;
+  /** The client's options; the client itself is made with the first statement (clientNow). */
+  private readonly options: ClickHouseClientConfigOptions;
+  private client: Promise<ClickHouseClient> | null = null;
   private readonly settings: ClickHouseSettings = {};
   private closed = false;
 
@@ -72,7 +69,7 @@ export abstract class ClickHouseHttp {
     // The client reads a path in the URL as the database name; a path here means a proxy prefix.
     const pathname = url.pathname === '/' ? undefined : url.pathname;
     this.displayUrl = `${url.origin}${pathname ?? ''}`;
-    this.client = createClient({
+    this.options = {
       url: url.origin,
       pathname,
       username: this.user,
@@ -84,9 +81,23 @@ export abstract class ClickHouseHttp {
       // right at that moment fails with ECONNRESET, so retire them sooner. On a busy CPU the idle
       // timers fire late, so each free socket's age is also checked before a request.
       keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
-      // Errors are sorted and reported by the caller; the client's own logging would only duplicate them.
-      log: { level: ClickHouseLogLevel.OFF },
-    });
+    };
+  }
+
+  /**
+   * The HTTP client, made once. Its package (and Node's http, https and tls behind it) is loaded
+   * only then: a process that never talks to ClickHouse (a demo catalog run) does not pay ~10 ms of
+   * its start for it.
+   */
+  private clientNow(): Promise<ClickHouseClient> {
+    this.client ??= import('@clickhouse/client').then(({ createClient, ClickHouseLogLevel }) =>
+      createClient({
+        ...this.options,
+        // Errors are sorted and reported by the caller; the client's own logging would only duplicate them.
+        log: { level: ClickHouseLogLevel.OFF },
+      }),
+    );
+    return this.client;
   }
 
   /** Sorts a client or server error by what the user can do about it. */
@@ -175,7 +186,8 @@ export abstract class ClickHouseHttp {
     };
     signal?.addEventListener('abort', stop, { once: true });
     try {
-      const result = await this.client.exec({
+      const client = await this.clientNow();
+      const result = await client.exec({
         query: asSent(sql),
         query_id: queryId,
         abort_signal: controller.signal,
@@ -216,7 +228,8 @@ export abstract class ClickHouseHttp {
   private async kill(queryId: string): Promise<void> {
     try {
       const query = `KILL QUERY WHERE query_id = ${quoteString(queryId)} SYNC`;
-      await this.client.command({
+      const client = await this.clientNow();
+      await client.command({
         query,
         http_headers: bodyLength(query, undefined),
         abort_signal: AbortSignal.timeout(KILL_TIMEOUT_MS),
@@ -230,7 +243,8 @@ export abstract class ClickHouseHttp {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.close();
+    const client = await this.client?.catch(() => null);
+    await client?.close();
   }
 }
 
