@@ -22,6 +22,22 @@ export function writeVarint(buf: Buffer, off: number, n: number): number {
   return off;
 }
 
+/**
+ * The UTF-8 byte length of `s`, counted in JS for an ASCII text (the usual brand and article): it
+ * equals s.length exactly when every character is ASCII (any other takes more bytes than units).
+ */
+export function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+/** Writes `s` (`bytes` long in UTF-8, see utf8Length) at `off`: byte by byte when ASCII. */
+export function writeUtf8(buf: Buffer, off: number, s: string, bytes: number): number {
+  if (bytes !== s.length) return off + buf.write(s, off, 'utf8');
+  for (let i = 0; i < bytes; i++) buf[off + i] = s.charCodeAt(i);
+  return off + bytes;
+}
+
 /** One RowBinary String value. */
 export function rowBinaryString(s: string): Buffer {
   const len = Buffer.byteLength(s, 'utf8');
