@@ -176,24 +176,50 @@ export class OfferColumns implements AnswerSink {
     const { order, from, to } = groupByKey(this.key, n, keys);
     const columns = this.orderColumns();
     const cmp = (a: number, b: number): number => offerRowOrder(columns, a, b);
-    for (let k = 0; k < keys; k++) if (to[k] - from[k] > 1) order.subarray(from[k], to[k]).sort(cmp);
+    for (let k = 0; k < keys; k++) {
+      const start = from[k];
+      const end = to[k];
+      if (end - start <= 1) continue;
+      // Most keys have a few offers: sorted in place (a subarray and a sort call per key cost ~0.5 µs
+      // each, 90k keys); the order is total (rows break ties), so any sort gives the same one.
+      if (end - start > 16) {
+        order.subarray(start, end).sort(cmp);
+        continue;
+      }
+      for (let i = start + 1; i < end; i++) {
+        const r = order[i];
+        let j = i - 1;
+        while (j >= start && cmp(order[j], r) > 0) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = r;
+      }
+    }
     const texts: string[] = this.supplier.slice(0, n).concat(this.name.slice(0, n));
     const supplier = new Int32Array(n);
     const name = new Int32Array(n);
     const currency = new Int32Array(n);
     const currencyIds = new Map<string, number>();
+    // Currencies are pooled texts and mostly the same one: the last one's id is checked first.
+    let last: string | null = null;
+    let lastId = 0;
     for (let i = 0; i < n; i++) {
       const r = order[i];
       supplier[i] = r;
       name[i] = n + r;
       const c = this.currency[r];
-      let id = currencyIds.get(c);
-      if (id === undefined) {
-        id = texts.length;
-        texts.push(c);
-        currencyIds.set(c, id);
+      if (c !== last) {
+        let id = currencyIds.get(c);
+        if (id === undefined) {
+          id = texts.length;
+          texts.push(c);
+          currencyIds.set(c, id);
+        }
+        last = c;
+        lastId = id;
       }
-      currency[i] = id;
+      currency[i] = lastId;
     }
     let units = false;
     if (this.minQty && this.pack)
