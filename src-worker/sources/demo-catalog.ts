@@ -27,7 +27,7 @@ import {
   rebuildPacks,
   type PackRow,
 } from './demo-packs.ts';
-import { LookupThread, prepareLookups, queryBrand, IN_SIZES } from './demo-lookup-thread.ts';
+import { LookupThread, lookupInto, prepareLookups, IN_SIZES } from './demo-lookup-thread.ts';
 import {
   aliasMap,
   CROSSES_WHOLE_MAX,
@@ -36,7 +36,6 @@ import {
   CrossIndex,
   crossesFromWhole,
   NO_CROSS_LOOKUP,
-  orderUnit,
   type CrossLookup,
   rateMap,
 } from './optional-tables.ts';
@@ -449,38 +448,15 @@ export class DemoCatalog implements OfferSource {
       this.thread = null;
     }
     const out = new OfferRowsBuilder(distinct);
-    const lookupAll = (complete: boolean) => {
-      let base = 0;
-      for (const [brand, group] of byBrand) {
-        let articles = group.articles;
-        let keyOf: number[] | null = null;
-        const at = base;
-        if (this.packs) {
-          const rest = this.packs.query(members, brand, articles, (a, o) => out.addPacked(at + a, o));
-          // Complete packs: a key without one has no offers.
-          keyOf = complete ? [] : rest.map((a) => at + a);
-          articles = complete ? [] : rest.map((a) => group.articles[a]);
-        }
-        const index = new Map<string, number>();
-        for (let a = 0; a < articles.length; a++) index.set(articles[a], keyOf ? keyOf[a] : at + a);
-        queryBrand(this.statements, list, brand, articles, (row) => {
-          out.add(
-            index.get(row[0])!,
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            orderUnit(row[7]),
-            orderUnit(row[8]),
-          );
-        });
-        base += group.articles.length;
-      }
-    };
-    if (this.packs) this.packs.session(lookupAll);
-    else lookupAll(false);
+    lookupInto(
+      out,
+      this.statements,
+      this.packs,
+      members,
+      list,
+      [...byBrand.keys()],
+      [...byBrand.values()].map((g) => g.articles),
+    );
     return out.finish(this.strings);
   }
 

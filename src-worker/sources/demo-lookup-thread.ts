@@ -105,6 +105,57 @@ export function queryBrand(
   }
 }
 
+/**
+ * One lookup's offers into `out`, brand by brand: from the packs where the catalog has them (and
+ * `members`, the list's suppliers, is given), then from the offers table for the keys without a
+ * usable pack. Key k is the k-th article counting brand by brand (`articles[b]` under `brands[b]`,
+ * each distinct). One read transaction for it all. The lookup thread and the job's own thread both
+ * answer through this.
+ */
+export function lookupInto(
+  out: OfferRowsBuilder,
+  statements: Map<number, Database.Statement<string[], OfferRow>>,
+  packs: PackReader | null,
+  members: ReadonlySet<string> | null,
+  list: string,
+  brands: readonly string[],
+  articles: readonly (readonly string[])[],
+): void {
+  const lookupAll = (complete: boolean) => {
+    let base = 0;
+    for (let b = 0; b < brands.length; b++) {
+      const all = articles[b];
+      const at = base;
+      let rest: readonly string[] = all;
+      let keyOf: number[] | null = null;
+      if (packs && members) {
+        const left = packs.query(members, brands[b], all, (a, o) => out.addPacked(at + a, o));
+        // Complete packs: a key without one has no offers.
+        keyOf = complete ? [] : left.map((a) => at + a);
+        rest = complete ? [] : left.map((a) => all[a]);
+      }
+      const index = new Map<string, number>();
+      for (let a = 0; a < rest.length; a++) index.set(rest[a], keyOf ? keyOf[a] : at + a);
+      queryBrand(statements, list, brands[b], rest, (row) =>
+        out.add(
+          index.get(row[0])!,
+          row[1],
+          row[2],
+          row[3],
+          row[4],
+          row[5],
+          row[6],
+          orderUnit(row[7]),
+          orderUnit(row[8]),
+        ),
+      );
+      base += all.length;
+    }
+  };
+  if (packs) packs.session(lookupAll);
+  else lookupAll(false);
+}
+
 /** The suppliers of a list (empty for a list the catalog does not know). */
 export function listMembers(db: Database.Database, list: string): Set<string> {
   return new Set(
@@ -125,36 +176,7 @@ export function serveLookups(port: MessagePort, catalogFile: string): void {
     try {
       let members = lists.get(req.list);
       if (!members && packs) lists.set(req.list, (members = listMembers(db, req.list)));
-      const lookupAll = (complete: boolean) => {
-        let base = 0;
-        for (let b = 0; b < req.brands.length; b++) {
-          let articles = req.articles[b];
-          const index = new Map<string, number>();
-          for (let a = 0; a < articles.length; a++) index.set(articles[a], base + a);
-          if (packs && members) {
-            const at = base;
-            const rest = packs.query(members, req.brands[b], articles, (a, o) => out.addPacked(at + a, o));
-            // Complete packs: a key without one has no offers.
-            articles = complete ? [] : rest.map((a) => articles[a]);
-          }
-          queryBrand(statements, req.list, req.brands[b], articles, (row) =>
-            out.add(
-              index.get(row[0])!,
-              row[1],
-              row[2],
-              row[3],
-              row[4],
-              row[5],
-              row[6],
-              orderUnit(row[7]),
-              orderUnit(row[8]),
-            ),
-          );
-          base += req.articles[b].length;
-        }
-      };
-      if (packs) packs.session(lookupAll);
-      else lookupAll(false);
+      lookupInto(out, statements, packs, members ?? null, req.list, req.brands, req.articles);
     } catch (err) {
       port.postMessage({ id: req.id, error: (err as Error).message || String(err) });
       return;
