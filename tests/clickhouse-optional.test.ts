@@ -149,8 +149,16 @@ describe('createDemoData and the demo catalog', () => {
     // A big job reads the (small) crosses table once and answers the same from it.
     const big = await source('demo');
     big.expectLines(SNAPSHOT_MIN_LINES);
+    // Asked for crosses only once it reads the table whole: then crossesNow answers at once, alike.
+    expect(big.crossesNow()).toBeNull();
     await big.lookup('ОПТ-1', keys.slice(0, 10));
     expect(await big.crosses(keys)).toEqual(crosses);
+    const now = big.crossesNow()!;
+    expect(now).not.toBeNull();
+    for (const k of keys)
+      expect(now.get(k.brand, k.article) ?? null).toEqual(crosses.get(lookupKey(k.brand, k.article)) ?? null);
+    // A small job asks batch by batch: it holds no table.
+    expect(s.crossesNow()).toBeNull();
     const queries = async (): Promise<number> =>
       Number((await ch.query("SELECT value FROM system.events WHERE event = 'Query'")).trim());
     const before = await queries();
