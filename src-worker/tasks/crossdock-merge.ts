@@ -10,7 +10,7 @@ import type { Row } from '../io/types.ts';
 import { XlsxWriter, type ColumnStyle, type RowOptions } from '../io/xlsx-writer.ts';
 import type { CrossdockMergeInput, PartSummary, TaskStats } from '../protocol.ts';
 import type { TaskContext } from '../task-context.ts';
-import { addResultSheets, appendedColumns, FILL_COLOR, writeSummary } from './crossdock.ts';
+import { addResultSheets, appendedColumns, FILL_COLOR, logMatched, writeSummary } from './crossdock.ts';
 
 type SheetHandle = ReturnType<XlsxWriter['addSheet']>;
 
@@ -154,15 +154,7 @@ export async function runCrossdockMerge(
     await writer.abort();
     throw err;
   }
-  ctx.logCoded('info', 'LOG_MATCHED', {
-    rows: stats.rows,
-    list: input.list,
-    found: stats.found,
-    partial: stats.partial,
-    notFound: stats.notFound,
-    invalid: stats.invalid,
-  });
-  if (counts.analogs + counts.rounded + counts.aliased > 0) ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
+  logMatched(ctx, input.list, stats, counts);
   const unrated = summaries.reduce((n, s) => n + (s.unrated ?? 0), 0);
   const rule = { ...counts, unrated, baseCurrency: first.base };
   return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };

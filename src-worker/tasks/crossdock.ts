@@ -13,7 +13,7 @@ import { openSource } from '../sources/open-source.ts';
 import { unknownListError, type OfferSource } from '../sources/types.ts';
 import type { TaskContext } from '../task-context.ts';
 import { locateHeader } from './locate-header.ts';
-import { ResultLines, round2, type SupplierTotal } from './result-lines.ts';
+import { ResultLines, round2, type LineCounts, type SupplierTotal } from './result-lines.ts';
 
 // Rows matched together when the source does not say (OfferSource.batchLines): one lookup call per
 // this many rows, two batches in flight. A batch's rows, keys and slots cost ~1.2-1.5 KB a line
@@ -257,16 +257,7 @@ async function crossdockWith(
         };
         writeFileSync(part.summaryPath, JSON.stringify(summary));
       }
-      ctx.logCoded('info', 'LOG_MATCHED', {
-        rows: stats.rows,
-        list: input.list,
-        found: stats.found,
-        partial: stats.partial,
-        notFound: stats.notFound,
-        invalid: stats.invalid,
-      });
-      if (counts.analogs + counts.rounded + counts.aliased > 0)
-        ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
+      logMatched(ctx, input.list, stats, counts);
       const rule = { ...counts, unrated: matcher.unrated, baseCurrency: base };
       return { stats: { ...stats, rule }, files: [{ tmp: input.tmpPath, final: input.finalPath }] };
     } catch (err) {
@@ -374,11 +365,24 @@ export async function writeSummary(
   }
 }
 
+/** The job log's last word on the lines: how many of each status, and the rule's counts if any. */
+export function logMatched(ctx: TaskContext, list: string, stats: TaskStats, counts: LineCounts): void {
+  ctx.logCoded('info', 'LOG_MATCHED', {
+    rows: stats.rows,
+    list,
+    found: stats.found,
+    partial: stats.partial,
+    notFound: stats.notFound,
+    invalid: stats.invalid,
+  });
+  if (counts.analogs + counts.rounded + counts.aliased > 0) ctx.logCoded('info', 'LOG_RULE_COUNTS', counts);
+}
+
 /** What a long crossdock saves now and then, to resume there after a crash (JSON). */
 interface CrossdockCheckpoint {
   v: 2;
   /** Lines won by an analog, orders rounded to a pack or minimum, lines with an aliased brand. */
-  counts: { analogs: number; rounded: number; aliased: number };
+  counts: LineCounts;
   /** The counts so far; `rows` is also how many data lines are done. */
   stats: TaskStats;
   perSupplier: [string, number, [string, number][]][];
